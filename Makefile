@@ -1,0 +1,56 @@
+# Spool — two commands: `make run` (a lived-in demo site on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help run serve test lint fmt bench install install-test clean
+
+help:
+	@echo "make run    install, migrate, load demo data once, serve http://$(HOST):$(PORT) with worker and scheduler"
+	@echo "make test   install test tools and run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
+	@echo "make lint   ruff, mypy, import-linter layer contracts"
+	@echo "make bench  run the benchmarks and write docs/performance.md"
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(VENV)/bin/activate
+	$(PIP) install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install -q -e '.[test,dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	@./scripts/ensure-chromium
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check spool tests bench
+	$(VENV)/bin/ruff format --check spool tests bench
+	$(VENV)/bin/mypy spool
+	$(VENV)/bin/lint-imports
+
+fmt: install-test
+	$(VENV)/bin/ruff format spool tests bench
+	$(VENV)/bin/ruff check --fix spool tests bench
+
+bench: install-test
+	$(PY) -m bench
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

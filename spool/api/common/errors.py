@@ -1,0 +1,46 @@
+"""One error shape for every JSON API: ``{"error": "...", "code": "...", "field": "..."}`` with a 4xx status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from spool.core.errors import RateLimited, SpoolError
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(SpoolError)
+    def spool_error(request: HttpRequest, exc: SpoolError) -> HttpResponse:
+        response = error_response(api, request, exc.status, exc.as_dict())
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+            response["X-RateLimit-Limit"] = str(exc.limit)
+            response["X-RateLimit-Remaining"] = "0"
+        return response
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        first = exc.errors[0] if exc.errors else {}
+        loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form", "payload")]
+        field = ".".join(loc) or None
+        message = first.get("msg", "Invalid input.")
+        body = {"error": f"{field}: {message}" if field else message, "code": "invalid", "details": exc.errors}
+        if field:
+            body["field"] = field
+        return error_response(api, request, 422, body)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, 401, {"error": "Sign in first.", "code": "unauthenticated"})
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, exc.status_code, {"error": str(exc), "code": "http_error"})

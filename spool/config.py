@@ -1,0 +1,50 @@
+"""Typed configuration read from the environment.
+
+Every knob Spool has lives here, with a default that suits the embedded mode (one machine, SQLite, no
+other server). Scale-out is chosen by setting ``DATABASE_URL``, ``REDIS_URL`` and ``CELERY_BROKER_URL``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class SpoolConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SPOOL_", extra="ignore")
+
+    debug: bool = False
+    secret_key: str = "dev-insecure-change-me"  # noqa: S105 - replaced by SPOOL_SECRET_KEY in production
+    domain: str = "127.0.0.1:8000"
+    https: bool = False
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "testserver"])
+    data_dir: Path = BASE_DIR / "var"
+    media_max_upload_bytes: int = 10 * 1024 * 1024
+    avatar_size: int = 320
+    image_max_side: int = 2048
+    # Accounts with more followers than this are merged into followers' feeds at read time.
+    serve_media: bool = True
+    # Prefix of every Redis key Spool writes, so several sites (or test runs) can share one Redis.
+    key_prefix: str = "spool"
+    fanout_threshold: int = 10_000
+    # Set to false to make link preview fetches refuse private addresses strictly (always, except in tests).
+    fetch_allow_private: bool = False
+    fetch_timeout_seconds: float = 5.0
+    fetch_max_bytes: int = 1024 * 1024
+
+    # Outside services: named as operators expect, so not prefixed with SPOOL_.
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    redis_url: str = Field(default="", validation_alias="REDIS_URL")
+    celery_broker_url: str = Field(default="", validation_alias="CELERY_BROKER_URL")
+
+    @property
+    def public_url(self) -> str:
+        scheme = "https" if self.https else "http"
+        return f"{scheme}://{self.domain}"
+
+
+config = SpoolConfig()

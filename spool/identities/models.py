@@ -1,0 +1,116 @@
+"""The public actor (``Account``) and the social graph between actors.
+
+An Account belongs to a local ``User`` or, once federation exists, stands for a remote actor (no user, a
+``domain``). Graph rows are one table per relation so each lookup is a single indexed query.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from spool.core.models import SnowflakeModel
+
+
+class AccountQuerySet(models.QuerySet["Account"]):
+    def active(self) -> AccountQuerySet:
+        return self.filter(is_active=True)
+
+    def local(self) -> AccountQuerySet:
+        return self.filter(domain="")
+
+    def by_handle(self, handle: str) -> AccountQuerySet:
+        return self.filter(handle__iexact=handle.lstrip("@"), domain="")
+
+
+class Account(SnowflakeModel):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="account"
+    )
+    handle = models.CharField(max_length=30)
+    domain = models.CharField(max_length=253, blank=True, default="", help_text="Empty for local accounts.")
+    display_name = models.CharField(max_length=50, blank=True, default="")
+    bio = models.CharField(max_length=150, blank=True, default="")
+    links = models.JSONField(default=list, blank=True, help_text="Up to 5 {url, title} objects.")
+    avatar = models.ImageField(upload_to="avatars/%Y/%m/", null=True, blank=True)
+    is_private = models.BooleanField(default=False)
+    is_verified = models.BooleanField(default=False, help_text="Set by admins only.")
+    is_active = models.BooleanField(default=True, help_text="False while deactivated.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    followers_count = models.PositiveIntegerField(default=0)
+    following_count = models.PositiveIntegerField(default=0)
+    posts_count = models.PositiveIntegerField(default=0)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("handle"), "domain", name="account_handle_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.acct
+
+    @property
+    def acct(self) -> str:
+        return f"{self.handle}@{self.domain}" if self.domain else self.handle
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.handle
+
+    @property
+    def is_local(self) -> bool:
+        return not self.domain
+
+
+class _Edge(SnowflakeModel):
+    """A directed edge ``source`` → ``target`` created at a moment (the ID encodes when)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Follow(_Edge):
+    follower = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="following_edges")
+    followee = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="follower_edges")
+
+    class Meta:
+        constraints = [models.UniqueConstraint("follower", "followee", name="follow_unique")]
+        indexes = [models.Index(fields=["followee", "id"]), models.Index(fields=["follower", "id"])]
+
+
+class FollowRequest(_Edge):
+    requester = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sent_follow_requests")
+    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="follow_requests")
+
+    class Meta:
+        constraints = [models.UniqueConstraint("requester", "target", name="follow_request_unique")]
+        indexes = [models.Index(fields=["target", "id"])]
+
+
+class Block(_Edge):
+    blocker = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="blocking_edges")
+    blocked = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="blocked_by_edges")
+
+    class Meta:
+        constraints = [models.UniqueConstraint("blocker", "blocked", name="block_unique")]
+
+
+class Mute(_Edge):
+    muter = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="muting_edges")
+    muted = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="muted_by_edges")
+
+    class Meta:
+        constraints = [models.UniqueConstraint("muter", "muted", name="mute_unique")]
+
+
+class Restrict(_Edge):
+    """Instagram-style soft block: the restricted person's replies to my posts are seen only by them."""
+
+    restricter = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="restricting_edges")
+    restricted = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="restricted_by_edges")
+
+    class Meta:
+        constraints = [models.UniqueConstraint("restricter", "restricted", name="restrict_unique")]

@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("spool.api.urls")),
+    path("", include("spool.web.urls")),
+]
+
+if settings.SPOOL.serve_media:
+    # Embedded mode serves uploads itself; at scale a CDN or object store does.
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
