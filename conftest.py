@@ -34,3 +34,17 @@ def on_commit(django_capture_on_commit_callbacks: Any) -> Iterator[Any]:
     """Run services directly with their after-commit work executed."""
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         yield callbacks
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_eagerly() -> None:
+    """Background tasks run synchronously in tests, through the real task code."""
+    from spool.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
