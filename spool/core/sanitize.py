@@ -4,7 +4,25 @@ from __future__ import annotations
 
 import nh3
 
-_TAGS = {"p", "br", "a", "span", "strong", "em", "b", "i", "u", "s", "del", "ul", "ol", "li", "blockquote", "code", "pre"}
+_TAGS = {
+    "p",
+    "br",
+    "a",
+    "span",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "del",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+}
 _ATTRIBUTES = {"a": {"href", "title"}, "span": {"class"}}
 
 

@@ -1,4 +1,4 @@
-"""One error shape for every JSON API: ``{"error": "...", "code": "...", "field": "..."}`` with a 4xx status."""
+"""One error shape for every JSON API: ``{"error", "code", "field"}`` with a 4xx status."""
 
 from __future__ import annotations
 
@@ -29,10 +29,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         first = exc.errors[0] if exc.errors else {}
-        loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form", "payload")]
+        loc = [
+            str(part)
+            for part in first.get("loc", ())
+            if part not in ("body", "query", "path", "form", "payload")
+        ]
         field = ".".join(loc) or None
         message = first.get("msg", "Invalid input.")
-        body = {"error": f"{field}: {message}" if field else message, "code": "invalid", "details": exc.errors}
+        body = {
+            "error": f"{field}: {message}" if field else message,
+            "code": "invalid",
+            "details": exc.errors,
+        }
         if field:
             body["field"] = field
         return error_response(api, request, 422, body)

@@ -10,7 +10,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="spool-api",
     auth=session_auth,
-    description="Spool's own JSON API. Errors: {\"error\", \"code\", \"field\"} with a 4xx status.",
+    description='Spool\'s own JSON API. Errors: {"error", "code", "field"} with a 4xx status.',
 )
 install_error_handlers(api)
 
