@@ -1,7 +1,31 @@
+"""The web pages. Handles appear as ``/@handle``; everything a logged-out visitor may read works without
+JavaScript, and every button is a form that htmx upgrades to a partial swap."""
+
 from django.urls import path
 
-from spool.web.views import health
+from spool.web.views import auth, health, home, notifications, profile, settings
+
+app_name = "web"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Auth
+    path("signup", auth.signup, name="signup"),
+    path("login", auth.login_view, name="login"),
+    path("logout", auth.logout_view, name="logout"),
+    # Feeds and the composer
+    path("", home.home, name="home"),
+    path("new", home.whats_new, name="new"),
+    path("compose", home.compose, name="compose"),
+    # Profiles
+    path("@<str:handle>", profile.profile, name="profile"),
+    # Settings, follow requests, notifications
+    path("settings/profile", settings.profile_settings, name="settings_profile"),
+    path("settings/account", settings.account_settings, name="settings_account"),
+    path("settings/account/deactivate", settings.deactivate, name="settings_deactivate"),
+    path("settings/account/delete", settings.delete, name="settings_delete"),
+    path("follow-requests", notifications.follow_requests, name="follow_requests"),
+    path("follow-requests/@<str:handle>", notifications.answer_follow_request, name="follow_request_answer"),
+    path("notifications", notifications.notifications, name="notifications"),
+    path("notifications/read", notifications.mark_all_read, name="notifications_read"),
 ]

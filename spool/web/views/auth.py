@@ -1,0 +1,79 @@
+"""Sign up, sign in, sign out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from spool.core.errors import SpoolError
+from spool.core.ratelimit import Limit, hit
+from spool.identities.services import authenticate_account, register_account
+from spool.web.forms import LoginForm, SignupForm, add_service_error
+from spool.web.views.base import safe_next, viewer_of
+
+# Guessing passwords: a handful of tries per address and per network address in a quarter of an hour.
+LOGIN_LIMIT = Limit("sign-in attempts", 10, timedelta(minutes=15))
+SIGNUP_LIMIT = Limit("sign-ups", 20, timedelta(hours=1))
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if viewer_of(request) is not None:
+        return redirect("web:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hit(SIGNUP_LIMIT, _client_address(request))
+            account = register_account(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                handle=form.cleaned_data["handle"],
+                display_name=form.cleaned_data["display_name"],
+            )
+        except SpoolError as exc:
+            add_service_error(form, exc)
+        else:
+            login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("web:home")
+    status = 200 if not form.errors else 422
+    return render(request, "web/auth/signup.html", {"form": form, "nav": "signup"}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request, "/")
+    if viewer_of(request) is not None:
+        return HttpResponseRedirect(next_url)
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = (form.cleaned_data["email"] or "").strip().lower()
+        try:
+            hit(LOGIN_LIMIT, f"email:{email}")
+            hit(LOGIN_LIMIT, f"ip:{_client_address(request)}")
+        except SpoolError as exc:
+            add_service_error(form, exc)
+        else:
+            # Signing in again is also how a deactivated profile comes back (as on Threads).
+            account = authenticate_account(email, form.cleaned_data["password"])
+            if account is None:
+                form.add_error(None, "The email address or the password is not correct.")
+            else:
+                login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+                return HttpResponseRedirect(next_url)
+    status = 200 if not form.errors else 422
+    context = {"form": form, "next": next_url, "nav": "login"}
+    return render(request, "web/auth/login.html", context, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:new")
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -1,0 +1,58 @@
+"""Helpers for the page tests: people made through the real services, and clients signed in as them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conftest import CommitClient
+from spool.identities.models import Account
+from spool.identities.services import register_account, update_profile
+
+PASSWORD = "a long enough passphrase"
+
+
+@pytest.fixture
+def make_account(db: None) -> Callable[..., Account]:
+    def make(
+        handle: str, *, private: bool = False, display_name: str = "", password: str = PASSWORD
+    ) -> Account:
+        account = register_account(
+            email=f"{handle.lower()}@example.com", password=password, handle=handle, display_name=display_name
+        )
+        if private:
+            update_profile(account, is_private=True)
+        return account
+
+    return make
+
+
+@pytest.fixture
+def login(db: None) -> Callable[[Account], CommitClient]:
+    """A new client signed in as the given account."""
+
+    def sign_in(account: Account) -> CommitClient:
+        c = CommitClient()
+        c.force_login(account.user)
+        return c
+
+    return sign_in
+
+
+def body(response: Any) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings: Any) -> None:
+    """Rate-limit counters live in Redis on the scale-out setup and outlive a test's transaction: start each
+    test from zero (only this worker's keys)."""
+    if settings.SPOOL.redis_url:
+        from spool.core.redis import redis_client
+
+        client = redis_client()
+        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:rl:*"))
+        if keys:
+            client.delete(*keys)
