@@ -1,7 +1,8 @@
 """Posts and everything attached to or done to them.
 
 Counters on ``Post`` (likes, replies, reposts, quotes) are denormalised and kept exact by the services in
-``spool.posts.services``, which change them with ``F()`` updates in the same transaction as the row they count.
+``spool.posts.services``, which change them with ``F()`` updates in the same transaction as the row they
+count.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.db import models
 
 from spool.core.models import SnowflakeModel
 from spool.identities.models import Account
+from spool.posts.querysets import PostQuerySet
 
 
 class ReplyControl(models.TextChoices):
@@ -69,13 +71,26 @@ class Post(SnowflakeModel):
     links = models.JSONField(default=list, blank=True)
     card = models.ForeignKey(LinkCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    # Stays true when the parent is deleted (``reply_to`` becomes null), so an orphaned reply never passes
+    # for a top-level post in profiles and feeds.
+    is_reply = models.BooleanField(default=False)
     root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="thread_posts",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="thread_posts",
         help_text="The first post of the thread; null for a root post.",
     )
-    quote_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
-    reply_control = models.CharField(max_length=32, choices=ReplyControl.choices, default=ReplyControl.EVERYONE)
+    quote_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    reply_control = models.CharField(
+        max_length=32, choices=ReplyControl.choices, default=ReplyControl.EVERYONE
+    )
     # Hiding a reply hides its whole subtree; ``hidden_by`` names the reply whose hiding hid this one.
     hidden = models.BooleanField(default=False)
     hidden_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -87,13 +102,16 @@ class Post(SnowflakeModel):
     edited_at = models.DateTimeField(null=True, blank=True)
 
     likes_count = models.PositiveIntegerField(default=0)
-    replies_count = models.PositiveIntegerField(default=0)
+    replies_count = models.PositiveIntegerField(default=0, help_text="Direct replies.")
     reposts_count = models.PositiveIntegerField(default=0)
     quotes_count = models.PositiveIntegerField(default=0)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         indexes = [
             models.Index(fields=["author", "id"]),
+            models.Index(fields=["author", "is_reply", "id"]),
             models.Index(fields=["reply_to", "id"]),
             models.Index(fields=["root", "id"]),
             models.Index(fields=["topic", "id"]),
@@ -102,10 +120,6 @@ class Post(SnowflakeModel):
 
     def __str__(self) -> str:
         return f"{self.author_id}:{self.id}"
-
-    @property
-    def is_reply(self) -> bool:
-        return self.reply_to_id is not None
 
     @property
     def is_ghost(self) -> bool:
@@ -147,6 +161,9 @@ class Poll(models.Model):
     closed = models.BooleanField(default=False, help_text="Set when the end was processed (voters notified).")
     votes_count = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"poll:{self.post_id}"
+
 
 class PollOption(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
@@ -157,6 +174,9 @@ class PollOption(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [models.UniqueConstraint("poll", "position", name="poll_option_position_unique")]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class PollVote(SnowflakeModel):
@@ -174,6 +194,9 @@ class Mention(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint("post", "account", name="mention_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}@{self.account_id}"
 
 
 class _Interaction(SnowflakeModel):

@@ -1,0 +1,51 @@
+"""The write path of posts. Every front door calls these; each validates everything, runs in one
+transaction and publishes its events (see :mod:`spool.posts.events`). Split by concept:
+
+- :mod:`.compose` — ``create_post``
+- :mod:`.edit` — ``edit_post``, ``delete_post``
+- :mod:`.interactions` — likes, reposts, saves
+- :mod:`.polls` — ``vote_in_poll``, closing ended polls
+- :mod:`.replies` — hiding replies
+- :mod:`.media` — uploading images and their alt text
+- :mod:`.ghosts` — archiving ghost posts
+- :mod:`.cards` — link preview cards
+"""
+
+from spool.posts.services.cards import refresh_card
+from spool.posts.services.compose import create_post
+from spool.posts.services.edit import delete_post, edit_post
+from spool.posts.services.ghosts import expire_ghost_posts
+from spool.posts.services.interactions import (
+    like_post,
+    repost_post,
+    save_post,
+    undo_repost,
+    unlike_post,
+    unsave_post,
+)
+from spool.posts.services.media import update_media, upload_media
+from spool.posts.services.polls import close_ended_polls, percentages, vote_in_poll
+from spool.posts.services.replies import hide_reply, unhide_reply
+from spool.posts.services.topics import find_topic
+
+__all__ = [
+    "close_ended_polls",
+    "create_post",
+    "delete_post",
+    "edit_post",
+    "expire_ghost_posts",
+    "find_topic",
+    "hide_reply",
+    "like_post",
+    "percentages",
+    "refresh_card",
+    "repost_post",
+    "save_post",
+    "undo_repost",
+    "unhide_reply",
+    "unlike_post",
+    "unsave_post",
+    "update_media",
+    "upload_media",
+    "vote_in_poll",
+]

@@ -1,0 +1,111 @@
+"""Likes, reposts and saves. Each is idempotent: doing it twice is a no-op, never a double count, and the
+counter changes only when a row was really created or deleted, in the same transaction (``F()`` update)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from spool.core.errors import ValidationError
+from spool.core.events import publish
+from spool.core.ratelimit import Limit, hit
+from spool.identities.models import Account
+from spool.posts.access import access_post
+from spool.posts.events import PostLiked, PostReposted, PostUnliked, RepostUndone
+from spool.posts.models import Like, Post, Repost, Save
+from spool.posts.services.guards import check_actor
+
+LIKE_LIMIT = Limit("likes", 1000, timedelta(hours=24))
+REPOST_LIMIT = Limit("reposts", 1000, timedelta(hours=24))
+
+
+def _create_once(model: type[Like] | type[Repost] | type[Save], actor: Account, post: Post) -> Any:
+    """The new row, or ``None`` when it already existed (also when a concurrent request won the race)."""
+    if model.objects.filter(account=actor, post=post).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return model.objects.create(account=actor, post=post)
+    except IntegrityError:
+        return None
+
+
+def like_post(actor: Account, post_id: Any) -> Post:
+    """Like a post ``actor`` can see. Adds 1 to ``likes_count`` and publishes ``PostLiked`` only when the
+    like is new. Rate limit: 1,000 likes a day."""
+    check_actor(actor)
+    with transaction.atomic():
+        post = access_post(actor, post_id)
+        if not Like.objects.filter(account=actor, post=post).exists():
+            hit(LIKE_LIMIT, actor.id)
+        if _create_once(Like, actor, post) is not None:
+            Post.objects.filter(id=post.id).update(likes_count=F("likes_count") + 1)
+            publish(PostLiked(post_id=post.id, post_author_id=post.author_id, account_id=actor.id))
+    return post
+
+
+def unlike_post(actor: Account, post_id: Any) -> Post:
+    """Remove ``actor``'s like; subtracts 1 and publishes ``PostUnliked`` only if there was one."""
+    check_actor(actor)
+    with transaction.atomic():
+        post = access_post(actor, post_id)
+        deleted, _ = Like.objects.filter(account=actor, post=post).delete()
+        if deleted:
+            Post.objects.filter(id=post.id, likes_count__gt=0).update(likes_count=F("likes_count") - 1)
+            publish(PostUnliked(post_id=post.id, account_id=actor.id))
+    return post
+
+
+def repost_post(actor: Account, post_id: Any) -> Post:
+    """Repost a post ``actor`` can see to their profile and followers' feeds. Ghost posts and posts of
+    private profiles (other than one's own) can't be reposted. Publishes ``PostReposted`` when new."""
+    check_actor(actor)
+    with transaction.atomic():
+        post = access_post(actor, post_id)
+        if post.ghost:
+            raise ValidationError("Ghost posts can't be reposted.", code="not_repostable")
+        if post.author.is_private and post.author_id != actor.id:
+            raise ValidationError("Posts of private profiles can't be reposted.", code="not_repostable")
+        if not Repost.objects.filter(account=actor, post=post).exists():
+            hit(REPOST_LIMIT, actor.id)
+        repost = _create_once(Repost, actor, post)
+        if repost is not None:
+            Post.objects.filter(id=post.id).update(reposts_count=F("reposts_count") + 1)
+            publish(
+                PostReposted(
+                    repost_id=repost.id, post_id=post.id, post_author_id=post.author_id, account_id=actor.id
+                )
+            )
+    return post
+
+
+def undo_repost(actor: Account, post_id: Any) -> Post:
+    """Remove ``actor``'s repost of a post they can see; publishes ``RepostUndone`` only if there was one."""
+    check_actor(actor)
+    with transaction.atomic():
+        post = access_post(actor, post_id)
+        deleted, _ = Repost.objects.filter(account=actor, post=post).delete()
+        if deleted:
+            Post.objects.filter(id=post.id, reposts_count__gt=0).update(reposts_count=F("reposts_count") - 1)
+            publish(RepostUndone(post_id=post.id, account_id=actor.id))
+    return post
+
+
+def save_post(actor: Account, post_id: Any) -> Post:
+    """Bookmark a post privately (no counter, no event)."""
+    check_actor(actor)
+    with transaction.atomic():
+        post = access_post(actor, post_id)
+        _create_once(Save, actor, post)
+    return post
+
+
+def unsave_post(actor: Account, post_id: Any) -> Post:
+    check_actor(actor)
+    with transaction.atomic():
+        post = access_post(actor, post_id)
+        Save.objects.filter(account=actor, post=post).delete()
+    return post

@@ -1,0 +1,85 @@
+"""Images of posts: uploaded first (unattached), then attached to one post by their owner.
+
+Validation and re-encoding of the file itself is :mod:`spool.media.images` (shared with avatars); this module
+adds ownership, alt text and attaching."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+
+from spool.core.errors import NotFound, ValidationError
+from spool.core.ratelimit import Limit, hit
+from spool.identities.models import Account
+from spool.media.images import process_post_image
+from spool.posts.models import Media, Post
+from spool.posts.services.guards import check_actor
+from spool.posts.services.validation import check_alt_text
+
+UPLOAD_LIMIT = Limit("image_uploads", 500, timedelta(hours=24))
+
+
+def upload_media(owner: Account, upload: Any, alt_text: str = "") -> Media:
+    """Validate and re-encode ``upload`` (type read from content, size and pixel limits) and store it,
+    unattached, owned by ``owner``. Alt text up to 1,000 characters. Rate-limited (500 a day)."""
+    check_actor(owner)
+    alt_text = check_alt_text(alt_text)
+    image = process_post_image(upload, field="file")
+    hit(UPLOAD_LIMIT, owner.id)
+    with transaction.atomic():
+        return Media.objects.create(
+            owner=owner,
+            file=image.file,
+            content_type=image.content_type,
+            width=image.width,
+            height=image.height,
+            alt_text=alt_text,
+        )
+
+
+def update_media(owner: Account, media_id: Any, alt_text: str) -> Media:
+    """Change the alt text of one of ``owner``'s images (attached or not); others' images are ``NotFound``."""
+    check_actor(owner)
+    alt_text = check_alt_text(alt_text)
+    try:
+        media_id = int(media_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such image.") from None
+    with transaction.atomic():
+        media = Media.objects.select_for_update().filter(id=media_id, owner=owner).first()
+        if media is None:
+            raise NotFound("No such image.")
+        media.alt_text = alt_text
+        media.save(update_fields=["alt_text"])
+    return media
+
+
+def check_media(owner: Account, media_ids: list[int]) -> None:
+    """Every ID names an image ``owner`` uploaded that is not attached to a post yet."""
+    if not media_ids:
+        return
+    found = set(
+        Media.objects.filter(id__in=media_ids, owner=owner, post__isnull=True).values_list("id", flat=True)
+    )
+    missing = [media_id for media_id in media_ids if media_id not in found]
+    if missing:
+        raise ValidationError(
+            f"Image {missing[0]} is not one of your unattached uploads.",
+            code="invalid_media",
+            field="media_ids",
+        )
+
+
+def attach_media(owner: Account, post: Post, media_ids: list[int]) -> None:
+    """Attach ``owner``'s unattached images to ``post`` in the given order. Each row is claimed with a
+    conditional update, so an image can never end up on two posts even when two requests race."""
+    for position, media_id in enumerate(media_ids):
+        claimed = Media.objects.filter(id=media_id, owner=owner, post__isnull=True).update(
+            post=post, position=position
+        )
+        if claimed != 1:
+            raise ValidationError(
+                "An image was attached elsewhere meanwhile.", code="invalid_media", field="media_ids"
+            )

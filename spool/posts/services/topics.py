@@ -1,0 +1,34 @@
+"""Topic tags: one per post, stored under a normalised key, counted exactly."""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from spool.posts.models import Topic
+from spool.posts.services.validation import normalise_topic
+
+
+def find_topic(name: str) -> Topic | None:
+    """The topic written as ``name`` (any case, with or without ``#``), or ``None``."""
+    key = normalise_topic(name or "")
+    if not key:
+        return None
+    return Topic.objects.filter(name=key).first()
+
+
+def topic_for(display: str) -> Topic | None:
+    """The topic for a checked display name, created on first use (keeping that first spelling)."""
+    if not display:
+        return None
+    topic, _ = Topic.objects.get_or_create(name=normalise_topic(display), defaults={"display": display})
+    return topic
+
+
+def count_topic(topic_id: int | None, delta: int) -> None:
+    """Add ``delta`` to the topic's post count inside the caller's transaction (never below zero)."""
+    if topic_id is None:
+        return
+    qs = Topic.objects.filter(id=topic_id)
+    if delta < 0:
+        qs = qs.filter(posts_count__gte=-delta)
+    qs.update(posts_count=F("posts_count") + delta)
