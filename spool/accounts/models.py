@@ -25,7 +25,9 @@ class UserManager(BaseUserManager["User"]):
 
 class User(SnowflakeModel, AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(max_length=254, unique=True, help_text="Stored lower-cased.")
-    is_staff = models.BooleanField(default=False, help_text="Can use the admin site (and set verified badges).")
+    is_staff = models.BooleanField(
+        default=False, help_text="Can use the admin site (and set verified badges)."
+    )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)

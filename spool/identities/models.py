@@ -6,11 +6,32 @@ An Account belongs to a local ``User`` or, once federation exists, stands for a 
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
 from spool.core.models import SnowflakeModel
+
+_Q = TypeVar("_Q", bound=models.QuerySet)
+
+
+def exclude_blocked(qs: _Q, viewer: Account | None, *, field: str = "id") -> _Q:
+    """``qs`` without rows whose account ``field`` (e.g. ``"author_id"``) blocks ``viewer`` or is blocked by
+    them. Two indexed anti-joins; no rows are loaded. Logged-out viewers see everything."""
+    if viewer is None:
+        return qs
+    return qs.exclude(**{f"{field}__in": Block.objects.filter(blocker=viewer).values("blocked_id")}).exclude(
+        **{f"{field}__in": Block.objects.filter(blocked=viewer).values("blocker_id")}
+    )
+
+
+def muted_ids(viewer: Account | None) -> models.QuerySet:
+    """A subquery of the IDs of accounts ``viewer`` mutes (for feeds to leave out)."""
+    if viewer is None:
+        return Mute.objects.none().values("muted_id")
+    return Mute.objects.filter(muter=viewer).values("muted_id")
 
 
 class AccountQuerySet(models.QuerySet["Account"]):
@@ -22,6 +43,11 @@ class AccountQuerySet(models.QuerySet["Account"]):
 
     def by_handle(self, handle: str) -> AccountQuerySet:
         return self.filter(handle__iexact=handle.lstrip("@"), domain="")
+
+    def visible_to(self, viewer: Account | None) -> AccountQuerySet:
+        """Accounts ``viewer`` may see at all: active (not deactivated) and not blocked either way.
+        Private accounts are included — their profile shows, their posts do not (see ``can_see_posts_of``)."""
+        return exclude_blocked(self.filter(is_active=True), viewer)
 
 
 class Account(SnowflakeModel):

@@ -1,0 +1,33 @@
+"""Helpers shared by the identity services (not part of the service contract)."""
+
+from __future__ import annotations
+
+from spool.core.errors import Forbidden, NotFound, ValidationError
+from spool.identities.models import Account
+
+COUNTER_FIELDS = ("followers_count", "following_count", "posts_count")
+
+
+def lock_account(account: Account) -> Account:
+    """Re-read ``account`` with a row lock (PostgreSQL; SQLite transactions already hold the write lock),
+    so decisions made on its flags cannot race a concurrent change. ``NotFound`` when it was deleted."""
+    try:
+        return Account.objects.select_for_update().get(pk=account.pk)
+    except Account.DoesNotExist:
+        raise NotFound() from None
+
+
+def require_active(actor: Account) -> None:
+    if not actor.is_active:
+        raise Forbidden("Your profile is deactivated. Reactivate it first.", code="deactivated")
+
+
+def require_other(actor: Account, target: Account, verb: str) -> None:
+    if actor.pk == target.pk:
+        raise ValidationError(f"You can't {verb} yourself.", code=f"cannot_{verb}_self")
+
+
+def refresh_counters(*accounts: Account) -> None:
+    """Bring the in-memory counters of ``accounts`` up to date after ``F()`` updates."""
+    for account in accounts:
+        account.refresh_from_db(fields=list(COUNTER_FIELDS))

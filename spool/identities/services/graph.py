@@ -1,0 +1,242 @@
+"""The social graph: follow, follow requests, block, mute, restrict.
+
+Every function runs in one transaction, is idempotent (doing it twice changes nothing the second time and
+publishes nothing), keeps ``followers_count``/``following_count`` exact with ``F()`` updates made only when an
+edge row was really created or deleted (the unique constraints decide races), and publishes the events of
+:mod:`spool.identities.events` inside that transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from spool.core.errors import Conflict, NotFound
+from spool.core.events import publish
+from spool.identities.events import (
+    Blocked,
+    Followed,
+    FollowRequestApproved,
+    FollowRequestDeclined,
+    FollowRequested,
+    FollowRequestWithdrawn,
+    Unblocked,
+    Unfollowed,
+)
+from spool.identities.models import Account, Block, Follow, FollowRequest, Mute, Restrict
+from spool.identities.services._common import lock_account, refresh_counters, require_active, require_other
+
+FollowResult = Literal["following", "requested"]
+
+
+# --- Edges with counters --------------------------------------------------------------------------------
+
+
+def add_follow(follower_id: int, followee_id: int, *, via_request: bool = False) -> bool:
+    """Create the follow edge and bump both counters; ``False`` when it already existed."""
+    _, created = Follow.objects.get_or_create(follower_id=follower_id, followee_id=followee_id)
+    if created:
+        Account.objects.filter(pk=follower_id).update(following_count=F("following_count") + 1)
+        Account.objects.filter(pk=followee_id).update(followers_count=F("followers_count") + 1)
+        publish(Followed(follower_id=follower_id, followee_id=followee_id, via_request=via_request))
+    return created
+
+
+def remove_follow(follower_id: int, followee_id: int) -> bool:
+    """Delete the follow edge and lower both counters; ``False`` when there was none."""
+    deleted, _ = Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).delete()
+    if deleted:
+        Account.objects.filter(pk=follower_id, following_count__gt=0).update(
+            following_count=F("following_count") - 1
+        )
+        Account.objects.filter(pk=followee_id, followers_count__gt=0).update(
+            followers_count=F("followers_count") - 1
+        )
+        publish(Unfollowed(follower_id=follower_id, followee_id=followee_id))
+    return bool(deleted)
+
+
+def _blocks_between(a_id: int, b_id: int) -> tuple[bool, bool]:
+    """(a blocks b, b blocks a) in one query."""
+    blockers = set(
+        Block.objects.filter(
+            Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
+        ).values_list("blocker_id", flat=True)
+    )
+    return a_id in blockers, b_id in blockers
+
+
+# --- Follow -------------------------------------------------------------------------------------------------
+
+
+def follow_account(actor: Account, target: Account) -> FollowResult:
+    """Follow ``target``: a public profile is followed at once (``"following"``); a private one gets a follow
+    request (``"requested"``). Already following or requested: same answer, nothing changes.
+
+    Refuses yourself (422 ``cannot_follow_self``), a profile you block (409 ``blocking``) and, as
+    ``NotFound`` so nothing leaks, a profile that blocks you or is deactivated. Locks ``target``'s row so the
+    private/public decision cannot race a profile change or an approval. Publishes ``Followed`` or
+    ``FollowRequested``.
+    """
+    require_other(actor, target, "follow")
+    require_active(actor)
+    with transaction.atomic():
+        current = lock_account(target)
+        blocking, blocked_by = _blocks_between(actor.pk, target.pk)
+        if not current.is_active or blocked_by:
+            raise NotFound()
+        if blocking:
+            raise Conflict(f"Unblock @{current.handle} to follow them.", code="blocking")
+        if Follow.objects.filter(follower_id=actor.pk, followee_id=target.pk).exists():
+            return "following"
+        if current.is_private:
+            _, created = FollowRequest.objects.get_or_create(requester_id=actor.pk, target_id=target.pk)
+            if created:
+                publish(FollowRequested(requester_id=actor.pk, target_id=target.pk))
+            return "requested"
+        add_follow(actor.pk, target.pk)
+        refresh_counters(actor, target)
+    return "following"
+
+
+def unfollow_account(actor: Account, target: Account) -> None:
+    """Stop following ``target``; a pending follow request to them is withdrawn instead (what tapping
+    "Requested" does). Nothing to undo: nothing happens. Publishes ``Unfollowed`` or
+    ``FollowRequestWithdrawn``."""
+    require_other(actor, target, "unfollow")
+    with transaction.atomic():
+        if not remove_follow(actor.pk, target.pk):
+            _delete_request(actor.pk, target.pk, FollowRequestWithdrawn)
+        refresh_counters(actor, target)
+
+
+def _delete_request(
+    requester_id: int,
+    target_id: int,
+    event: type[FollowRequestWithdrawn] | type[FollowRequestDeclined],
+) -> bool:
+    deleted, _ = FollowRequest.objects.filter(requester_id=requester_id, target_id=target_id).delete()
+    if deleted:
+        publish(event(requester_id=requester_id, target_id=target_id))
+    return bool(deleted)
+
+
+def approve_follow_request(target: Account, requester: Account) -> None:
+    """``target`` accepts ``requester``'s pending request: the request becomes a follow. ``NotFound``
+    (``no_follow_request``) when there is none. Publishes ``FollowRequestApproved`` and ``Followed``
+    (``via_request=True``)."""
+    with transaction.atomic():
+        lock_account(target)
+        deleted, _ = FollowRequest.objects.filter(requester_id=requester.pk, target_id=target.pk).delete()
+        if not deleted:
+            raise _no_request(requester)
+        add_follow(requester.pk, target.pk, via_request=True)
+        publish(FollowRequestApproved(requester_id=requester.pk, target_id=target.pk))
+        refresh_counters(target, requester)
+
+
+def decline_follow_request(target: Account, requester: Account) -> None:
+    """``target`` turns down ``requester``'s pending request (deleted; the requester may ask again).
+    ``NotFound`` when there is none. Publishes ``FollowRequestDeclined``."""
+    with transaction.atomic():
+        if not _delete_request(requester.pk, target.pk, FollowRequestDeclined):
+            raise _no_request(requester)
+
+
+def withdraw_follow_request(requester: Account, target: Account) -> None:
+    """``requester`` cancels their own pending request. ``NotFound`` when there is none. Publishes
+    ``FollowRequestWithdrawn``."""
+    with transaction.atomic():
+        if not _delete_request(requester.pk, target.pk, FollowRequestWithdrawn):
+            raise NotFound(
+                f"You have no pending follow request to @{target.handle}.", code="no_follow_request"
+            )
+
+
+def _no_request(requester: Account) -> NotFound:
+    return NotFound(f"There is no pending follow request from @{requester.handle}.", code="no_follow_request")
+
+
+def approve_all_follow_requests(target: Account) -> int:
+    """Approve every pending request to ``target`` (used when a private profile becomes public); returns how
+    many. Call inside a transaction holding ``target``'s lock. Bulk writes: a fixed number of queries plus one
+    event pair per request."""
+    requester_ids = list(
+        FollowRequest.objects.filter(target_id=target.pk).values_list("requester_id", flat=True)
+    )
+    if not requester_ids:
+        return 0
+    FollowRequest.objects.filter(target_id=target.pk).delete()
+    already = set(
+        Follow.objects.filter(followee_id=target.pk, follower_id__in=requester_ids).values_list(
+            "follower_id", flat=True
+        )
+    )
+    new_ids = [rid for rid in requester_ids if rid not in already]
+    Follow.objects.bulk_create([Follow(follower_id=rid, followee_id=target.pk) for rid in new_ids])
+    Account.objects.filter(pk__in=new_ids).update(following_count=F("following_count") + 1)
+    Account.objects.filter(pk=target.pk).update(followers_count=F("followers_count") + len(new_ids))
+    for rid in new_ids:
+        publish(Followed(follower_id=rid, followee_id=target.pk, via_request=True))
+        publish(FollowRequestApproved(requester_id=rid, target_id=target.pk))
+    return len(new_ids)
+
+
+# --- Block, mute, restrict ------------------------------------------------------------------------------
+
+
+def block_account(actor: Account, target: Account) -> None:
+    """Block ``target``: follows and follow requests between the two are removed both ways (with their
+    counters and events), and each disappears for the other (``visible_to``, ``access_account``). Publishes
+    ``Blocked`` once. Mutes and restricts are kept, so unblocking restores them."""
+    require_other(actor, target, "block")
+    with transaction.atomic():
+        # Lock both rows in ID order: two people blocking each other at once cannot deadlock.
+        for account in sorted((actor, target), key=lambda a: a.pk):
+            lock_account(account)
+        _, created = Block.objects.get_or_create(blocker_id=actor.pk, blocked_id=target.pk)
+        if created:
+            remove_follow(actor.pk, target.pk)
+            remove_follow(target.pk, actor.pk)
+            _delete_request(actor.pk, target.pk, FollowRequestWithdrawn)
+            _delete_request(target.pk, actor.pk, FollowRequestDeclined)
+            publish(Blocked(blocker_id=actor.pk, blocked_id=target.pk))
+        refresh_counters(actor, target)
+
+
+def unblock_account(actor: Account, target: Account) -> None:
+    """Remove the block (follows are not restored). Publishes ``Unblocked`` when there was one."""
+    require_other(actor, target, "unblock")
+    with transaction.atomic():
+        deleted, _ = Block.objects.filter(blocker_id=actor.pk, blocked_id=target.pk).delete()
+        if deleted:
+            publish(Unblocked(blocker_id=actor.pk, blocked_id=target.pk))
+
+
+def mute_account(actor: Account, target: Account) -> None:
+    """Hide ``target``'s posts from ``actor``'s feeds without them knowing; follows are kept."""
+    require_other(actor, target, "mute")
+    with transaction.atomic():
+        Mute.objects.get_or_create(muter_id=actor.pk, muted_id=target.pk)
+
+
+def unmute_account(actor: Account, target: Account) -> None:
+    require_other(actor, target, "unmute")
+    with transaction.atomic():
+        Mute.objects.filter(muter_id=actor.pk, muted_id=target.pk).delete()
+
+
+def restrict_account(actor: Account, target: Account) -> None:
+    """Restrict ``target``: their replies to ``actor``'s posts are seen only by themselves (the posts room
+    applies this); they are not told."""
+    require_other(actor, target, "restrict")
+    with transaction.atomic():
+        Restrict.objects.get_or_create(restricter_id=actor.pk, restricted_id=target.pk)
+
+
+def unrestrict_account(actor: Account, target: Account) -> None:
+    require_other(actor, target, "unrestrict")
+    with transaction.atomic():
+        Restrict.objects.filter(restricter_id=actor.pk, restricted_id=target.pk).delete()

@@ -1,0 +1,185 @@
+"""An account's life: sign-up, sign-in check, deactivation, deletion, the verified badge."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, overload
+
+from django.core.files.storage import Storage
+from django.db import IntegrityError, router, transaction
+from django.db.models import F, FileField
+from django.db.models.deletion import Collector
+from django.utils import timezone
+
+from spool.accounts.models import User
+from spool.accounts.services import (
+    authenticate_user,
+    check_new_password,
+    clean_email,
+    create_user,
+    email_taken,
+)
+from spool.core.errors import Conflict, Forbidden, ValidationError
+from spool.core.events import publish
+from spool.identities.events import AccountDeactivated, AccountDeleted, AccountDeleting, AccountReactivated
+from spool.identities.models import Account, Follow
+from spool.identities.services._common import lock_account
+from spool.identities.validation import clean_display_name, clean_handle
+
+
+def handle_taken(handle: str) -> bool:
+    return Account.objects.by_handle(handle).exists()
+
+
+def register_account(*, email: str, password: str, handle: str, display_name: str = "") -> Account:
+    """Create a ``User`` (email login, argon2 password) and its public ``Account`` in one transaction.
+
+    Checks, in order: email shape, handle rules (1 to 30 of letters, digits, ``_``, ``.``; not reserved),
+    display name (≤50), Django's password validators, then that neither the email nor the handle is taken
+    case-insensitively (``Conflict`` 409; a concurrent sign-up losing the race on the unique constraints gets
+    the same answer). Each error names its field.
+    """
+    email = clean_email(email)
+    handle = clean_handle(handle)
+    display_name = clean_display_name(display_name or "")
+    check_new_password(password, email=email)
+    if email_taken(email):
+        raise Conflict(
+            "An account with this email address already exists.", code="email_taken", field="email"
+        )
+    if handle_taken(handle):
+        raise _handle_conflict()
+    try:
+        with transaction.atomic():
+            user = create_user(email=email, password=password)
+            account = Account.objects.create(user=user, handle=handle, display_name=display_name)
+    except IntegrityError:
+        raise _handle_conflict() from None
+    return account
+
+
+def _handle_conflict() -> Conflict:
+    return Conflict("This handle is taken. Try another.", code="handle_taken", field="handle")
+
+
+def authenticate_account(email: str, password: str) -> Account | None:
+    """The local account whose credentials these are, or ``None``. A deactivated account is reactivated:
+    signing in again is how people come back."""
+    user = authenticate_user(email, password)
+    account = getattr(user, "account", None) if user is not None else None
+    if account is None:
+        return None
+    if not account.is_active:
+        reactivate_account(account)
+    return account
+
+
+def deactivate_account(account: Account) -> None:
+    """Hide the profile and its posts everywhere (``is_active=False``) without deleting anything; followers
+    and counters are kept. Signing in again (or :func:`reactivate_account`) undoes it. Publishes
+    ``AccountDeactivated``."""
+    with transaction.atomic():
+        current = lock_account(account)
+        if not current.is_active:
+            account.is_active = False
+            return
+        account.is_active = False
+        account.save(update_fields=["is_active"])
+        if account.user_id:
+            User.objects.filter(pk=account.user_id).update(deactivated_at=timezone.now())
+        publish(AccountDeactivated(account_id=account.pk))
+
+
+def reactivate_account(account: Account) -> None:
+    """Show a deactivated profile again. Publishes ``AccountReactivated``."""
+    with transaction.atomic():
+        current = lock_account(account)
+        if current.is_active:
+            account.is_active = True
+            return
+        account.is_active = True
+        account.save(update_fields=["is_active"])
+        if account.user_id:
+            User.objects.filter(pk=account.user_id).update(deactivated_at=None)
+        publish(AccountReactivated(account_id=account.pk))
+
+
+def delete_account(account: Account) -> None:
+    """Delete the account for good: its user, profile, graph edges and everything that references it (posts,
+    likes, reposts, media…), and after commit every stored file of those rows (avatar, post images).
+
+    Order inside one transaction: publish ``AccountDeleting`` (higher layers fix their counters while the rows
+    still exist), lower ``followers_count`` of everyone the account followed and ``following_count`` of
+    everyone following it, delete, publish ``AccountDeleted``. Confirming the password is the caller's job.
+    """
+    with transaction.atomic():
+        lock_account(account)
+        account_id = account.pk
+        publish(AccountDeleting(account_id=account_id))
+        following = Follow.objects.filter(follower_id=account_id).values("followee_id")
+        followers = Follow.objects.filter(followee_id=account_id).values("follower_id")
+        Account.objects.filter(pk__in=following, followers_count__gt=0).update(
+            followers_count=F("followers_count") - 1
+        )
+        Account.objects.filter(pk__in=followers, following_count__gt=0).update(
+            following_count=F("following_count") - 1
+        )
+        root: Any = User.objects.get(pk=account.user_id) if account.user_id else account
+        collector = Collector(using=router.db_for_write(type(root)), origin=root)
+        collector.collect([root])
+        files = _stored_files(collector)
+        collector.delete()
+        publish(AccountDeleted(account_id=account_id))
+        transaction.on_commit(lambda: _delete_files(files))
+
+
+def _stored_files(collector: Collector) -> list[tuple[Storage, str]]:
+    """Every stored file referenced by a row the collector is about to delete, whichever app owns it."""
+    files: list[tuple[Storage, str]] = []
+    for model, instances in collector.data.items():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, FileField)]
+        for instance in instances:
+            for field in fields:
+                name = getattr(instance, field.attname)
+                if name:
+                    files.append((field.storage, str(name)))
+    for queryset in collector.fast_deletes:
+        fields = [f for f in queryset.model._meta.concrete_fields if isinstance(f, FileField)]
+        for field in fields:
+            names = queryset.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)
+            files.extend((field.storage, str(name)) for name in names if name)
+    return files
+
+
+def _delete_files(files: list[tuple[Storage, str]]) -> None:
+    for storage, name in files:
+        with contextlib.suppress(FileNotFoundError):
+            storage.delete(name)
+
+
+@overload
+def set_verified(admin: User, account: Account, verified: bool) -> Account: ...
+@overload
+def set_verified(account: Account, verified: bool) -> Account: ...
+def set_verified(*args: Any) -> Account:
+    """Give or take the verified badge.
+
+    ``set_verified(admin_user, account, verified)`` is what people trigger (admin site, API): it raises
+    ``Forbidden`` unless ``admin_user.is_staff``. ``set_verified(account, verified)`` is for trusted code
+    with no person behind it (demo data, management commands).
+    """
+    if len(args) == 3:
+        admin, account, verified = args
+        if not isinstance(admin, User) or not admin.is_staff or not admin.is_active:
+            raise Forbidden("Only staff can set the verified badge.", code="staff_only")
+    elif len(args) == 2:
+        account, verified = args
+    else:
+        raise TypeError("set_verified(admin, account, verified) or set_verified(account, verified)")
+    if not isinstance(verified, bool):
+        raise ValidationError("verified must be true or false.", field="verified")
+    with transaction.atomic():
+        lock_account(account)
+        account.is_verified = verified
+        account.save(update_fields=["is_verified"])
+    return account

@@ -1,0 +1,3 @@
+from tests.identities.people import fast_passwords, person
+
+__all__ = ["fast_passwords", "person"]
