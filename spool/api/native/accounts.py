@@ -211,7 +211,8 @@ def update_me(request: HttpRequest, payload: ProfileChange) -> dict[str, Any]:
 
 
 @router.post("me/avatar", response=MyAccount)
-def upload_avatar(request: HttpRequest, avatar: UploadedFile = File(...)) -> dict[str, Any]:  # noqa: B008
+def upload_avatar(request: HttpRequest, avatar: UploadedFile | None = File(None)) -> dict[str, Any]:  # noqa: B008
+    """Multipart upload in the ``avatar`` field: JPEG, PNG, WebP or GIF, cropped to a square."""
     return my_account(services.set_avatar(current_account(request), avatar))
 
 
@@ -378,7 +379,7 @@ def _graph_action(action: Any, *, blocked_ok: bool = False) -> Any:
 
 for _verb, _service, _blocked_ok in (
     ("unfollow", services.unfollow_account, False),
-    ("block", services.block_account, False),
+    ("block", services.block_account, True),
     ("unblock", services.unblock_account, True),
     ("mute", services.mute_account, False),
     ("unmute", services.unmute_account, False),
