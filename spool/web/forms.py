@@ -113,8 +113,8 @@ class ComposeForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    quote_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reply_to = forms.CharField(required=False, widget=forms.HiddenInput)
+    quote_of = forms.CharField(required=False, widget=forms.HiddenInput)
 
     ERROR_ALIASES = {
         "spoilers": "text",
@@ -132,6 +132,8 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self["reply_to"].value():
+            self.fields["text"].widget.attrs["placeholder"] = "Write a reply…"
         # The upload itself is read from request.FILES (several files); this field only carries its errors.
         self.fields["media"] = forms.CharField(label="Images", required=False)
 

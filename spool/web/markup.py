@@ -110,3 +110,28 @@ def parse_styles(raw: str) -> tuple[str, list[dict[str, Any]]]:
         if length > 0:
             ranges.append({"offset": offset, "length": length, "styles": [STYLE_MARKS[mark]]})
     return "".join(clean), ranges
+
+
+def style_syntax(text: str, ranges: Iterable[dict[str, Any]]) -> str:
+    """``text`` with style markers around each styling range (the inverse of :func:`parse_styles`)."""
+    marker_of = {style: mark for mark, style in STYLE_MARKS.items()}
+    # (position, closings before openings, nesting order, marker): what opens later closes first.
+    inserts: list[tuple[int, int, int, str]] = []
+    order = 0
+    for item in ranges:
+        offset, length = int(item["offset"]), int(item["length"])
+        for style in item.get("styles", ()):
+            mark = marker_of.get(style)
+            if mark and length > 0:
+                order += 1
+                inserts.append((offset, 1, order, mark))
+                inserts.append((offset + length, 0, -order, mark))
+    inserts.sort()
+    out: list[str] = []
+    cursor = 0
+    for position, _, _, mark in inserts:
+        out.append(text[cursor:position])
+        out.append(mark)
+        cursor = position
+    out.append(text[cursor:])
+    return "".join(out)

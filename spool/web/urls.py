@@ -3,7 +3,7 @@ JavaScript, and every button is a form that htmx upgrades to a partial swap."""
 
 from django.urls import path
 
-from spool.web.views import auth, health, home, notifications, profile, settings
+from spool.web.views import auth, compose, feeds, health, notifications, posts, profile, settings
 
 app_name = "web"
 
@@ -14,11 +14,19 @@ urlpatterns = [
     path("login", auth.login_view, name="login"),
     path("logout", auth.logout_view, name="logout"),
     # Feeds and the composer
-    path("", home.home, name="home"),
-    path("new", home.whats_new, name="new"),
-    path("compose", home.compose, name="compose"),
-    # Profiles
+    path("", feeds.home, name="home"),
+    path("new", feeds.new, name="new"),
+    path("topic/<str:name>", feeds.topic, name="topic"),
+    path("compose", compose.compose, name="compose"),
+    # Profiles and posts
     path("@<str:handle>", profile.profile, name="profile"),
+    path("@<str:handle>/relationship", profile.relationship_action, name="relationship"),
+    path("@<str:handle>/post/<int:post_id>", posts.thread, name="post"),
+    path("@<str:handle>/post/<int:post_id>/edit", posts.edit, name="post_edit"),
+    path("@<str:handle>/post/<int:post_id>/history", posts.history, name="post_history"),
+    path("@<str:handle>/post/<int:post_id>/delete", posts.delete, name="post_delete"),
+    path("@<str:handle>/post/<int:post_id>/vote", posts.vote, name="post_vote"),
+    path("@<str:handle>/post/<int:post_id>/<slug:action>", posts.post_action, name="post_action"),
     # Settings, follow requests, notifications
     path("settings/profile", settings.profile_settings, name="settings_profile"),
     path("settings/account", settings.account_settings, name="settings_account"),

@@ -8,6 +8,9 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from spool.posts.services.edit import EDIT_WINDOW
 
 register = template.Library()
 
@@ -71,3 +74,22 @@ def query_with(context: Any, **params: Any) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+_SPOILER_OPEN = '<span class="spoiler">'
+_SPOILER_FOCUSABLE = '<span class="spoiler" tabindex="0">'
+
+
+@register.filter
+def spoilers_focusable(html: str) -> SafeString:
+    """Make the spoiler spans of rendered post HTML focusable, so that without JavaScript a click or Tab
+    reveals them through CSS (``.spoiler:focus``). The HTML comes from ``spool.posts.rendering`` (escaped and
+    sanitised); only a fixed attribute is added to a fixed tag."""
+    return mark_safe(str(html).replace(_SPOILER_OPEN, _SPOILER_FOCUSABLE))  # noqa: S308
+
+
+@register.filter
+def editable(card: Any) -> bool:
+    """Whether the author may still edit ``card``'s post (the service enforces the window; this hides the
+    link once it has passed)."""
+    return bool(card.created_at and timezone.now() - card.created_at < EDIT_WINDOW)

@@ -64,7 +64,7 @@
   }
 
   function updateCount(textarea) {
-    var out = document.getElementById(textarea.getAttribute("data-count-output"));
+    var out = document.getElementById(textarea.getAttribute("data-count-output") || textarea.id + "_count");
     if (!out) return;
     var limit = parseInt(textarea.getAttribute("data-count-limit"), 10);
     var used = postLength(textarea.value);
