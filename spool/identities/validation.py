@@ -160,6 +160,8 @@ def clean_links(links: Any) -> list[dict[str, str]]:
     cleaned: list[dict[str, str]] = []
     seen: set[str] = set()
     for index, item in enumerate(links):
+        raw_url: Any
+        raw_title: Any
         if isinstance(item, str):
             raw_url, raw_title = item, ""
         elif isinstance(item, dict):

@@ -226,3 +226,28 @@ def test_signed_out_visitors_cannot_edit(anon: Any) -> None:
     response = anon.patch(API + "me", {"bio": "x"}, content_type="application/json")
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
+
+
+def test_set_verified_accepts_keywords(person: Callable[..., Person]) -> None:
+    from spool.identities.services import set_verified
+
+    ana, bea = person("ana"), person("bea")
+    User.objects.filter(email=bea.email).update(is_staff=True)
+    staff = User.objects.get(email=bea.email)
+    assert set_verified(staff, account=row(ana), verified=True).is_verified
+    assert not set_verified(row(ana), verified=False).is_verified
+    assert set_verified(admin=staff, account=row(ana), verified=True).is_verified
+    with pytest.raises(TypeError):
+        set_verified(row(ana))
+
+
+def test_writes_need_the_csrf_token(person: Callable[..., Person]) -> None:
+    from django.test import Client
+
+    person("ana")
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.login(email="ana@example.com", password="correct horse battery staple")
+    response = browser.patch(API + "me", {"bio": "forged"}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"]
+    assert Account.objects.get(handle="ana").bio == ""

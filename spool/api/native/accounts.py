@@ -396,4 +396,4 @@ def set_verified(request: HttpRequest, handle: str, payload: VerifiedChange) -> 
     """Staff only: give or take the verified badge."""
     viewer = current_account(request)
     target = access_account(viewer, handle)
-    return account_out(services.set_verified(request.user, target, payload.verified))
+    return account_out(services.set_verified(viewer.user, target, payload.verified))

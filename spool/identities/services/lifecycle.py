@@ -161,21 +161,24 @@ def _delete_files(files: list[tuple[Storage, str]]) -> None:
 def set_verified(admin: User, account: Account, verified: bool) -> Account: ...
 @overload
 def set_verified(account: Account, verified: bool) -> Account: ...
-def set_verified(*args: Any) -> Account:
+def set_verified(*args: Any, **kwargs: Any) -> Account:
     """Give or take the verified badge.
 
     ``set_verified(admin_user, account, verified)`` is what people trigger (admin site, API): it raises
     ``Forbidden`` unless ``admin_user.is_staff``. ``set_verified(account, verified)`` is for trusted code
     with no person behind it (demo data, management commands).
     """
-    if len(args) == 3:
-        admin, account, verified = args
+    names = ("admin", "account", "verified") if len(args) + len(kwargs) == 3 else ("account", "verified")
+    if len(args) > len(names) or set(kwargs) - set(names[len(args) :]):
+        raise TypeError("set_verified(admin, account, verified) or set_verified(account, verified)")
+    given = {**dict(zip(names, args, strict=False)), **kwargs}
+    if set(given) != set(names):
+        raise TypeError("set_verified(admin, account, verified) or set_verified(account, verified)")
+    account, verified = given["account"], given["verified"]
+    if "admin" in given:
+        admin = given["admin"]
         if not isinstance(admin, User) or not admin.is_staff or not admin.is_active:
             raise Forbidden("Only staff can set the verified badge.", code="staff_only")
-    elif len(args) == 2:
-        account, verified = args
-    else:
-        raise TypeError("set_verified(admin, account, verified) or set_verified(account, verified)")
     if not isinstance(verified, bool):
         raise ValidationError("verified must be true or false.", field="verified")
     with transaction.atomic():
