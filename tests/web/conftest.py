@@ -56,3 +56,26 @@ def _fresh_rate_limits(settings: Any) -> None:
         keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:rl:*"))
         if keys:
             client.delete(*keys)
+
+
+@pytest.fixture
+def write(db: None, on_commit: Any) -> Callable[..., Any]:
+    """Publish a post through the real service (after-commit work runs)."""
+    from spool.posts.services import create_post
+
+    def publish(author: Account, text: str = "Hello", **options: Any) -> Any:
+        return create_post(author, text=text, **options)
+
+    return publish
+
+
+def png_file(name: str = "image.png", size: int = 32, color: tuple[int, int, int] = (30, 120, 200)) -> Any:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), color).save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = name
+    return buffer

@@ -23,7 +23,8 @@ def png(size: int = 64) -> io.BytesIO:
 
 
 def profile_form(**change: object) -> dict[str, object]:
-    data: dict[str, object] = {"display_name": "Ada L.", "bio": "Counting engines.", "link_1": "example.com/ada"}
+    data: dict[str, object] = {"display_name": "Ada L.", "bio": "Counting engines."}
+    data["link_1"] = "example.com/ada"
     data.update(change)
     return data
 

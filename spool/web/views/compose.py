@@ -105,8 +105,8 @@ def after_posting(request: HttpRequest, post: Post) -> str:
     """Where to go once posted: a reply lands on its thread, anchored at the reply; a post on its own page."""
     if post.reply_to_id:
         parent = access_post(post.author, post.reply_to_id)
-        default = reverse("web:post", args=[parent.author.handle, parent.id]) + f"#post-{post.id}"
-        return safe_next(request, default)
+        target = safe_next(request, reverse("web:post", args=[parent.author.handle, parent.id]))
+        return target if "#" in target else f"{target}#post-{post.id}"
     return reverse("web:post", args=[post.author.handle, post.id])
 
 
