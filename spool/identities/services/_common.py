@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.identities.models import Account
 
@@ -15,6 +20,14 @@ def lock_account(account: Account) -> Account:
         return Account.objects.select_for_update().get(pk=account.pk)
     except Account.DoesNotExist:
         raise NotFound() from None
+
+
+def lock_accounts(ids: Iterable[int] | QuerySet[Any, Any]) -> dict[int, Account]:
+    """Lock the rows of several accounts, always in ID order, and return them fresh. Every service that
+    changes counters of two or more accounts takes its locks through here first, so two transactions touching
+    the same accounts (A follows B while B follows A) queue instead of deadlocking on PostgreSQL."""
+    rows = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {row.pk: row for row in rows}
 
 
 def require_active(actor: Account) -> None:

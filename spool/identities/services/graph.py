@@ -26,7 +26,7 @@ from spool.identities.events import (
     Unfollowed,
 )
 from spool.identities.models import Account, Block, Follow, FollowRequest, Mute, Restrict
-from spool.identities.services._common import lock_account, refresh_counters, require_active, require_other
+from spool.identities.services._common import lock_accounts, refresh_counters, require_active, require_other
 
 FollowResult = Literal["following", "requested"]
 
@@ -58,6 +58,14 @@ def remove_follow(follower_id: int, followee_id: int) -> bool:
     return bool(deleted)
 
 
+def _lock_pair(actor: Account, target: Account) -> Account:
+    """Lock both accounts (in ID order) and return ``target`` fresh; ``NotFound`` if it was deleted."""
+    locked = lock_accounts([actor.pk, target.pk])
+    if target.pk not in locked:
+        raise NotFound()
+    return locked[target.pk]
+
+
 def _blocks_between(a_id: int, b_id: int) -> tuple[bool, bool]:
     """(a blocks b, b blocks a) in one query."""
     blockers = set(
@@ -83,7 +91,7 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
     require_other(actor, target, "follow")
     require_active(actor)
     with transaction.atomic():
-        current = lock_account(target)
+        current = _lock_pair(actor, target)
         blocking, blocked_by = _blocks_between(actor.pk, target.pk)
         if not current.is_active or blocked_by:
             raise NotFound()
@@ -107,6 +115,7 @@ def unfollow_account(actor: Account, target: Account) -> None:
     ``FollowRequestWithdrawn``."""
     require_other(actor, target, "unfollow")
     with transaction.atomic():
+        _lock_pair(actor, target)
         if not remove_follow(actor.pk, target.pk):
             _delete_request(actor.pk, target.pk, FollowRequestWithdrawn)
         refresh_counters(actor, target)
@@ -128,7 +137,7 @@ def approve_follow_request(target: Account, requester: Account) -> None:
     (``no_follow_request``) when there is none. Publishes ``FollowRequestApproved`` and ``Followed``
     (``via_request=True``)."""
     with transaction.atomic():
-        lock_account(target)
+        _lock_pair(requester, target)
         deleted, _ = FollowRequest.objects.filter(requester_id=requester.pk, target_id=target.pk).delete()
         if not deleted:
             raise _no_request(requester)
@@ -161,13 +170,14 @@ def _no_request(requester: Account) -> NotFound:
 
 def approve_all_follow_requests(target: Account) -> int:
     """Approve every pending request to ``target`` (used when a private profile becomes public); returns how
-    many. Call inside a transaction holding ``target``'s lock. Bulk writes: a fixed number of queries plus one
+    many. Call inside a transaction. Bulk writes: a fixed number of queries plus one
     event pair per request."""
     requester_ids = list(
         FollowRequest.objects.filter(target_id=target.pk).values_list("requester_id", flat=True)
     )
     if not requester_ids:
         return 0
+    lock_accounts([target.pk, *requester_ids])
     FollowRequest.objects.filter(target_id=target.pk).delete()
     already = set(
         Follow.objects.filter(followee_id=target.pk, follower_id__in=requester_ids).values_list(
@@ -193,9 +203,7 @@ def block_account(actor: Account, target: Account) -> None:
     ``Blocked`` once. Mutes and restricts are kept, so unblocking restores them."""
     require_other(actor, target, "block")
     with transaction.atomic():
-        # Lock both rows in ID order: two people blocking each other at once cannot deadlock.
-        for account in sorted((actor, target), key=lambda a: a.pk):
-            lock_account(account)
+        _lock_pair(actor, target)
         _, created = Block.objects.get_or_create(blocker_id=actor.pk, blocked_id=target.pk)
         if created:
             remove_follow(actor.pk, target.pk)

@@ -7,7 +7,7 @@ from typing import Any, overload
 
 from django.core.files.storage import Storage
 from django.db import IntegrityError, router, transaction
-from django.db.models import F, FileField
+from django.db.models import F, FileField, Q
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from spool.core.errors import Conflict, Forbidden, ValidationError
 from spool.core.events import publish
 from spool.identities.events import AccountDeactivated, AccountDeleted, AccountDeleting, AccountReactivated
 from spool.identities.models import Account, Follow
-from spool.identities.services._common import lock_account
+from spool.identities.services._common import lock_account, lock_accounts
 from spool.identities.validation import clean_display_name, clean_handle
 
 
@@ -113,11 +113,14 @@ def delete_account(account: Account) -> None:
     everyone following it, delete, publish ``AccountDeleted``. Confirming the password is the caller's job.
     """
     with transaction.atomic():
-        lock_account(account)
         account_id = account.pk
-        publish(AccountDeleting(account_id=account_id))
         following = Follow.objects.filter(follower_id=account_id).values("followee_id")
         followers = Follow.objects.filter(followee_id=account_id).values("follower_id")
+        # Everyone whose counters change is locked first, in ID order (see ``lock_accounts``).
+        lock_accounts(
+            Account.objects.filter(Q(pk=account_id) | Q(pk__in=following) | Q(pk__in=followers)).values("pk")
+        )
+        publish(AccountDeleting(account_id=account_id))
         Account.objects.filter(pk__in=following, followers_count__gt=0).update(
             followers_count=F("followers_count") - 1
         )

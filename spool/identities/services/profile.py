@@ -7,12 +7,13 @@ from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import Q
 
-from spool.core.errors import ValidationError
+from spool.core.errors import NotFound, ValidationError
 from spool.core.events import publish
 from spool.identities.events import ProfileUpdated
-from spool.identities.models import Account
-from spool.identities.services._common import lock_account, require_active
+from spool.identities.models import Account, FollowRequest
+from spool.identities.services._common import lock_account, lock_accounts, require_active
 from spool.identities.services.graph import approve_all_follow_requests
 from spool.identities.validation import clean_bio, clean_display_name, clean_links
 from spool.media.images import process_avatar
@@ -42,7 +43,17 @@ def update_profile(
             raise ValidationError("is_private must be true or false.", field="is_private")
         changes["is_private"] = is_private
     with transaction.atomic():
-        current = lock_account(account)
+        if changes.get("is_private") is False:
+            # Going public may approve requests: lock the requesters too, all in ID order, before anything.
+            requesters = FollowRequest.objects.filter(target_id=account.pk).values("requester_id")
+            locked = lock_accounts(
+                Account.objects.filter(Q(pk=account.pk) | Q(pk__in=requesters)).values("pk")
+            )
+            if account.pk not in locked:
+                raise NotFound()
+            current = locked[account.pk]
+        else:
+            current = lock_account(account)
         going_public = current.is_private and changes.get("is_private") is False
         for name, value in changes.items():
             setattr(account, name, value)
