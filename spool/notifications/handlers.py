@@ -1,7 +1,241 @@
-"""Turns domain events into notifications, inside the transaction that caused them."""
+"""Turns domain events into notifications, inside the transaction that caused them.
+
+Handlers run in the publishing service's transaction (``subscribe`` without ``after_commit``), so a
+notification exists exactly when the thing it reports exists: both commit or both roll back.
+
+Rules, applied to every notification:
+
+- nobody is notified of their own action;
+- nothing crosses a block, in either direction;
+- nothing reaches the recipient from someone they muted or restricted (Instagram semantics: a restricted
+  person's interactions are not announced);
+- notifications from a deactivated profile are not shown while it is deactivated (checked when read);
+- a notification about a post is made only if the recipient may see that post (private profiles);
+- one notification per (recipient, actor, kind, post): liking, unliking and liking again leaves one;
+- undoing an action (unlike, undo repost, unfollow, withdrawn request, deleted post) removes its notification.
+
+A new post notifies each person at most once, by the most specific reason: reply (its parent's author), then
+quote (the quoted post's author), then mention.
+"""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
+from spool.core.events import subscribe
+from spool.identities.events import (
+    AccountDeleted,
+    AccountDeleting,
+    Blocked,
+    Followed,
+    FollowRequestDeclined,
+    FollowRequested,
+    FollowRequestWithdrawn,
+    Unfollowed,
+)
+from spool.identities.models import Account, Block, Mute, Restrict
+from spool.notifications.models import Kind, Notification
+from spool.posts.events import (
+    PollEnded,
+    PostCreated,
+    PostDeleted,
+    PostEdited,
+    PostLiked,
+    PostReposted,
+    PostUnliked,
+    RepostUndone,
+)
+from spool.posts.models import Post
+
 
 def connect() -> None:
-    """Subscribe the notification handlers to the events they react to."""
+    """Subscribe the notification handlers to the events they react to (called from ``AppConfig.ready``)."""
+    subscribe(PostCreated, on_post_created)
+    subscribe(PostEdited, on_post_edited)
+    subscribe(PostDeleted, on_post_deleted)
+    subscribe(PostLiked, on_post_liked)
+    subscribe(PostUnliked, on_post_unliked)
+    subscribe(PostReposted, on_post_reposted)
+    subscribe(RepostUndone, on_repost_undone)
+    subscribe(PollEnded, on_poll_ended)
+    subscribe(Followed, on_followed)
+    subscribe(Unfollowed, on_unfollowed)
+    subscribe(FollowRequested, on_follow_requested)
+    subscribe(FollowRequestWithdrawn, on_follow_request_withdrawn)
+    subscribe(FollowRequestDeclined, on_follow_request_declined)
+    subscribe(Blocked, on_blocked)
+    subscribe(AccountDeleting, on_account_deleted)
+    subscribe(AccountDeleted, on_account_deleted)
+
+
+# --- Posts ----------------------------------------------------------------------------------------------
+
+
+def on_post_created(event: PostCreated) -> None:
+    notified: set[int] = set()
+    if event.reply_to_author_id is not None:
+        _notify_about_post(event.reply_to_author_id, event.author_id, Kind.REPLY, event.post_id, notified)
+    if event.quote_of_author_id is not None:
+        _notify_about_post(event.quote_of_author_id, event.author_id, Kind.QUOTE, event.post_id, notified)
+    for account_id in event.mentioned_ids:
+        _notify_about_post(account_id, event.author_id, Kind.MENTION, event.post_id, notified)
+
+
+def on_post_edited(event: PostEdited) -> None:
+    """People newly mentioned by an edit are notified, unless this post already notified them."""
+    already = set(
+        Notification.objects.filter(post_id=event.post_id, actor_id=event.author_id).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    for account_id in event.new_mentioned_ids:
+        _notify_about_post(account_id, event.author_id, Kind.MENTION, event.post_id, already)
+
+
+def on_post_deleted(event: PostDeleted) -> None:
+    Notification.objects.filter(post_id=event.post_id).delete()
+
+
+def on_post_liked(event: PostLiked) -> None:
+    _notify_about_post(
+        event.post_author_id,
+        event.account_id,
+        Kind.LIKE,
+        event.post_id,
+        set(),
+        author_id=event.post_author_id,
+    )
+
+
+def on_post_unliked(event: PostUnliked) -> None:
+    _withdraw(Kind.LIKE, actor_id=event.account_id, post_id=event.post_id)
+
+
+def on_post_reposted(event: PostReposted) -> None:
+    _notify_about_post(
+        event.post_author_id,
+        event.account_id,
+        Kind.REPOST,
+        event.post_id,
+        set(),
+        author_id=event.post_author_id,
+    )
+
+
+def on_repost_undone(event: RepostUndone) -> None:
+    _withdraw(Kind.REPOST, actor_id=event.account_id, post_id=event.post_id)
+
+
+def on_poll_ended(event: PollEnded) -> None:
+    """The author hears that their poll ended (from nobody: it is the clock's doing); each voter hears it from
+    the author, under the same rules as any other notification."""
+    Notification.objects.get_or_create(
+        recipient_id=event.author_id, actor=None, kind=Kind.POLL_ENDED, post_id=event.post_id
+    )
+    for voter_id in event.voter_ids:
+        _notify_about_post(
+            voter_id, event.author_id, Kind.POLL_ENDED, event.post_id, set(), author_id=event.author_id
+        )
+
+
+# --- Social graph ---------------------------------------------------------------------------------------
+
+
+def on_followed(event: Followed) -> None:
+    # An approved request becomes a follow: the request notification gives way to "started following you".
+    _withdraw(Kind.FOLLOW_REQUEST, actor_id=event.follower_id, recipient_id=event.followee_id)
+    _notify(event.followee_id, event.follower_id, Kind.FOLLOW)
+
+
+def on_unfollowed(event: Unfollowed) -> None:
+    _withdraw(Kind.FOLLOW, actor_id=event.follower_id, recipient_id=event.followee_id)
+
+
+def on_follow_requested(event: FollowRequested) -> None:
+    _notify(event.target_id, event.requester_id, Kind.FOLLOW_REQUEST)
+
+
+def on_follow_request_withdrawn(event: FollowRequestWithdrawn) -> None:
+    _withdraw(Kind.FOLLOW_REQUEST, actor_id=event.requester_id, recipient_id=event.target_id)
+
+
+def on_follow_request_declined(event: FollowRequestDeclined) -> None:
+    _withdraw(Kind.FOLLOW_REQUEST, actor_id=event.requester_id, recipient_id=event.target_id)
+
+
+def on_blocked(event: Blocked) -> None:
+    """A block erases what each of the two was told about the other."""
+    Notification.objects.filter(
+        Q(recipient_id=event.blocker_id, actor_id=event.blocked_id)
+        | Q(recipient_id=event.blocked_id, actor_id=event.blocker_id)
+    ).delete()
+
+
+def on_account_deleted(event: AccountDeleting | AccountDeleted) -> None:
+    Notification.objects.filter(Q(recipient_id=event.account_id) | Q(actor_id=event.account_id)).delete()
+
+
+# --- Rules ----------------------------------------------------------------------------------------------
+
+
+def _notify(recipient_id: int, actor_id: int, kind: str, post_id: int | None = None) -> bool:
+    """Create one notification if the rules allow it and it does not exist yet; say whether it exists now."""
+    if recipient_id == actor_id or not _may_notify(recipient_id, actor_id):
+        return False
+    Notification.objects.get_or_create(
+        recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id
+    )
+    return True
+
+
+def _notify_about_post(
+    recipient_id: int,
+    actor_id: int,
+    kind: str,
+    post_id: int,
+    notified: set[int],
+    *,
+    author_id: int | None = None,
+) -> None:
+    """Like :func:`_notify`, for a post (by ``author_id``, when known) the recipient must be able to see;
+    skip people in ``notified`` and add the recipient to it once notified."""
+    if recipient_id in notified or recipient_id == actor_id:
+        return
+    if not _may_see_post(recipient_id, post_id, author_id):
+        return
+    if _notify(recipient_id, actor_id, kind, post_id):
+        notified.add(recipient_id)
+
+
+def _withdraw(
+    kind: str, *, actor_id: int, recipient_id: int | None = None, post_id: int | None = None
+) -> None:
+    rows = Notification.objects.filter(kind=kind, actor_id=actor_id)
+    if recipient_id is not None:
+        rows = rows.filter(recipient_id=recipient_id)
+    if post_id is not None:
+        rows = rows.filter(post_id=post_id)
+    rows.delete()
+
+
+def _may_notify(recipient_id: int, actor_id: int) -> bool:
+    """No block either way, and the recipient neither mutes nor restricts the actor. (A deactivated actor's
+    notifications are left out when read, so they come back if the profile does.)"""
+    between = Q(blocker_id=recipient_id, blocked_id=actor_id) | Q(
+        blocker_id=actor_id, blocked_id=recipient_id
+    )
+    return not (
+        Block.objects.filter(between).exists()
+        or Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists()
+        or Restrict.objects.filter(restricter_id=recipient_id, restricted_id=actor_id).exists()
+    )
+
+
+def _may_see_post(recipient_id: int, post_id: int, author_id: int | None = None) -> bool:
+    """The recipient may see the post (private profiles, ghost posts, hidden and restricted replies, …):
+    the one rule of :meth:`PostQuerySet.visible_to`. Authors see their own posts (likes and reposts are
+    always about the recipient's own post; the actor's access was checked by the service)."""
+    if author_id == recipient_id:
+        return True
+    recipient = Account(id=recipient_id)
+    return Post.objects.visible_to(recipient).filter(id=post_id).exists()
