@@ -1,0 +1,114 @@
+"""Query budgets of the busiest pages: the same number of queries for 5 posts as for 30, each post carrying
+the things that cost queries when loaded one by one (images, polls and votes, quotes, likes, reposts, topics,
+mentions, replies)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from spool.identities.services import follow_account
+from spool.posts.services import create_post, like_post, repost_post, save_post, upload_media, vote_in_poll
+from tests.web.conftest import png_file
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, account, unread badge, the page's reads and the batched card loading — whatever the count.
+PROFILE_BUDGET = 14
+THREAD_BUDGET = 12
+HOME_BUDGET = 13
+
+
+def varied_posts(authors, viewer, count, *, reply_to=None):
+    """``count`` posts (replies to ``reply_to`` when given) cycling through every kind of attachment, with
+    the viewer's likes, votes, saves and reposts sprinkled over them."""
+    made = []
+    for i in range(count):
+        author = authors[i % len(authors)]
+        options = {"topic": f"topic{i % 3}"}
+        kind = i % 4
+        if kind == 0 and reply_to is None:
+            options["poll_options"] = ["yes", "no"]
+        elif kind == 1:
+            options["media_ids"] = [upload_media(author, png_file(size=8), alt_text="pic").id]
+        elif kind == 2 and made:
+            options["quote_of_id"] = made[-1].id
+        text = f"Post {i} for @{viewer.handle} with ||spoiler|| https://example.com/{i}"
+        post = create_post(author, text=text, spoilers=[[10, 3]], reply_to_id=reply_to, **options)
+        if author.id != viewer.id:
+            like_post(viewer, post.id)
+            if kind == 0 and reply_to is None:
+                vote_in_poll(viewer, post.id, 0)
+            if i % 5 == 0:
+                save_post(viewer, post.id)
+            if i % 6 == 0 and reply_to is None:
+                repost_post(authors[(i + 1) % len(authors)], post.id)
+        made.append(post)
+    return made
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.fixture
+def people(make_account, on_commit):
+    viewer = make_account("viewer")
+    authors = [make_account(f"author{i}") for i in range(3)]
+    for author in authors:
+        follow_account(viewer, author)
+    return viewer, authors
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_profile_page_budget(people, login, django_assert_max_num_queries, size):
+    viewer, authors = people
+    varied_posts([authors[0]], viewer, size)
+    c = login(viewer)
+    with django_assert_max_num_queries(PROFILE_BUDGET):
+        assert c.get("/@author0").status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_thread_page_budget(people, login, django_assert_max_num_queries, size):
+    viewer, authors = people
+    root = create_post(authors[0], text="Root of a long thread")
+    replies = varied_posts(authors, viewer, size, reply_to=root.id)
+    varied_posts(authors, viewer, 3, reply_to=replies[0].id)
+    c = login(viewer)
+    with django_assert_max_num_queries(THREAD_BUDGET):
+        assert c.get(f"/@author0/post/{root.id}").status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_home_page_budget(people, login, django_assert_max_num_queries, size):
+    viewer, authors = people
+    varied_posts(authors, viewer, size)
+    c = login(viewer)
+    with django_assert_max_num_queries(HOME_BUDGET):
+        assert c.get("/").status_code == 200
+
+
+def test_query_counts_do_not_grow_with_the_number_of_posts(make_account, login, on_commit):
+    """The same pages over 5 and over 30 posts cost exactly the same number of queries."""
+    counts = {}
+    for size in (5, 30):
+        viewer = make_account(f"viewer{size}")
+        authors = [make_account(f"a{size}x{i}") for i in range(3)]
+        for author in authors:
+            follow_account(viewer, author)
+        # One author's posts cycle through every kind within the first four, so both sizes hold every kind.
+        varied_posts([authors[0]], viewer, size)
+        root = create_post(authors[0], text="Root")
+        varied_posts(authors, viewer, size, reply_to=root.id)
+        c = login(viewer)
+        counts[size] = (
+            count_queries(c, f"/@{authors[0].handle}"),
+            count_queries(c, f"/@{authors[0].handle}/post/{root.id}"),
+            count_queries(c, "/"),
+        )
+    assert counts[5] == counts[30], counts
