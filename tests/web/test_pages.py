@@ -107,7 +107,7 @@ def test_logged_out_buttons_prompt_sign_in(anon, ada, write):
     assert response["Location"].startswith("/login") and not Follow.objects.exists()
 
 
-# --- Home and paging -----------------------------------------------------------------------------------------
+# --- Home and paging ---------------------------------------------------------------------------------
 
 
 def test_home_shows_followed_posts_newest_first(login, ada, bob, make_account, write):
@@ -189,7 +189,8 @@ def test_poll_vote_and_results_in_percent(login, ada, bob, make_account, write):
     response = c.post(f"/@bob/post/{post.id}/vote", {"option": "0"}, HTTP_REFERER="/")
     assert response.status_code == 302
     assert "already voted" in body(c.get("/"))
-    assert login(make_account("dee")).post(f"/@bob/post/{post.id}/vote", {"option": "7"}, **HTMX).status_code == 422
+    dee = login(make_account("dee"))
+    assert dee.post(f"/@bob/post/{post.id}/vote", {"option": "7"}, **HTMX).status_code == 422
     post.poll.refresh_from_db()
     assert post.poll.votes_count == 2
 
