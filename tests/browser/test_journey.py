@@ -1,0 +1,143 @@
+"""A person's first visit, driven through Debian's chromium with Playwright against a live server: sign up,
+post with a topic and a spoiler, reveal the spoiler, follow, like, reply, sign out and read a profile logged
+out. The page must work under the strict Content-Security-Policy (no inline scripts or styles)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spool.identities.services import register_account
+from spool.posts.models import Like, Post
+from spool.posts.services import create_post
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT = Path("/tmp/spool-home.png")
+
+
+@pytest.fixture
+def _async_unsafe_allowed() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread, so Django would take the test's own database
+    calls for calls from async code. They are not: allow them, for this module's tests only."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(_async_unsafe_allowed: None) -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1000, "height": 1100})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.csp_errors = []  # type: ignore[attr-defined]
+        page.on(
+            "console",
+            lambda message: "Content Security Policy" in message.text and page.csp_errors.append(message.text),
+        )
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def test_first_visit_journey(live_server: Any, browser_page: Any) -> None:
+    page = browser_page
+    url = live_server.url
+    bob = register_account(email="bob@example.com", password="bob's long password", handle="bob")
+    bobs_post = create_post(bob, text="Hello from Bob, the first post here")
+
+    # Sign up.
+    page.goto(f"{url}/signup")
+    page.fill("#id_email", "ada@example.com")
+    page.fill("#id_password", "a long enough passphrase")
+    page.fill("#id_handle", "ada")
+    page.fill("#id_display_name", "Ada Lovelace")
+    page.click("button:has-text('Create account')")
+    page.wait_for_url(f"{url}/")
+    assert page.is_visible("text=Log out")
+
+    # Write a post with a topic tag and a spoiler: select words and mark them with the composer's button.
+    text = "Finished the film tonight. The ending: the hero survives"
+    page.fill("#id_text", text)
+    assert page.inner_text("#id_text_count") == f"{len(text)} / 500"
+    start = text.index("the hero")
+    page.evaluate(
+        "([start, end]) => document.getElementById('id_text').setSelectionRange(start, end)", [start, len(text)]
+    )
+    page.click("button:has-text('Hide selection as spoiler')")
+    assert page.input_value("#id_text").endswith("||the hero survives||")
+    page.fill("#id_topic", "Cinema")
+    page.click("button.button-primary:has-text('Post')")
+    page.wait_for_url(f"{url}/@ada/post/*")
+    post = Post.objects.get(author__handle="ada")
+    assert post.spoilers == [[start, len(text) - start]] and post.topic.display == "Cinema"
+
+    # The spoiler is hidden until clicked.
+    spoiler = page.locator(".post.is-focus .spoiler").first
+    assert spoiler.inner_text() == "the hero survives"
+    hidden_color = spoiler.evaluate("el => getComputedStyle(el).color")
+    assert hidden_color in ("rgba(0, 0, 0, 0)", "transparent")
+    spoiler.click()
+    assert "revealed" in spoiler.get_attribute("class")
+    assert spoiler.evaluate("el => getComputedStyle(el).color") not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.is_visible("a.topic:has-text('Cinema')")
+
+    # Follow Bob from his profile (htmx swaps the button).
+    page.goto(f"{url}/@bob")
+    page.click("button:has-text('Follow')")
+    page.wait_for_selector("button:has-text('Following')")
+
+    # Like Bob's post and reply to it.
+    page.goto(f"{url}/@bob/post/{bobs_post.id}")
+    like = page.locator(f"#actions-{bobs_post.id} button.like")
+    like.click()
+    page.wait_for_selector(f"#actions-{bobs_post.id} button.like[aria-pressed='true']")
+    assert Like.objects.filter(post=bobs_post, account__handle="ada").exists()
+    page.fill("#reply textarea[name='text']", "Welcome, Bob!")
+    page.click("#reply button:has-text('Reply')")
+    page.wait_for_selector("text=Welcome, Bob!")
+    reply = Post.objects.get(text="Welcome, Bob!")
+    assert reply.reply_to_id == bobs_post.id
+
+    # Home shows the people followed; keep a picture of it to judge the look.
+    page.goto(f"{url}/")
+    page.wait_for_selector("text=Hello from Bob")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # Sign out, then read Ada's profile as a visitor.
+    page.click("button:has-text('Log out')")
+    page.wait_for_url(f"{url}/new")
+    page.goto(f"{url}/@ada")
+    assert page.is_visible("h1:has-text('Ada Lovelace')")
+    assert page.is_visible("text=Finished the film tonight.")
+    assert page.is_visible("a.topic:has-text('Cinema')")
+    assert page.is_visible("a:has-text('Sign up')")
+    # Reading works without the nav's signed-in links, and acting asks to sign in.
+    assert not page.is_visible("text=Log out")
+
+    assert page.csp_errors == []
