@@ -54,10 +54,12 @@ def browser_page(_async_unsafe_allowed: None) -> Iterator[Any]:
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.csp_errors = []  # type: ignore[attr-defined]
-        page.on(
-            "console",
-            lambda message: "Content Security Policy" in message.text and page.csp_errors.append(message.text),
-        )
+
+        def note_csp_error(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                page.csp_errors.append(message.text)
+
+        page.on("console", note_csp_error)
         try:
             yield page
         finally:
@@ -86,9 +88,8 @@ def test_first_visit_journey(live_server: Any, browser_page: Any) -> None:
     page.fill("#id_text", text)
     assert page.inner_text("#id_text_count") == f"{len(text)} / 500"
     start = text.index("the hero")
-    page.evaluate(
-        "([start, end]) => document.getElementById('id_text').setSelectionRange(start, end)", [start, len(text)]
-    )
+    select = "([start, end]) => document.getElementById('id_text').setSelectionRange(start, end)"
+    page.evaluate(select, [start, len(text)])
     page.click("button:has-text('Hide selection as spoiler')")
     assert page.input_value("#id_text").endswith("||the hero survives||")
     page.fill("#id_topic", "Cinema")

@@ -47,8 +47,8 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
             raise
         # Someone the viewer blocked: a bare page with the Unblock button, nothing else of theirs.
         account = access_blocked_account(viewer, handle)
-        context = {"account": account, "rel": relationship(viewer, account), "nav": "profile"}
-        return render(request, "web/profile_blocked.html", context)
+        blocked = {"account": account, "rel": relationship(viewer, account), "nav": "profile"}
+        return render(request, "web/profile_blocked.html", blocked)
     visible = can_see_posts_of(viewer, account)
     page = profile_posts(viewer, account, tab, request.GET.get("cursor")) if visible else None
     context: dict[str, Any] = {
