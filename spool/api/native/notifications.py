@@ -10,6 +10,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from spool.api.common.auth import current_account
@@ -57,7 +58,11 @@ class UnreadCount(Schema):
     unread_count: int
 
 
-class MarkRead(Schema):
+class MarkRead(BaseModel):
+    """Plain pydantic (not a ninja ``Schema``, which would read a JSON list as "no ids" = everything)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     ids: list[int] | None = None
 
 
@@ -136,19 +141,22 @@ def unread_count(request: HttpRequest) -> UnreadCount:
     },
 )
 def mark_read(request: HttpRequest) -> MarkedRead:
-    """The body is optional: none, ``{}`` or ``{"ids": null}`` mark everything read."""
+    """The body is optional: none, ``{}`` or ``{"ids": null}`` mark everything read. A form post may send
+    ``ids`` fields instead of JSON."""
     account = current_account(request)
-    ids = _parse_mark_read(request.body).ids
+    ids = _parse_mark_read(request).ids
     marked = services.mark_read(account, ids)
     return MarkedRead(marked=marked, unread_count=services.unread_count(account))
 
 
-def _parse_mark_read(raw: bytes) -> MarkRead:
-    # Parsed here rather than by ninja so that an empty body is allowed.
-    if not raw.strip():
-        return MarkRead()
+def _parse_mark_read(request: HttpRequest) -> MarkRead:
+    # Parsed here rather than by ninja so that an empty body (or a plain form post) is allowed.
     try:
-        return MarkRead.model_validate_json(raw)
+        if request.content_type != "application/json":
+            return MarkRead.model_validate({"ids": request.POST.getlist("ids") or None})
+        if not request.body.strip():
+            return MarkRead()
+        return MarkRead.model_validate_json(request.body)
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or None
