@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "spool.identities",
     "spool.posts",
     "spool.notifications",
+    "spool.demo",
     "spool.web",
 ]
 

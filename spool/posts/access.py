@@ -39,9 +39,7 @@ def thread_root(post: Post) -> Post:
     itself for a root post; the parent when the first post was deleted)."""
     if not post.is_reply:
         return post
-    if post.root_id is not None:
-        return post.root  # type: ignore[return-value]
-    return post.reply_to or post  # type: ignore[return-value]
+    return post.root or post.reply_to or post
 
 
 def reply_refusal(viewer: Account, post: Post) -> str | None:

@@ -126,9 +126,7 @@ def _ensure_joined(posts: list[Post]) -> list[Post]:
     """Posts with author, topic and link card joined; the ones not loaded that way are loaded again, in
     one query for all of them."""
     missing = [
-        p.id
-        for p in posts
-        if not all(name in p._state.fields_cache for name in ("author", "topic", "card"))  # type: ignore[attr-defined]
+        p.id for p in posts if not all(name in p._state.fields_cache for name in ("author", "topic", "card"))
     ]
     if not missing:
         return posts

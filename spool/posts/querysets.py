@@ -21,17 +21,13 @@ GHOST_NONE = ""
 GHOST_ARCHIVED = "archived"
 
 
-def _following(viewer: Account) -> models.QuerySet[Any]:
-    return Follow.objects.filter(follower_id=viewer.id).values("followee_id")
-
-
-def _may_see_posts_of(prefix: str, viewer: Account | None) -> Q:
+def _may_see_posts_of(prefix: str, viewer_id: int | None, following: Any) -> Q:
     """The account at ``prefix`` (e.g. ``"author"``, ``"root__author"``) is public, is the viewer, or is
     followed by the viewer."""
     public = Q(**{f"{prefix}__is_private": False})
-    if viewer is None:
+    if viewer_id is None:
         return public
-    return public | Q(**{f"{prefix}_id": viewer.id}) | Q(**{f"{prefix}_id__in": _following(viewer)})
+    return public | Q(**{f"{prefix}_id": viewer_id}) | Q(**{f"{prefix}_id__in": following})
 
 
 def _restricted_by(prefix: str) -> Exists:
@@ -53,25 +49,35 @@ class PostQuerySet(models.QuerySet[Any]):
         thread (seen by the replier, the parent's author and the ghost post's author only).
 
         Muted authors are *not* left out here: feeds add :meth:`in_feeds_of`, profile pages do not."""
+        # Built as one Q and applied with one filter(): each extra filter() clones the query, and this
+        # runs on every read.
         viewer_id = viewer.id if viewer is not None else None
-        is_author = Q(author_id=viewer_id) if viewer is not None else Q(pk__in=[])
-        qs = self.filter(author__is_active=True).filter(_may_see_posts_of("author", viewer))
-        qs = qs.filter(Q(reply_to__isnull=True) | _may_see_posts_of("reply_to__author", viewer))
-        qs = qs.filter(Q(root__isnull=True) | _may_see_posts_of("root__author", viewer))
-        if viewer is not None:
-            blocked = Block.objects.filter(blocker_id=viewer_id).values("blocked_id")
-            blocking = Block.objects.filter(blocked_id=viewer_id).values("blocker_id")
-            qs = qs.exclude(author_id__in=blocked).exclude(author_id__in=blocking)
-        is_root_author = Q(root__author_id=viewer_id) if viewer is not None else Q(pk__in=[])
-        is_parent_author = Q(reply_to__author_id=viewer_id) if viewer is not None else Q(pk__in=[])
-        qs = qs.filter(~Q(ghost=GHOST_ARCHIVED) | is_author)
-        qs = qs.filter(Q(hidden=False) | is_author | is_root_author)
-        qs = qs.filter(~_restricted_by("reply_to") | is_author | is_parent_author)
-        qs = qs.filter(~_restricted_by("root") | is_author | is_root_author)
-        qs = qs.filter(
-            Q(root__isnull=True) | Q(root__ghost=GHOST_NONE) | is_author | is_root_author | is_parent_author
+        following = Follow.objects.filter(follower_id=viewer_id).values("followee_id") if viewer else None
+        nobody = Q(pk__in=[])
+        is_author = Q(author_id=viewer_id) if viewer is not None else nobody
+        is_root_author = Q(root__author_id=viewer_id) if viewer is not None else nobody
+        is_parent_author = Q(reply_to__author_id=viewer_id) if viewer is not None else nobody
+        rule = (
+            Q(author__is_active=True)
+            & _may_see_posts_of("author", viewer_id, following)
+            & (Q(reply_to__isnull=True) | _may_see_posts_of("reply_to__author", viewer_id, following))
+            & (Q(root__isnull=True) | _may_see_posts_of("root__author", viewer_id, following))
+            & (~Q(ghost=GHOST_ARCHIVED) | is_author)
+            & (Q(hidden=False) | is_author | is_root_author)
+            & (~_restricted_by("reply_to") | is_author | is_parent_author)
+            & (~_restricted_by("root") | is_author | is_root_author)
+            & (
+                Q(root__isnull=True)
+                | Q(root__ghost=GHOST_NONE)
+                | is_author
+                | is_root_author
+                | is_parent_author
+            )
         )
-        return qs
+        if viewer is not None:
+            rule &= ~Q(author_id__in=Block.objects.filter(blocker_id=viewer_id).values("blocked_id"))
+            rule &= ~Q(author_id__in=Block.objects.filter(blocked_id=viewer_id).values("blocker_id"))
+        return self.filter(rule)
 
     def in_feeds_of(self, viewer: Account | None) -> PostQuerySet:
         """Without authors ``viewer`` muted: for feeds (home, topic, what's new), not for profile pages."""

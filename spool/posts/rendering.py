@@ -69,8 +69,10 @@ def _entities(text: str, mention_handles: Iterable[str] | None) -> list[_Entity]
 
 def _render(text: str, ranges: Sequence[_Range], entities: Sequence[_Entity]) -> SafeString:
     cuts = {0, len(text)}
-    for item in (*ranges, *entities):
-        cuts.update((item.start, item.end))
+    for r in ranges:
+        cuts.update((r.start, r.end))
+    for e in entities:
+        cuts.update((e.start, e.end))
     points = sorted(c for c in cuts if 0 <= c <= len(text))
     groups: list[tuple[tuple[str, ...], str | None, str]] = []
     for start, end in pairwise(points):

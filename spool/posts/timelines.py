@@ -209,7 +209,7 @@ def thread(viewer: Account | None, post_id: Any) -> Thread:
     counter = {"left": MAX_REPLIES}
 
     def grow(parent_id: int, depth: int) -> list[tuple[Post, Any, bool]]:
-        level = []
+        level: list[tuple[Post, Any, bool]] = []
         for reply in children.get(parent_id, []):
             if counter["left"] == 0:
                 return level

@@ -132,7 +132,8 @@ def create_post(
             PollOption.objects.bulk_create(
                 [PollOption(poll=poll, position=i, text=option) for i, option in enumerate(options)]
             )
-        mentioned = set_mentions(post, mentioned_accounts(text))
+        named = mentioned_accounts(text)
+        mentioned = set_mentions(post, named) if named else []
         count_topic(topic_obj.id if topic_obj else None, +1)
         Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
         if parent is not None:

@@ -58,7 +58,7 @@ def edit_post(
         post = access_post(editor, post_id)
         if post.author_id != editor.id:
             raise Forbidden("Only the author can edit a post.", code="not_author")
-        post = Post.objects.select_for_update().select_related("topic").get(id=post.id)
+        post = Post.objects.select_for_update(of=("self",)).select_related("topic").get(id=post.id)
         now = timezone.now()
         if now - post.created_at > EDIT_WINDOW:
             raise Forbidden("Posts can be edited for 15 minutes after posting.", code="edit_window_closed")
