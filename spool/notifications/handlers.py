@@ -142,8 +142,9 @@ def on_poll_ended(event: PollEnded) -> None:
 
 
 def on_followed(event: Followed) -> None:
-    # An approved request becomes a follow: the request notification gives way to "started following you".
-    _withdraw(Kind.FOLLOW_REQUEST, actor_id=event.follower_id, recipient_id=event.followee_id)
+    if event.via_request:
+        # An approved request becomes a follow: "requested to follow you" becomes "started following you".
+        _withdraw(Kind.FOLLOW_REQUEST, actor_id=event.follower_id, recipient_id=event.followee_id)
     _notify(event.followee_id, event.follower_id, Kind.FOLLOW)
 
 
@@ -182,9 +183,11 @@ def _notify(recipient_id: int, actor_id: int, kind: str, post_id: int | None = N
     """Create one notification if the rules allow it and it does not exist yet; say whether it exists now."""
     if recipient_id == actor_id or not _may_notify(recipient_id, actor_id):
         return False
-    Notification.objects.get_or_create(
-        recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id
-    )
+    fields = {"recipient_id": recipient_id, "actor_id": actor_id, "kind": kind, "post_id": post_id}
+    # The actions that notify are unique themselves (one like per person and post, …) and this runs in their
+    # transaction, so checking first is enough to keep one notification per action.
+    if not Notification.objects.filter(**fields).exists():
+        Notification.objects.create(**fields)
     return True
 
 
