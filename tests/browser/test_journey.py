@@ -5,11 +5,13 @@ out. The page must work under the strict Content-Security-Policy (no inline scri
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from spool.identities.services import register_account
 from spool.posts.models import Like, Post
@@ -65,6 +67,17 @@ def browser_page(_async_unsafe_allowed: None) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+            _finish_request_threads()
+            connections.close_all()
+
+
+def _finish_request_threads() -> None:
+    """Let the live server's request threads end (each closes its database connection when its keep-alive
+    connection closes), so the test database can be dropped at the end of the session."""
+    for thread in threading.enumerate():
+        target = getattr(thread, "_target", None)
+        if getattr(target, "__name__", "") == "process_request_thread":
+            thread.join(timeout=10)
 
 
 def test_first_visit_journey(live_server: Any, browser_page: Any) -> None:

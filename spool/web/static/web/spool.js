@@ -131,6 +131,30 @@
     if (event.target.matches && event.target.matches("input[type=file][data-alt-list]")) renderAltFields(event.target);
   });
 
+  /* --- Refusals of htmx actions (a vote twice, a rate limit …) are shown, not swallowed --------------- */
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var text = "Something went wrong. Please try again.";
+    if (xhr && xhr.responseText && xhr.status < 500) {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var found = doc.querySelector(".form-error, .private-note strong");
+      if (found && found.textContent.trim()) text = found.textContent.trim();
+    }
+    var main = document.getElementById("main");
+    if (!main) return;
+    var box = main.querySelector(".flash");
+    if (!box) {
+      box = document.createElement("ul");
+      box.className = "flash";
+      box.setAttribute("role", "status");
+      main.insertBefore(box, main.firstChild);
+    }
+    var item = document.createElement("li");
+    item.className = "flash-error";
+    item.textContent = text;
+    box.appendChild(item);
+  });
+
   function init(root) {
     prepareSpoilers(root);
     root.querySelectorAll("textarea[data-count-limit]").forEach(updateCount);
