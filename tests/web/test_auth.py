@@ -133,3 +133,20 @@ def test_forms_enforce_csrf(db):
     response = strict.post("/signup", {**GOOD, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert Account.objects.filter(handle="ada").exists()
+
+
+def test_htmx_buttons_send_the_csrf_token_header(make_account, write):
+    """htmx requests carry the token in X-CSRFToken (set on <body hx-headers>); without it they are refused."""
+    from spool.posts.models import Like
+
+    ada, bob = make_account("ada"), make_account("bob")
+    post = write(bob, "Like me")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(ada.user)
+    page = strict.get(f"/@bob/post/{post.id}").content.decode()
+    token = page.split('"X-CSRFToken": "')[1].split('"')[0]
+    url = f"/@bob/post/{post.id}/like"
+    assert strict.post(url, HTTP_HX_REQUEST="true").status_code == 403
+    assert not Like.objects.exists()
+    response = strict.post(url, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200 and Like.objects.filter(account=ada, post=post).exists()
