@@ -136,7 +136,7 @@ def test_forms_enforce_csrf(db):
 
 
 def test_htmx_buttons_send_the_csrf_token_header(make_account, write):
-    """htmx requests carry the token in X-CSRFToken (set on <body hx-headers>); without it they are refused."""
+    """htmx requests carry the token in X-CSRFToken (from <body hx-headers>); without it they are refused."""
     from spool.posts.models import Like
 
     ada, bob = make_account("ada"), make_account("bob")
