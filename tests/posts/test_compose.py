@@ -249,3 +249,25 @@ def test_posting_is_rate_limited(ana: Person) -> None:
     assert response["Retry-After"] and response["X-RateLimit-Limit"] == "250"
     assert Post.objects.count() == 1
     assert ana.try_post("a reply has its own limit", reply_to_id=Post.objects.get().id).status_code == 201
+
+
+def test_post_created_names_the_parent_quote_and_mentioned_accounts(
+    ana: Person, bob: Person, cy: Person
+) -> None:
+    from spool.core.events import _in_transaction, subscribe
+    from spool.posts.events import PostCreated
+
+    created: list[PostCreated] = []
+    subscribe(PostCreated, created.append)
+    try:
+        root = ana.write("Root")
+        cy.block(bob)
+        reply = bob.write("Hey @ana @cy @bob @nobody", reply_to_id=root["id"], quote_of_id=root["id"])
+    finally:
+        _in_transaction[PostCreated].remove(created.append)
+    event = created[-1]
+    assert event.post_id == int(reply["id"]) and event.author_id == bob.id
+    assert event.reply_to_id == int(root["id"]) and event.reply_to_author_id == ana.id
+    assert event.quote_of_id == int(root["id"]) and event.quote_of_author_id == ana.id
+    # Not the author, not someone who blocked them, not a handle nobody has.
+    assert event.mentioned_ids == (ana.id,)
