@@ -44,12 +44,12 @@ def simulated_time(start: datetime) -> Iterator[SimulatedClock]:
     clock = SimulatedClock(start)
     real_now, real_now_ms = timezone.now, snowflake._now_ms
     remembered = snowflake._last_ms
-    timezone.now = clock.now  # type: ignore[assignment]
+    timezone.now = clock.now
     snowflake._now_ms = clock.now_ms
     snowflake._last_ms = 0
     try:
         yield clock
     finally:
-        timezone.now = real_now  # type: ignore[assignment]
+        timezone.now = real_now
         snowflake._now_ms = real_now_ms
         snowflake._last_ms = max(remembered, real_now_ms())

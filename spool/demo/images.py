@@ -50,7 +50,7 @@ def scene_jpeg(seed: int) -> bytes:
     sun_x, sun_y, radius = rng.randint(150, width - 150), rng.randint(120, height // 2), rng.randint(50, 110)
     draw.ellipse((sun_x - radius, sun_y - radius, sun_x + radius, sun_y + radius), fill=(255, 236, 179))
     for layer in range(3):
-        base = height * (0.55 + 0.13 * layer)
+        base = int(height * (0.55 + 0.13 * layer))
         shade = 90 - 25 * layer
         colour = (rng.randint(20, 60), shade + rng.randint(0, 60), rng.randint(30, 70))
         points = [(0, height)]

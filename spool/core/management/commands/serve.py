@@ -92,7 +92,7 @@ class Command(BaseCommand):
     # --- Children -----------------------------------------------------------------------------------------
 
     def _worker_argv(self, log_level: str) -> list[str]:
-        argv = [*CELERY, "-A", "spool", "worker", "--pool=solo", f"--loglevel={log_level}"]
+        argv = [*CELERY, "-A", "spool", "--quiet", "worker", "--pool=solo", f"--loglevel={log_level}"]
         queues = _queues()
         if queues:
             argv.append("--queues=" + ",".join(queues))
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         schedule = getattr(
             settings, "CELERY_BEAT_SCHEDULE_FILENAME", str(settings.DATA_DIR / "celerybeat-schedule")
         )
-        return [*CELERY, "-A", "spool", "beat", "--loglevel=warning", f"--schedule={schedule}"]
+        return [*CELERY, "-A", "spool", "--quiet", "beat", "--loglevel=warning", f"--schedule={schedule}"]
 
     # --- The server ---------------------------------------------------------------------------------------
 
