@@ -106,7 +106,7 @@ else:
 # --- Background work ----------------------------------------------------------------------------------
 # Embedded: Kombu's filesystem transport needs no server; the worker and the web server share var/broker.
 _broker_dir = DATA_DIR / "broker"
-CELERY_BROKER_URL = config.celery_broker_url or (config.redis_url and config.redis_url) or "filesystem://"
+CELERY_BROKER_URL = config.celery_broker_url or config.redis_url or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     for sub in ("in", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
