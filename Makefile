@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Python trees to lint (bench/ joins once it exists).
+LINT_PATHS := $(wildcard spool tests bench)
 
 .PHONY: help run serve test lint fmt bench install install-test clean
 
@@ -40,14 +42,14 @@ test: install-test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install-test
-	$(VENV)/bin/ruff check spool tests bench
-	$(VENV)/bin/ruff format --check spool tests bench
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy spool
 	$(VENV)/bin/lint-imports
 
 fmt: install-test
-	$(VENV)/bin/ruff format spool tests bench
-	$(VENV)/bin/ruff check --fix spool tests bench
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 
 bench: install-test
 	$(PY) -m bench
