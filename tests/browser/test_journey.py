@@ -155,3 +155,68 @@ def test_first_visit_journey(live_server: Any, browser_page: Any) -> None:
     assert not page.is_visible("text=Log out")
 
     assert page.csp_errors == []
+
+
+def test_reading_without_javascript(live_server: Any, _async_unsafe_allowed: None) -> None:
+    """With JavaScript off, pages read fine: a spoiler shows when focused (CSS only), a media spoiler when its
+    "Show" label is clicked (a checkbox), and "Load more" is an ordinary link."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    from spool.posts.services import upload_media
+    from tests.web.conftest import png_file
+
+    ada = register_account(email="ada@example.com", password="a long enough passphrase", handle="ada")
+    for i in range(21):
+        create_post(ada, text=f"Filler post {i:02d}")
+    image = upload_media(ada, png_file(size=64), alt_text="A blue square")
+    text = "The murderer is the gardener"
+    post = create_post(ada, text=text, spoilers=[[16, 12]], media_ids=[image.id], media_spoiler=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            page.goto(f"{live_server.url}/@ada/post/{post.id}")
+            spoiler = ".post.is-focus .spoiler"
+            assert _style(page, spoiler, "color") in TRANSPARENT
+            page.focus(spoiler)
+            _wait_for_style(
+                page,
+                spoiler,
+                "color",
+                lambda value: value == _style(page, ".post.is-focus .post-text", "color"),
+            )
+            picture = ".post.is-focus .media-grid img"
+            assert "blur" in _style(page, picture, "filter")
+            page.click(".post.is-focus .media-cover")
+            _wait_for_style(page, picture, "filter", lambda value: value == "none")
+
+            page.goto(f"{live_server.url}/@ada")
+            assert not page.is_visible("text=Filler post 00")
+            page.click("a.load-more")
+            page.wait_for_selector("text=Filler post 00")
+        finally:
+            context.close()
+            browser.close()
+            _finish_request_threads()
+            connections.close_all()
+
+
+TRANSPARENT = ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def _style(page: Any, selector: str, prop: str) -> str:
+    return str(page.eval_on_selector(selector, f"el => getComputedStyle(el).{prop}"))
+
+
+def _wait_for_style(page: Any, selector: str, prop: str, expected: Any) -> None:
+    """Wait out the CSS transition until ``expected(value)`` holds for ``prop`` of ``selector`` (polled from
+    here: with JavaScript off, the page runs no polling function of its own)."""
+    for _ in range(100):
+        if expected(_style(page, selector, prop)):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{selector} {prop} stayed {_style(page, selector, prop)!r}")
