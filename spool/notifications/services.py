@@ -18,6 +18,7 @@ from spool.notifications.models import Kind, Notification
 from spool.posts.models import Post
 
 MAX_MARK_READ_IDS = 200
+UNREAD_CAP = 100
 
 
 def visible_notifications(account: Account) -> QuerySet[Notification]:
@@ -66,7 +67,9 @@ def list_notifications(
 
 
 def unread_count(account: Account) -> int:
-    return visible_notifications(account).filter(read=False).count()
+    """Unread notifications, counted up to ``UNREAD_CAP`` (every page shows this badge, so its cost must not
+    grow with a backlog; "100" reads as "100 or more")."""
+    return visible_notifications(account).filter(read=False)[:UNREAD_CAP].count()
 
 
 def mark_read(account: Account, ids: Iterable[int] | None = None) -> int:

@@ -136,3 +136,15 @@ def test_a_page_costs_the_same_queries_whatever_it_holds(
         other.graph(ana, "follow")
     with django_assert_max_num_queries(budget):
         assert len(ana.notifications(limit=40)["items"]) == 19
+
+
+def test_the_unread_count_stops_at_100(ana: Person, person: Callable[[str], Person]) -> None:
+    fans = [person(f"fan{i}") for i in range(4)]
+    posts = [ana.write(f"post {i}") for i in range(26)]
+    for fan in fans:
+        for post in posts:
+            fan.act(post, "like")
+    assert ana.unread() == 100  # 104 unread
+    first = ana.notifications()["items"][0]["id"]
+    assert ana.ok(NOTIFICATIONS + "read", {"ids": [first]}) == {"marked": 1, "unread_count": 100}
+    assert ana.ok(NOTIFICATIONS + "read")["marked"] == 103
