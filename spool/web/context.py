@@ -35,4 +35,6 @@ class _LazyCount:
         return self._get()
 
     def __str__(self) -> str:
-        return str(self._get())
+        # The count is capped (a badge need not count past it): show the cap as "99+".
+        value = self._get()
+        return "99+" if value > 99 else str(value)
