@@ -48,3 +48,28 @@ def _tasks_run_eagerly() -> None:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "argon2: hash passwords with the production hasher (argon2)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: Any, settings: Any) -> None:
+    """argon2 is deliberately slow (that is its job); tests that are not about it hash with a fast hasher.
+    Tests marked ``argon2`` keep the production setting."""
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings: Any) -> None:
+    """Rate-limit counters in Redis outlive a test's transaction: start each test from zero (this worker's
+    keys only; the database counters roll back with the test)."""
+    if settings.SPOOL.redis_url:
+        from spool.core.redis import redis_client
+
+        client = redis_client()
+        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:rl:*"))
+        if keys:
+            client.delete(*keys)

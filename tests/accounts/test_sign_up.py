@@ -24,6 +24,7 @@ def refused(response: Any, status: int, code: str, field: str | None) -> None:
     assert body["error"]
 
 
+@pytest.mark.argon2
 def test_sign_up_creates_user_and_account_and_signs_in(anon: Any) -> None:
     response = sign_up(anon, "Ana.Silva_1", email="Ana@Example.COM", display_name="Ana Silva")
     assert response.status_code == 201, response.content
