@@ -207,11 +207,6 @@ def test_delete_removes_posts_likes_reposts_and_media_files(person: Callable[...
     assert Post.objects.filter(pk=theirs.pk).exists()
 
 
-@pytest.mark.xfail(
-    reason="Needs the posts app to subscribe to AccountDeleting and lower counters of others' posts "
-    "(identities may not import posts).",
-    strict=False,
-)
 def test_delete_keeps_counters_of_other_peoples_posts_exact(person: Callable[..., Person]) -> None:
     from spool.posts.models import Post
     from spool.posts.services import create_post, like_post, repost_post

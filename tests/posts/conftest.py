@@ -108,6 +108,12 @@ class Person:
         )
         assert response.status_code == 200, response.content
 
+    def delete_account(self) -> None:
+        response = self.client.post(
+            ACCOUNTS + "me/delete", json.dumps({"password": PASSWORD}), content_type="application/json"
+        )
+        assert response.status_code == 200, response.content
+
     @property
     def account(self) -> Any:
         from spool.identities.models import Account

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from spool.core.errors import Forbidden, ValidationError
 from spool.core.events import publish
 from spool.identities.models import Account
 from spool.posts.access import access_post
-from spool.posts.events import PostDeleted, PostEdited
+from spool.posts.events import PostEdited
 from spool.posts.models import Media, Post, PostEdit
 from spool.posts.services.cards import card_for_links
+from spool.posts.services.erasure import delete_posts
 from spool.posts.services.guards import check_actor
 from spool.posts.services.mentions import mentioned_accounts, set_mentions
 from spool.posts.services.topics import count_topic, topic_for
@@ -154,38 +153,7 @@ def delete_post(actor: Account, post_id: Any) -> None:
         post = access_post(actor, post_id)
         if post.author_id != actor.id:
             raise Forbidden("Only the author can delete a post.", code="not_author")
-        doomed = [post]
+        doomed = [post.id]
         if post.ghost:
-            doomed += list(Post.objects.filter(root_id=post.id).order_by("-id"))
-        doomed_ids = {p.id for p in doomed}
-        for author_id, count in Counter(p.author_id for p in doomed).items():
-            Account.objects.filter(id=author_id, posts_count__gte=count).update(
-                posts_count=F("posts_count") - count
-            )
-        for topic_id, count in Counter(p.topic_id for p in doomed if p.topic_id).items():
-            count_topic(topic_id, -count)
-        for parent_id, count in Counter(
-            p.reply_to_id for p in doomed if p.reply_to_id and p.reply_to_id not in doomed_ids
-        ).items():
-            Post.objects.filter(id=parent_id, replies_count__gte=count).update(
-                replies_count=F("replies_count") - count
-            )
-        for quoted_id, count in Counter(
-            p.quote_of_id for p in doomed if p.quote_of_id and p.quote_of_id not in doomed_ids
-        ).items():
-            Post.objects.filter(id=quoted_id, quotes_count__gte=count).update(
-                quotes_count=F("quotes_count") - count
-            )
-        files = list(Media.objects.filter(post_id__in=doomed_ids).values_list("file", flat=True))
-        Post.objects.filter(id__in=doomed_ids).delete()
-        for doomed_post in doomed:
-            publish(PostDeleted(post_id=doomed_post.id, author_id=doomed_post.author_id))
-        transaction.on_commit(lambda: _delete_files(files))
-
-
-def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        if name:
-            default_storage.delete(name)
+            doomed += list(Post.objects.filter(root_id=post.id).order_by("-id").values_list("id", flat=True))
+        delete_posts(doomed)
