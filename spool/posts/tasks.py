@@ -24,3 +24,9 @@ def expire_ghost_posts() -> int:
 def close_ended_polls() -> int:
     """Close polls whose 24 hours are over and publish ``PollEnded`` (scheduled every minute)."""
     return services.close_ended_polls()
+
+
+@shared_task(name="spool.posts.tasks.delete_orphaned_media", ignore_result=True)
+def delete_orphaned_media() -> int:
+    """Delete uploads never attached to a post within 24 hours, rows and files (scheduled hourly)."""
+    return services.delete_orphaned_media()

@@ -3,6 +3,8 @@ owner; 1-20 per post, alt text up to 1,000 characters."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from spool.posts.models import Media, Post
@@ -78,3 +80,60 @@ def test_deleting_a_post_deletes_its_images(ana: Person) -> None:
     post = ana.write("pic", media_ids=[ana.media_id()])
     assert ana.send("delete", post["id"]).status_code == 204
     assert Media.objects.count() == 0
+
+
+# --- Orphaned uploads -------------------------------------------------------------------------------
+
+
+def _age(media_id: str, hours: float) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Media.objects.filter(id=media_id).update(created_at=timezone.now() - timedelta(hours=hours))
+
+
+def test_uploads_never_attached_within_24_hours_are_deleted_with_their_files(
+    ana: Person, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from spool.posts import tasks
+
+    orphan, young, used = ana.media_id(), ana.media_id(), ana.media_id()
+    post = ana.write("with an image", media_ids=[used])
+    files = {m.id: m.file.name for m in Media.objects.all()}
+    _age(orphan, 24 + 1 / 60)
+    _age(young, 24 - 1 / 60)
+    _age(used, 48)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.delete_orphaned_media.apply().get() == 1
+
+    assert set(Media.objects.values_list("id", flat=True)) == {int(young), int(used)}
+    assert not default_storage.exists(files[int(orphan)])
+    assert default_storage.exists(files[int(young)]) and default_storage.exists(files[int(used)])
+    assert [m["id"] for m in ana.view(post)["media"]] == [used]
+    refused(ana.try_post("too late", media_ids=[orphan]), 422, "invalid_media", "media_ids")
+    assert ana.write("in time", media_ids=[young])["media"][0]["id"] == young
+    assert tasks.delete_orphaned_media.apply().get() == 0
+
+
+def test_orphaned_uploads_are_deleted_in_batches_until_none_is_left(ana: Person) -> None:
+    from spool.posts.services import delete_orphaned_media
+
+    ids = [ana.media_id() for _ in range(5)]
+    for media_id in ids:
+        _age(media_id, 25)
+    assert delete_orphaned_media(batch=2) == 5
+    assert not Media.objects.exists()
+
+
+def test_deleting_orphaned_uploads_is_scheduled_hourly() -> None:
+    from django.conf import settings
+
+    from spool.celery import app
+
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("orphaned_media")]
+    assert entries == [{"task": "spool.posts.tasks.delete_orphaned_media", "schedule": 3600.0}]
+    assert "spool.posts.tasks.delete_orphaned_media" in app.tasks

@@ -6,9 +6,10 @@ transaction and publishes its events (see :mod:`spool.posts.events`). Split by c
 - :mod:`.interactions` — likes, reposts, saves
 - :mod:`.polls` — ``vote_in_poll``, closing ended polls
 - :mod:`.replies` — hiding replies
-- :mod:`.media` — uploading images and their alt text
+- :mod:`.media` — uploading images and their alt text, deleting orphaned uploads
 - :mod:`.ghosts` — archiving ghost posts
 - :mod:`.cards` — link preview cards
+- :mod:`.erasure` — counters kept exact when posts or accounts are deleted
 """
 
 from spool.posts.services.cards import refresh_card
@@ -23,7 +24,7 @@ from spool.posts.services.interactions import (
     unlike_post,
     unsave_post,
 )
-from spool.posts.services.media import update_media, upload_media
+from spool.posts.services.media import delete_orphaned_media, update_media, upload_media
 from spool.posts.services.polls import close_ended_polls, percentages, vote_in_poll
 from spool.posts.services.replies import hide_reply, unhide_reply
 from spool.posts.services.topics import find_topic
@@ -31,6 +32,7 @@ from spool.posts.services.topics import find_topic
 __all__ = [
     "close_ended_polls",
     "create_post",
+    "delete_orphaned_media",
     "delete_post",
     "edit_post",
     "expire_ghost_posts",

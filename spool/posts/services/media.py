@@ -5,20 +5,24 @@ adds ownership, alt text and attaching."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from spool.core.errors import NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.identities.models import Account
 from spool.media.images import process_post_image
 from spool.posts.models import Media, Post
+from spool.posts.services.erasure import delete_files_after_commit
 from spool.posts.services.guards import check_actor
 from spool.posts.services.validation import check_alt_text
 
 UPLOAD_LIMIT = Limit("image_uploads", 500, timedelta(hours=24))
+# An upload not attached to a post within this long is deleted by ``delete_orphaned_media``.
+ORPHAN_AFTER = timedelta(hours=24)
 
 
 def upload_media(owner: Account, upload: Any, alt_text: str = "") -> Media:
@@ -83,3 +87,35 @@ def attach_media(owner: Account, post: Post, media_ids: list[int]) -> None:
             raise ValidationError(
                 "An image was attached elsewhere meanwhile.", code="invalid_media", field="media_ids"
             )
+
+
+def delete_orphaned_media(batch: int = 500, max_batches: int = 20) -> int:
+    """Delete images uploaded more than 24 hours ago and never attached to a post, oldest first, ``batch``
+    rows per transaction and at most ``max_batches`` transactions per call (the next run goes on); their
+    files are removed after each commit. Returns how many rows went. Idempotent.
+
+    The rows are locked (PostgreSQL; rows another transaction holds are skipped) and deleted only while still
+    unattached, so an image being attached at that moment is either attached or deleted, and only files of
+    rows really deleted are removed."""
+    total = 0
+    for _ in range(max_batches):
+        deleted = _delete_orphans(timezone.now() - ORPHAN_AFTER, batch)
+        total += deleted
+        if deleted < batch:
+            break
+    return total
+
+
+def _delete_orphans(cutoff: datetime, batch: int) -> int:
+    with transaction.atomic():
+        doomed = dict(
+            Media.objects.select_for_update(skip_locked=True)
+            .filter(post__isnull=True, created_at__lt=cutoff)
+            .order_by("created_at")
+            .values_list("id", "file")[:batch]
+        )
+        if not doomed:
+            return 0
+        deleted, _ = Media.objects.filter(id__in=list(doomed), post__isnull=True).delete()
+        delete_files_after_commit(list(doomed.values()))
+    return deleted
