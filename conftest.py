@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,9 +10,20 @@ import pytest
 from django.test import Client, TestCase
 
 
+_addresses = itertools.count(1)
+
+
 class CommitClient(Client):
     """The Django test client, but each request's ``on_commit`` work runs when the request ends — as it
-    would after a real commit — even though the test wraps everything in one transaction."""
+    would after a real commit — even though the test wraps everything in one transaction.
+
+    Each client is a separate device with its own network address (from 198.18.0.0/15, the range set aside
+    for testing), so per-address rate limits apply per client as they would per person."""
+
+    def __init__(self, *args: Any, **defaults: Any) -> None:
+        n = next(_addresses)
+        defaults.setdefault("REMOTE_ADDR", f"198.18.{n // 250 % 250}.{n % 250 + 1}")
+        super().__init__(*args, **defaults)
 
     def request(self, **request: Any) -> Any:
         with TestCase.captureOnCommitCallbacks(execute=True):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from spool.core.errors import NotFound
-from spool.identities.models import Account, Block, Follow, exclude_blocked, muted_ids
+from spool.core.pagination import Page, page_before
+from spool.identities.models import Account, Block, Follow, FollowRequest, exclude_blocked, muted_ids
 
 __all__ = [
     "access_account",
@@ -72,3 +73,11 @@ def can_see_posts_of(viewer: Account | None, account: Account) -> bool:
     if not account.is_private:
         return True
     return viewer is not None and Follow.objects.filter(follower=viewer, followee=account).exists()
+
+
+def pending_follow_requests(account: Account, cursor: int | None, limit: int = 20) -> Page[FollowRequest]:
+    """Requests to follow ``account`` from active profiles, newest first (one indexed query)."""
+    pending = FollowRequest.objects.filter(target=account, requester__is_active=True).select_related(
+        "requester"
+    )
+    return page_before(pending, cursor, limit)

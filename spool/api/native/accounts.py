@@ -20,9 +20,15 @@ from spool.accounts.services import confirm_password
 from spool.api.common.auth import current_account
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.pagination import page_before, parse_cursor
+from spool.core.requests import client_address
 from spool.identities import services
-from spool.identities.access import access_account, access_blocked_account, can_see_posts_of
-from spool.identities.models import Account, Follow, FollowRequest
+from spool.identities.access import (
+    access_account,
+    access_blocked_account,
+    can_see_posts_of,
+    pending_follow_requests,
+)
+from spool.identities.models import Account, Follow
 from spool.identities.relationships import Relationship as RelationshipData
 from spool.identities.relationships import relationships
 
@@ -190,6 +196,7 @@ def sign_up(request: HttpRequest, payload: SignUp) -> Status[dict[str, Any]]:
         password=payload.password,
         handle=payload.handle,
         display_name=payload.display_name,
+        client_address=client_address(request),
     )
     login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
     return Status(201, my_account(account))
@@ -250,11 +257,7 @@ def delete_me(request: HttpRequest, payload: PasswordConfirmation) -> dict[str, 
 def list_follow_requests(request: HttpRequest, cursor: str | None = None, limit: int = 20) -> dict[str, Any]:
     """People asking to follow you, newest first."""
     account = current_account(request)
-    rows = page_before(
-        FollowRequest.objects.filter(target=account, requester__is_active=True).select_related("requester"),
-        parse_cursor(cursor),
-        limit,
-    )
+    rows = pending_follow_requests(account, parse_cursor(cursor), limit)
     return _page(rows, [row.requester for row in rows.items])
 
 

@@ -19,6 +19,8 @@ from spool.identities.services.graph import (
     withdraw_follow_request,
 )
 from spool.identities.services.lifecycle import (
+    SIGN_IN_LIMIT,
+    SIGN_UP_LIMIT,
     authenticate_account,
     deactivate_account,
     delete_account,
@@ -29,6 +31,8 @@ from spool.identities.services.lifecycle import (
 from spool.identities.services.profile import remove_avatar, set_avatar, update_profile
 
 __all__ = [
+    "SIGN_IN_LIMIT",
+    "SIGN_UP_LIMIT",
     "FollowResult",
     "approve_follow_request",
     "authenticate_account",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from typing import Any, overload
 
 from django.core.files.storage import Storage
@@ -21,18 +22,28 @@ from spool.accounts.services import (
 )
 from spool.core.errors import Conflict, Forbidden, ValidationError
 from spool.core.events import publish
+from spool.core.ratelimit import Limit, hit
 from spool.identities.events import AccountDeactivated, AccountDeleted, AccountDeleting, AccountReactivated
 from spool.identities.models import Account, Follow
 from spool.identities.services._common import lock_account, lock_accounts
 from spool.identities.validation import clean_display_name, clean_handle
+
+# Sign-ups per network address, and sign-in attempts per address and per email (password guessing).
+SIGN_UP_LIMIT = Limit("sign-ups", 20, timedelta(hours=1))
+SIGN_IN_LIMIT = Limit("sign-in attempts", 10, timedelta(minutes=15))
 
 
 def handle_taken(handle: str) -> bool:
     return Account.objects.by_handle(handle).exists()
 
 
-def register_account(*, email: str, password: str, handle: str, display_name: str = "") -> Account:
+def register_account(
+    *, email: str, password: str, handle: str, display_name: str = "", client_address: str | None = None
+) -> Account:
     """Create a ``User`` (email login, argon2 password) and its public ``Account`` in one transaction.
+
+    ``client_address`` (the caller's network address, given by the web and API front doors) is limited to
+    ``SIGN_UP_LIMIT`` sign-ups (``RateLimited`` 429).
 
     Checks, in order: email shape, handle rules (1 to 30 of letters, digits, ``_``, ``.``; not reserved),
     display name (≤50), Django's password validators, then that neither the email nor the handle is taken
@@ -43,6 +54,8 @@ def register_account(*, email: str, password: str, handle: str, display_name: st
     handle = clean_handle(handle)
     display_name = clean_display_name(display_name or "")
     check_new_password(password, email=email)
+    if client_address is not None:
+        hit(SIGN_UP_LIMIT, f"ip:{client_address}")
     if email_taken(email):
         raise Conflict(
             "An account with this email address already exists.", code="email_taken", field="email"
@@ -62,9 +75,13 @@ def _handle_conflict() -> Conflict:
     return Conflict("This handle is taken. Try another.", code="handle_taken", field="handle")
 
 
-def authenticate_account(email: str, password: str) -> Account | None:
+def authenticate_account(email: str, password: str, client_address: str | None = None) -> Account | None:
     """The local account whose credentials these are, or ``None``. A deactivated account is reactivated:
-    signing in again is how people come back."""
+    signing in again is how people come back. Every attempt counts against ``SIGN_IN_LIMIT`` per email and,
+    when given, per ``client_address`` (``RateLimited`` 429 past it)."""
+    hit(SIGN_IN_LIMIT, f"email:{(email or '').strip().lower()}")
+    if client_address is not None:
+        hit(SIGN_IN_LIMIT, f"ip:{client_address}")
     user = authenticate_user(email, password)
     account = getattr(user, "account", None) if user is not None else None
     if account is None:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from spool.core.errors import SpoolError
-from spool.core.ratelimit import Limit, hit
+from spool.core.requests import client_address
 from spool.identities.services import authenticate_account, register_account
 from spool.web.forms import LoginForm, SignupForm, add_service_error
 from spool.web.views.base import safe_next, viewer_of
-
-# Guessing passwords: a handful of tries per address and per network address in a quarter of an hour.
-LOGIN_LIMIT = Limit("sign-in attempts", 10, timedelta(minutes=15))
-SIGNUP_LIMIT = Limit("sign-ups", 20, timedelta(hours=1))
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,12 +21,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            hit(SIGNUP_LIMIT, _client_address(request))
             account = register_account(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 handle=form.cleaned_data["handle"],
                 display_name=form.cleaned_data["display_name"],
+                client_address=client_address(request),
             )
         except SpoolError as exc:
             add_service_error(form, exc)
@@ -50,15 +44,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        email = (form.cleaned_data["email"] or "").strip().lower()
         try:
-            hit(LOGIN_LIMIT, f"email:{email}")
-            hit(LOGIN_LIMIT, f"ip:{_client_address(request)}")
+            # Signing in again is also how a deactivated profile comes back (as on Threads).
+            account = authenticate_account(
+                form.cleaned_data["email"] or "", form.cleaned_data["password"], client_address(request)
+            )
         except SpoolError as exc:
             add_service_error(form, exc)
         else:
-            # Signing in again is also how a deactivated profile comes back (as on Threads).
-            account = authenticate_account(email, form.cleaned_data["password"])
             if account is None:
                 form.add_error(None, "The email address or the password is not correct.")
             else:
@@ -73,7 +66,3 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("web:new")
-
-
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"

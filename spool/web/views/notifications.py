@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from spool.core.pagination import page_before, parse_cursor
-from spool.identities.access import access_account
-from spool.identities.models import FollowRequest
+from spool.core.pagination import parse_cursor
+from spool.identities.access import access_account, pending_follow_requests
 from spool.identities.services import approve_follow_request, decline_follow_request
 from spool.notifications.services import list_notifications, mark_read
 from spool.web.views.base import is_htmx, signed_in, spool_errors
@@ -38,12 +37,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def follow_requests(request: HttpRequest) -> HttpResponse:
     viewer = request.viewer  # type: ignore[attr-defined]
-    # Only the viewer's own incoming requests, from active profiles; identities has no read for this list
-    # yet, so it is this one indexed query (FollowRequest(target, id)).
-    pending = FollowRequest.objects.filter(target=viewer, requester__is_active=True).select_related(
-        "requester"
-    )
-    page = page_before(pending, parse_cursor(request.GET.get("cursor")), 40)
+    page = pending_follow_requests(viewer, parse_cursor(request.GET.get("cursor")), 40)
     return render(request, "web/follow_requests.html", {"page": page, "nav": "settings"})
 
 
