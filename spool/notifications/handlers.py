@@ -20,7 +20,10 @@ quote (the quoted post's author), then mention.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model, Q
 
 from spool.core.events import subscribe
 from spool.identities.events import (
@@ -223,15 +226,42 @@ def _withdraw(
 
 def _may_notify(recipient_id: int, actor_id: int) -> bool:
     """No block either way, and the recipient neither mutes nor restricts the actor. (A deactivated actor's
-    notifications are left out when read, so they come back if the profile does.)"""
-    between = Q(blocker_id=recipient_id, blocked_id=actor_id) | Q(
-        blocker_id=actor_id, blocked_id=recipient_id
-    )
-    return not (
-        Block.objects.filter(between).exists()
-        or Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists()
-        or Restrict.objects.filter(restricter_id=recipient_id, restricted_id=actor_id).exists()
-    )
+    notifications are left out when read, so they come back if the profile does.)
+
+    One SQL statement over the three edge tables' unique indexes. It is written out because it runs inside
+    every like, reply, repost and follow, and building the same three lookups through the ORM takes some
+    sixty times longer than the database takes to answer them.
+    """
+    with connection.cursor() as cursor:
+        # block recipient→actor, block actor→recipient, mute, restrict
+        pairs = (
+            (recipient_id, actor_id),
+            (actor_id, recipient_id),
+            (recipient_id, actor_id),
+            (recipient_id, actor_id),
+        )
+        params = [value for pair in pairs for value in pair]
+        cursor.execute(_relations_sql(), params)
+        return cursor.fetchone() is None
+
+
+def _column(model: type[Model], name: str) -> str:
+    return connection.ops.quote_name(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
+
+
+@cache
+def _relations_sql() -> str:
+    """``SELECT 1`` if a block (either way), a mute or a restriction stands between recipient and actor."""
+    parts = []
+    for model, source, target, both_ways in (
+        (Block, "blocker", "blocked", True),
+        (Mute, "muter", "muted", False),
+        (Restrict, "restricter", "restricted", False),
+    ):
+        pair = f"({_column(model, source)} = %s AND {_column(model, target)} = %s)"
+        where = f"{pair} OR {pair}" if both_ways else pair
+        parts.append(f"SELECT 1 FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}")  # noqa: S608 - names from the models, values are parameters
+    return " UNION ALL ".join(parts) + " LIMIT 1"
 
 
 def _may_see_post(recipient_id: int, post_id: int, author_id: int | None = None) -> bool:
