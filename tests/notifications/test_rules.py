@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
+from spool.notifications.models import Notification
 from tests.notifications.conftest import ACCOUNTS, PASSWORD, Person
 
 
@@ -87,3 +90,14 @@ def test_nobody_is_told_about_a_reply_they_cannot_see(ana: Person, bob: Person) 
     # A reply in a hidden branch is hidden too: only the thread's author and its own author see it.
     ana.reply(reply, "under a hidden reply")
     assert bob.kinds() == []
+
+
+def test_deleting_an_account_removes_what_it_did_and_was_told(ana: Person, bob: Person) -> None:
+    post = ana.write("hello")
+    bob.act(post, "like")
+    bob.graph(ana, "follow")
+    ana.act(bob.write("mine"), "like")
+    response = bob.send(ACCOUNTS + "me/delete", {"password": PASSWORD})
+    assert response.status_code == 200, response.content
+    assert ana.kinds() == [] and ana.unread() == 0
+    assert not Notification.objects.filter(Q(recipient_id=bob.id) | Q(actor_id=bob.id)).exists()
