@@ -13,6 +13,7 @@ LINT_PATHS := $(wildcard spool tests bench)
 
 help:
 	@echo "make run    install, migrate, load demo data once, serve http://$(HOST):$(PORT) with worker and scheduler"
+	@echo "make serve  the same without demo data"
 	@echo "make test   install test tools and run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint   ruff, mypy, import-linter layer contracts"
 	@echo "make bench  run the benchmarks and write docs/performance.md"
@@ -35,6 +36,11 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# The same without demo data.
+serve: install
+	$(PY) manage.py migrate --noinput
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: install-test
