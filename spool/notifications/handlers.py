@@ -132,6 +132,8 @@ def on_repost_undone(event: RepostUndone) -> None:
 def on_poll_ended(event: PollEnded) -> None:
     """The author hears that their poll ended (from nobody: it is the clock's doing); each voter hears it from
     the author, under the same rules as any other notification."""
+    if not event.author_id:  # the post is gone (nothing to tell anyone about)
+        return
     Notification.objects.get_or_create(
         recipient_id=event.author_id, actor=None, kind=Kind.POLL_ENDED, post_id=event.post_id
     )
