@@ -30,7 +30,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from spool.core.errors import SpoolError
+from spool.core.errors import NotFound, SpoolError
 from spool.demo import content
 from spool.demo.clock import simulated_time
 from spool.demo.images import avatar_png, scene_jpeg
@@ -117,7 +117,12 @@ class Script:
         self.actions.append((min(moment, self.now - timedelta(minutes=1)), self._serial, name, action))
 
     def account(self, handle: str) -> Account:
-        return self.accounts[handle]
+        """The demo person's account; ``NotFound`` (so the action is left out) if their sign-up was refused,
+        e.g. because someone already has the handle."""
+        account = self.accounts.get(handle)
+        if account is None:
+            raise NotFound(f"@{handle} was not created.")
+        return account
 
     def can_see(self, viewer: str, author: str, moment: datetime) -> bool:
         if viewer == author or not self.by_handle[author].private:
