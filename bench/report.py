@@ -1,0 +1,115 @@
+"""The machine a run happened on, and ``docs/performance.md`` rendered from the figures."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 0
+
+
+def machine() -> dict[str, str]:
+    return {
+        "cores (nproc)": str(_cores()),
+        "CPU": _cpu_model(),
+        "memory": _memory(),
+        "OS": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _ratio(before: float, after: float) -> str:
+    if after <= 0:
+        return "—"
+    return f"{before / after:.1f}x"
+
+
+def render(
+    *,
+    command: str,
+    machine: dict[str, str],
+    head: str,
+    baseline: str | None,
+    databases: list[str],
+    results: dict[str, dict[str, Any]],
+) -> str:
+    lines = [
+        "# Performance",
+        "",
+        "Written by `python -m bench` (`make bench`); do not edit by hand. The bench builds a seeded",
+        "dataset through the real services in a throwaway database, then times the read paths every page",
+        "goes through.",
+        "Times are wall-clock milliseconds in one process (Python query building, SQL, and turning rows into",
+        "cards), the median and 95th percentile of the timed runs after three untimed ones; *queries* is the",
+        "number of SQL queries of one call. Set `DATABASE_URL=postgres://…` to add PostgreSQL (the bench",
+        "creates and drops its own database on that server).",
+        "",
+        "## This run",
+        "",
+        f"- Command: `{command}`",
+        f"- Code: `{head}`" + (f"; before = `{baseline}`" if baseline else ""),
+    ]
+    lines += [f"- {name}: {value}" for name, value in machine.items()]
+    first = next(iter(results.values()))
+    lines += [
+        f"- {first['python']}, {first['django']}",
+        f"- Dataset: {', '.join(f'{n} {k}' for k, n in first['dataset'].items())}",
+        "",
+    ]
+    for database in databases:
+        after = results[f"{database}:after"]
+        before = results.get(f"{database}:before")
+        lines += [f"## {after['database']}", ""]
+        lines += [f"Dataset built in {after['dataset_seconds']} s.", ""]
+        if before is not None:
+            lines += [
+                "| Scenario | runs | before median | before p95 | after median | after p95 | median speed-up "
+                "| queries before → after |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            old = {f["scenario"]: f for f in before["figures"]}
+            for figure in after["figures"]:
+                was = old.get(figure["scenario"])
+                if was is None:
+                    continue
+                lines.append(
+                    f"| {figure['scenario']} | {figure['runs']} "
+                    f"| {was['median_ms']:.2f} | {was['p95_ms']:.2f} "
+                    f"| {figure['median_ms']:.2f} | {figure['p95_ms']:.2f} "
+                    f"| {_ratio(was['median_ms'], figure['median_ms'])} "
+                    f"| {was['queries']} → {figure['queries']} |"
+                )
+        else:
+            lines += ["| Scenario | runs | median | p95 | queries |", "|---|---:|---:|---:|---:|"]
+            for figure in after["figures"]:
+                lines.append(
+                    f"| {figure['scenario']} | {figure['runs']} | {figure['median_ms']:.2f} "
+                    f"| {figure['p95_ms']:.2f} | {figure['queries']} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
