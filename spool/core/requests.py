@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 
 
@@ -9,3 +11,12 @@ def client_address(request: HttpRequest) -> str:
     """The caller's network address, for per-address rate limits. Behind a reverse proxy, configure it to
     set REMOTE_ADDR (e.g. uvicorn's ``--proxy-headers``) rather than trusting a header here."""
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def signed_in_account(request: HttpRequest) -> Any:
+    """The signed-in person's active Account, or ``None`` for a visitor (or a deactivated profile)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    account = getattr(user, "account", None)
+    return account if account is not None and account.is_active else None

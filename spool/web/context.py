@@ -6,12 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from spool.core.requests import signed_in_account
 from spool.notifications.services import unread_count
 
 
 def spool_context(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    account = getattr(user, "account", None) if user is not None and user.is_authenticated else None
+    account = signed_in_account(request)
     if account is None:
         return {"viewer": None, "unread_notifications": 0}
     # Lazy: pages that never show the navigation (htmx fragments) do not pay for the count.

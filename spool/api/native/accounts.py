@@ -20,7 +20,7 @@ from spool.accounts.services import confirm_password
 from spool.api.common.auth import current_account
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.pagination import page_before, parse_cursor
-from spool.core.requests import client_address
+from spool.core.requests import client_address, signed_in_account
 from spool.identities import services
 from spool.identities.access import (
     access_account,
@@ -166,11 +166,8 @@ def relationship_out(account: Account, rel: RelationshipData) -> dict[str, Any]:
 
 def _viewer(request: HttpRequest) -> Account | None:
     """The signed-in, active account on endpoints open to visitors (``auth=None``), else ``None``."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    account = getattr(user, "account", None)
-    return account if account is not None and account.is_active else None
+    account: Account | None = signed_in_account(request)
+    return account
 
 
 def _relationship_with(viewer: Account, target: Account) -> dict[str, Any]:

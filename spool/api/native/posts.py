@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 from spool.api.common.auth import current_account
 from spool.core.errors import Forbidden
 from spool.core.pagination import page_before, parse_cursor
+from spool.core.requests import signed_in_account
 from spool.identities.access import access_account
 from spool.identities.models import Account
 from spool.posts import services, timelines
@@ -219,11 +220,8 @@ class AccountList(Schema):
 
 def _viewer(request: HttpRequest) -> Account | None:
     """The signed-in, active account on endpoints open to visitors (``auth=None``), else ``None``."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    account = getattr(user, "account", None)
-    return account if account is not None and account.is_active else None
+    account: Account | None = signed_in_account(request)
+    return account
 
 
 def author_out(account: Account | None) -> dict[str, Any] | None:

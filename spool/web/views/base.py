@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from spool.core.errors import Forbidden, NotFound, SpoolError
+from spool.core.requests import signed_in_account
 from spool.identities.models import Account
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -22,10 +23,8 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 def viewer_of(request: HttpRequest) -> Account | None:
     """The signed-in person's Account, or ``None`` for a logged-out visitor."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    return getattr(user, "account", None)
+    account: Account | None = signed_in_account(request)
+    return account
 
 
 def signed_in(view: View) -> View:
