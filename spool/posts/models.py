@@ -11,7 +11,7 @@ from django.db import models
 
 from spool.core.models import SnowflakeModel
 from spool.identities.models import Account
-from spool.posts.querysets import PostQuerySet
+from spool.posts.querysets import PostManager
 
 
 class ReplyControl(models.TextChoices):
@@ -88,6 +88,28 @@ class Post(SnowflakeModel):
     quote_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
     )
+    # Copied from the parent and the thread's first post when the reply is written (they never change), so
+    # ``visible_to`` decides without joining other posts. Meaningful only while ``reply_to``/``root`` is set:
+    # a deleted parent or root leaves them behind, and every rule that reads them checks that first.
+    reply_to_author = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    root_author = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    root_ghost = models.BooleanField(default=False, help_text="The thread's first post is a ghost post.")
     reply_control = models.CharField(
         max_length=32, choices=ReplyControl.choices, default=ReplyControl.EVERYONE
     )
@@ -106,7 +128,7 @@ class Post(SnowflakeModel):
     reposts_count = models.PositiveIntegerField(default=0)
     quotes_count = models.PositiveIntegerField(default=0)
 
-    objects = PostQuerySet.as_manager()
+    objects = PostManager()
 
     class Meta:
         indexes = [

@@ -2,11 +2,19 @@
 through (pages, both APIs, batch loading, notifications); nothing else decides who may see a post.
 
 It is written as subqueries and joins only, so it composes with any filter, pagination or ordering and never
-loads rows of the social graph into Python.
+loads rows of the social graph into Python. It joins no other post: a reply carries its parent's and its
+thread root's author and whether the root is a ghost post (``Post.reply_to_author``, ``root_author``,
+``root_ghost``), copied when it is written.
+
+Building the rule costs several milliseconds of Python (Django turns some thirty conditions into SQL
+structures), and a page asks for it three or four times. The rule depends on nothing but the viewer's ID
+(everything about the social graph is a subquery), so ``Post.objects.visible_to`` builds it once per viewer
+and process and hands out clones (:func:`_visible_base`).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -17,26 +25,57 @@ from spool.identities.models import Block, Follow, Mute, Restrict
 if TYPE_CHECKING:
     from spool.identities.models import Account
 
-GHOST_NONE = ""
 GHOST_ARCHIVED = "archived"
+# Viewers whose built rule is kept per process (a few KB each).
+VISIBLE_CACHE_SIZE = 2048
 
 
 def _may_see_posts_of(prefix: str, viewer_id: int | None, following: Any) -> Q:
-    """The account at ``prefix`` (e.g. ``"author"``, ``"root__author"``) is public, is the viewer, or is
-    followed by the viewer."""
+    """The account at ``prefix`` (``"author"``, ``"reply_to_author"``, ``"root_author"``) is public, is the
+    viewer, or is followed by the viewer."""
     public = Q(**{f"{prefix}__is_private": False})
     if viewer_id is None:
         return public
     return public | Q(**{f"{prefix}_id": viewer_id}) | Q(**{f"{prefix}_id__in": following})
 
 
-def _restricted_by(prefix: str) -> Exists:
-    """The post's author is restricted by the author of the post at ``prefix`` (``reply_to`` or ``root``)."""
+def _restricted_by(author_field: str) -> Exists:
+    """The post's author is restricted by the account in ``author_field`` (``reply_to_author_id`` or
+    ``root_author_id``)."""
     return Exists(
-        Restrict.objects.filter(
-            restricter_id=OuterRef(f"{prefix}__author_id"), restricted_id=OuterRef("author_id")
-        )
+        Restrict.objects.filter(restricter_id=OuterRef(author_field), restricted_id=OuterRef("author_id"))
     )
+
+
+def visibility_rule(viewer_id: int | None) -> Q:
+    """The condition ``visible_to`` filters on, for the viewer with ``viewer_id`` (``None`` = logged out).
+
+    ``reply_to_author``/``root_author``/``root_ghost`` are read only where ``reply_to``/``root`` is still
+    set: a deleted parent or root counts as no parent or root, as it always has."""
+    logged_in = viewer_id is not None
+    following = Follow.objects.filter(follower_id=viewer_id).values("followee_id") if logged_in else None
+    nobody = Q(pk__in=[])
+    no_parent = Q(reply_to_id__isnull=True)
+    no_root = Q(root_id__isnull=True)
+    is_author = Q(author_id=viewer_id) if logged_in else nobody
+    # Unchecked: only for use where ``no_parent``/``no_root`` is already an alternative.
+    wrote_parent = Q(reply_to_author_id=viewer_id) if logged_in else nobody
+    wrote_root = Q(root_author_id=viewer_id) if logged_in else nobody
+    rule = (
+        Q(author__is_active=True)
+        & _may_see_posts_of("author", viewer_id, following)
+        & (no_parent | _may_see_posts_of("reply_to_author", viewer_id, following))
+        & (no_root | _may_see_posts_of("root_author", viewer_id, following))
+        & (~Q(ghost=GHOST_ARCHIVED) | is_author)
+        & (Q(hidden=False) | is_author | (~no_root & wrote_root))
+        & (no_parent | ~_restricted_by("reply_to_author_id") | is_author | wrote_parent)
+        & (no_root | ~_restricted_by("root_author_id") | is_author | wrote_root)
+        & (no_root | Q(root_ghost=False) | is_author | wrote_root | (~no_parent & wrote_parent))
+    )
+    if logged_in:
+        rule &= ~Q(author_id__in=Block.objects.filter(blocker_id=viewer_id).values("blocked_id"))
+        rule &= ~Q(author_id__in=Block.objects.filter(blocked_id=viewer_id).values("blocker_id"))
+    return rule
 
 
 class PostQuerySet(models.QuerySet[Any]):
@@ -48,36 +87,12 @@ class PostQuerySet(models.QuerySet[Any]):
         or the root's author restricted (seen by the replier and that author only); replies in a ghost post's
         thread (seen by the replier, the parent's author and the ghost post's author only).
 
-        Muted authors are *not* left out here: feeds add :meth:`in_feeds_of`, profile pages do not."""
-        # Built as one Q and applied with one filter(): each extra filter() clones the query, and this
-        # runs on every read.
-        viewer_id = viewer.id if viewer is not None else None
-        following = Follow.objects.filter(follower_id=viewer_id).values("followee_id") if viewer else None
-        nobody = Q(pk__in=[])
-        is_author = Q(author_id=viewer_id) if viewer is not None else nobody
-        is_root_author = Q(root__author_id=viewer_id) if viewer is not None else nobody
-        is_parent_author = Q(reply_to__author_id=viewer_id) if viewer is not None else nobody
-        rule = (
-            Q(author__is_active=True)
-            & _may_see_posts_of("author", viewer_id, following)
-            & (Q(reply_to__isnull=True) | _may_see_posts_of("reply_to__author", viewer_id, following))
-            & (Q(root__isnull=True) | _may_see_posts_of("root__author", viewer_id, following))
-            & (~Q(ghost=GHOST_ARCHIVED) | is_author)
-            & (Q(hidden=False) | is_author | is_root_author)
-            & (~_restricted_by("reply_to") | is_author | is_parent_author)
-            & (~_restricted_by("root") | is_author | is_root_author)
-            & (
-                Q(root__isnull=True)
-                | Q(root__ghost=GHOST_NONE)
-                | is_author
-                | is_root_author
-                | is_parent_author
-            )
-        )
-        if viewer is not None:
-            rule &= ~Q(author_id__in=Block.objects.filter(blocker_id=viewer_id).values("blocked_id"))
-            rule &= ~Q(author_id__in=Block.objects.filter(blocked_id=viewer_id).values("blocker_id"))
-        return self.filter(rule)
+        Muted authors are *not* left out here: feeds add :meth:`in_feeds_of`, profile pages do not.
+
+        ``Post.objects.visible_to`` (the manager's) returns the same posts from a rule built once per viewer;
+        this one, on an already filtered queryset, builds it each time."""
+        # One Q applied with one filter(): each extra filter() clones the query.
+        return self.filter(visibility_rule(viewer.id if viewer is not None else None))
 
     def in_feeds_of(self, viewer: Account | None) -> PostQuerySet:
         """Without authors ``viewer`` muted: for feeds (home, topic, what's new), not for profile pages."""
@@ -91,3 +106,20 @@ class PostQuerySet(models.QuerySet[Any]):
     def for_cards(self) -> PostQuerySet:
         """With what every card shows joined in (author, topic, link card)."""
         return self.select_related("author", "topic", "card")
+
+
+@lru_cache(maxsize=VISIBLE_CACHE_SIZE)
+def _visible_base(model: type[models.Model], viewer_id: int | None) -> PostQuerySet:
+    """``model.objects.all().visible_to(viewer)``, built once per viewer ID. Never evaluated itself (so it
+    holds no rows): callers get ``.all()`` clones, as Django does whenever a queryset is filtered further.
+    Safe to keep, because the rule holds only the viewer's ID — follows, blocks, restricts and privacy are
+    subqueries read when a clone runs."""
+    return PostQuerySet(model).filter(visibility_rule(viewer_id))
+
+
+class PostManager(models.Manager.from_queryset(PostQuerySet)):  # type: ignore[misc]
+    def visible_to(self, viewer: Account | None) -> PostQuerySet:
+        """Same as :meth:`PostQuerySet.visible_to`, from the rule built once per viewer and process."""
+        if self._db is not None:
+            return self.get_queryset().visible_to(viewer)
+        return _visible_base(self.model, viewer.id if viewer is not None else None).all()

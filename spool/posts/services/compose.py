@@ -101,10 +101,15 @@ def create_post(
         hit(REPLY_LIMIT if parent else POST_LIMIT, author.id)
         now = timezone.now()
         topic_obj = topic_for(topic_display)
-        root_id = None
+        root_id = root_author_id = None
+        root_ghost = False
         if parent is not None:
-            root_id = parent.root_id if parent.is_reply else parent.id
             reply_control = thread_root(parent).reply_control
+            if not parent.is_reply:
+                root_id, root_author_id, root_ghost = parent.id, parent.author_id, bool(parent.ghost)
+            elif parent.root_id is not None:
+                # The parent carries its root's author and ghost flag (see ``Post.root_author``).
+                root_id, root_author_id, root_ghost = parent.root_id, parent.root_author_id, parent.root_ghost
         post = Post.objects.create(
             author=author,
             text=text,
@@ -116,8 +121,11 @@ def create_post(
             links=links,
             card=card_for_links(links, has_media=bool(media)),
             reply_to=parent,
+            reply_to_author_id=parent.author_id if parent is not None else None,
             is_reply=parent is not None,
             root_id=root_id,
+            root_author_id=root_author_id,
+            root_ghost=root_ghost,
             quote_of=quoted,
             reply_control=reply_control,
             # A reply into a hidden branch is hidden with it (and unhidden with it).
