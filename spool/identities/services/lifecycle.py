@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
-from typing import Any, overload
+from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import IntegrityError, router, transaction
@@ -177,28 +177,11 @@ def _delete_files(files: list[tuple[Storage, str]]) -> None:
             storage.delete(name)
 
 
-@overload
-def set_verified(admin: User, account: Account, verified: bool) -> Account: ...
-@overload
-def set_verified(account: Account, verified: bool) -> Account: ...
-def set_verified(*args: Any, **kwargs: Any) -> Account:
-    """Give or take the verified badge.
-
-    ``set_verified(admin_user, account, verified)`` is what people trigger (admin site, API): it raises
-    ``Forbidden`` unless ``admin_user.is_staff``. ``set_verified(account, verified)`` is for trusted code
-    with no person behind it (demo data, management commands).
-    """
-    names = ("admin", "account", "verified") if len(args) + len(kwargs) == 3 else ("account", "verified")
-    if len(args) > len(names) or set(kwargs) - set(names[len(args) :]):
-        raise TypeError("set_verified(admin, account, verified) or set_verified(account, verified)")
-    given = {**dict(zip(names, args, strict=False)), **kwargs}
-    if set(given) != set(names):
-        raise TypeError("set_verified(admin, account, verified) or set_verified(account, verified)")
-    account, verified = given["account"], given["verified"]
-    if "admin" in given:
-        admin = given["admin"]
-        if not isinstance(admin, User) or not admin.is_staff or not admin.is_active:
-            raise Forbidden("Only staff can set the verified badge.", code="staff_only")
+def set_verified(admin: User | None, account: Account, verified: bool) -> Account:
+    """Give or take the verified badge. ``admin`` is the person doing it and must be active staff
+    (``Forbidden`` otherwise); ``None`` means an operator's own tooling (``manage.py verify``)."""
+    if admin is not None and not (admin.is_staff and admin.is_active):
+        raise Forbidden("Only staff can set the verified badge.", code="staff_only")
     if not isinstance(verified, bool):
         raise ValidationError("verified must be true or false.", field="verified")
     with transaction.atomic():
