@@ -32,7 +32,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         loc = [
             str(part)
             for part in first.get("loc", ())
-            if part not in ("body", "query", "path", "form", "payload")
+            if part not in ("body", "query", "path", "form", "file", "payload")
         ]
         field = ".".join(loc) or None
         message = first.get("msg", "Invalid input.")
@@ -51,4 +51,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error_response(api, request, exc.status_code, {"error": str(exc), "code": "http_error"})
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return error_response(api, request, exc.status_code, {"error": str(exc), "code": code})
+
+
+_HTTP_CODES = {400: "bad_request", 405: "method_not_allowed", 413: "too_large"}
