@@ -57,10 +57,10 @@ def _repost_entries(viewer: Account | None, reposts: Any, cursor: int | None, li
     query."""
     if cursor is not None:
         reposts = reposts.filter(id__lt=cursor)
-    visible = Post.objects.visible_to(viewer)
-    rows = list(
-        reposts.filter(post_id__in=visible.values("id")).select_related("account").order_by("-id")[:limit]
-    )
+    # A correlated EXISTS, checked for the newest reposts only until the page is full; ``post_id IN
+    # (visible posts)`` made SQLite apply the rule to every post first.
+    visible = Post.objects.visible_to(viewer).filter(id=OuterRef("post_id"))
+    rows = list(reposts.filter(Exists(visible)).select_related("account").order_by("-id")[:limit])
     posts = Post.objects.for_cards().in_bulk([r.post_id for r in rows])
     return [FeedEntry(posts[r.post_id], r.account, r.id) for r in rows if r.post_id in posts]
 
