@@ -75,7 +75,7 @@ def _quietly(call: Any, *args: Any, **kwargs: Any) -> Any:
         return None
 
 
-def _lived_in_graph(rng: random.Random, people: int = 12, threads: int = 60) -> list[Account]:
+def _lived_in_graph(rng: random.Random, people: int = 12, threads: int = 40) -> list[Account]:
     """A small crowd, densely connected, so that every viewer is the author, the parent's author or the
     root's author of many posts: follows (some of private profiles, some approved), blocks, restricts;
     threads several levels deep, some under ghost posts; hidden replies; then archived ghost posts, deleted
@@ -116,8 +116,11 @@ def _lived_in_graph(rng: random.Random, people: int = 12, threads: int = 60) -> 
     Post.objects.filter(id__in=ghosts[::2]).update(expires_at=timezone.now() - timedelta(hours=1))
     posts.expire_ghost_posts()
     authors = {a.pk: a for a in crowd}
-    doomed = rng.sample(list(Post.objects.filter(is_reply=True, replies_count__gt=0)), 15)
-    doomed += rng.sample(list(Post.objects.filter(is_reply=False, ghost="", replies_count__gt=0)), 6)
+    parents = list(Post.objects.filter(is_reply=True, replies_count__gt=0))
+    roots_with_replies = list(Post.objects.filter(is_reply=False, ghost="", replies_count__gt=0))
+    doomed = rng.sample(parents, min(15, len(parents))) + rng.sample(
+        roots_with_replies, min(6, len(roots_with_replies))
+    )
     for post in doomed:
         _quietly(posts.delete_post, authors[post.author_id], post.id)
     for follow in list(Follow.objects.filter(followee_id__in=[a.pk for a in crowd[:3]]))[::3]:
