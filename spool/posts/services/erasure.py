@@ -4,8 +4,8 @@ Counters are denormalised (see :mod:`spool.posts.models`), so whatever deletes r
 counter those rows contributed to on rows that stay. Everything here is set-based: one ``UPDATE`` per kind
 of counter, with the amount computed by a correlated subquery, whatever the number of posts involved.
 
-Lock order follows ``create_post`` (topics, then accounts, then posts), so a concurrent post or like waits
-instead of deadlocking on PostgreSQL.
+Each group of updates takes its row locks in ``create_post``'s order (topics, then accounts, then posts),
+so the usual concurrent writes (a post, a like) wait for it rather than deadlock on PostgreSQL.
 """
 
 from __future__ import annotations
