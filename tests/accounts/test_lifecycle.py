@@ -17,8 +17,6 @@ from spool.identities.models import Account, Block, Follow, FollowRequest, Mute
 from tests.identities.people import API, PASSWORD, Person
 from tests.media.samples import image_bytes
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 def account(person: Person) -> Account:
     return Account.objects.get(pk=person.id)

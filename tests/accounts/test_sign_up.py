@@ -46,7 +46,6 @@ def test_sign_up_creates_user_and_account_and_signs_in(anon: Any) -> None:
     assert me.json()["handle"] == "Ana.Silva_1"
 
 
-@pytest.mark.usefixtures("fast_passwords")
 @pytest.mark.parametrize("handle", ["a", "Z", "_", "a" * 30, "a.b_c.9", "0123456789" * 3])
 def test_handles_from_1_to_30_allowed_characters_are_accepted(anon: Any, handle: str) -> None:
     response = sign_up(anon, handle, email="x@example.com")
@@ -54,7 +53,6 @@ def test_handles_from_1_to_30_allowed_characters_are_accepted(anon: Any, handle:
     assert response.json()["handle"] == handle
 
 
-@pytest.mark.usefixtures("fast_passwords")
 @pytest.mark.parametrize(
     ("handle", "code"),
     [
@@ -79,14 +77,12 @@ def test_bad_handles_are_refused_and_nothing_is_created(anon: Any, handle: str, 
     assert counts() == before
 
 
-@pytest.mark.usefixtures("fast_passwords")
 def test_a_leading_at_sign_is_not_part_of_the_handle(anon: Any) -> None:
     response = sign_up(anon, "@ana", email="x@example.com")
     assert response.status_code == 201
     assert response.json()["handle"] == "ana"
 
 
-@pytest.mark.usefixtures("fast_passwords")
 def test_handle_is_unique_case_insensitively(anon: Any, client: Any) -> None:
     assert sign_up(anon, "Ana", email="one@example.com").status_code == 201
     before = counts()
@@ -94,7 +90,6 @@ def test_handle_is_unique_case_insensitively(anon: Any, client: Any) -> None:
     assert counts() == before
 
 
-@pytest.mark.usefixtures("fast_passwords")
 def test_email_is_unique_case_insensitively(anon: Any, client: Any) -> None:
     assert sign_up(anon, "ana", email="ana@example.com").status_code == 201
     before = counts()
@@ -102,7 +97,6 @@ def test_email_is_unique_case_insensitively(anon: Any, client: Any) -> None:
     assert counts() == before
 
 
-@pytest.mark.usefixtures("fast_passwords")
 @pytest.mark.parametrize("email", ["", "not-an-email", "ana@", "@example.com", "a b@example.com"])
 def test_bad_emails_are_refused(anon: Any, email: str) -> None:
     before = counts()
@@ -112,7 +106,6 @@ def test_bad_emails_are_refused(anon: Any, email: str) -> None:
     assert counts() == before
 
 
-@pytest.mark.usefixtures("fast_passwords")
 @pytest.mark.parametrize("password", ["short1!", "password123", "12345678901", "", "x" * 1025], ids=str)
 def test_weak_passwords_are_refused_by_djangos_validators(anon: Any, password: str) -> None:
     before = counts()
@@ -121,13 +114,11 @@ def test_weak_passwords_are_refused_by_djangos_validators(anon: Any, password: s
     assert counts() == before
 
 
-@pytest.mark.usefixtures("fast_passwords")
 def test_display_name_of_50_is_accepted_and_51_refused(anon: Any, client: Any) -> None:
     assert sign_up(anon, "ana", display_name="n" * 50).status_code == 201
     refused(sign_up(client, "bea", display_name="n" * 51), 422, "display_name_too_long", "display_name")
 
 
-@pytest.mark.usefixtures("fast_passwords")
 def test_unknown_fields_and_wrong_types_are_refused(anon: Any) -> None:
     response = anon.post(
         API,
@@ -144,7 +135,6 @@ def test_unknown_fields_and_wrong_types_are_refused(anon: Any) -> None:
     assert counts() == (0, 0)
 
 
-@pytest.mark.usefixtures("fast_passwords")
 def test_authenticate_account_checks_the_password(anon: Any) -> None:
     sign_up(anon, "ana", email="ana@example.com")
     assert authenticate_account("ANA@example.com", PASSWORD).handle == "ana"

@@ -1,3 +1,3 @@
-from tests.identities.people import fast_passwords, person
+from tests.identities.people import person
 
-__all__ = ["fast_passwords", "person"]
+__all__ = ["person"]

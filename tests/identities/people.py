@@ -67,9 +67,3 @@ def person(client: Any) -> Callable[..., Person]:
         return Person(own_client, body["handle"], int(body["id"]), body["email"])
 
     return make
-
-
-@pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    """Tests that create many people hash with a fast hasher; one test checks argon2 is the default."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,8 +15,6 @@ from spool.identities.models import Account
 from tests.identities.people import API, Person
 from tests.media.samples import decompression_bomb, image_bytes, jpeg_with_exif
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 def upload(person: Person, data: bytes, name: str = "me.png", content_type: str = "image/png") -> Any:
     return person.client.post(API + "me/avatar", {"avatar": SimpleUploadedFile(name, data, content_type)})

@@ -48,7 +48,6 @@ def test_crossing_follows_and_blocks_keep_counters_exact(settings: Any) -> None:
         # The SQLite test database is in memory with a shared cache, which fails concurrent writers at once
         # ("table is locked") instead of waiting as the on-disk WAL database of the embedded mode does.
         pytest.skip("needs a database server for concurrent transactions")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     people = [
         register_account(email=f"p{i}@example.com", password="correct horse battery", handle=f"p{i}")
         for i in range(4)

@@ -12,8 +12,6 @@ from spool.identities import events
 from spool.identities.models import Account, Block, Follow, FollowRequest
 from tests.identities.people import API, Person
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 def counts(person: Person) -> tuple[int, int]:
     account = Account.objects.get(pk=person.id)

@@ -11,8 +11,6 @@ from spool.accounts.models import User
 from spool.identities.models import Account
 from tests.identities.people import API, Person
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 def row(person: Person) -> Account:
     return Account.objects.get(pk=person.id)

@@ -13,8 +13,6 @@ from spool.identities.models import Account
 from spool.identities.relationships import relationships
 from tests.identities.people import API, Person
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 def queries(fn: Callable[[], Any]) -> tuple[int, Any]:
     with CaptureQueriesContext(connection) as ctx:

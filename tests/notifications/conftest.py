@@ -81,11 +81,6 @@ class Person:
         return response.json()["unread_count"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def person(client: Any) -> Callable[[str], Person]:
     """``person("ana")`` signs up @ana through the accounts API and returns her, signed in."""

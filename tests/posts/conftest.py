@@ -121,11 +121,6 @@ class Person:
         return Account.objects.get(id=self.id)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def person(client: Any) -> Callable[..., Person]:
     """``person("ana")`` signs up @ana through the accounts API and returns her, signed in."""
