@@ -31,8 +31,12 @@ INSTALLED_APPS = [
     "spool.accounts",
     "spool.identities",
     "spool.posts",
+    "spool.oauth",
     "spool.notifications",
+    "spool.feeds",
+    "spool.messaging",
     "spool.demo",
+    "spool.realtime",
     "spool.web",
 ]
 

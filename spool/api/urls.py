@@ -1,6 +1,7 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path
 
+from spool.api.mastodon.api import api as mastodon_api
 from spool.api.native.api import api as native_api
 
 
@@ -10,5 +11,6 @@ def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 
 urlpatterns = [
     path("spool/v1/", native_api.urls),
+    path("", mastodon_api.urls),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

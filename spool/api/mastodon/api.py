@@ -1,0 +1,50 @@
+"""The Mastodon-compatible API: one NinjaAPI mounted at ``/api/``; each resource is a router module whose
+paths carry their version (``/v1/statuses``, ``/v2/search``)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import orjson
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.renderers import BaseRenderer
+
+from spool.api.mastodon.errors import install_mastodon_errors
+
+# Resource modules, in the order their routes are matched. A module that does not exist yet is skipped.
+ROUTERS = (
+    "apps", "instance", "accounts", "statuses", "polls", "media", "follow_requests", "timelines",
+    "notifications", "markers", "bookmarks", "favourites", "blocks", "mutes", "lists", "filters", "search",
+    "trends", "suggestions", "custom_emojis", "preferences", "conversations", "streaming",
+)  # fmt: skip
+
+
+class OrjsonRenderer(BaseRenderer):
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+
+
+api = NinjaAPI(
+    title="Spool — Mastodon-compatible API",
+    version="4.5.0-compatible",
+    urls_namespace="mastodon-api",
+    renderer=OrjsonRenderer(),
+    description=(
+        "Mastodon's client API as documented at docs.joinmastodon.org; Spool-only fields under `spool`. "
+        'Errors: {"error", "code"} with a 4xx status.'
+    ),
+)
+install_mastodon_errors(api)
+
+for _name in ROUTERS:
+    try:
+        _module = importlib.import_module(f"spool.api.mastodon.{_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"spool.api.mastodon.{_name}":
+            raise
+        continue
+    api.add_router("", _module.router)

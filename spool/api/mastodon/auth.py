@@ -1,0 +1,88 @@
+"""Bearer-token authentication with per-endpoint OAuth scopes.
+
+Every endpoint names the scope it needs: ``auth=scoped("read:statuses")``. Endpoints that anonymous
+visitors may also read use ``scoped("read:statuses", optional=True)``; there ``viewer(request)`` is None
+without a token. Refusals follow Mastodon: 401 for a missing or bad token, 403 for a scope the token lacks,
+422 when an app token (client credentials) calls an endpoint that needs a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from spool.core.errors import Forbidden, SpoolError, ValidationError
+from spool.identities.models import Account
+from spool.oauth import scopes as scope_rules
+from spool.oauth import services as oauth
+from spool.oauth.models import Token
+
+
+class Unauthorized(SpoolError):
+    status = 401
+    code = "unauthorized"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the token (None for anonymous reads) and the person behind it (None for app tokens)."""
+
+    token: Token | None
+    account: Account | None
+
+    def __bool__(self) -> bool:  # ninja treats a falsy result as "not authenticated"
+        return True
+
+
+class Scoped(HttpBearer):
+    def __init__(self, scope: str, *, optional: bool = False, person: bool = True) -> None:
+        super().__init__()
+        if scope not in scope_rules.KNOWN:
+            raise ValueError(f"unknown scope {scope!r}")
+        self.scope = scope
+        self.optional = optional
+        self.person = person
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            if self.optional:
+                return Caller(None, None)
+            raise Unauthorized("The access token is invalid", code="unauthorized")
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer":
+            raise Unauthorized("The access token is invalid", code="unauthorized")
+        return self.authenticate(request, raw.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> Caller:
+        found = oauth.authenticate(token)
+        if found is None:
+            raise Unauthorized("The access token is invalid", code="unauthorized")
+        if not scope_rules.grants(oauth.token_scopes(found), self.scope):
+            raise Forbidden("This action is outside the authorized scopes", code="insufficient_scope")
+        if self.person and found.account is None and not self.optional:
+            raise ValidationError("This method requires an authenticated user", code="user_required")
+        return Caller(found, found.account)
+
+
+def scoped(scope: str, *, optional: bool = False, person: bool = True) -> Scoped:
+    return Scoped(scope, optional=optional, person=person)
+
+
+def caller(request: HttpRequest) -> Caller:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def viewer(request: HttpRequest) -> Account | None:
+    """The signed-in person, or None (anonymous, or an app token)."""
+    return caller(request).account
+
+
+def me(request: HttpRequest) -> Account:
+    """The signed-in person on endpoints that require one (guaranteed by ``scoped``)."""
+    account = caller(request).account
+    assert account is not None
+    return account

@@ -1,0 +1,1 @@
+"""Feeds: timeline stores and fan-out, For You, custom feeds, lists, markers, trending."""

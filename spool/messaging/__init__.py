@@ -1,0 +1,1 @@
+"""Direct messages: conversations, memberships, messages, reactions, requests and folders."""

@@ -1,0 +1,60 @@
+"""OAuth scopes as Mastodon defines them: top-level scopes (``read``, ``write``, ``follow``, ``push``,
+``profile``, ``admin:read``, ``admin:write``) and the granular ones they imply."""
+
+from __future__ import annotations
+
+from spool.core.errors import ValidationError
+
+_READ = ("accounts", "blocks", "bookmarks", "favourites", "filters", "follows", "lists", "mutes",
+         "notifications", "search", "statuses")  # fmt: skip
+_WRITE = ("accounts", "blocks", "bookmarks", "conversations", "favourites", "filters", "follows", "lists",
+          "media", "mutes", "notifications", "reports", "statuses")  # fmt: skip
+_ADMIN = ("accounts", "reports", "domain_allows", "domain_blocks", "ip_blocks", "email_domain_blocks",
+          "canonical_email_blocks")  # fmt: skip
+
+IMPLIES: dict[str, frozenset[str]] = {
+    "read": frozenset(f"read:{name}" for name in _READ),
+    "write": frozenset(f"write:{name}" for name in _WRITE),
+    # ``follow`` is Mastodon's older bundle for managing relationships.
+    "follow": frozenset(
+        {"read:blocks", "write:blocks", "read:follows", "write:follows", "read:mutes", "write:mutes"}
+    ),
+    "push": frozenset(),
+    "profile": frozenset(),
+    "admin:read": frozenset(f"admin:read:{name}" for name in _ADMIN),
+    "admin:write": frozenset(f"admin:write:{name}" for name in _ADMIN),
+}
+KNOWN: frozenset[str] = frozenset(IMPLIES) | frozenset().union(*IMPLIES.values())
+DEFAULT = "read"
+
+
+def parse(raw: str | None, *, allowed: frozenset[str] | None = None) -> frozenset[str]:
+    """Scopes from a space- (or ``+``-) separated string; unknown scopes, or scopes beyond ``allowed``
+    (an application's registered scopes), are refused."""
+    names = frozenset((raw or DEFAULT).replace("+", " ").split())
+    if not names:
+        names = frozenset({DEFAULT})
+    unknown = sorted(names - KNOWN)
+    if unknown:
+        raise ValidationError(f"Unknown scope: {', '.join(unknown)}.", code="invalid_scope", field="scope")
+    if allowed is not None:
+        beyond = sorted(name for name in names if not grants(allowed, name))
+        if beyond:
+            raise ValidationError(
+                f"The application may not ask for: {', '.join(beyond)}.", code="invalid_scope", field="scope"
+            )
+    return names
+
+
+def grants(held: frozenset[str], wanted: str) -> bool:
+    """Whether a token holding ``held`` may do what needs ``wanted`` (``read:statuses`` is granted by
+    ``read`` itself; ``profile`` is granted by ``read`` and ``read:accounts``)."""
+    if wanted in held:
+        return True
+    if wanted == "profile":
+        return "read" in held or "read:accounts" in held
+    return any(wanted in IMPLIES.get(name, ()) for name in held)
+
+
+def render(names: frozenset[str]) -> str:
+    return " ".join(sorted(names))

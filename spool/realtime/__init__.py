@@ -1,0 +1,1 @@
+"""Real-time delivery over WebSockets (Channels); events are pushed after commit."""
