@@ -4,6 +4,7 @@ calls ``spool.identities`` (services and access rules) and renders entities."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pydantic
@@ -268,38 +269,33 @@ def account_statuses(request: HttpRequest, account_id: str, response: HttpRespon
 
 
 def _account_list(
-    request: HttpRequest, response: HttpResponse, edges: Any, side: str
+    request: HttpRequest, response: HttpResponse, raw_id: str, side: str
 ) -> list[dict[str, Any]]:
-    window = Window.from_request(request, default=40, cap=80)
+    """Followers (``side="follower"``) or followed accounts (``"followee"``) of an account, newest follow
+    first, ``Link`` paging by follow; empty when the caller may not see the account's lists."""
     caller = viewer(request)
-    edges = exclude_blocked(edges.filter(**{f"{side}__is_active": True}), caller, field=f"{side}_id")
-    rows = window.apply(edges.select_related(side))
+    account = target_account(request, raw_id)
+    if not can_see_posts_of(caller, account):
+        return []
+    other = "followee" if side == "follower" else "follower"
+    edges = Follow.objects.filter(**{f"{other}_id": account.pk, f"{side}__is_active": True})
+    edges = exclude_blocked(edges, caller, field=f"{side}_id")
+    rows = Window.from_request(request, default=40, cap=80).apply(edges.select_related(side))
     link_header(request, response, [row.id for row in rows])
     return render_accounts(caller, [getattr(row, side) for row in rows])
 
 
 @router.get("/v1/accounts/{account_id}/followers", auth=scoped("read:accounts", optional=True))
 def followers(request: HttpRequest, account_id: str, response: HttpResponse) -> list[dict[str, Any]]:
-    """Who follows the account, newest follow first (empty when the caller may not see its lists)."""
-    account = target_account(request, account_id)
-    if not can_see_posts_of(viewer(request), account):
-        return []
-    return _account_list(request, response, Follow.objects.filter(followee_id=account.pk), "follower")
+    return _account_list(request, response, account_id, "follower")
 
 
 @router.get("/v1/accounts/{account_id}/following", auth=scoped("read:accounts", optional=True))
 def following(request: HttpRequest, account_id: str, response: HttpResponse) -> list[dict[str, Any]]:
-    account = target_account(request, account_id)
-    if not can_see_posts_of(viewer(request), account):
-        return []
-    return _account_list(request, response, Follow.objects.filter(follower_id=account.pk), "followee")
+    return _account_list(request, response, account_id, "followee")
 
 
 # --- The social graph --------------------------------------------------------------------------------
-
-
-def _relationship(request: HttpRequest, account: Account) -> dict[str, Any]:
-    return render_relationships(me(request), [account])[0]
 
 
 class FollowIn(pydantic.BaseModel):
@@ -311,44 +307,6 @@ class FollowIn(pydantic.BaseModel):
     languages: list[str] | None = None
 
 
-@router.post("/v1/accounts/{account_id}/follow", auth=scoped("write:follows"))
-def follow(request: HttpRequest, account_id: str) -> dict[str, Any]:
-    """Follow; a private account gets a follow request instead (``requested: true``)."""
-    validated(FollowIn, read_params(request))
-    account = target_account(request, account_id)
-    services.follow_account(me(request), account)
-    return _relationship(request, account)
-
-
-@router.post("/v1/accounts/{account_id}/unfollow", auth=scoped("write:follows"))
-def unfollow(request: HttpRequest, account_id: str) -> dict[str, Any]:
-    """Unfollow, or withdraw a pending follow request."""
-    account = target_account(request, account_id)
-    services.unfollow_account(me(request), account)
-    return _relationship(request, account)
-
-
-@router.post("/v1/accounts/{account_id}/remove_from_followers", auth=scoped("write:follows"))
-def remove_from_followers(request: HttpRequest, account_id: str) -> dict[str, Any]:
-    account = target_account(request, account_id)
-    services.remove_follower(me(request), account)
-    return _relationship(request, account)
-
-
-@router.post("/v1/accounts/{account_id}/block", auth=scoped("write:blocks"))
-def block(request: HttpRequest, account_id: str) -> dict[str, Any]:
-    account = target_account(request, account_id, or_blocked=True)
-    services.block_account(me(request), account)
-    return _relationship(request, account)
-
-
-@router.post("/v1/accounts/{account_id}/unblock", auth=scoped("write:blocks"))
-def unblock(request: HttpRequest, account_id: str) -> dict[str, Any]:
-    account = target_account(request, account_id, or_blocked=True)
-    services.unblock_account(me(request), account)
-    return _relationship(request, account)
-
-
 class MuteIn(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="ignore")
 
@@ -357,16 +315,37 @@ class MuteIn(pydantic.BaseModel):
     duration: int = pydantic.Field(0, ge=0)
 
 
-@router.post("/v1/accounts/{account_id}/mute", auth=scoped("write:mutes"))
-def mute(request: HttpRequest, account_id: str) -> dict[str, Any]:
-    validated(MuteIn, read_params(request))
-    account = target_account(request, account_id)
-    services.mute_account(me(request), account)
-    return _relationship(request, account)
+# Graph actions that answer with the relationship: (path, scope, service, parameters accepted, whether an
+# account the caller blocks is found too). Every service is idempotent.
+_GRAPH: tuple[
+    tuple[str, str, Callable[[Account, Account], Any], type[pydantic.BaseModel] | None, bool], ...
+] = (
+    # A private account gets a follow request instead (``requested: true``).
+    ("follow", "write:follows", services.follow_account, FollowIn, False),
+    # Unfollowing also withdraws a pending request.
+    ("unfollow", "write:follows", services.unfollow_account, None, False),
+    ("remove_from_followers", "write:follows", services.remove_follower, None, False),
+    ("block", "write:blocks", services.block_account, None, True),
+    ("unblock", "write:blocks", services.unblock_account, None, True),
+    ("mute", "write:mutes", services.mute_account, MuteIn, False),
+    ("unmute", "write:mutes", services.unmute_account, None, False),
+)
 
 
-@router.post("/v1/accounts/{account_id}/unmute", auth=scoped("write:mutes"))
-def unmute(request: HttpRequest, account_id: str) -> dict[str, Any]:
-    account = target_account(request, account_id)
-    services.unmute_account(me(request), account)
-    return _relationship(request, account)
+def _graph_action(
+    service: Callable[[Account, Account], Any], params: type[pydantic.BaseModel] | None, or_blocked: bool
+) -> Callable[[HttpRequest, str], dict[str, Any]]:
+    def act(request: HttpRequest, account_id: str) -> dict[str, Any]:
+        if params is not None:
+            validated(params, read_params(request))
+        account = target_account(request, account_id, or_blocked=or_blocked)
+        service(me(request), account)
+        return render_relationships(me(request), [account])[0]
+
+    return act
+
+
+for _name, _scope, _service, _params, _or_blocked in _GRAPH:
+    router.post(f"/v1/accounts/{{account_id}}/{_name}", auth=scoped(_scope), operation_id=f"account_{_name}")(
+        _graph_action(_service, _params, _or_blocked)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -41,17 +42,22 @@ def _requester(caller: Account, raw_id: str) -> Account:
     return found.requester
 
 
-@router.post("/v1/follow_requests/{requester_id}/authorize", auth=scoped("write:follows"))
-def authorize(request: HttpRequest, requester_id: str) -> dict[str, Any]:
-    caller = me(request)
-    requester = _requester(caller, requester_id)
-    services.approve_follow_request(caller, requester)
-    return render_relationships(caller, [requester])[0]
+def _answer(service: Callable[[Account, Account], None]) -> Callable[[HttpRequest, str], dict[str, Any]]:
+    def answer(request: HttpRequest, requester_id: str) -> dict[str, Any]:
+        caller = me(request)
+        requester = _requester(caller, requester_id)
+        service(caller, requester)
+        return render_relationships(caller, [requester])[0]
+
+    return answer
 
 
-@router.post("/v1/follow_requests/{requester_id}/reject", auth=scoped("write:follows"))
-def reject(request: HttpRequest, requester_id: str) -> dict[str, Any]:
-    caller = me(request)
-    requester = _requester(caller, requester_id)
-    services.decline_follow_request(caller, requester)
-    return render_relationships(caller, [requester])[0]
+for _name, _service in (
+    ("authorize", services.approve_follow_request),
+    ("reject", services.decline_follow_request),
+):
+    router.post(
+        f"/v1/follow_requests/{{requester_id}}/{_name}",
+        auth=scoped("write:follows"),
+        operation_id=f"follow_request_{_name}",
+    )(_answer(_service))

@@ -18,6 +18,7 @@ How Mastodon's parameters meet Spool's rules:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pydantic
@@ -338,16 +339,35 @@ def delete_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
 # --- Actions ----------------------------------------------------------------------------------------------
 
 
-@router.post("/v1/statuses/{status_id}/favourite", auth=scoped("write:favourites"))
-def favourite(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    actor = me(request)
-    return render_status(actor, _fresh(services.like_post(actor, status_id)))
+# Actions that answer with the status: (path, scope, service). Each service checks the status is visible
+# and idempotent; the status is re-read for its counters.
+_ACTIONS: tuple[tuple[str, str, Callable[[Account, Any], Post]], ...] = (
+    ("favourite", "write:favourites", services.like_post),
+    ("unfavourite", "write:favourites", services.unlike_post),
+    ("unreblog", "write:statuses", services.undo_repost),
+    ("bookmark", "write:bookmarks", services.save_post),
+    ("unbookmark", "write:bookmarks", services.unsave_post),
+    # Pinning is for one's own statuses, at most five.
+    ("pin", "write:accounts", services.pin_post),
+    ("unpin", "write:accounts", services.unpin_post),
+    # Muting a status mutes the notifications of its whole thread.
+    ("mute", "write:mutes", services.mute_conversation),
+    ("unmute", "write:mutes", services.unmute_conversation),
+)
 
 
-@router.post("/v1/statuses/{status_id}/unfavourite", auth=scoped("write:favourites"))
-def unfavourite(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    actor = me(request)
-    return render_status(actor, _fresh(services.unlike_post(actor, status_id)))
+def _action(service: Callable[[Account, Any], Post]) -> Callable[[HttpRequest, str], dict[str, Any]]:
+    def act(request: HttpRequest, status_id: str) -> dict[str, Any]:
+        actor = me(request)
+        return render_status(actor, _fresh(service(actor, status_id)))
+
+    return act
+
+
+for _name, _scope, _service in _ACTIONS:
+    router.post(f"/v1/statuses/{{status_id}}/{_name}", auth=scoped(_scope), operation_id=f"status_{_name}")(
+        _action(_service)
+    )
 
 
 @router.post("/v1/statuses/{status_id}/reblog", auth=scoped("write:statuses"))
@@ -357,50 +377,6 @@ def reblog(request: HttpRequest, status_id: str) -> dict[str, Any]:
     post = services.repost_post(actor, status_id)
     repost = Repost.objects.select_related("account").get(account=actor, post_id=post.pk)
     return render_status(actor, repost)
-
-
-@router.post("/v1/statuses/{status_id}/unreblog", auth=scoped("write:statuses"))
-def unreblog(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    actor = me(request)
-    return render_status(actor, _fresh(services.undo_repost(actor, status_id)))
-
-
-@router.post("/v1/statuses/{status_id}/bookmark", auth=scoped("write:bookmarks"))
-def bookmark(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    actor = me(request)
-    return render_status(actor, services.save_post(actor, status_id))
-
-
-@router.post("/v1/statuses/{status_id}/unbookmark", auth=scoped("write:bookmarks"))
-def unbookmark(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    actor = me(request)
-    return render_status(actor, services.unsave_post(actor, status_id))
-
-
-@router.post("/v1/statuses/{status_id}/pin", auth=scoped("write:accounts"))
-def pin(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    """Pin one's own status to one's profile (at most 5)."""
-    actor = me(request)
-    return render_status(actor, services.pin_post(actor, status_id))
-
-
-@router.post("/v1/statuses/{status_id}/unpin", auth=scoped("write:accounts"))
-def unpin(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    actor = me(request)
-    return render_status(actor, services.unpin_post(actor, status_id))
-
-
-@router.post("/v1/statuses/{status_id}/mute", auth=scoped("write:mutes"))
-def mute(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    """No more notifications from this status's thread."""
-    actor = me(request)
-    return render_status(actor, services.mute_conversation(actor, status_id))
-
-
-@router.post("/v1/statuses/{status_id}/unmute", auth=scoped("write:mutes"))
-def unmute(request: HttpRequest, status_id: str) -> dict[str, Any]:
-    actor = me(request)
-    return render_status(actor, services.unmute_conversation(actor, status_id))
 
 
 # --- Lists about a status ------------------------------------------------------------------------------

@@ -3,32 +3,20 @@ accounts, their statuses with Mastodon's filters, follower lists, the social gra
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
-from PIL import Image
 
 from conftest import CommitClient
 from spool.identities.models import Account, Block, Follow, FollowRequest, Mute
 from spool.identities.services import block_account, follow_account, update_profile
 from spool.posts.services import create_post, repost_post, upload_media
+from tests.api.mastodon.helpers import ok, png
 from tests.api.mastodon.shapes import assert_shape
 
 ACCOUNTS = "/api/v1/accounts"
-
-
-def png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), (10, 20, 200)).save(buffer, format="PNG")
-    return SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png")
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.content
-    return response.json()
 
 
 # --- One's own account ------------------------------------------------------------------------------------
@@ -55,7 +43,7 @@ def test_update_credentials_with_a_form(mastodon: Any) -> None:
         "fields_attributes[0][value]": "https://ana.example/blog",
         "fields_attributes[1][name]": "",
         "fields_attributes[1][value]": "",
-        "avatar": png(),
+        "avatar": png(40, 30),
         "bot": "false",
     }
     response = ana.client.patch(
@@ -138,7 +126,7 @@ def test_account_statuses_and_filters(mastodon: Any) -> None:
     ana, bo = mastodon("ana"), mastodon("bo")
     a, b = ana.account, bo.account
     plain = create_post(a, text="plain")
-    media = upload_media(a, png())
+    media = upload_media(a, png(40, 30))
     pictured = create_post(a, text="with a picture", media_ids=[media.id])
     topical = create_post(a, text="about books", topic="Books")
     theirs = create_post(b, text="bo's post")

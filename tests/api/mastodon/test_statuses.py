@@ -3,32 +3,19 @@ reading, threads, edits with history and source, deletion, actions and the lists
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from conftest import CommitClient
 from spool.identities.services import update_profile
 from spool.notifications.models import Notification
 from spool.posts.models import ConversationMute, Like, PinnedPost, Post, PostEdit, Repost, Save
+from tests.api.mastodon.helpers import ok, png
 from tests.api.mastodon.shapes import assert_shape
 
 STATUSES = "/api/v1/statuses"
-
-
-def png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 6), (10, 120, 30)).save(buffer, format="PNG")
-    return SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png")
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.content
-    return response.json()
 
 
 def post(caller: Any, text: str = "hello", **fields: Any) -> dict[str, Any]:
