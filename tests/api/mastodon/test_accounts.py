@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.test.utils import CaptureQueriesContext
 
 from conftest import CommitClient
 from spool.identities.models import Account, Block, Follow, FollowRequest, Mute
@@ -269,3 +271,29 @@ def test_search(mastodon: Any) -> None:
     assert ana.client.get(f"{ACCOUNTS}/search", {"q": "ana", "limit": "lots"}).status_code == 422
     assert ana.client.get(f"{ACCOUNTS}/search").status_code == 422
     assert mastodon("ana", scopes="write").client.get(f"{ACCOUNTS}/search", {"q": "a"}).status_code == 403
+
+
+def _statuses_queries(caller: Any, account: Account, limit: int) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        found = ok(caller.client.get(f"{ACCOUNTS}/{account.pk}/statuses", {"limit": limit}))
+    assert len(found) == limit
+    return len(captured.captured_queries)
+
+
+def test_account_statuses_cost_the_same_for_5_and_40(mastodon: Any) -> None:
+    ana, bo = mastodon("ana"), mastodon("bo")
+    other = create_post(bo.account, text="to quote and repost")
+    for i in range(40):
+        if i % 5 == 0:
+            create_post(ana.account, text=f"poll {i}", poll_options=["a", "b"])
+        elif i % 5 == 1:
+            create_post(ana.account, text=f"quote {i} @bo", quote_of_id=other.id)
+        elif i % 5 == 2:
+            create_post(ana.account, text=f"reply {i}", reply_to_id=other.id, topic="Replies")
+        elif i % 5 == 3:
+            create_post(ana.account, text=f"media {i}", media_ids=[upload_media(ana.account, png()).id])
+        else:
+            repost_post(ana.account, create_post(bo.account, text=f"reposted {i}").id)
+    small, large = _statuses_queries(bo, ana.account, 5), _statuses_queries(bo, ana.account, 40)
+    assert small == large, (small, large)
+    assert large == 13, large  # token, account, block check, posts, reposts, 7 for the cards, pins/mutes
