@@ -1,0 +1,1 @@
+"""The Following feed's timeline store: post IDs per person, filled by hybrid fan-out, in SQL (embedded) or Redis."""
