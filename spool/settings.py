@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spool.web.middleware.SecurityHeadersMiddleware",
+    # Mastodon API only (path-scoped): CORS for browser apps, then the per-token rate limit.
+    "spool.api.mastodon.middleware.CorsMiddleware",
+    "spool.api.mastodon.middleware.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "spool.urls"
