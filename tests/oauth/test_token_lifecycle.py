@@ -97,3 +97,24 @@ def test_one_cannot_revoke_for_someone_else(db: None) -> None:
 def test_settings_apps_needs_sign_in(anon: Any) -> None:
     assert anon.get("/settings/apps")["Location"].startswith("/login?next=")
     assert anon.post("/settings/apps/1/revoke").status_code == 302
+
+
+def test_expired_unused_codes_are_purged_used_ones_kept(db: None) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from spool.oauth.models import Grant
+    from spool.oauth.tasks import purge_expired_codes
+
+    person("ana")
+    app = App.register()
+    used = redirect_params(Browser().approve(app, "ana@example.com"))["code"]
+    app.exchange(used)
+    redirect_params(Browser().approve(app, "ana@example.com"))  # never exchanged
+    redirect_params(Browser().approve(app, "ana@example.com"))  # still fresh
+    stale = Grant.objects.filter(used_at__isnull=True).order_by("id").first()
+    assert stale is not None
+    Grant.objects.filter(pk=stale.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert purge_expired_codes.delay().get() == 1
+    assert Grant.objects.count() == 2 and Grant.objects.filter(used_at__isnull=False).count() == 1
