@@ -23,7 +23,10 @@ from spool.core.requests import client_address
 
 API_LIMIT = Limit("API requests", 300, timedelta(minutes=5))
 LIMITED_PATHS = ("/api/v1/", "/api/v2/")
-CORS_PATHS = (*LIMITED_PATHS, "/oauth/token", "/oauth/revoke", "/.well-known/oauth-authorization-server")
+CORS_PATHS = (
+    *LIMITED_PATHS, "/oauth/token", "/oauth/revoke", "/oauth/userinfo",
+    "/.well-known/oauth-authorization-server",
+)  # fmt: skip
 ALLOWED_HEADERS = "Authorization, Content-Type, Accept, Idempotency-Key"
 EXPOSED = (
     "Link, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, Mastodon-Async-Refresh"

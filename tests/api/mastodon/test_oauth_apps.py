@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CommitClient
 from spool.oauth.models import Application
-from tests.oauth.shapes import assert_shape
+from tests.api.mastodon.shapes import assert_shape
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,8 @@ def test_register_an_app_and_use_its_credentials() -> None:
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert_shape(body, "CredentialApplication", allow_missing={"vapid_key"})
+    assert "vapid_key" not in body  # deprecated by Mastodon 4.3, and Spool has no Web Push yet
+    assert_shape("CredentialApplication", {**body, "vapid_key": "-"})
     assert body["name"] == "Tootle"
     assert body["website"] == "https://tootle.example"
     assert body["scopes"] == ["push", "read", "write"]
@@ -56,7 +57,7 @@ def test_register_an_app_and_use_its_credentials() -> None:
     )
     assert verified.status_code == 200
     app_body = verified.json()
-    assert_shape(app_body, "Application", allow_missing={"vapid_key"})
+    assert_shape("Application", {**app_body, "vapid_key": "-"})
     assert "client_secret" not in app_body and "client_id" not in app_body
     assert app_body["redirect_uris"] == ["https://app.example/cb"]
 

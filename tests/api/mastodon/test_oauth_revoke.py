@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from conftest import CommitClient
 from spool.oauth.models import Token
+from tests.api.mastodon.shapes import assert_shape
 from tests.oauth.client import App, Browser, person, redirect_params
-from tests.oauth.shapes import assert_shape
 
 pytestmark = pytest.mark.django_db
 VERIFY = "/api/v1/apps/verify_credentials"
@@ -73,12 +74,14 @@ def test_server_metadata_as_mastodon_publishes_it(db: None) -> None:
     response = CommitClient().get("/.well-known/oauth-authorization-server")
     assert response.status_code == 200
     body = response.json()
-    assert_shape(body, "DiscoverOauthServerConfigurationResponse", allow_missing={"userinfo_endpoint"})
-    assert body["issuer"] == "http://testserver/"
-    assert body["authorization_endpoint"] == "http://testserver/oauth/authorize"
-    assert body["token_endpoint"] == "http://testserver/oauth/token"
-    assert body["revocation_endpoint"] == "http://testserver/oauth/revoke"
-    assert body["app_registration_endpoint"] == "http://testserver/api/v1/apps"
+    assert_shape("DiscoverOauthServerConfigurationResponse", body)
+    base = settings.SPOOL.public_url
+    assert body["issuer"] == f"{base}/"
+    assert body["authorization_endpoint"] == f"{base}/oauth/authorize"
+    assert body["token_endpoint"] == f"{base}/oauth/token"
+    assert body["revocation_endpoint"] == f"{base}/oauth/revoke"
+    assert body["userinfo_endpoint"] == f"{base}/oauth/userinfo"
+    assert body["app_registration_endpoint"] == f"{base}/api/v1/apps"
     assert body["code_challenge_methods_supported"] == ["S256"]
     assert body["response_types_supported"] == ["code"]
     assert set(body["grant_types_supported"]) == {"authorization_code", "client_credentials", "refresh_token"}
@@ -88,3 +91,24 @@ def test_server_metadata_as_mastodon_publishes_it(db: None) -> None:
     # Every advertised endpoint answers.
     assert CommitClient().post("/oauth/token").status_code == 401
     assert CommitClient().post("/oauth/revoke").status_code == 401
+
+
+def test_userinfo_names_the_person_behind_the_token(app: App) -> None:
+    issued = signed_in_token(app)
+    response = CommitClient(HTTP_AUTHORIZATION=f"Bearer {issued['access_token']}").get("/oauth/userinfo")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["preferred_username"] == "ana"
+    assert body["sub"] == body["profile"] == f"{settings.SPOOL.public_url}/@ana"
+    assert body["iss"] == f"{settings.SPOOL.public_url}/"
+    assert body["picture"].startswith("http")
+
+
+def test_userinfo_refusals(app: App, mastodon: Any) -> None:
+    anonymous = CommitClient().get("/oauth/userinfo")
+    assert anonymous.status_code == 401 and anonymous.json()["error"] == "invalid_token"
+    assert anonymous["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    narrow = mastodon("bea", scopes="write").client.get("/oauth/userinfo")
+    assert narrow.status_code == 403 and narrow.json()["error"] == "insufficient_scope"
+    app_only = mastodon(None, scopes="read").client.get("/oauth/userinfo")
+    assert app_only.status_code == 401
