@@ -6,6 +6,7 @@ the streaming API (WebSocket and server-sent events)."""
 from __future__ import annotations
 
 import html
+import importlib.util
 import io
 import queue
 import re
@@ -21,7 +22,13 @@ from PIL import Image
 from spool.identities.services import register_account
 from tests.live import LiveSpool, live_spool  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Until the OAuth pages and the statuses, timelines and notifications endpoints are merged in.
+NEEDED = ("spool.api.oauth", "spool.api.mastodon.statuses", "spool.api.mastodon.timelines")
+MISSING = [name for name in NEEDED if importlib.util.find_spec(name) is None]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(bool(MISSING), reason=f"not merged yet: {', '.join(MISSING)}"),
+]
 
 PASSWORD = "correct horse battery staple"
 REDIRECT = "https://app.example/callback"
