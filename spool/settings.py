@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "spool.posts",
     "spool.oauth",
     "spool.notifications",
+    "spool.timelines",
     "spool.feeds",
     "spool.messaging",
     "spool.demo",

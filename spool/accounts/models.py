@@ -23,6 +23,14 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+class DirectMessagePolicy(models.TextChoices):
+    """Who may start a conversation with a person (direct messages)."""
+
+    EVERYONE = "everyone", "Everyone"
+    FOLLOWING = "following", "People I follow"
+    NOBODY = "nobody", "No one"
+
+
 class User(SnowflakeModel, AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(max_length=254, unique=True, help_text="Stored lower-cased.")
     is_staff = models.BooleanField(
@@ -31,6 +39,15 @@ class User(SnowflakeModel, AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    dm_policy = models.CharField(
+        max_length=10,
+        choices=DirectMessagePolicy.choices,
+        default=DirectMessagePolicy.EVERYONE,
+        help_text="Who may start a conversation; people not followed arrive as requests.",
+    )
+    is_minor = models.BooleanField(
+        default=False, help_text="Under 18: receives no message requests from people it does not follow."
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -1,0 +1,167 @@
+"""Reading one's messages: the inbox by folder, unread counts, one conversation's messages by cursor, the
+catch-up after a reconnect, and search. Every list is cursor-paginated on snowflake IDs and bounded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import BigIntegerField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from spool.core.errors import ValidationError
+from spool.core.pagination import MAX_PAGE, Page
+from spool.identities.models import Account
+from spool.messaging.access import access_membership, visible_messages
+from spool.messaging.cards import ConversationCard, MessageCard, conversation_cards, message_cards
+from spool.messaging.models import HiddenMessage, Membership, Message
+
+FOLDERS = tuple(Membership.Folder.values)
+CATCH_UP_BATCH = 200
+MAX_QUERY = 200
+NEVER = (1 << 63) - 1  # "no upper bound" for a window still open
+
+
+def _limit(limit: Any) -> int:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        raise ValidationError("limit must be a number.", code="invalid", field="limit") from None
+    return max(1, min(value, MAX_PAGE))
+
+
+def _listed(viewer: Account) -> QuerySet[Membership]:
+    """The viewer's memberships that appear in a folder: with something newer than what they cleared."""
+    return Membership.objects.filter(account=viewer, conversation__last_message_id__gt=F("cleared_before_id"))
+
+
+def _unread_filter() -> Q:
+    return Q(conversation__last_message_id__gt=F("last_read_message_id")) & (
+        Q(visible_until_id__isnull=True) | Q(visible_until_id__gt=F("last_read_message_id"))
+    )
+
+
+def _with_unread_counts(qs: QuerySet[Membership], viewer: Account) -> QuerySet[Membership]:
+    unread = (
+        Message.objects.filter(
+            conversation_id=OuterRef("conversation_id"),
+            id__gt=OuterRef("last_read_message_id"),
+            kind=Message.Kind.TEXT,
+        )
+        .exclude(sender=viewer)
+        .exclude(id__in=HiddenMessage.objects.filter(account=viewer).values("message_id"))
+        .filter(id__gt=OuterRef("visible_from_id"))
+        .filter(id__lte=Coalesce(OuterRef("visible_until_id"), Value(NEVER, output_field=BigIntegerField())))
+        .values("conversation_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+
+
+@dataclass
+class InboxPage:
+    items: list[ConversationCard]
+    next_cursor: int | None
+
+
+def inbox(
+    viewer: Account,
+    folder: Any = "primary",
+    *,
+    unread_only: bool = False,
+    cursor: int | None = None,
+    limit: Any = 20,
+) -> InboxPage:
+    """``viewer``'s conversations in ``folder``, the most recently active first; ``next_cursor`` is the
+    last conversation's newest message ID."""
+    if folder not in FOLDERS:
+        raise ValidationError(
+            f"The folder must be one of {', '.join(FOLDERS)}.", code="invalid", field="folder"
+        )
+    size = _limit(limit)
+    qs = _listed(viewer).filter(folder=folder).select_related("conversation")
+    if unread_only:
+        qs = qs.filter(_unread_filter())
+    if cursor is not None:
+        qs = qs.filter(conversation__last_message_id__lt=cursor)
+    rows = list(_with_unread_counts(qs, viewer).order_by("-conversation__last_message_id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    cards = conversation_cards(viewer, rows, {m.conversation_id: m.unread for m in rows})  # type: ignore[attr-defined]
+    return InboxPage(cards, rows[-1].conversation.last_message_id if more and rows else None)
+
+
+def unread_counts(viewer: Account) -> dict[str, int]:
+    """How many conversations in each folder have something unread (one query)."""
+    counts = dict.fromkeys(FOLDERS, 0)
+    for folder, n in (
+        _listed(viewer).filter(_unread_filter()).values_list("folder").annotate(n=Count("id")).order_by()
+    ):
+        counts[folder] = n
+    return counts
+
+
+def conversation(viewer: Account, conversation_id: Any) -> ConversationCard:
+    membership = access_membership(viewer, conversation_id)
+    row = (
+        _with_unread_counts(Membership.objects.filter(pk=membership.pk), viewer)
+        .select_related("conversation")
+        .get()
+    )
+    return conversation_cards(viewer, [row], {row.conversation_id: row.unread})[0]  # type: ignore[attr-defined]
+
+
+def messages(
+    viewer: Account,
+    conversation_id: Any,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: Any = 20,
+) -> Page[MessageCard]:
+    """A page of one conversation's messages: newest first below ``before`` (the default), or oldest first
+    above ``after`` (to fetch what is new). ``next_cursor`` continues in the same direction."""
+    membership = access_membership(viewer, conversation_id)
+    size = _limit(limit)
+    qs = visible_messages(viewer).filter(conversation_id=membership.conversation_id).for_cards()
+    if after is not None:
+        rows = list(qs.filter(id__gt=after).order_by("id")[: size + 1])
+    else:
+        if before is not None:
+            qs = qs.filter(id__lt=before)
+        rows = list(qs.order_by("-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(message_cards(viewer, rows), rows[-1].pk if more and rows else None)
+
+
+def messages_by_ids(viewer: Account, ids: list[int]) -> list[MessageCard]:
+    """The cards of these messages that ``viewer`` may see, oldest first."""
+    return message_cards(viewer, visible_messages(viewer).filter(pk__in=ids).for_cards().order_by("id"))
+
+
+def catch_up(viewer: Account, after: int, limit: int = CATCH_UP_BATCH) -> Page[MessageCard]:
+    """Messages in all of ``viewer``'s conversations newer than ``after``, oldest first (for a client that
+    reconnects); ``next_cursor`` set when there are more."""
+    rows = list(visible_messages(viewer).filter(id__gt=after).for_cards().order_by("id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(message_cards(viewer, rows), rows[-1].pk if more and rows else None)
+
+
+def search(viewer: Account, query: Any, *, cursor: int | None = None, limit: Any = 20) -> Page[MessageCard]:
+    """Messages in ``viewer``'s conversations whose text contains ``query`` (case-insensitive), newest
+    first."""
+    if not isinstance(query, str) or not query.strip():
+        raise ValidationError("Type something to search for.", code="empty", field="q")
+    if len(query) > MAX_QUERY:
+        raise ValidationError(f"Search at most {MAX_QUERY} characters.", code="too_long", field="q")
+    size = _limit(limit)
+    qs = visible_messages(viewer).filter(kind=Message.Kind.TEXT, text__icontains=query.strip()).for_cards()
+    if cursor is not None:
+        qs = qs.filter(id__lt=cursor)
+    rows = list(qs.order_by("-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(message_cards(viewer, rows), rows[-1].pk if more and rows else None)
