@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 import uvicorn
+from django.conf import settings as django_settings
 from django.db import connections
 
 from spool.asgi import application
@@ -31,7 +32,7 @@ class LiveSpool:
 
 
 @pytest.fixture
-def live_spool(transactional_db: None, settings: object) -> Iterator[LiveSpool]:
+def live_spool(transactional_db: None) -> Iterator[LiveSpool]:
     # Each request closes its database connection when done: the server's threads must not keep the test
     # database open after the test.
     database = connections.settings["default"]
@@ -52,6 +53,9 @@ def live_spool(transactional_db: None, settings: object) -> Iterator[LiveSpool]:
             server.should_exit = True
             raise RuntimeError("the live server did not start")
         time.sleep(0.02)
+    # Absolute URLs (statuses, the instance's streaming URL) name this server.
+    config = django_settings.SPOOL
+    kept_domain, config.domain = config.domain, f"{host}:{port}"
     try:
         yield LiveSpool(f"http://{host}:{port}", host, port)
     finally:
@@ -59,3 +63,4 @@ def live_spool(transactional_db: None, settings: object) -> Iterator[LiveSpool]:
         thread.join(START_TIMEOUT)
         listener.close()
         database["CONN_MAX_AGE"] = kept_age
+        config.domain = kept_domain
