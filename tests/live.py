@@ -43,7 +43,14 @@ def live_spool(transactional_db: None) -> Iterator[LiveSpool]:
     listener.bind(("127.0.0.1", 0))
     host, port = listener.getsockname()
     server = uvicorn.Server(
-        uvicorn.Config(application, lifespan="off", log_level="warning", ws_ping_interval=None)
+        uvicorn.Config(
+            application,
+            lifespan="off",
+            log_level="warning",
+            ws_ping_interval=None,
+            # Streams never end by themselves: stop waiting for them when the test is over.
+            timeout_graceful_shutdown=2,
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
