@@ -1,11 +1,22 @@
-"""ASGI entry point: HTTP through Django; WebSockets through Channels once realtime consumers exist."""
+"""ASGI entry point: HTTP through Django (except the streaming API's server-sent events); WebSockets through
+Channels consumers, with the session of the web app available to them."""
 
 import os
 
-from channels.routing import ProtocolTypeRouter
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.asgi import get_asgi_application
+from django.urls import re_path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spool.settings")
 django_asgi = get_asgi_application()
 
-application = ProtocolTypeRouter({"http": django_asgi})
+# Consumers import models: only once Django is set up.
+from spool.api.mastodon import streaming as mastodon_streaming  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": URLRouter([*mastodon_streaming.http_urlpatterns, re_path(r"", django_asgi)]),  # type: ignore[arg-type]
+        "websocket": AuthMiddlewareStack(URLRouter([*mastodon_streaming.websocket_urlpatterns])),
+    }
+)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "spool.posts",
     "spool.oauth",
     "spool.notifications",
+    "spool.timelines",
     "spool.feeds",
     "spool.messaging",
     "spool.demo",
@@ -100,7 +101,8 @@ if config.redis_url:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [config.redis_url]},
+            # Per-site (and per test worker) prefix, as for cache keys.
+            "CONFIG": {"hosts": [config.redis_url], "prefix": f"{KEY_PREFIX}:asgi"},
         }
     }
 else:

@@ -3,9 +3,14 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
+from spool.api import oauth
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", include("spool.api.urls")),
+    path("oauth/token", oauth.token, name="oauth_token"),
+    path("oauth/revoke", oauth.revoke, name="oauth_revoke"),
+    path(".well-known/oauth-authorization-server", oauth.server_metadata, name="oauth_metadata"),
     path("", include("spool.web.urls")),
 ]
 

@@ -1,6 +1,15 @@
+"""Feeds: timeline stores and fan-out, For You, custom feeds, lists, markers, trending."""
+
 from django.apps import AppConfig
 
 
 class FeedsConfig(AppConfig):
     name = "spool.feeds"
     label = "feeds"
+
+    def ready(self) -> None:
+        from spool.core.events import subscribe
+        from spool.feeds.lists import on_unfollowed
+        from spool.identities.events import Unfollowed
+
+        subscribe(Unfollowed, on_unfollowed)

@@ -67,6 +67,9 @@ class Account(SnowflakeModel):
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)
     posts_count = models.PositiveIntegerField(default=0)
+    hide_offensive_words = models.BooleanField(
+        default=True, help_text="Apply Spool's default list of offensive words (hidden words)."
+    )
 
     objects = AccountQuerySet.as_manager()
 
@@ -140,3 +143,54 @@ class Restrict(_Edge):
 
     class Meta:
         constraints = [models.UniqueConstraint("restricter", "restricted", name="restrict_unique")]
+
+
+# --- Hidden words (Mastodon: filters v2) --------------------------------------------------------------
+
+
+class FilterAction(models.TextChoices):
+    WARN = "warn", "Show with a warning"
+    HIDE = "hide", "Hide completely"
+    BLUR = "blur", "Hide media behind a warning"
+
+
+class WordFilter(SnowflakeModel):
+    """A person's hidden words: keywords (and single posts) that hide or flag posts in the chosen contexts
+    (``home``, ``notifications``, ``public``, ``thread``, ``account``) until ``expires_at``."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="word_filters")
+    title = models.CharField(max_length=100)
+    context = models.JSONField(default=list)
+    action = models.CharField(max_length=4, choices=FilterAction.choices, default=FilterAction.WARN)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "id"])]
+
+
+class FilterKeyword(SnowflakeModel):
+    filter = models.ForeignKey(WordFilter, on_delete=models.CASCADE, related_name="keywords")
+    keyword = models.CharField(max_length=100)
+    whole_word = models.BooleanField(default=True)
+
+
+class FilterPost(SnowflakeModel):
+    """One post a filter applies to. ``post_id`` has no foreign key: posts sit above identities; a deleted
+    post's row is harmless (nothing matches it) and goes with the filter."""
+
+    filter = models.ForeignKey(WordFilter, on_delete=models.CASCADE, related_name="posts")
+    post_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint("filter", "post_id", name="filter_post_unique")]
+
+
+class SuggestionDismissal(_Edge):
+    """``account`` asked not to be suggested ``dismissed`` again."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    dismissed = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint("account", "dismissed", name="suggestion_dismissal_unique")]

@@ -25,7 +25,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model, Q
 
-from spool.core.events import subscribe
+from spool.core.events import publish, subscribe
 from spool.identities.events import (
     AccountDeleted,
     AccountDeleting,
@@ -37,6 +37,7 @@ from spool.identities.events import (
     Unfollowed,
 )
 from spool.identities.models import Account, Block, Mute, Restrict
+from spool.notifications.events import NotificationCreated
 from spool.notifications.models import Kind, Notification
 from spool.posts.events import (
     PollEnded,
@@ -134,9 +135,11 @@ def on_poll_ended(event: PollEnded) -> None:
     the author, under the same rules as any other notification."""
     if not event.author_id:  # the post is gone (nothing to tell anyone about)
         return
-    Notification.objects.get_or_create(
+    own, created = Notification.objects.get_or_create(
         recipient_id=event.author_id, actor=None, kind=Kind.POLL_ENDED, post_id=event.post_id
     )
+    if created:
+        _announce(own)
     for voter_id in event.voter_ids:
         _notify_about_post(
             voter_id, event.author_id, Kind.POLL_ENDED, event.post_id, set(), author_id=event.author_id
@@ -192,8 +195,12 @@ def _notify(recipient_id: int, actor_id: int, kind: str, post_id: int | None = N
     # The actions that notify are unique themselves (one like per person and post, …) and this runs in their
     # transaction, so checking first is enough to keep one notification per action.
     if not Notification.objects.filter(**fields).exists():
-        Notification.objects.create(**fields)
+        _announce(Notification.objects.create(**fields))
     return True
+
+
+def _announce(notification: Notification) -> None:
+    publish(NotificationCreated(notification_id=notification.id, recipient_id=notification.recipient_id))
 
 
 def _notify_about_post(

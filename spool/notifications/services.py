@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from spool.core.errors import ValidationError
+from spool.core.errors import NotFound, ValidationError
 from spool.core.pagination import Page, page_before
 from spool.identities.models import Account
 from spool.notifications.models import Kind, Notification
@@ -85,3 +85,24 @@ def mark_read(account: Account, ids: Iterable[int] | None = None) -> int:
         rows = rows.filter(id__in=wanted)
     with transaction.atomic():
         return rows.update(read=True)
+
+
+def mark_read_through(account: Account, last_id: int) -> int:
+    """Mark every notification of ``account`` up to ``last_id`` read (a read position saved by an app)."""
+    with transaction.atomic():
+        return Notification.objects.filter(recipient=account, read=False, id__lte=last_id).update(read=True)
+
+
+def dismiss_notification(account: Account, notification_id: int) -> None:
+    """Delete one of the account's notifications; ``NotFound`` for anyone else's or a missing one."""
+    with transaction.atomic():
+        deleted, _ = Notification.objects.filter(recipient=account, pk=notification_id).delete()
+    if not deleted:
+        raise NotFound()
+
+
+def clear_notifications(account: Account) -> int:
+    """Delete all of the account's notifications; return how many there were."""
+    with transaction.atomic():
+        deleted, _ = Notification.objects.filter(recipient=account).delete()
+    return deleted

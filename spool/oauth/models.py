@@ -42,6 +42,8 @@ class Grant(SnowflakeModel):
     code_challenge = models.CharField(max_length=128, blank=True, default="")
     code_challenge_method = models.CharField(max_length=10, blank=True, default="")
     expires_at = models.DateTimeField()
+    # Kept after the exchange so that a replayed code is recognised (and the tokens it gave are revoked).
+    used_at = models.DateTimeField(null=True, blank=True)
 
 
 class Token(SnowflakeModel):
@@ -51,9 +53,15 @@ class Token(SnowflakeModel):
     account = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.CASCADE, related_name="tokens"
     )
+    # The authorization this token descends from (through refreshes too): revoking a replayed code or a
+    # reused refresh token revokes the whole family.
+    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     token_digest = models.CharField(max_length=64, unique=True)
     refresh_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
     scopes = models.CharField(max_length=1000)
+    # A fingerprint of the person's password hash when the token was issued: changing the password (by any
+    # path) makes every earlier token stop working, as Django does for sessions.
+    password_stamp = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -56,5 +56,53 @@ def grants(held: frozenset[str], wanted: str) -> bool:
     return any(wanted in IMPLIES.get(name, ()) for name in held)
 
 
+def supported() -> list[str]:
+    """Every scope, the bundles first (for the RFC 8414 metadata)."""
+    return list(IMPLIES) + sorted(KNOWN - frozenset(IMPLIES))
+
+
 def render(names: frozenset[str]) -> str:
     return " ".join(sorted(names))
+
+
+# What each scope lets an app do, in the words the consent page and the settings page use.
+_TOP_WORDS = {
+    "read": "Read everything in your account: your posts and timelines, profile, follows, blocks and mutes, "
+    "notifications, lists, bookmarks, likes and filters",
+    "write": "Change everything in your account: post, reply, like, repost, bookmark, follow, block and "
+    "mute, edit your profile, upload media, manage lists, filters and notifications",
+    "follow": "See and change who you follow, block and mute",
+    "push": "Send you push notifications",
+    "profile": "See your profile (name, handle, picture) — only that",
+    "admin:read": "Read moderation data of the whole server",
+    "admin:write": "Take moderation actions on the whole server",
+}
+_NOUNS = {
+    "accounts": "your profile and account",
+    "blocks": "the profiles you block",
+    "bookmarks": "your bookmarks",
+    "conversations": "your conversations",
+    "favourites": "your likes",
+    "filters": "your filters and hidden words",
+    "follows": "who you follow and your follow requests",
+    "lists": "your lists",
+    "media": "media attachments",
+    "mutes": "the profiles you mute",
+    "notifications": "your notifications",
+    "reports": "reports",
+    "search": "search as you",
+    "statuses": "posts",
+}
+
+
+def describe(name: str) -> str:
+    """A scope in plain words."""
+    if name in _TOP_WORDS:
+        return _TOP_WORDS[name]
+    group, _, noun = name.rpartition(":")
+    what = _NOUNS.get(noun, noun.replace("_", " "))
+    if group == "read":
+        return "Search as you" if noun == "search" else f"Read {what}"
+    if group == "write":
+        return "Upload media" if noun == "media" else f"Change {what}"
+    return f"{'Read' if group == 'admin:read' else 'Change'} server-wide {what} (moderation)"

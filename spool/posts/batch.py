@@ -106,6 +106,8 @@ class PostCard:
     ghost_archived: bool = False
     expires_at: datetime | None = None
     hidden: bool = False
+    # (account ID, handle) of each account the post mentions.
+    mentions: list[tuple[int, str]] = field(default_factory=list)
     reposted_by: Account | None = None
     repost_id: int | None = None
 
@@ -205,9 +207,11 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
         else {}
     )
 
-    handles: dict[int, list[str]] = defaultdict(list)
-    for post_id, handle in Mention.objects.filter(post_id__in=ids).values_list("post_id", "account__handle"):
-        handles[post_id].append(handle)
+    mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for post_id, account_id, handle in Mention.objects.filter(post_id__in=ids).values_list(
+        "post_id", "account_id", "account__handle"
+    ):
+        mentions[post_id].append((account_id, handle))
 
     root_authors: dict[int, int] = {}
     hidden_roots = {p.root_id for p in posts if p.hidden and p.root_id}
@@ -240,7 +244,9 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
             id=post.id,
             author=post.author,
             text=post.text,
-            html=render_post_text(post.text, post.spoilers, mention_handles=handles.get(post.id, ())),
+            html=render_post_text(
+                post.text, post.spoilers, mention_handles=[h for _, h in mentions.get(post.id, ())]
+            ),
             created_at=post.created_at,
             edited_at=post.edited_at,
             topic=post.topic,
@@ -272,6 +278,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
             ghost_archived=post.ghost == "archived",
             expires_at=post.expires_at,
             hidden=post.hidden and root_authors.get(post.root_id or 0) == viewer_id,
+            mentions=mentions.get(post.id, []),
         )
         if not nested and post.quote_of_id:
             quoted = quotes.get(post.quote_of_id)

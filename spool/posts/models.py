@@ -171,6 +171,9 @@ class Media(SnowflakeModel):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     alt_text = models.CharField(max_length=1000, blank=True, default="")
+    # Focal point for cropped thumbnails, each in [-1, 1] (0, 0 = the centre), as Mastodon clients send it.
+    focus_x = models.FloatField(default=0.0)
+    focus_y = models.FloatField(default=0.0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -252,3 +255,23 @@ class Save(_Interaction):
     class Meta:
         constraints = [models.UniqueConstraint("account", "post", name="save_unique")]
         indexes = [models.Index(fields=["account", "id"])]
+
+
+class PinnedPost(_Interaction):
+    """One of the author's own posts shown first on their profile (at most ``MAX_PINNED``)."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint("account", "post", name="pinned_post_unique")]
+        indexes = [models.Index(fields=["account", "id"])]
+
+
+class ConversationMute(SnowflakeModel):
+    """``account`` gets no notifications from the thread whose first post is ``root`` (a reply's thread is
+    its root's; a root post is its own)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    root = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("account", "root", name="conversation_mute_unique")]

@@ -65,26 +65,47 @@ def _repost_entries(viewer: Account | None, reposts: Any, cursor: int | None, li
     return [FeedEntry(posts[r.post_id], r.account, r.id) for r in rows if r.post_id in posts]
 
 
-def home_posts(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
-    """The viewer's own top-level posts and those of accounts they follow, plus reposts by them, newest
-    first; muted accounts left out (as authors and as reposters). A post reposted several times shows once,
-    at its newest appearance on the page."""
-    limit = _limit(limit)
-    after = _cursor(cursor)
-    followed = Follow.objects.filter(follower_id=viewer.id).values("followee_id")
-    sources = Q(author_id=viewer.id) | Q(author_id__in=followed)
-    posts_qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).top_level().filter(sources)
-    if after is not None:
-        posts_qs = posts_qs.filter(id__lt=after)
-    posts = [FeedEntry(p) for p in posts_qs.for_cards().order_by("-id")[: limit + 1]]
-    muted = Mute.objects.filter(muter_id=viewer.id).values("muted_id")
-    reposts_qs = (
-        Repost.objects.filter(Q(account_id=viewer.id) | Q(account_id__in=followed), account__is_active=True)
-        .exclude(account_id__in=muted)
-        .exclude(post__author_id__in=muted)
-    )
-    reposts = _repost_entries(viewer, reposts_qs, after, limit + 1)
-    merged = sorted([*posts, *reposts], key=lambda e: e.sort_id, reverse=True)
+@dataclass(frozen=True)
+class Window:
+    """A Mastodon-style page request over sort IDs: older than ``max_id``, newer than ``since_id``, and
+    with ``min_id`` the ``limit`` entries just newer than it (still returned newest first)."""
+
+    limit: int = 20
+    max_id: int | None = None
+    since_id: int | None = None
+    min_id: int | None = None
+
+    def bounded(self, qs: Any) -> Any:
+        if self.max_id is not None:
+            qs = qs.filter(id__lt=self.max_id)
+        if self.since_id is not None:
+            qs = qs.filter(id__gt=self.since_id)
+        if self.min_id is not None:
+            qs = qs.filter(id__gt=self.min_id)
+        return qs
+
+    def ordered(self, qs: Any, count: int) -> list[Any]:
+        return list(qs.order_by("id" if self.min_id is not None else "-id")[:count])
+
+
+def entries_page(
+    viewer: Account | None, posts_qs: Any, reposts_qs: Any | None, window: Window
+) -> tuple[list[FeedEntry], bool]:
+    """Posts of ``posts_qs`` (already filtered by ``visible_to``) merged with the reposts of ``reposts_qs``
+    whose post the viewer may see, ordered by sort ID inside ``window``, newest first; a post reposted
+    several times shows once, at its newest appearance (with ``min_id``, its oldest). Also says whether
+    more entries lie beyond the page. Costs two queries (one without reposts), whatever the limit."""
+    limit = _limit(window.limit)
+    posts = [FeedEntry(p) for p in window.ordered(window.bounded(posts_qs).for_cards(), limit + 1)]
+    reposts: list[FeedEntry] = []
+    if reposts_qs is not None:
+        visible = Post.objects.visible_to(viewer).filter(id=OuterRef("post_id"))
+        rows = window.ordered(
+            window.bounded(reposts_qs).filter(Exists(visible)).select_related("account"), limit + 1
+        )
+        by_id = Post.objects.for_cards().in_bulk([r.post_id for r in rows])
+        reposts = [FeedEntry(by_id[r.post_id], r.account, r.id) for r in rows if r.post_id in by_id]
+    merged = sorted([*posts, *reposts], key=lambda e: e.sort_id, reverse=window.min_id is None)
     more = len(posts) > limit or len(reposts) > limit
     seen: set[int] = set()
     page: list[FeedEntry] = []
@@ -96,6 +117,33 @@ def home_posts(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Pos
             continue
         seen.add(entry.post.id)
         page.append(entry)
+    if window.min_id is not None:
+        page.reverse()
+    return page, more
+
+
+def home_entries(viewer: Account, window: Window, *, leave_out: Any = None) -> tuple[list[FeedEntry], bool]:
+    """The viewer's own top-level posts and those of accounts they follow, plus reposts by them, newest
+    first; muted accounts left out (as authors and as reposters), and the accounts of the subquery
+    ``leave_out`` too (members of exclusive lists). See :func:`entries_page`."""
+    followed = Follow.objects.filter(follower_id=viewer.id).values("followee_id")
+    sources = Q(author_id=viewer.id) | Q(author_id__in=followed)
+    posts_qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).top_level().filter(sources)
+    muted = Mute.objects.filter(muter_id=viewer.id).values("muted_id")
+    reposts_qs = (
+        Repost.objects.filter(Q(account_id=viewer.id) | Q(account_id__in=followed), account__is_active=True)
+        .exclude(account_id__in=muted)
+        .exclude(post__author_id__in=muted)
+    )
+    if leave_out is not None:
+        posts_qs = posts_qs.exclude(author_id__in=leave_out)
+        reposts_qs = reposts_qs.exclude(account_id__in=leave_out)
+    return entries_page(viewer, posts_qs, reposts_qs, window)
+
+
+def home_posts(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
+    """:func:`home_entries` as cards, ``limit`` at a time, older than ``cursor``."""
+    page, more = home_entries(viewer, Window(limit=limit, max_id=_cursor(cursor)))
     return Page(build_cards(viewer, page), page[-1].sort_id if more and page else None)
 
 

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RealtimeConfig(AppConfig):
     name = "spool.realtime"
     label = "realtime"
+
+    def ready(self) -> None:
+        from spool.realtime import delivery
+
+        delivery.connect()

@@ -3,7 +3,7 @@ JavaScript, and every button is a form that htmx upgrades to a partial swap."""
 
 from django.urls import path
 
-from spool.web.views import auth, compose, feeds, health, notifications, posts, profile, settings
+from spool.web.views import auth, compose, feeds, health, notifications, oauth, posts, profile, settings
 
 app_name = "web"
 
@@ -36,4 +36,9 @@ urlpatterns = [
     path("follow-requests/@<str:handle>", notifications.answer_follow_request, name="follow_request_answer"),
     path("notifications", notifications.notifications, name="notifications"),
     path("notifications/read", notifications.mark_all_read, name="notifications_read"),
+    # OAuth: the consent page, out-of-band codes, and the apps holding tokens
+    path("oauth/authorize", oauth.authorize, name="oauth_authorize"),
+    path("oauth/authorize/native", oauth.native_code, name="oauth_native"),
+    path("settings/apps", oauth.apps_settings, name="settings_apps"),
+    path("settings/apps/<int:application_id>/revoke", oauth.revoke_app, name="settings_app_revoke"),
 ]

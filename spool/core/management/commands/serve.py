@@ -109,8 +109,10 @@ class Command(BaseCommand):
     def _serve(self, host: str, port: int, log_level: str) -> None:
         import uvicorn
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.utils.module_loading import import_string
 
-        from spool.asgi import application
+        # By name: the ASGI wiring imports the presentation layers, which core may not.
+        application = import_string(settings.ASGI_APPLICATION)
 
         config = uvicorn.Config(
             ASGIStaticFilesHandler(application),

@@ -1,0 +1,125 @@
+"""Mastodon's streams: which groups each stream listens to, who may open it, and how a layer message becomes
+the event one viewer receives.
+
+A stream is named as Mastodon names it (``user``, ``public:local``, ``hashtag``, …); a subscription is the
+stream with its parameter (``["hashtag", "cats"]``, ``["list", "42"]``), the ``stream`` array of every
+event frame. Public streams need no token; the others need a person's token holding ``read`` or
+``read:statuses`` (``read:notifications`` for ``user:notification``), as Mastodon's streaming server asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from spool.identities.models import Account
+from spool.oauth.models import Token
+from spool.realtime.auth import token_grants
+from spool.realtime.groups import (
+    direct_group,
+    hashtag_group,
+    home_group,
+    notifications_group,
+    public_group,
+)
+
+# Stream name → (locality, media only).
+PUBLIC_STREAMS: dict[str, tuple[Any, bool]] = {
+    "public": ("all", False),
+    "public:media": ("all", True),
+    "public:local": ("local", False),
+    "public:local:media": ("local", True),
+    "public:remote": ("remote", False),
+    "public:remote:media": ("remote", True),
+}
+HASHTAG_STREAMS = ("hashtag", "hashtag:local")
+PERSONAL_STREAMS = ("user", "user:notification", "direct", "list")
+STREAMS = (*PUBLIC_STREAMS, *HASHTAG_STREAMS, *PERSONAL_STREAMS)
+MAX_TAG_LENGTH = 100
+
+
+class StreamError(Exception):
+    """A stream that cannot be opened; ``status`` as Mastodon's streaming server answers."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message, "status": self.status}
+
+
+@dataclass(frozen=True)
+class Subscription:
+    stream: tuple[str, ...]  # the ``stream`` of each event frame
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Who holds the connection: a person's token, an app token (no account) or nobody."""
+
+    token: Token | None
+
+    @property
+    def account(self) -> Account | None:
+        return self.token.account if self.token is not None else None
+
+
+def _check_scope(listener: Listener, name: str) -> None:
+    if listener.token is None:
+        raise StreamError(401, "Missing access token")
+    wanted = "read:notifications" if name == "user:notification" else "read:statuses"
+    if not token_grants(listener.token, "read", wanted):
+        raise StreamError(401, "Access token does not have the required scopes")
+
+
+def _param(params: dict[str, Any], key: str, stream: str) -> str:
+    value = params.get(key)
+    if not isinstance(value, str | int) or not str(value).strip():
+        raise StreamError(400, f"No {key} for stream provided")
+    text = str(value).strip()
+    if len(text) > MAX_TAG_LENGTH:
+        raise StreamError(400, f"The {key} of stream {stream} is too long")
+    return text
+
+
+def resolve(name: Any, params: dict[str, Any], listener: Listener) -> Subscription:
+    """The subscription for stream ``name`` with ``params`` (``tag``, ``list``), or :class:`StreamError`.
+    Synchronous: may read the database."""
+    if not isinstance(name, str) or name not in STREAMS:
+        raise StreamError(400, "Unknown stream type")
+    if listener.token is not None or name in PERSONAL_STREAMS:
+        _check_scope(listener, name)
+    if name in PUBLIC_STREAMS:
+        locality, media = PUBLIC_STREAMS[name]
+        return Subscription((name,), (public_group(locality, media=media),))
+    if name in HASHTAG_STREAMS:
+        tag = _param(params, "tag", name)
+        return Subscription((name, tag), (hashtag_group(tag, local=name == "hashtag:local"),))
+    account = listener.account
+    if account is None:
+        raise StreamError(401, "This stream requires an authenticated user")
+    if name == "user":
+        return Subscription((name,), (home_group(account.id), notifications_group(account.id)))
+    if name == "user:notification":
+        return Subscription((name,), (notifications_group(account.id),))
+    if name == "direct":
+        return Subscription((name,), (direct_group(account.id),))
+    raise StreamError(404, "List streams are not available yet")
+
+
+def stream_from_path(path_stream: str, params: dict[str, Any]) -> str:
+    """The stream an SSE path names (``/api/v1/streaming/public/local?only_media=true`` →
+    ``public:local:media``)."""
+    if path_stream.startswith("public") and str(params.get("only_media", "")).lower() in ("1", "true"):
+        return f"{path_stream}:media"
+    return path_stream
+
+
+def payload_text(payload: Any) -> str:
+    """A frame's ``payload``: strings (a deleted status's ID) as they are, anything else as JSON text."""
+    return payload if isinstance(payload, str) else orjson.dumps(payload).decode()

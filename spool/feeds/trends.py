@@ -1,0 +1,117 @@
+"""Trending now, the simple way: topics that more people posted about today than usual, and recent posts
+people engage with. Not personalised (except that viewers never see what they may not or chose not to).
+
+Topics are counted by distinct accounts per UTC day over the last week, from public posts only (what a
+logged-out visitor could see). A topic trends when the accounts that used it on its best of the last two
+days reach ``MIN_ACCOUNTS`` and exceed its baseline (the mean of the five days before); the score is that
+count over ``baseline + 1``, so a burst from nothing beats a steady favourite. One grouped query over the
+week's topic posts, found through the time-ordered primary key. Issue 4 replaces this with time buckets.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, F
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from spool.core.snowflake import id_at
+from spool.identities.models import Account
+from spool.posts.models import Post, Topic
+
+HISTORY_DAYS = 7
+MIN_ACCOUNTS = 2
+BASELINE_DAYS = 5
+TRENDING_POSTS_WINDOW = timedelta(days=2)
+MAX_TRENDS = 40
+
+
+@dataclass(frozen=True)
+class DayUse:
+    day: date
+    uses: int
+    accounts: int
+
+    @property
+    def timestamp(self) -> int:
+        """UNIX time of the day's midnight (UTC), as Mastodon's ``Tag.history`` gives it."""
+        return int(datetime.combine(self.day, time(), tzinfo=UTC).timestamp())
+
+
+@dataclass(frozen=True)
+class TrendingTopic:
+    topic: Topic
+    history: list[DayUse]  # today first
+    score: float
+
+
+def _days(today: date) -> list[date]:
+    return [today - timedelta(days=n) for n in range(HISTORY_DAYS)]
+
+
+def topic_history(topic_ids: list[int] | None = None) -> dict[int, list[DayUse]]:
+    """Uses and distinct accounts per UTC day over the last ``HISTORY_DAYS`` days (today first, missing days
+    zero) for ``topic_ids`` (every topic used this week when ``None``). One query."""
+    today = timezone.now().astimezone(UTC).date()
+    start = datetime.combine(today - timedelta(days=HISTORY_DAYS - 1), time(), tzinfo=UTC)
+    rows = Post.objects.visible_to(None).filter(
+        id__gte=id_at(start), created_at__gte=start, topic_id__isnull=False
+    )
+    if topic_ids is not None:
+        rows = rows.filter(topic_id__in=topic_ids)
+    counts = (
+        rows.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("topic_id", "day")
+        .annotate(uses=Count("id"), accounts=Count("author_id", distinct=True))
+        .order_by()
+    )
+    by_topic: dict[int, dict[date, tuple[int, int]]] = defaultdict(dict)
+    for row in counts:
+        by_topic[row["topic_id"]][row["day"]] = (row["uses"], row["accounts"])
+    wanted = topic_ids if topic_ids is not None else list(by_topic)
+    return {
+        tid: [DayUse(day, *by_topic.get(tid, {}).get(day, (0, 0))) for day in _days(today)] for tid in wanted
+    }
+
+
+def _score(history: list[DayUse]) -> float | None:
+    recent = max(history[0].accounts, history[1].accounts)
+    base_days = history[2 : 2 + BASELINE_DAYS]
+    baseline = sum(d.accounts for d in base_days) / len(base_days)
+    if recent < MIN_ACCOUNTS or recent <= baseline:
+        return None
+    return recent / (baseline + 1)
+
+
+def trending_topics(limit: int = 10, offset: int = 0) -> list[TrendingTopic]:
+    """Topics trending now, best first (two queries: counts, then the topics)."""
+    scored = []
+    for topic_id, history in topic_history().items():
+        score = _score(history)
+        if score is not None:
+            scored.append((score, history[0].accounts, topic_id, history))
+    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
+    page = scored[offset : offset + min(limit, MAX_TRENDS)]
+    topics = Topic.objects.in_bulk([s[2] for s in page])
+    return [TrendingTopic(topics[s[2]], s[3], s[0]) for s in page if s[2] in topics]
+
+
+def trending_posts(viewer: Account | None, limit: int = 20, offset: int = 0) -> list[Post]:
+    """Top-level posts of public profiles from the last two days with any engagement, by likes + 2 * reposts
+    + replies + quotes, then newest; what the viewer may not see or muted is left out. One query."""
+    since = timezone.now() - TRENDING_POSTS_WINDOW
+    return list(
+        Post.objects.visible_to(viewer)
+        .in_feeds_of(viewer)
+        .top_level()
+        .filter(id__gte=id_at(since), author__is_private=False)
+        .annotate(
+            engagement=F("likes_count") + 2 * F("reposts_count") + F("replies_count") + F("quotes_count")
+        )
+        .filter(engagement__gt=0)
+        .for_cards()
+        .order_by("-engagement", "-id")[offset : offset + min(limit, MAX_TRENDS)]
+    )

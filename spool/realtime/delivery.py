@@ -1,0 +1,107 @@
+"""Which groups hear of what: domain events turned into channel-layer messages, after commit only.
+
+Groups are chosen generously from what is cheap to know (the author's followers, the post's topic); the
+consumer of each connection re-checks, for its own viewer, that the post may be seen (blocks, mutes,
+privacy, hidden replies) before sending anything. A post rolled back never reaches a handler here
+(``subscribe(..., after_commit=True)``).
+
+Follows of remote accounts are skipped: only local people hold connections here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spool.core.events import subscribe
+from spool.identities.models import Account, Follow
+from spool.notifications.events import NotificationCreated
+from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted
+from spool.posts.models import Media, Post
+from spool.realtime.groups import (
+    Locality,
+    hashtag_group,
+    home_group,
+    notifications_group,
+    public_group,
+)
+from spool.realtime.push import event_message, push_many
+
+
+def connect() -> None:
+    """Subscribe the live-delivery handlers (called from ``RealtimeConfig.ready``)."""
+    subscribe(PostCreated, on_post_created, after_commit=True)
+    subscribe(PostEdited, on_post_edited, after_commit=True)
+    subscribe(PostDeleted, on_post_deleted, after_commit=True)
+    subscribe(PostReposted, on_post_reposted, after_commit=True)
+    subscribe(NotificationCreated, on_notification_created, after_commit=True)
+
+
+def status_message(event: str, post_id: int, repost_id: int | None = None) -> dict[str, Any]:
+    return {"type": "realtime.status", "event": event, "post_id": post_id, "repost_id": repost_id}
+
+
+def home_groups(account_id: int) -> list[str]:
+    """The home feeds a post or repost by ``account_id`` enters: the account's own and its local
+    followers'."""
+    followers = Follow.objects.filter(followee_id=account_id, follower__domain="").values_list(
+        "follower_id", flat=True
+    )
+    return [home_group(account_id), *(home_group(f) for f in followers)]
+
+
+def public_groups(locality: Locality, *, media: bool) -> list[str]:
+    groups = [public_group("all"), public_group(locality)]
+    if media:
+        groups += [public_group("all", media=True), public_group(locality, media=True)]
+    return groups
+
+
+def post_groups(post_id: int) -> list[str]:
+    """Every group a post is announced to: home feeds (top-level posts, as the home timeline shows them),
+    public streams (top-level posts of public profiles) and its topic's streams."""
+    post = Post.objects.select_related("author", "topic").filter(id=post_id).first()
+    if post is None:  # deleted since
+        return []
+    author = post.author
+    locality: Locality = "local" if author.is_local else "remote"
+    groups: list[str] = []
+    if not post.is_reply:
+        groups += home_groups(author.id)
+        if not author.is_private:
+            has_media = Media.objects.filter(post_id=post.id).exists()
+            groups += public_groups(locality, media=has_media)
+    if post.topic is not None:
+        groups.append(hashtag_group(post.topic.name))
+        if author.is_local:
+            groups.append(hashtag_group(post.topic.name, local=True))
+    return groups
+
+
+def on_post_created(event: PostCreated) -> None:
+    push_many(post_groups(event.post_id), status_message("update", event.post_id))
+
+
+def on_post_edited(event: PostEdited) -> None:
+    push_many(post_groups(event.post_id), status_message("status.update", event.post_id))
+
+
+def on_post_deleted(event: PostDeleted) -> None:
+    """The ID goes wherever the post could have been shown (its topic is gone with it: topic streams are
+    not told)."""
+    groups = home_groups(event.author_id)
+    author = Account.objects.filter(id=event.author_id).first()
+    if author is not None and not author.is_private:
+        locality: Locality = "local" if author.is_local else "remote"
+        groups += public_groups(locality, media=True)
+    push_many(groups, event_message("delete", str(event.post_id)))
+
+
+def on_post_reposted(event: PostReposted) -> None:
+    push_many(home_groups(event.account_id), status_message("update", event.post_id, event.repost_id))
+
+
+def on_notification_created(event: NotificationCreated) -> None:
+    push_many(
+        [notifications_group(event.recipient_id)],
+        {"type": "realtime.notification", "notification_id": event.notification_id},
+    )

@@ -1,0 +1,271 @@
+"""Mastodon's streaming API through the real ASGI application: the WebSocket at ``/api/v1/streaming`` and
+the server-sent events at ``/api/v1/streaming/<stream>``, with real tokens, services and channel layer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.testing import ApplicationCommunicator
+from django.test import Client
+
+from spool.asgi import application
+from spool.posts.services import create_post, delete_post
+from spool.realtime.groups import direct_group
+from spool.realtime.push import event_message, push
+from tests.realtime.sockets import WAIT, db, person, run, socket, token_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def frame(connection: Any) -> dict[str, Any]:
+    return json.loads(await connection.receive_from(timeout=WAIT))
+
+
+async def send(connection: Any, *messages: dict[str, Any]) -> None:
+    """Send subscribe/unsubscribe messages and wait until the consumer has handled them (messages are
+    handled in order, and an unknown stream is answered with an error frame)."""
+    for message in messages:
+        await connection.send_to(text_data=json.dumps(message))
+    await connection.send_to(text_data=json.dumps({"type": "subscribe", "stream": "nonsense"}))
+    assert (await frame(connection))["status"] == 400
+
+
+async def opened(query: dict[str, str], **kwargs: Any) -> Any:
+    connection = socket(query, **kwargs)
+    connected, _ = await connection.connect()
+    assert connected
+    return connection
+
+
+def refusal(query: dict[str, str] | None = None, **kwargs: Any) -> int:
+    """The close code of a refused handshake (4000 + the HTTP status Mastodon answers)."""
+
+    async def scenario() -> int:
+        connection = socket(query, **kwargs)
+        connected, code = await connection.connect()
+        assert not connected
+        return int(code)
+
+    return run(scenario)
+
+
+def test_health() -> None:
+    response = Client().get("/api/v1/streaming/health")
+    assert response.status_code == 200 and response.content == b"OK"
+
+
+def test_a_socket_without_a_valid_token_is_refused() -> None:
+    ana = person("ana")
+    assert refusal() == 4401
+    assert refusal({"stream": "public"}) == 4401
+    assert refusal({"access_token": "nope", "stream": "user"}) == 4401
+    assert refusal({"access_token": token_for(ana, "write"), "stream": "user"}) == 4401  # no read scope
+    notifications_only = token_for(ana, "read:notifications")
+    assert refusal({"access_token": notifications_only, "stream": "user"}) == 4401
+    assert refusal({"access_token": notifications_only, "stream": "nonsense"}) == 4400
+    assert refusal({"access_token": notifications_only, "stream": "hashtag", "tag": "x"}) == 4401
+    assert refusal({"access_token": token_for(ana, "read"), "stream": "hashtag"}) == 4400  # no tag
+
+
+def test_subscriptions_are_checked_one_by_one_and_refused_with_an_error_frame() -> None:
+    ana = person("ana")
+    token = token_for(ana, "read:notifications")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user:notification"})
+        expected = {
+            json.dumps({"type": "subscribe", "stream": "user"}): 401,
+            json.dumps({"type": "subscribe", "stream": "public"}): 401,
+            json.dumps({"type": "subscribe", "stream": "elsewhere"}): 400,
+            json.dumps({"type": "subscribe"}): 400,
+            json.dumps({"type": "dance"}): 400,
+            json.dumps(["subscribe"]): 400,
+            "{not json": 400,
+        }
+        for text, status in expected.items():
+            await connection.send_to(text_data=text)
+            answer = await frame(connection)
+            assert answer["status"] == status and answer["error"], text
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_an_app_token_may_read_public_streams_but_not_personal_ones() -> None:
+    token = token_for(None, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "public"})
+        await connection.send_to(text_data=json.dumps({"type": "subscribe", "stream": "user"}))
+        assert (await frame(connection))["status"] == 401
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_the_token_may_come_as_the_subprotocol_which_is_echoed() -> None:
+    ana = person("ana")
+    token = token_for(ana, "read")
+
+    async def scenario() -> None:
+        connection = socket({"stream": "user"}, subprotocols=[token])
+        connected, subprotocol = await connection.connect()
+        assert connected and subprotocol == token
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_a_deleted_post_is_announced_on_the_user_and_public_streams() -> None:
+    ana, bob = person("ana"), person("bob")
+    from spool.identities.services import follow_account
+
+    follow_account(bob, ana)
+    post = create_post(ana, text="Soon gone")
+    token = token_for(bob, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user"})
+        await send(connection, {"type": "subscribe", "stream": "public:local"})
+        await db(delete_post)(ana, post.id)
+        frames = [await frame(connection), await frame(connection)]
+        assert sorted(f["stream"][0] for f in frames) == ["public:local", "user"]
+        for f in frames:
+            assert (f["event"], f["payload"]) == ("delete", str(post.id))
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_unsubscribe_stops_a_stream_and_keeps_the_others() -> None:
+    ana, bob = person("ana"), person("bob")
+    doomed = [create_post(bob, text=f"Post {n}") for n in range(2)]
+    token = token_for(ana, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token})
+        await send(
+            connection, {"type": "subscribe", "stream": "public"}, {"type": "subscribe", "stream": "direct"}
+        )
+        await db(delete_post)(bob, doomed[0].id)
+        assert (await frame(connection))["stream"] == ["public"]
+        await send(connection, {"type": "unsubscribe", "stream": "public"})
+        await db(delete_post)(bob, doomed[1].id)  # no longer heard
+        await db(push)(direct_group(ana.id), event_message("conversation", {"id": "7"}))
+        answer = await frame(connection)
+        assert answer == {"stream": ["direct"], "event": "conversation", "payload": '{"id":"7"}'}
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_hashtag_streams_carry_the_tag_and_unsubscribe_by_tag() -> None:
+    ana = person("ana")
+    token = token_for(ana, "read:statuses")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "hashtag", "tag": "Cats"})
+        await send(
+            connection,
+            {"type": "subscribe", "stream": "hashtag", "tag": "dogs"},
+            {"type": "unsubscribe", "stream": "hashtag", "tag": "Cats"},
+        )
+        from spool.realtime.groups import hashtag_group
+
+        await db(push)(hashtag_group("cats"), event_message("delete", "1"))
+        await db(push)(hashtag_group("DOGS"), event_message("delete", "2"))
+        assert await frame(connection) == {"stream": ["hashtag", "dogs"], "event": "delete", "payload": "2"}
+        await connection.disconnect()
+
+    run(scenario)
+
+
+# --- Server-sent events -------------------------------------------------------------------------------
+
+
+class EventStream:
+    """One ``GET /api/v1/streaming/...`` held open on the ASGI application."""
+
+    def __init__(self, path: str, query: str = "", headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        scope = {
+            "type": "http",
+            "http_version": "1.1",
+            "method": "GET",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "headers": [(b"host", b"testserver"), *(headers or [])],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        self.app = ApplicationCommunicator(application, scope)
+        self.buffer = ""
+
+    async def open(self) -> tuple[int, dict[bytes, bytes]]:
+        await self.app.send_input({"type": "http.request", "body": b"", "more_body": False})
+        start = await self.app.receive_output(WAIT)
+        return start["status"], dict(start["headers"])
+
+    async def body(self) -> bytes:
+        return (await self.app.receive_output(WAIT))["body"]
+
+    async def event(self) -> tuple[str, str]:
+        """The next ``event:``/``data:`` pair (comments such as heartbeats skipped)."""
+        while "\n\n" not in self.buffer:
+            self.buffer += (await self.body()).decode()
+        block, self.buffer = self.buffer.split("\n\n", 1)
+        lines = [line for line in block.split("\n") if line and not line.startswith(":")]
+        if not lines:
+            return await self.event()
+        fields = dict(line.split(": ", 1) for line in lines)
+        return fields["event"], fields["data"]
+
+    async def close(self) -> None:
+        await self.app.send_input({"type": "http.disconnect"})
+        await self.app.wait(WAIT)
+
+
+def test_server_sent_events_refuse_personal_streams_without_a_token() -> None:
+    async def scenario() -> None:
+        for path, query in (("/api/v1/streaming/user", ""), ("/api/v1/streaming/direct", "access_token=x")):
+            stream = EventStream(path, query)
+            status, headers = await stream.open()
+            assert status == 401 and headers[b"content-type"] == b"application/json"
+            assert json.loads(await stream.body())["error"]
+        stream = EventStream("/api/v1/streaming/hashtag")
+        assert (await stream.open())[0] == 400  # no tag
+
+    run(scenario)
+
+
+def test_server_sent_events_deliver_deletes_on_public_streams_anonymously() -> None:
+    ana = person("ana")
+    post = create_post(ana, text="Short-lived")
+
+    async def scenario() -> None:
+        stream = EventStream("/api/v1/streaming/public/local")
+        status, headers = await stream.open()
+        assert status == 200 and headers[b"content-type"] == b"text/event-stream"
+        await db(delete_post)(ana, post.id)
+        assert await stream.event() == ("delete", str(post.id))
+        await stream.close()
+
+    run(scenario)
+
+
+def test_server_sent_events_take_the_token_from_the_header() -> None:
+    ana = person("ana")
+    token = token_for(ana, "read")
+
+    async def scenario() -> None:
+        stream = EventStream(
+            "/api/v1/streaming/direct", headers=[(b"authorization", f"Bearer {token}".encode())]
+        )
+        assert (await stream.open())[0] == 200
+        await db(push)(direct_group(ana.id), event_message("conversation", {"id": "1"}))
+        assert await stream.event() == ("conversation", '{"id":"1"}')
+        await stream.close()
+
+    run(scenario)
