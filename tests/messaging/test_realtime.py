@@ -180,7 +180,7 @@ def test_catch_up_after_a_disconnect_loses_nothing_and_repeats_nothing(pair):
 
 
 def test_messages_sent_during_a_catch_up_arrive_exactly_once(pair):
-    """Messages committed while a reconnecting client catches up: each arrives once, in the catch-up or live."""
+    """Messages committed while a reconnecting client catches up each arrive once (catch-up or live)."""
     ana, bob, _, bob_token = pair
 
     async def scenario():
