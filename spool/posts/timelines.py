@@ -3,11 +3,14 @@
 fixed number of queries whatever it holds. Lists are newest first with a cursor on IDs (the repost's ID for
 a repost entry); pass ``page.next_cursor`` back to get the next page.
 
-``home_posts`` is the simple read-time query of the foundation; the feeds app replaces it with fan-out.
+``home_posts`` reads through the Following timeline store when :mod:`spool.timelines` is installed (it
+registers its reader with ``set_home_reader``: posts sits below it and cannot import it); the read-time
+query here is the fallback without it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,10 +68,21 @@ def _repost_entries(viewer: Account | None, reposts: Any, cursor: int | None, li
     return [FeedEntry(posts[r.post_id], r.account, r.id) for r in rows if r.post_id in posts]
 
 
+_home_reader: Callable[[Account, Any, int], Page[PostCard]] | None = None
+
+
+def set_home_reader(reader: Callable[[Account, Any, int], Page[PostCard]] | None) -> None:
+    """Serve ``home_posts`` with ``reader(viewer, cursor, limit)`` (``None``: the read-time query)."""
+    global _home_reader
+    _home_reader = reader
+
+
 def home_posts(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
     """The viewer's own top-level posts and those of accounts they follow, plus reposts by them, newest
     first; muted accounts left out (as authors and as reposters). A post reposted several times shows once,
-    at its newest appearance on the page."""
+    at its newest appearance (see :mod:`spool.timelines.home`; the read-time fallback dedupes per page)."""
+    if _home_reader is not None:
+        return _home_reader(viewer, cursor, limit)
     limit = _limit(limit)
     after = _cursor(cursor)
     followed = Follow.objects.filter(follower_id=viewer.id).values("followee_id")
