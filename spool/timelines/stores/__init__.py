@@ -24,6 +24,7 @@ class Entry(NamedTuple):
 
 class TimelineStore(Protocol):
     name: str
+    slack: int
 
     def fan_out(self, owners: Sequence[int], entry: Entry) -> int:
         """Put ``entry`` into each of ``owners``' timelines in one statement or round trip (the caller

@@ -140,6 +140,8 @@ def _bisect(body: bytes, before: int) -> int:
 
 class RedisStore:
     name = "redis"
+    # Entries a read may return beyond the cap: the tail not merged into the body yet.
+    slack = TAIL_RECORDS - 1
 
     def __init__(self, client: Any = None, prefix: str | None = None) -> None:
         self.client = client or redis_client()
