@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
+
 from spool.core.events import subscribe
+from spool.feeds.models import List, ListMember, RepliesPolicy
 from spool.identities.models import Account, Follow
 from spool.notifications.events import NotificationCreated
 from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted
@@ -21,6 +24,7 @@ from spool.realtime.groups import (
     Locality,
     hashtag_group,
     home_group,
+    list_group,
     notifications_group,
     public_group,
 )
@@ -49,6 +53,26 @@ def home_groups(account_id: int) -> list[str]:
     return [home_group(account_id), *(home_group(f) for f in followers)]
 
 
+def list_groups(
+    author_id: int, *, reply_to_author_id: int | None = None, is_reply: bool = False
+) -> list[str]:
+    """The lists a post by ``author_id`` shows in: every list holding the author, for replies only those
+    whose replies policy lets it in (a reply to a member, or to someone the owner follows)."""
+    lists = List.objects.filter(members__account_id=author_id)
+    if is_reply:
+        if reply_to_author_id is None:  # the parent is gone
+            return []
+        to_member = Exists(ListMember.objects.filter(list_id=OuterRef("pk"), account_id=reply_to_author_id))
+        to_followed = Q(owner_id=reply_to_author_id) | Exists(
+            Follow.objects.filter(follower_id=OuterRef("owner_id"), followee_id=reply_to_author_id)
+        )
+        lists = lists.filter(
+            (Q(replies_policy=RepliesPolicy.LIST) & to_member)
+            | (Q(replies_policy=RepliesPolicy.FOLLOWED) & to_followed)
+        )
+    return [list_group(list_id) for list_id in lists.values_list("id", flat=True)]
+
+
 def public_groups(locality: Locality, *, media: bool) -> list[str]:
     groups = [public_group("all"), public_group(locality)]
     if media:
@@ -58,13 +82,14 @@ def public_groups(locality: Locality, *, media: bool) -> list[str]:
 
 def post_groups(post_id: int) -> list[str]:
     """Every group a post is announced to: home feeds (top-level posts, as the home timeline shows them),
-    public streams (top-level posts of public profiles) and its topic's streams."""
+    lists, public streams (top-level posts of public profiles) and its topic's streams."""
     post = Post.objects.select_related("author", "topic").filter(id=post_id).first()
     if post is None:  # deleted since
         return []
     author = post.author
     locality: Locality = "local" if author.is_local else "remote"
-    groups: list[str] = []
+    parent_author = post.reply_to_author_id if post.reply_to_id is not None else None
+    groups = list_groups(author.id, reply_to_author_id=parent_author, is_reply=post.is_reply)
     if not post.is_reply:
         groups += home_groups(author.id)
         if not author.is_private:
@@ -88,7 +113,7 @@ def on_post_edited(event: PostEdited) -> None:
 def on_post_deleted(event: PostDeleted) -> None:
     """The ID goes wherever the post could have been shown (its topic is gone with it: topic streams are
     not told)."""
-    groups = home_groups(event.author_id)
+    groups = home_groups(event.author_id) + list_groups(event.author_id)
     author = Account.objects.filter(id=event.author_id).first()
     if author is not None and not author.is_private:
         locality: Locality = "local" if author.is_local else "remote"
@@ -97,7 +122,8 @@ def on_post_deleted(event: PostDeleted) -> None:
 
 
 def on_post_reposted(event: PostReposted) -> None:
-    push_many(home_groups(event.account_id), status_message("update", event.post_id, event.repost_id))
+    groups = home_groups(event.account_id) + list_groups(event.account_id)
+    push_many(groups, status_message("update", event.post_id, event.repost_id))
 
 
 def on_notification_created(event: NotificationCreated) -> None:
