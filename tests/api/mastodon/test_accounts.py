@@ -16,6 +16,7 @@ from spool.identities.models import Account, Block, Follow, FollowRequest, Mute
 from spool.identities.services import block_account, follow_account, update_profile
 from spool.posts.services import create_post, repost_post, upload_media
 from tests.api.mastodon.helpers import ok, png
+from tests.api.mastodon.queries import endpoint_queries
 from tests.api.mastodon.shapes import assert_shape
 
 ACCOUNTS = "/api/v1/accounts"
@@ -277,7 +278,7 @@ def _statuses_queries(caller: Any, account: Account, limit: int) -> int:
     with CaptureQueriesContext(connection) as captured:
         found = ok(caller.client.get(f"{ACCOUNTS}/{account.pk}/statuses", {"limit": limit}))
     assert len(found) == limit
-    return len(captured.captured_queries)
+    return endpoint_queries(captured)
 
 
 def test_account_statuses_cost_the_same_for_5_and_40(mastodon: Any) -> None:
