@@ -124,6 +124,13 @@ def test_get_and_lookup(mastodon: Any) -> None:
     assert bo.get(f"{ACCOUNTS}/{ana.account.pk}").status_code == 404
 
 
+def test_featured_tags_and_identity_proofs_are_empty(mastodon: Any) -> None:
+    ana = mastodon("ana")
+    assert ok(CommitClient().get(f"{ACCOUNTS}/{ana.account.pk}/featured_tags")) == []
+    assert ok(ana.get(f"{ACCOUNTS}/{ana.account.pk}/identity_proofs")) == []
+    assert ana.get(f"{ACCOUNTS}/404/featured_tags").status_code == 404
+
+
 def test_account_statuses_and_filters(mastodon: Any) -> None:
     ana, bo = mastodon("ana"), mastodon("bo")
     a, b = ana.account, bo.account
