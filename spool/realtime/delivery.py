@@ -18,7 +18,7 @@ from spool.core.events import subscribe
 from spool.feeds.models import List, ListMember, RepliesPolicy
 from spool.identities.models import Account, Follow
 from spool.notifications.events import NotificationCreated
-from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted
+from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted, RepostUndone
 from spool.posts.models import Media, Post
 from spool.realtime.groups import (
     Locality,
@@ -37,6 +37,7 @@ def connect() -> None:
     subscribe(PostEdited, on_post_edited, after_commit=True)
     subscribe(PostDeleted, on_post_deleted, after_commit=True)
     subscribe(PostReposted, on_post_reposted, after_commit=True)
+    subscribe(RepostUndone, on_repost_undone, after_commit=True)
     subscribe(NotificationCreated, on_notification_created, after_commit=True)
 
 
@@ -124,6 +125,13 @@ def on_post_deleted(event: PostDeleted) -> None:
 def on_post_reposted(event: PostReposted) -> None:
     groups = home_groups(event.account_id) + list_groups(event.account_id)
     push_many(groups, status_message("update", event.post_id, event.repost_id))
+
+
+def on_repost_undone(event: RepostUndone) -> None:
+    """The reblog (its status ID is the repost's) leaves the feeds it entered."""
+    if event.repost_id is not None:
+        groups = home_groups(event.account_id) + list_groups(event.account_id)
+        push_many(groups, event_message("delete", str(event.repost_id)))
 
 
 def on_notification_created(event: NotificationCreated) -> None:
