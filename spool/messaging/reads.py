@@ -92,6 +92,19 @@ def inbox(
     return InboxPage(cards, rows[-1].conversation.last_message_id if more and rows else None)
 
 
+def listed(viewer: Account, folders: tuple[str, ...]) -> QuerySet[Membership]:
+    """``viewer``'s memberships in ``folders`` that show in the inbox, with their unread counts annotated
+    (``unread``), for callers that page them their own way (the Mastodon API's ``max_id``/``min_id``)."""
+    return _with_unread_counts(
+        _listed(viewer).filter(folder__in=folders).select_related("conversation"), viewer
+    )
+
+
+def cards_for(viewer: Account, rows: list[Membership]) -> list[ConversationCard]:
+    """Cards for memberships from :func:`listed`."""
+    return conversation_cards(viewer, rows, {m.conversation_id: m.unread for m in rows})  # type: ignore[attr-defined]
+
+
 def unread_counts(viewer: Account) -> dict[str, int]:
     """How many conversations in each folder have something unread (one query)."""
     counts = dict.fromkeys(FOLDERS, 0)
