@@ -135,6 +135,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-ended-polls": {"task": "spool.posts.tasks.close_ended_polls", "schedule": 60.0},
     "delete-orphaned-media": {"task": "spool.posts.tasks.delete_orphaned_media", "schedule": 3600.0},
     "purge-expired-oauth-codes": {"task": "spool.oauth.tasks.purge_expired_codes", "schedule": 3600.0},
+    "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
