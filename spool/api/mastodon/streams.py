@@ -15,10 +15,12 @@ from typing import Any
 import orjson
 from django.db.models import Q
 
+from spool.api.mastodon.conversations import FOLDERS, render_conversations
 from spool.api.mastodon.entities import render_statuses
 from spool.core.errors import NotFound
 from spool.feeds.lists import access_list, exclusive_member_ids
 from spool.identities.models import Account, Block, Mute
+from spool.messaging import reads as messaging_reads
 from spool.oauth.models import Token
 from spool.posts.models import Post, Repost
 from spool.realtime.auth import token_grants
@@ -166,3 +168,15 @@ def status_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, 
         item = repost
     status = render_statuses(viewer, [item])[0]
     return message["event"], orjson.dumps(status).decode()
+
+
+def conversation_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, str] | None:
+    """``("conversation", Conversation JSON)`` for a member who lists the conversation (message requests
+    and hidden ones stay out, as in ``GET /api/v1/conversations``), else ``None``."""
+    if viewer is None:
+        return None
+    rows = list(messaging_reads.listed(viewer, FOLDERS).filter(conversation_id=message["conversation_id"]))
+    if not rows:
+        return None
+    conversation = render_conversations(viewer, messaging_reads.cards_for(viewer, rows))[0]
+    return "conversation", orjson.dumps(conversation).decode()

@@ -411,3 +411,25 @@ def test_server_sent_events_deliver_statuses_to_anonymous_readers_of_public_stre
         await stream.close()
 
     run(scenario)
+
+
+def test_the_direct_stream_carries_conversations_but_not_message_requests() -> None:
+    from spool.identities.services import follow_account
+    from spool.messaging.services import start_conversation
+
+    ana, bob, cy = person("ana"), person("bob"), person("cy")
+    follow_account(bob, ana)  # Bob follows Ana: her message lands in his inbox; Cy's is a request
+    token = token_for(bob, "read:statuses")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "direct"})
+        await db(start_conversation)(cy, bob, text="Hi, stranger here")
+        await db(start_conversation)(ana, bob, text="Lunch tomorrow?")
+        answer = await frame(connection)
+        assert answer["stream"] == ["direct"] and answer["event"] == "conversation"
+        conversation = json.loads(answer["payload"])
+        assert [a["acct"] for a in conversation["accounts"]] == ["ana"] and conversation["unread"] is True
+        assert "Lunch tomorrow?" in conversation["last_status"]["content"]
+        await connection.disconnect()
+
+    run(scenario)
