@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench.messaging import carry_over
 from bench.report import machine, render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +87,10 @@ def main(argv: list[str] | None = None) -> None:
         databases=databases,
         results=results,
     )
-    Path(args.out).write_text(report)
+    out = Path(args.out)
+    # Sections written by other benchmarks (python -m bench.messaging) are kept.
+    report = carry_over(out.read_text() if out.exists() else "", report)
+    out.write_text(report)
     print(f"bench: wrote {args.out}", file=sys.stderr)
 
 

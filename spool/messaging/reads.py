@@ -154,6 +154,25 @@ def messages_by_ids(viewer: Account, ids: list[int]) -> list[MessageCard]:
     return message_cards(viewer, visible_messages(viewer).filter(pk__in=ids).for_cards().order_by("id"))
 
 
+def message_for_push(message_id: int) -> tuple[MessageCard | None, tuple[int, ...]]:
+    """A message rendered once for everyone who may see it (``None`` when it is gone, or when it shares a
+    post — whether that post shows depends on each viewer, who then reads it themselves), and the IDs of
+    the members whose window holds it and who have not deleted it for themselves. Three queries."""
+    message = Message.objects.for_cards().filter(pk=message_id).first()
+    if message is None:
+        return None, ()
+    members = tuple(
+        Membership.objects.filter(conversation_id=message.conversation_id, visible_from_id__lt=message_id)
+        .filter(Q(visible_until_id__isnull=True) | Q(visible_until_id__gte=message_id))
+        .exclude(cleared_before_id__gte=message_id)
+        .exclude(account__in=HiddenMessage.objects.filter(message_id=message_id).values("account_id"))
+        .values_list("account_id", flat=True)
+    )
+    if message.shared_post_id is not None:
+        return None, members
+    return message_cards(None, [message])[0], members
+
+
 def catch_up(viewer: Account, after: int, limit: int = CATCH_UP_BATCH) -> Page[MessageCard]:
     """Messages in all of ``viewer``'s conversations newer than ``after``, oldest first (for a client that
     reconnects); ``next_cursor`` set when there are more."""

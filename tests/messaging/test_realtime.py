@@ -27,7 +27,7 @@ def socket(token: str | None, **query: str) -> WebsocketCommunicator:
 
 async def opened(token: str, **query: str) -> WebsocketCommunicator:
     connection = socket(token, **query)
-    connected, _ = await connection.connect()
+    connected, _ = await connection.connect(timeout=WAIT)
     assert connected
     return connection
 
@@ -65,7 +65,7 @@ def test_a_socket_needs_a_token_with_read_access_or_a_session():
     for token in (None, "nonsense", token_for(ana, "write"), token_for(None, "read")):
 
         async def scenario(token=token):
-            connected, code = await socket(token).connect()
+            connected, code = await socket(token).connect(timeout=WAIT)
             assert not connected and code == 4401
 
         run(scenario)
