@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import CharField, Exists, F, Max, Q, Value
 from django.utils import timezone
 
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
@@ -123,7 +123,8 @@ def celebrity_entries(viewer: Account, before: int | None, count: int) -> list[E
     reposts_sql, reposts_params = (
         reposts.order_by("-id").values_list("id", "post_id")[:count].query.sql_with_params()
     )
-    sql = f"SELECT * FROM ({posts_sql}) p UNION ALL SELECT * FROM ({reposts_sql}) r"
+    # Both parts are compiled by Django with their parameters bound separately.
+    sql = f"SELECT * FROM ({posts_sql}) p UNION ALL SELECT * FROM ({reposts_sql}) r"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*posts_params, *reposts_params])
         return [Entry(int(s), int(p)) for s, p in cursor.fetchall()]
@@ -131,71 +132,85 @@ def celebrity_entries(viewer: Account, before: int | None, count: int) -> list[E
 
 def resolve(viewer: Account, candidates: Sequence[Entry]) -> list[FeedEntry]:
     """The candidates that show, in order, as feed entries; entries that can never show again are removed
-    from the store. Two queries (posts; reposts when there are repost entries), plus one more only when a
-    post is missing."""
+    from the store. Three queries (posts; reposts, when there are repost entries; the viewer's follows and
+    mutes among these authors and reposters, with the newest qualifying repost of each post), plus one more
+    only when a post is missing. Each is small to build: the visibility rule is the only large one."""
     if not candidates:
         return []
-    followed = Follow.objects.filter(follower_id=viewer.id).values("followee_id")
-    muted = Mute.objects.filter(muter_id=viewer.id).values("muted_id")
-    qualifying = Repost.objects.filter(
-        Q(account_id=viewer.id) | Q(account_id__in=followed), account__is_active=True
-    ).exclude(account_id__in=muted)
-    posts = {
-        p.id: p
-        for p in Post.objects.visible_to(viewer)
+    posts = (
+        Post.objects.visible_to(viewer)
         .in_feeds_of(viewer)
         .filter(id__in={c.post_id for c in candidates})
         .for_cards()
-        .annotate(
-            direct=ExpressionWrapper(
-                Q(is_reply=False) & (Q(author_id=viewer.id) | Q(author_id__in=followed)),
-                output_field=BooleanField(),
-            ),
-            newest_repost=Subquery(qualifying.filter(post_id=OuterRef("id")).order_by("-id").values("id")[:1]),
-        )
-    }
-    repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
-    reposts = (
-        {
-            r.id: r
-            for r in Repost.objects.filter(id__in=repost_ids)
-            .select_related("account")
-            .annotate(
-                by_followed=ExpressionWrapper(
-                    Q(account_id=viewer.id) | Q(account_id__in=followed), output_field=BooleanField()
-                ),
-                reposter_muted=Exists(Mute.objects.filter(muter_id=viewer.id, muted_id=OuterRef("account_id"))),
-            )
-        }
-        if repost_ids
-        else {}
+        .in_bulk()
     )
+    repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
+    reposts = Repost.objects.select_related("account").in_bulk(repost_ids) if repost_ids else {}
+    people = {p.author_id for p in posts.values()} | {r.account_id for r in reposts.values()}
+    followed, muted, newest = _relations(viewer, people, list(posts))
+    followed.add(viewer.id)
 
     shown: list[FeedEntry] = []
     stale: list[int] = []
     missing: list[Entry] = []
     for entry in candidates:
         post = posts.get(entry.post_id)
+        direct = post is not None and not post.is_reply and post.author_id in followed
         if entry.sort_id == entry.post_id:
             if post is None:
                 missing.append(entry)
-            elif not post.direct:
+            elif not direct:
                 stale.append(entry.sort_id)  # unfollowed since
-            elif entry.sort_id == max(post.id, post.newest_repost or 0):
+            elif entry.sort_id == max(post.id, newest.get(post.id, 0)):
                 shown.append(FeedEntry(post))
             continue
         repost = reposts.get(entry.sort_id)
-        if repost is None or not repost.by_followed:
+        if repost is None or repost.account_id not in followed:
             stale.append(entry.sort_id)  # undone (or its post deleted), or the reposter unfollowed
-        elif post is not None and repost.account.is_active and not repost.reposter_muted:
-            newest = max(post.id if post.direct else 0, post.newest_repost or 0)
-            if entry.sort_id == newest:
-                shown.append(FeedEntry(post, repost.account, repost.id))
+        elif (
+            post is not None
+            and repost.account.is_active
+            and repost.account_id not in muted
+            and entry.sort_id == max(post.id if direct else 0, newest.get(post.id, 0))
+        ):
+            shown.append(FeedEntry(post, repost.account, repost.id))
     if missing:
-        existing = set(
-            Post.objects.filter(id__in=[e.post_id for e in missing]).values_list("id", flat=True)
-        )
+        existing = set(Post.objects.filter(id__in=[e.post_id for e in missing]).values_list("id", flat=True))
         stale += [e.sort_id for e in missing if e.post_id not in existing]
     if stale:
         get_store().remove(viewer.id, stale)
     return shown
+
+
+def _relations(
+    viewer: Account, people: set[int], post_ids: list[int]
+) -> tuple[set[int], set[int], dict[int, int]]:
+    """Which of ``people`` the viewer follows and mutes, and the newest repost of each post by someone the
+    viewer follows (or the viewer), active and not muted: one query."""
+    follows = Follow.objects.filter(follower_id=viewer.id, followee_id__in=people).values_list(
+        "followee_id", Value(0), Value("follow", output_field=CharField())
+    )
+    mutes = Mute.objects.filter(muter_id=viewer.id, muted_id__in=people).values_list(
+        "muted_id", Value(0), Value("mute", output_field=CharField())
+    )
+    following = Follow.objects.filter(follower_id=viewer.id).values("followee_id")
+    muting = Mute.objects.filter(muter_id=viewer.id).values("muted_id")
+    reposts = (
+        Repost.objects.filter(Q(account_id=viewer.id) | Q(account_id__in=following), post_id__in=post_ids)
+        .filter(account__is_active=True)
+        .exclude(account_id__in=muting)
+        .values("post_id")
+        .annotate(newest=Max("id"), kind=Value("repost", output_field=CharField()))
+        .values_list("post_id", "newest", "kind")
+    )
+    followed: set[int] = set()
+    muted: set[int] = set()
+    newest: dict[int, int] = {}
+    for key, value, what in follows.union(mutes, reposts, all=True):
+        if what == "follow":
+            followed.add(key)
+        elif what == "mute":
+            muted.add(key)
+        else:
+            newest[key] = value
+    return followed, muted, newest
