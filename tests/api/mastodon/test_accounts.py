@@ -124,6 +124,13 @@ def test_get_and_lookup(mastodon: Any) -> None:
     assert bo.get(f"{ACCOUNTS}/{ana.account.pk}").status_code == 404
 
 
+def test_featured_tags_and_identity_proofs_are_empty(mastodon: Any) -> None:
+    ana = mastodon("ana")
+    assert ok(CommitClient().get(f"{ACCOUNTS}/{ana.account.pk}/featured_tags")) == []
+    assert ok(ana.get(f"{ACCOUNTS}/{ana.account.pk}/identity_proofs")) == []
+    assert ana.get(f"{ACCOUNTS}/404/featured_tags").status_code == 404
+
+
 def test_account_statuses_and_filters(mastodon: Any) -> None:
     ana, bo = mastodon("ana"), mastodon("bo")
     a, b = ana.account, bo.account
@@ -296,4 +303,5 @@ def test_account_statuses_cost_the_same_for_5_and_40(mastodon: Any) -> None:
             repost_post(ana.account, create_post(bo.account, text=f"reposted {i}").id)
     small, large = _statuses_queries(bo, ana.account, 5), _statuses_queries(bo, ana.account, 40)
     assert small == large, (small, large)
-    assert large == 13, large  # token, account, block check, posts, reposts, 7 for the cards, pins/mutes
+    # Rate-limit counter, token, account, block check, posts, reposts, 7 for the cards, pins and mutes.
+    assert large == 14, large
