@@ -13,10 +13,13 @@ django_asgi = get_asgi_application()
 
 # Consumers import models: only once Django is set up.
 from spool.api.mastodon import streaming as mastodon_streaming  # noqa: E402
+from spool.realtime import messaging as messaging_socket  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": URLRouter([*mastodon_streaming.http_urlpatterns, re_path(r"", django_asgi)]),  # type: ignore[arg-type]
-        "websocket": AuthMiddlewareStack(URLRouter([*mastodon_streaming.websocket_urlpatterns])),
+        "websocket": AuthMiddlewareStack(
+            URLRouter([*mastodon_streaming.websocket_urlpatterns, *messaging_socket.websocket_urlpatterns])
+        ),
     }
 )

@@ -9,13 +9,13 @@ they deleted for themselves.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 
 from spool.core.errors import NotFound
 from spool.identities.models import Account
-from spool.messaging.models import HiddenMessage, Membership, Message
+from spool.messaging.models import HiddenMessage, Membership, Message, MessageQuerySet
 
 NO_CONVERSATION = "No such conversation."
 NO_MESSAGE = "No such message."
@@ -45,16 +45,17 @@ def access_membership(viewer: Account, conversation_id: Any, *, lock: bool = Fal
     return membership
 
 
-def visible_messages(viewer: Account) -> QuerySet[Message]:
+def visible_messages(viewer: Account) -> MessageQuerySet:
     """Every message ``viewer`` may see, across their conversations (filter further by conversation)."""
     # One filter() call, so every condition applies to the same (viewer's) membership row of the join.
     mine = "conversation__memberships__"
-    return Message.objects.filter(
+    qs = Message.objects.filter(
         Q(**{f"{mine}account": viewer})
         & Q(id__gt=F(f"{mine}visible_from_id"))
         & Q(id__gt=F(f"{mine}cleared_before_id"))
         & (Q(**{f"{mine}visible_until_id__isnull": True}) | Q(id__lte=F(f"{mine}visible_until_id")))
     ).exclude(id__in=HiddenMessage.objects.filter(account=viewer).values("message_id"))
+    return cast(MessageQuerySet, qs)
 
 
 def in_window(membership: Membership, message_id: int) -> bool:

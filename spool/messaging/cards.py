@@ -64,14 +64,15 @@ class MessageCard:
     def system_text(self) -> str:
         who = self.sender.display_name if self.sender else "Someone"
         whom = self.subject.display_name if self.subject else "someone"
-        return {
+        lines: dict[str, str] = {
             Message.Event.CREATED: f"{who} created the group",
             Message.Event.JOINED: f"{who} joined",
             Message.Event.ADDED: f"{who} added {whom}",
             Message.Event.REMOVED: f"{who} removed {whom}",
             Message.Event.LEFT: f"{who} left",
             Message.Event.RENAMED: f"{who} renamed the group",
-        }.get(self.event, "")
+        }
+        return lines.get(self.event, "")
 
     def as_dict(self, viewer_id: int | None = None) -> dict[str, Any]:
         return {
@@ -122,7 +123,7 @@ def _shared(post: Post | None, visible: set[int]) -> dict[str, Any] | None:
     }
 
 
-def message_cards(viewer: Account, messages: Iterable[Message]) -> list[MessageCard]:
+def message_cards(viewer: Account | None, messages: Iterable[Message]) -> list[MessageCard]:
     """Cards for ``messages`` (loaded with ``for_cards``) as ``viewer`` sees them. Two queries: reactions,
     and which shared posts ``viewer`` may see."""
     rows = list(messages)

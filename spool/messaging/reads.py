@@ -92,6 +92,19 @@ def inbox(
     return InboxPage(cards, rows[-1].conversation.last_message_id if more and rows else None)
 
 
+def listed(viewer: Account, folders: tuple[str, ...]) -> QuerySet[Membership]:
+    """``viewer``'s memberships in ``folders`` that show in the inbox, with their unread counts annotated
+    (``unread``), for callers that page them their own way (the Mastodon API's ``max_id``/``min_id``)."""
+    return _with_unread_counts(
+        _listed(viewer).filter(folder__in=folders).select_related("conversation"), viewer
+    )
+
+
+def cards_for(viewer: Account, rows: list[Membership]) -> list[ConversationCard]:
+    """Cards for memberships from :func:`listed`."""
+    return conversation_cards(viewer, rows, {m.conversation_id: m.unread for m in rows})  # type: ignore[attr-defined]
+
+
 def unread_counts(viewer: Account) -> dict[str, int]:
     """How many conversations in each folder have something unread (one query)."""
     counts = dict.fromkeys(FOLDERS, 0)
@@ -139,6 +152,25 @@ def messages(
 def messages_by_ids(viewer: Account, ids: list[int]) -> list[MessageCard]:
     """The cards of these messages that ``viewer`` may see, oldest first."""
     return message_cards(viewer, visible_messages(viewer).filter(pk__in=ids).for_cards().order_by("id"))
+
+
+def message_for_push(message_id: int) -> tuple[MessageCard | None, tuple[int, ...]]:
+    """A message rendered once for everyone who may see it (``None`` when it is gone, or when it shares a
+    post — whether that post shows depends on each viewer, who then reads it themselves), and the IDs of
+    the members whose window holds it and who have not deleted it for themselves. Three queries."""
+    message = Message.objects.for_cards().filter(pk=message_id).first()
+    if message is None:
+        return None, ()
+    members = tuple(
+        Membership.objects.filter(conversation_id=message.conversation_id, visible_from_id__lt=message_id)
+        .filter(Q(visible_until_id__isnull=True) | Q(visible_until_id__gte=message_id))
+        .exclude(cleared_before_id__gte=message_id)
+        .exclude(account__in=HiddenMessage.objects.filter(message_id=message_id).values("account_id"))
+        .values_list("account_id", flat=True)
+    )
+    if message.shared_post_id is not None:
+        return None, members
+    return message_cards(None, [message])[0], members
 
 
 def catch_up(viewer: Account, after: int, limit: int = CATCH_UP_BATCH) -> Page[MessageCard]:

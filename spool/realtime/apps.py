@@ -6,6 +6,7 @@ class RealtimeConfig(AppConfig):
     label = "realtime"
 
     def ready(self) -> None:
-        from spool.realtime import delivery
+        from spool.realtime import delivery, messaging
 
         delivery.connect()
+        messaging.connect()

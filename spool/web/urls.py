@@ -3,7 +3,18 @@ JavaScript, and every button is a form that htmx upgrades to a partial swap."""
 
 from django.urls import path
 
-from spool.web.views import auth, compose, feeds, health, notifications, oauth, posts, profile, settings
+from spool.web.views import (
+    auth,
+    compose,
+    feeds,
+    health,
+    messages,
+    notifications,
+    oauth,
+    posts,
+    profile,
+    settings,
+)
 
 app_name = "web"
 
@@ -36,6 +47,20 @@ urlpatterns = [
     path("follow-requests/@<str:handle>", notifications.answer_follow_request, name="follow_request_answer"),
     path("notifications", notifications.notifications, name="notifications"),
     path("notifications/read", notifications.mark_all_read, name="notifications_read"),
+    # Direct messages
+    path("messages", messages.inbox, name="messages"),
+    path("messages/new", messages.start, name="messages_start"),
+    path("messages/settings", messages.settings, name="messages_settings"),
+    path("messages/<int:conversation_id>", messages.conversation, name="conversation"),
+    path("messages/<int:conversation_id>/send", messages.send, name="messages_send"),
+    path("messages/<int:conversation_id>/after/<int:message_id>", messages.after, name="messages_after"),
+    path(
+        "messages/<int:conversation_id>/<slug:action>",
+        messages.conversation_action,
+        name="conversation_action",
+    ),
+    path("messages/m/<int:message_id>", messages.message, name="message"),
+    path("messages/m/<int:message_id>/<slug:action>", messages.message_action, name="message_action"),
     # OAuth: the consent page, out-of-band codes, and the apps holding tokens
     path("oauth/authorize", oauth.authorize, name="oauth_authorize"),
     path("oauth/authorize/native", oauth.native_code, name="oauth_native"),

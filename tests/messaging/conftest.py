@@ -42,7 +42,9 @@ class Person:
         assert response.status_code == 200, response.content
 
     def set_bio(self, bio: str = "Hello, I write about birds.") -> None:
-        response = self.client.patch(ACCOUNTS + "me", json.dumps({"bio": bio}), content_type="application/json")
+        response = self.client.patch(
+            ACCOUNTS + "me", json.dumps({"bio": bio}), content_type="application/json"
+        )
         assert response.status_code == 200, response.content
 
     # --- messaging ---

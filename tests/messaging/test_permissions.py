@@ -154,12 +154,15 @@ def test_links_are_refused_in_a_request(ana, bob, fields):
 
 def test_shared_posts_and_images_are_refused_in_a_request(ana, bob, png):
     ana.set_bio()
-    post = ana.client.post("/api/spool/v1/posts/", '{"text": "my post"}', content_type="application/json").json()
+    post = ana.client.post(
+        "/api/spool/v1/posts/", '{"text": "my post"}', content_type="application/json"
+    ).json()
     cid = ana.start(bob, "hi")["conversation"]["id"]
     before = counts()
     assert ana.send(cid, "", shared_post_id=post["id"]).json()["code"] == "request_no_media"
     response = ana.client.post(
-        f"/api/spool/v1/messaging/conversations/{cid}/messages", {"text": "pic", "image": png(), "image_alt": "a dot"}
+        f"/api/spool/v1/messaging/conversations/{cid}/messages",
+        {"text": "pic", "image": png(), "image_alt": "a dot"},
     )
     assert response.status_code == 422 and response.json()["code"] == "request_no_media"
     assert counts() == before
