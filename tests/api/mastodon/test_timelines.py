@@ -239,3 +239,30 @@ def test_public_costs_the_same_queries_for_5_and_40_statuses(mastodon):
     many, shown = _count(ana, PUBLIC)
     assert shown == 40
     assert few == many == PUBLIC_QUERIES
+
+
+def test_hide_filters_apply_on_public_tag_list_and_trends(ana_follows_bo, mastodon):
+    ana, bo = ana_follows_bo
+    cy = mastodon("cy")
+    kept = create_post(bo.account, text="garden news", topic="Garden")
+    caught = create_post(bo.account, text="crypto garden", topic="Garden")
+    like_post(cy.account, kept.id)
+    like_post(cy.account, caught.id)
+    lst = create_list(ana.account, title="Bo")
+    add_list_members(ana.account, lst.id, [bo.account.id])
+    create_filter(
+        ana.account,
+        title="Spam",
+        context=["public", "home"],
+        action="hide",
+        keywords=[KeywordChange("crypto")],
+    )
+    for path in (
+        PUBLIC,
+        "/api/v1/timelines/tag/garden",
+        f"/api/v1/timelines/list/{lst.id}",
+        "/api/v1/trends/statuses",
+    ):
+        assert ids(ana.get(path)) == [str(kept.id)], path
+        if "list" not in path:  # bo has no filters: both show
+            assert set(ids(bo.get(path))) == {str(kept.id), str(caught.id)}, path
