@@ -433,3 +433,56 @@ def test_the_direct_stream_carries_conversations_but_not_message_requests() -> N
         await connection.disconnect()
 
     run(scenario)
+
+
+def test_notifications_reach_the_user_and_notification_streams() -> None:
+    from spool.identities.services import follow_account
+    from spool.posts.services import like_post
+
+    ana, bob = person("ana"), person("bob")
+    post = create_post(ana, text="Like me")
+    token = token_for(ana, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user:notification"})
+        await send(connection, {"type": "subscribe", "stream": "user"})
+        await db(follow_account)(bob, ana)
+        follows = [await frame(connection), await frame(connection)]
+        assert sorted(f["stream"][0] for f in follows) == ["user", "user:notification"]
+        for answer in follows:
+            notification = json.loads(answer["payload"])
+            assert answer["event"] == "notification" and notification["type"] == "follow"
+            assert notification["account"]["acct"] == "bob" and notification["status"] is None
+        await send(connection, {"type": "unsubscribe", "stream": "user"})
+        await db(like_post)(bob, post.id)
+        answer = await frame(connection)
+        liked = json.loads(answer["payload"])
+        assert answer["stream"] == ["user:notification"] and liked["type"] == "favourite"
+        assert liked["status"]["id"] == str(post.id) and liked["status"]["favourites_count"] == 1
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_a_keyword_filter_that_hides_holds_a_status_back_and_one_that_warns_marks_it() -> None:
+    from spool.identities.services import follow_account
+    from spool.identities.services.word_filters import KeywordChange, create_filter
+
+    ana, bob = person("ana"), person("bob")
+    follow_account(bob, ana)
+    create_filter(
+        bob, title="No spoilers", context=["home"], action="hide", keywords=[KeywordChange("finale")]
+    )
+    create_filter(bob, title="Careful", context=["home"], action="warn", keywords=[KeywordChange("tax")])
+    token = token_for(bob, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user"})
+        await db(create_post)(ana, text="The finale was wild")
+        warned = await db(create_post)(ana, text="Tax day tomorrow")
+        status = status_of(await frame(connection))
+        assert status["id"] == str(warned.id)
+        assert [f["filter"]["title"] for f in status["filtered"]] == ["Careful"]
+        await connection.disconnect()
+
+    run(scenario)
