@@ -46,7 +46,6 @@ def _with_unread_counts(qs: QuerySet[Membership], viewer: Account) -> QuerySet[M
         Message.objects.filter(
             conversation_id=OuterRef("conversation_id"),
             id__gt=OuterRef("last_read_message_id"),
-            kind=Message.Kind.TEXT,
         )
         .exclude(sender=viewer)
         .exclude(id__in=HiddenMessage.objects.filter(account=viewer).values("message_id"))
