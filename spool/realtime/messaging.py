@@ -69,10 +69,14 @@ def _push_message(kind: str, message_id: int) -> None:
     connection adds only its own reaction. A message sharing a post is read by each connection instead,
     since whether the post shows depends on the viewer."""
     card, readers = reads.message_for_push(message_id)
-    frame: dict[str, Any] = {"event": kind, "message_id": message_id}
+    frame: dict[str, Any] = {
+        "event": kind,
+        "message_id": message_id,
+        "muted": [str(i) for i in readers.muted],
+    }
     if card is not None:
         frame["card"] = orjson.loads(orjson.dumps(card.as_dict()))
-    _push(readers, frame)
+    _push(readers.ids, frame)
 
 
 def on_sent(event: MessageSent) -> None:
@@ -190,9 +194,11 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
             cursor = page.next_cursor
         await self.send_json({"type": "caught_up", "last_message_id": str(last)})
 
-    async def _send_dict(self, kind: str, card: dict[str, Any]) -> None:
+    async def _send_dict(self, kind: str, card: dict[str, Any], *, muted: bool = False) -> None:
         """Send a message card (``as_dict()`` of anyone's view) as this connection's person sees it: with
-        their own reaction. A new message is sent once per connection, however often it arrives."""
+        their own reaction, and for a new message ``notify`` (false for their own messages and in muted
+        conversations: show it, but no sound or badge). A new message is sent once per connection, however
+        often it arrives."""
         assert self.account is not None
         if kind == "message.new":
             message_id = int(card["id"])
@@ -203,7 +209,11 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
                 self.delivered.popitem(last=False)
         me = str(self.account.pk)
         mine = next((r["emoji"] for r in card["reactions"] if r["account_id"] == me), None)
-        await self.send_json({"type": kind, "message": {**card, "my_reaction": mine}})
+        frame: dict[str, Any] = {"type": kind, "message": {**card, "my_reaction": mine}}
+        if kind == "message.new":
+            sender = card.get("sender") or {}
+            frame["notify"] = not muted and card["kind"] == "text" and sender.get("id") != me
+        await self.send_json(frame)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:
@@ -240,12 +250,14 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
     async def dm_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
         if event in ("message.new", "message.updated"):
+            assert self.account is not None
+            muted = str(self.account.pk) in message.get("muted", ())
             if "card" in message:
-                await self._send_dict(event, message["card"])
+                await self._send_dict(event, message["card"], muted=muted)
                 return
             cards = await database_sync_to_async(reads.messages_by_ids)(self.account, [message["message_id"]])
             for card in cards:
-                await self._send_dict(event, card.as_dict())
+                await self._send_dict(event, card.as_dict(), muted=muted)
             return
         frame = {key: value for key, value in message.items() if key not in ("type", "event", "group")}
         await self.send_json({"type": event, **frame})

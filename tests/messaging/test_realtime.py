@@ -80,8 +80,15 @@ def test_live_delivery_to_the_recipient_and_the_senders_other_devices(pair):
         got = await frame(bob_socket)
         assert got["type"] == "message.new"
         assert got["message"]["id"] == str(message.pk) and got["message"]["text"] == "hello bob"
-        assert got["message"]["sender"]["handle"] == "ana"
-        assert (await frame(ana_socket))["message"]["id"] == str(message.pk)
+        assert got["message"]["sender"]["handle"] == "ana" and got["notify"] is True
+        own = await frame(ana_socket)
+        assert own["message"]["id"] == str(message.pk) and own["notify"] is False  # her own message
+        # In a muted conversation messages still arrive, without a notification.
+        await db(services.set_muted)(bob, message.conversation_id, True)
+        await db(services.send_message)(ana, message.conversation_id, text="quietly")
+        got = await frame(bob_socket)
+        assert got["message"]["text"] == "quietly" and got["notify"] is False
+        await frame(ana_socket)
         await quiet(bob_socket)
         await bob_socket.disconnect()
         await ana_socket.disconnect()
