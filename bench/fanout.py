@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.report import machine
 from bench.run import _database_version, throwaway_database
 from bench.timing import percentile
 
@@ -276,6 +277,10 @@ def main(argv: list[str] | None = None) -> None:
 
         result = run_all(args.accounts, args.viewers, args.warm_rounds)
         result["database"] = _database_version(args.database)
+        result["command"] = " ".join(
+            ["python -m bench.fanout", *(argv if argv is not None else sys.argv[1:])]
+        )
+        result["machine"] = machine()
         result["redis"] = bool(settings.SPOOL.redis_url)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(f"fanout: {result['database']} done", file=sys.stderr)
@@ -295,8 +300,11 @@ def render(results: dict[str, dict[str, Any]]) -> str:
     for result in results.values():
         lines += [f"### {result['database']}" + (" (+ Redis)" if result["redis"] else ""), ""]
         lines += [
-            "Dataset: " + ", ".join(f"{v:,} {k}" for k, v in result["dataset"].items()) + ".",
-            f"Built in {result['dataset_seconds']} s.",
+            f"- Command: `{result.get('command', 'python -m bench.fanout')}`",
+            "- Machine: " + ", ".join(f"{k} {v}" for k, v in result.get("machine", {}).items()),
+            "- Dataset: "
+            + ", ".join(f"{v:,} {k}" for k, v in result["dataset"].items())
+            + f" (built in {result['dataset_seconds']} s)",
             "",
             "| Store | inserts/s (chunks of 1,000) | publish to 10k followers, end to end | fan-out alone "
             "| warm home p50 / p99 | queries | returning user p50 / p99 / max | full first pages "
