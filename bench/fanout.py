@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.report import machine
 from bench.run import _database_version, throwaway_database
 from bench.timing import percentile
 
@@ -276,9 +277,45 @@ def main(argv: list[str] | None = None) -> None:
 
         result = run_all(args.accounts, args.viewers, args.warm_rounds)
         result["database"] = _database_version(args.database)
+        result["command"] = " ".join(
+            ["python -m bench.fanout", *(argv if argv is not None else sys.argv[1:])]
+        )
+        result["machine"] = machine()
+        result["load_average"] = [round(x, 1) for x in os.getloadavg()]
         result["redis"] = bool(settings.SPOOL.redis_url)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(f"fanout: {result['database']} done", file=sys.stderr)
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def _targets(result: dict[str, Any]) -> list[str]:
+    """Issue 4's targets that this run speaks to, each marked met or not."""
+    lines = ["Targets (issue 4):", ""]
+    redis = result["stores"].get("redis")
+    if redis is not None:
+        rate = redis["insert_rate"]["per_second"]
+        lines.append(f"- Fan-out ≥ 250,000 timeline inserts/s (Redis): {rate:,}/s — {_met(rate >= 250_000)}")
+    for name, figures in result["stores"].items():
+        returning = figures["home"]["returning"]["p99_ms"]
+        full = figures["home"]["returning_full_pages"] == figures["home"]["viewers"]
+        lines.append(
+            f"- Returning user's first page p99 ≤ 300 ms, never empty or partial ({name}): {returning} ms, "
+            f"full pages: {full} — {_met(returning <= 300 and full)}"
+        )
+        lines.append(
+            f"- Queries per page constant in `limit` ({name}): {figures['home']['warm_queries']} at "
+            "limit=40, the same at 5 (pinned in tests/timelines) — met"
+        )
+    for memory in result.get("redis_memory", []):
+        mib = memory["packed_mib_per_million"]
+        lines.append(
+            f"- Redis ≤ 24 MiB per million entries ({memory['entries'] // memory['timelines']} per "
+            f"timeline): {mib} MiB — {_met(mib <= 24)}"
+        )
+    return lines
 
 
 def render(results: dict[str, dict[str, Any]]) -> str:
@@ -295,8 +332,13 @@ def render(results: dict[str, dict[str, Any]]) -> str:
     for result in results.values():
         lines += [f"### {result['database']}" + (" (+ Redis)" if result["redis"] else ""), ""]
         lines += [
-            "Dataset: " + ", ".join(f"{v:,} {k}" for k, v in result["dataset"].items()) + ".",
-            f"Built in {result['dataset_seconds']} s.",
+            f"- Command: `{result.get('command', 'python -m bench.fanout')}`",
+            "- Machine: " + ", ".join(f"{k} {v}" for k, v in result.get("machine", {}).items()),
+            f"- Load average (1, 5, 15 min) when the run ended: {result.get('load_average', '?')} — other "
+            "processes sharing the cores slow every figure down",
+            "- Dataset: "
+            + ", ".join(f"{v:,} {k}" for k, v in result["dataset"].items())
+            + f" (built in {result['dataset_seconds']} s)",
             "",
             "| Store | inserts/s (chunks of 1,000) | publish to 10k followers, end to end | fan-out alone "
             "| warm home p50 / p99 | queries | returning user p50 / p99 / max | full first pages "
@@ -316,7 +358,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
                 f"| {home['returning_full_pages']} of {home['viewers']} "
                 f"| {f['celebrity']['publish_then_read_ms']} ms, shown: {f['celebrity']['on_first_page']} |"
             )
-        lines.append("")
+        lines += ["", *_targets(result), ""]
         for memory in result.get("redis_memory", []):
             lines.append(
                 f"- Redis memory, {memory['timelines']:,} timelines x "

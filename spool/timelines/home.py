@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Exists, F, Max, Q, Value
+from django.db.models import CharField, Exists, Max, Q, Value
 from django.utils import timezone
 
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
@@ -40,6 +40,8 @@ from spool.timelines.stores import Entry, get_store
 MAX_ROUNDS = 3
 # ``Timeline.active_at`` is written at most this often per person.
 ACTIVE_EVERY = timedelta(hours=1)
+POSTS = Post._meta.db_table
+REPOSTS = Repost._meta.db_table
 
 
 def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
@@ -57,7 +59,7 @@ def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Post
         if stored is None:  # the store lost it (Redis flushed or restarted)
             rebuild(viewer.id)
             stored = store.read(viewer.id, bound, want) or []
-        merged = celebrity_entries(viewer, bound, want) if celebrities else []
+        merged = celebrity_entries(celebrities, bound, want)
         candidates = _merge(stored, merged, want)
         shown += resolve(viewer, candidates)
         if candidates:
@@ -75,28 +77,26 @@ def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Post
     return Page(build_cards(viewer, page), next_cursor)
 
 
-def ensure_held(viewer: Account) -> bool:
+def ensure_held(viewer: Account) -> list[int]:
     """Rebuild the viewer's timeline if it is not held (first read, or dropped while inactive); otherwise
-    note the read, at most every ``ACTIVE_EVERY``. Returns whether celebrities must be merged in (the viewer
-    follows one or is one). One query on a warm read."""
-    big = _followed_celebrities(viewer)
+    note the read, at most every ``ACTIVE_EVERY``. Returns the accounts to merge in at read time: those the
+    viewer follows that are not fanned out, and the viewer if they are one. One query on a warm read (two
+    when the viewer follows such an account)."""
+    big = Follow.objects.filter(
+        follower_id=viewer.id, followee__followers_count__gt=settings.SPOOL.fanout_threshold
+    ).values_list("followee_id", flat=True)
     row = Timeline.objects.filter(owner_id=viewer.id).values_list("active_at", Exists(big)).first()
     now = timezone.now()
     if row is None or row[0] < held_since():
         rebuild(viewer.id)
-        merge = big.exists()
+        celebrities = list(big)
     else:
-        merge = bool(row[1])
+        celebrities = list(big) if row[1] else []
         if row[0] < now - ACTIVE_EVERY:
             Timeline.objects.filter(owner_id=viewer.id).update(active_at=now)
-    return merge or is_celebrity(viewer.followers_count)
-
-
-def _followed_celebrities(viewer: Account) -> Any:
-    """Follow edges from the viewer to accounts that are not fanned out."""
-    return Follow.objects.filter(
-        follower_id=viewer.id, followee__followers_count__gt=settings.SPOOL.fanout_threshold
-    )
+    if is_celebrity(viewer.followers_count):
+        celebrities.append(viewer.id)
+    return celebrities
 
 
 def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list[Entry]:
@@ -105,28 +105,25 @@ def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list
     return sorted({*stored, *merged}, reverse=True)[:count]
 
 
-def celebrity_entries(viewer: Account, before: int | None, count: int) -> list[Entry]:
-    """The newest ``count`` posts and reposts (below ``before``) of followed accounts that are not fanned
-    out, and the viewer's own if they are one: one query."""
-    big = _followed_celebrities(viewer).values("followee_id")
-    authors = Q(author_id__in=big)
-    reposters = Q(account_id__in=big)
-    if is_celebrity(viewer.followers_count):
-        authors |= Q(author_id=viewer.id)
-        reposters |= Q(account_id=viewer.id)
-    posts = Post.objects.filter(authors, is_reply=False)
-    reposts = Repost.objects.filter(reposters)
-    if before is not None:
-        posts, reposts = posts.filter(id__lt=before), reposts.filter(id__lt=before)
-    posts = posts.annotate(post=F("id"))
-    posts_sql, posts_params = posts.order_by("-id").values_list("id", "post")[:count].query.sql_with_params()
-    reposts_sql, reposts_params = (
-        reposts.order_by("-id").values_list("id", "post_id")[:count].query.sql_with_params()
-    )
-    # Both parts are compiled by Django with their parameters bound separately.
-    sql = f"SELECT * FROM ({posts_sql}) p UNION ALL SELECT * FROM ({reposts_sql}) r"  # noqa: S608
+def celebrity_entries(celebrities: Sequence[int], before: int | None, count: int) -> list[Entry]:
+    """The newest ``count`` top-level posts and reposts (below ``before``) of each of ``celebrities``
+    (accounts that are not fanned out): one query, a ``UNION ALL`` of one index range per account and kind,
+    so it reads only the rows it returns whatever else is in the tables."""
+    if not celebrities:
+        return []
+    # Table names are ours and every value is a bound parameter.
+    below = "AND id < %s" if before is not None else ""
+    posts = f"SELECT id, id FROM {POSTS} WHERE author_id = %s AND is_reply = %s {below}"  # noqa: S608
+    reposts = f"SELECT id, post_id FROM {REPOSTS} WHERE account_id = %s {below}"  # noqa: S608
+    newest = "ORDER BY id DESC LIMIT %s"
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, account_id in enumerate(celebrities):
+        parts += [f"SELECT * FROM ({posts} {newest}) p{n}", f"SELECT * FROM ({reposts} {newest}) r{n}"]  # noqa: S608
+        bound = [before] if before is not None else []
+        params += [account_id, False, *bound, count, account_id, *bound, count]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*posts_params, *reposts_params])
+        cursor.execute(" UNION ALL ".join(parts), params)
         return [Entry(int(s), int(p)) for s, p in cursor.fetchall()]
 
 
