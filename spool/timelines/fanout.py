@@ -88,7 +88,11 @@ def recent_entries(sources: Q, reposters: Q, limit: int) -> list[Entry]:
     reposts = Repost.objects.filter(reposters).order_by("-id").values_list("id", "post_id")[:limit]
     entries = sorted([Entry(p, p) for p in posts] + [Entry(r, p) for r, p in reposts], reverse=True)
     seen: set[int] = set()
-    newest = [e for e in entries if not (e.post_id in seen or seen.add(e.post_id))]
+    newest: list[Entry] = []
+    for entry in entries:
+        if entry.post_id not in seen:
+            seen.add(entry.post_id)
+            newest.append(entry)
     return newest[:limit]
 
 

@@ -3,6 +3,7 @@ read of a timeline that was not maintained shows."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -61,7 +62,7 @@ def test_followers_are_written_in_chunks_one_write_per_chunk(store: TimelineStor
         home_posts(follower)
     chunks = list(fanout.held_followers(bob.id, chunk=10))
     assert [len(c) for c in chunks] == [10, 10, 5]
-    assert sorted(sum(chunks, [])) == sorted(f.id for f in followers)
+    assert sorted(itertools.chain(*chunks)) == sorted(f.id for f in followers)
     with CaptureQueriesContext(connection) as captured:
         written = fanout.fan_out(bob.id, Entry(77, 77), chunk=10)
     assert written == 25
@@ -128,7 +129,9 @@ def test_celebrities_are_merged_at_read_time(store: TimelineStore, people: Peopl
     assert stored(store, star) == []  # not even the celebrity's own timeline is written
     # Newest first, star's posts and repost interleaved with bob's.
     assert home_ids(ana) == [starred.id, *[p.id for p in reversed(mixed)]]
-    assert home_posts(ana).items[0].reposted_by.id == star.id and home_posts(ana).items[0].repost_id == repost.id
+    assert (
+        home_posts(ana).items[0].reposted_by.id == star.id and home_posts(ana).items[0].repost_id == repost.id
+    )
     # Across pages too.
     first = home_posts(ana, limit=3)
     second = home_posts(ana, cursor=first.next_cursor, limit=3)

@@ -154,3 +154,9 @@ def test_registration_is_rate_limited_per_address() -> None:
     assert refused.status_code == 429
     assert Application.objects.count() == 30
     assert create(body).status_code == 200  # another address
+
+
+def test_verify_credentials_takes_any_valid_token_whatever_its_scopes(mastodon: Any) -> None:
+    for scopes in ("write:media", "push", "read"):
+        assert mastodon(None, scopes=scopes).get("/api/v1/apps/verify_credentials").status_code == 200
+    assert mastodon("ana", scopes="push").get("/api/v1/apps/verify_credentials").status_code == 200
