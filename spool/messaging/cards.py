@@ -123,7 +123,7 @@ def _shared(post: Post | None, visible: set[int]) -> dict[str, Any] | None:
     }
 
 
-def message_cards(viewer: Account, messages: Iterable[Message]) -> list[MessageCard]:
+def message_cards(viewer: Account | None, messages: Iterable[Message]) -> list[MessageCard]:
     """Cards for ``messages`` (loaded with ``for_cards``) as ``viewer`` sees them. Two queries: reactions,
     and which shared posts ``viewer`` may see."""
     rows = list(messages)

@@ -46,7 +46,6 @@ def _with_unread_counts(qs: QuerySet[Membership], viewer: Account) -> QuerySet[M
         Message.objects.filter(
             conversation_id=OuterRef("conversation_id"),
             id__gt=OuterRef("last_read_message_id"),
-            kind=Message.Kind.TEXT,
         )
         .exclude(sender=viewer)
         .exclude(id__in=HiddenMessage.objects.filter(account=viewer).values("message_id"))
@@ -152,6 +151,34 @@ def messages(
 def messages_by_ids(viewer: Account, ids: list[int]) -> list[MessageCard]:
     """The cards of these messages that ``viewer`` may see, oldest first."""
     return message_cards(viewer, visible_messages(viewer).filter(pk__in=ids).for_cards().order_by("id"))
+
+
+@dataclass
+class Readers:
+    """Who receives a message live, and which of them muted its conversation."""
+
+    ids: tuple[int, ...]
+    muted: frozenset[int]
+
+
+def message_for_push(message_id: int) -> tuple[MessageCard | None, Readers]:
+    """A message rendered once for everyone who may see it (``None`` when it is gone, or when it shares a
+    post — whether that post shows depends on each viewer, who then reads it themselves), and the IDs of
+    the members whose window holds it and who have not deleted it for themselves. Three queries."""
+    message = Message.objects.for_cards().filter(pk=message_id).first()
+    if message is None:
+        return None, Readers((), frozenset())
+    rows = list(
+        Membership.objects.filter(conversation_id=message.conversation_id, visible_from_id__lt=message_id)
+        .filter(Q(visible_until_id__isnull=True) | Q(visible_until_id__gte=message_id))
+        .exclude(cleared_before_id__gte=message_id)
+        .exclude(account__in=HiddenMessage.objects.filter(message_id=message_id).values("account_id"))
+        .values_list("account_id", "muted")
+    )
+    readers = Readers(tuple(i for i, _ in rows), frozenset(i for i, muted in rows if muted))
+    if message.shared_post_id is not None:
+        return None, readers
+    return message_cards(None, [message])[0], readers
 
 
 def catch_up(viewer: Account, after: int, limit: int = CATCH_UP_BATCH) -> Page[MessageCard]:

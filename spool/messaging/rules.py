@@ -19,10 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Q
+
 from spool.accounts.models import DirectMessagePolicy
 from spool.core.errors import Forbidden
 from spool.core.ratelimit import Limit
-from spool.identities.models import Account
+from spool.identities.models import Account, Block
 from spool.identities.relationships import relationships
 
 REQUEST_LIMIT = Limit("message_requests", 20, timedelta(hours=24))
@@ -79,5 +81,7 @@ def check_can_add(adder: Account, person: Account) -> None:
 
 
 def blocked_between(a: Account, b_id: int) -> bool:
-    rel = relationships(a, [b_id])[b_id]
-    return rel.blocking or rel.blocked_by
+    """A block either way between ``a`` and account ``b_id`` (one indexed query)."""
+    return Block.objects.filter(
+        Q(blocker_id=a.pk, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a.pk)
+    ).exists()

@@ -17,11 +17,13 @@ from django.db.models import Exists, OuterRef, Q
 from spool.core.events import subscribe
 from spool.feeds.models import List, ListMember, RepliesPolicy
 from spool.identities.models import Account, Follow
+from spool.messaging.events import MessageEdited, MessageSent, MessageUnsent
 from spool.notifications.events import NotificationCreated
-from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted
+from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted, RepostUndone
 from spool.posts.models import Media, Post
 from spool.realtime.groups import (
     Locality,
+    direct_group,
     hashtag_group,
     home_group,
     list_group,
@@ -37,7 +39,11 @@ def connect() -> None:
     subscribe(PostEdited, on_post_edited, after_commit=True)
     subscribe(PostDeleted, on_post_deleted, after_commit=True)
     subscribe(PostReposted, on_post_reposted, after_commit=True)
+    subscribe(RepostUndone, on_repost_undone, after_commit=True)
     subscribe(NotificationCreated, on_notification_created, after_commit=True)
+    subscribe(MessageSent, on_conversation_changed, after_commit=True)
+    subscribe(MessageEdited, on_conversation_changed, after_commit=True)
+    subscribe(MessageUnsent, on_conversation_changed, after_commit=True)
 
 
 def status_message(event: str, post_id: int, repost_id: int | None = None) -> dict[str, Any]:
@@ -126,8 +132,23 @@ def on_post_reposted(event: PostReposted) -> None:
     push_many(groups, status_message("update", event.post_id, event.repost_id))
 
 
+def on_repost_undone(event: RepostUndone) -> None:
+    """The reblog (its status ID is the repost's) leaves the feeds it entered."""
+    if event.repost_id is not None:
+        groups = home_groups(event.account_id) + list_groups(event.account_id)
+        push_many(groups, event_message("delete", str(event.repost_id)))
+
+
 def on_notification_created(event: NotificationCreated) -> None:
     push_many(
         [notifications_group(event.recipient_id)],
         {"type": "realtime.notification", "notification_id": event.notification_id},
+    )
+
+
+def on_conversation_changed(event: MessageSent | MessageEdited | MessageUnsent) -> None:
+    """Mastodon's ``direct`` stream: each member hears that the conversation's newest state changed."""
+    push_many(
+        [direct_group(account_id) for account_id in event.audience],
+        {"type": "realtime.conversation", "conversation_id": event.conversation_id},
     )

@@ -14,7 +14,8 @@ Server → client frames (JSON objects with a ``type``):
 - ``caught_up`` ``{"last_message_id"}`` after a catch-up; ``error`` ``{"code", "error"}`` for a bad frame.
 
 Client → server: ``{"type": "catch_up", "after": "<id>"}`` (also ``?after=<id>`` on connect),
-``{"type": "typing", "conversation_id": "<id>"}``, ``{"type": "ping"}``.
+``{"type": "typing", "conversation_id": "<id>"}``, ``{"type": "ping"}`` (answered ``pong``; a client pings
+every minute or so, which also renews the connection's group membership before the layer's one-day expiry).
 
 **No loss, no duplicate.** Events are pushed only after commit (:func:`connect` subscribes after commit). A
 connection joins its person's group *before* it reads the catch-up from the database, so a message committed
@@ -40,7 +41,6 @@ from spool.core.pagination import parse_cursor
 from spool.identities.models import Account
 from spool.messaging import reads
 from spool.messaging.access import access_membership
-from spool.messaging.cards import MessageCard
 from spool.messaging.events import (
     ConversationRead,
     MembershipChanged,
@@ -55,6 +55,9 @@ from spool.realtime.groups import account_group
 from spool.realtime.push import push_many
 
 REMEMBERED = 5000  # message IDs a connection remembers having delivered
+# Channel layers drop group memberships after a day (``group_expiry``); a connection that pings renews its
+# membership well before that.
+REJOIN_EVERY = 3600.0  # seconds
 TYPING_EVERY = 2.0  # seconds: at most one typing signal per conversation per connection
 
 
@@ -65,12 +68,27 @@ def _push(audience_ids: tuple[int, ...], frame: dict[str, Any]) -> None:
     push_many((account_group(i) for i in audience_ids), {"type": "dm.event", **frame})
 
 
+def _push_message(kind: str, message_id: int) -> None:
+    """Render the message once for all its readers (JSON-safe, so any channel layer carries it); each
+    connection adds only its own reaction. A message sharing a post is read by each connection instead,
+    since whether the post shows depends on the viewer."""
+    card, readers = reads.message_for_push(message_id)
+    frame: dict[str, Any] = {
+        "event": kind,
+        "message_id": message_id,
+        "muted": [str(i) for i in readers.muted],
+    }
+    if card is not None:
+        frame["card"] = orjson.loads(orjson.dumps(card.as_dict()))
+    _push(readers.ids, frame)
+
+
 def on_sent(event: MessageSent) -> None:
-    _push(event.audience, {"event": "message.new", "message_id": event.message_id})
+    _push_message("message.new", event.message_id)
 
 
 def on_changed(event: MessageEdited | MessageUnsent | MessageReacted) -> None:
-    _push(event.audience, {"event": "message.updated", "message_id": event.message_id})
+    _push_message("message.updated", event.message_id)
 
 
 def on_read(event: ConversationRead) -> None:
@@ -130,6 +148,7 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
         self.delivered: OrderedDict[int, None] = OrderedDict()
         self.typing_sent: dict[str, float] = {}
         await self.channel_layer.group_add(account_group(account.pk), self.channel_name)
+        self.joined_at = time.monotonic()
         await self.accept(subprotocol)
         after = query_params(self.scope).get("after")
         if after:
@@ -142,6 +161,10 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
+            if time.monotonic() - self.joined_at > REJOIN_EVERY:
+                assert self.account is not None
+                await self.channel_layer.group_add(account_group(self.account.pk), self.channel_name)
+                self.joined_at = time.monotonic()
             await self.send_json({"type": "pong"})
         elif kind == "catch_up":
             await self._catch_up(content.get("after"))
@@ -173,24 +196,33 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
         while True:
             page = await database_sync_to_async(reads.catch_up)(self.account, cursor)
             for card in page.items:
-                await self._send_new(card)
+                await self._send_dict("message.new", card.as_dict())
                 last = max(last, card.id)
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
         await self.send_json({"type": "caught_up", "last_message_id": str(last)})
 
-    async def _send_new(self, card: MessageCard) -> None:
-        if card.id in self.delivered:
-            return
-        self.delivered[card.id] = None
-        if len(self.delivered) > REMEMBERED:
-            self.delivered.popitem(last=False)
-        await self._send_card("message.new", card)
-
-    async def _send_card(self, kind: str, card: MessageCard) -> None:
+    async def _send_dict(self, kind: str, card: dict[str, Any], *, muted: bool = False) -> None:
+        """Send a message card (``as_dict()`` of anyone's view) as this connection's person sees it: with
+        their own reaction, and for a new message ``notify`` (false for their own messages and in muted
+        conversations: show it, but no sound or badge). A new message is sent once per connection, however
+        often it arrives."""
         assert self.account is not None
-        await self.send_json({"type": kind, "message": card.as_dict(self.account.pk)}, close=False)
+        if kind == "message.new":
+            message_id = int(card["id"])
+            if message_id in self.delivered:
+                return
+            self.delivered[message_id] = None
+            if len(self.delivered) > REMEMBERED:
+                self.delivered.popitem(last=False)
+        me = str(self.account.pk)
+        mine = next((r["emoji"] for r in card["reactions"] if r["account_id"] == me), None)
+        frame: dict[str, Any] = {"type": kind, "message": {**card, "my_reaction": mine}}
+        if kind == "message.new":
+            sender = card.get("sender") or {}
+            frame["notify"] = not muted and card["kind"] == "text" and sender.get("id") != me
+        await self.send_json(frame)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:
@@ -227,12 +259,14 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
     async def dm_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
         if event in ("message.new", "message.updated"):
+            assert self.account is not None
+            muted = str(self.account.pk) in message.get("muted", ())
+            if "card" in message:
+                await self._send_dict(event, message["card"], muted=muted)
+                return
             cards = await database_sync_to_async(reads.messages_by_ids)(self.account, [message["message_id"]])
             for card in cards:
-                if event == "message.new":
-                    await self._send_new(card)
-                else:
-                    await self._send_card(event, card)
+                await self._send_dict(event, card.as_dict(), muted=muted)
             return
         frame = {key: value for key, value in message.items() if key not in ("type", "event", "group")}
         await self.send_json({"type": event, **frame})

@@ -23,15 +23,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import CharField, Exists, Max, Q, Value
 from django.utils import timezone
 
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import Post, Repost
-from spool.timelines.fanout import held_since, is_celebrity, rebuild
+from spool.timelines.fanout import held_since, is_celebrity, newest_of, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
 
@@ -57,7 +56,7 @@ def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Post
         if stored is None:  # the store lost it (Redis flushed or restarted)
             rebuild(viewer.id)
             stored = store.read(viewer.id, bound, want) or []
-        merged = celebrity_entries(viewer, bound, want) if celebrities else []
+        merged = newest_of(celebrities, bound, want)
         candidates = _merge(stored, merged, want)
         shown += resolve(viewer, candidates)
         if candidates:
@@ -75,28 +74,26 @@ def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Post
     return Page(build_cards(viewer, page), next_cursor)
 
 
-def ensure_held(viewer: Account) -> bool:
+def ensure_held(viewer: Account) -> list[int]:
     """Rebuild the viewer's timeline if it is not held (first read, or dropped while inactive); otherwise
-    note the read, at most every ``ACTIVE_EVERY``. Returns whether celebrities must be merged in (the viewer
-    follows one or is one). One query on a warm read."""
-    big = _followed_celebrities(viewer)
+    note the read, at most every ``ACTIVE_EVERY``. Returns the accounts to merge in at read time: those the
+    viewer follows that are not fanned out, and the viewer if they are one. One query on a warm read (two
+    when the viewer follows such an account)."""
+    big = Follow.objects.filter(
+        follower_id=viewer.id, followee__followers_count__gt=settings.SPOOL.fanout_threshold
+    ).values_list("followee_id", flat=True)
     row = Timeline.objects.filter(owner_id=viewer.id).values_list("active_at", Exists(big)).first()
     now = timezone.now()
     if row is None or row[0] < held_since():
         rebuild(viewer.id)
-        merge = big.exists()
+        celebrities = list(big)
     else:
-        merge = bool(row[1])
+        celebrities = list(big) if row[1] else []
         if row[0] < now - ACTIVE_EVERY:
             Timeline.objects.filter(owner_id=viewer.id).update(active_at=now)
-    return merge or is_celebrity(viewer.followers_count)
-
-
-def _followed_celebrities(viewer: Account) -> Any:
-    """Follow edges from the viewer to accounts that are not fanned out."""
-    return Follow.objects.filter(
-        follower_id=viewer.id, followee__followers_count__gt=settings.SPOOL.fanout_threshold
-    )
+    if is_celebrity(viewer.followers_count):
+        celebrities.append(viewer.id)
+    return celebrities
 
 
 def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list[Entry]:
@@ -105,97 +102,87 @@ def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list
     return sorted({*stored, *merged}, reverse=True)[:count]
 
 
-def celebrity_entries(viewer: Account, before: int | None, count: int) -> list[Entry]:
-    """The newest ``count`` posts and reposts (below ``before``) of followed accounts that are not fanned
-    out, and the viewer's own if they are one: one query."""
-    big = _followed_celebrities(viewer).values("followee_id")
-    authors = Q(author_id__in=big)
-    reposters = Q(account_id__in=big)
-    if is_celebrity(viewer.followers_count):
-        authors |= Q(author_id=viewer.id)
-        reposters |= Q(account_id=viewer.id)
-    posts = Post.objects.filter(authors, is_reply=False)
-    reposts = Repost.objects.filter(reposters)
-    if before is not None:
-        posts, reposts = posts.filter(id__lt=before), reposts.filter(id__lt=before)
-    posts = posts.annotate(post=F("id"))
-    posts_sql, posts_params = posts.order_by("-id").values_list("id", "post")[:count].query.sql_with_params()
-    reposts_sql, reposts_params = (
-        reposts.order_by("-id").values_list("id", "post_id")[:count].query.sql_with_params()
-    )
-    sql = f"SELECT * FROM ({posts_sql}) p UNION ALL SELECT * FROM ({reposts_sql}) r"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*posts_params, *reposts_params])
-        return [Entry(int(s), int(p)) for s, p in cursor.fetchall()]
-
-
 def resolve(viewer: Account, candidates: Sequence[Entry]) -> list[FeedEntry]:
     """The candidates that show, in order, as feed entries; entries that can never show again are removed
-    from the store. Two queries (posts; reposts when there are repost entries), plus one more only when a
-    post is missing."""
+    from the store. Three queries (posts; reposts, when there are repost entries; the viewer's follows and
+    mutes among these authors and reposters, with the newest qualifying repost of each post), plus one more
+    only when a post is missing. Each is small to build: the visibility rule is the only large one."""
     if not candidates:
         return []
-    followed = Follow.objects.filter(follower_id=viewer.id).values("followee_id")
-    muted = Mute.objects.filter(muter_id=viewer.id).values("muted_id")
-    qualifying = Repost.objects.filter(
-        Q(account_id=viewer.id) | Q(account_id__in=followed), account__is_active=True
-    ).exclude(account_id__in=muted)
-    posts = {
-        p.id: p
-        for p in Post.objects.visible_to(viewer)
+    posts = (
+        Post.objects.visible_to(viewer)
         .in_feeds_of(viewer)
         .filter(id__in={c.post_id for c in candidates})
         .for_cards()
-        .annotate(
-            direct=ExpressionWrapper(
-                Q(is_reply=False) & (Q(author_id=viewer.id) | Q(author_id__in=followed)),
-                output_field=BooleanField(),
-            ),
-            newest_repost=Subquery(qualifying.filter(post_id=OuterRef("id")).order_by("-id").values("id")[:1]),
-        )
-    }
-    repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
-    reposts = (
-        {
-            r.id: r
-            for r in Repost.objects.filter(id__in=repost_ids)
-            .select_related("account")
-            .annotate(
-                by_followed=ExpressionWrapper(
-                    Q(account_id=viewer.id) | Q(account_id__in=followed), output_field=BooleanField()
-                ),
-                reposter_muted=Exists(Mute.objects.filter(muter_id=viewer.id, muted_id=OuterRef("account_id"))),
-            )
-        }
-        if repost_ids
-        else {}
+        .in_bulk()
     )
+    repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
+    reposts = Repost.objects.select_related("account").in_bulk(repost_ids) if repost_ids else {}
+    people = {p.author_id for p in posts.values()} | {r.account_id for r in reposts.values()}
+    followed, muted, newest = _relations(viewer, people, list(posts))
+    followed.add(viewer.id)
 
     shown: list[FeedEntry] = []
     stale: list[int] = []
     missing: list[Entry] = []
     for entry in candidates:
         post = posts.get(entry.post_id)
+        direct = post is not None and not post.is_reply and post.author_id in followed
         if entry.sort_id == entry.post_id:
             if post is None:
                 missing.append(entry)
-            elif not post.direct:
+            elif not direct:
                 stale.append(entry.sort_id)  # unfollowed since
-            elif entry.sort_id == max(post.id, post.newest_repost or 0):
+            elif entry.sort_id == max(post.id, newest.get(post.id, 0)):
                 shown.append(FeedEntry(post))
             continue
         repost = reposts.get(entry.sort_id)
-        if repost is None or not repost.by_followed:
+        if repost is None or repost.account_id not in followed:
             stale.append(entry.sort_id)  # undone (or its post deleted), or the reposter unfollowed
-        elif post is not None and repost.account.is_active and not repost.reposter_muted:
-            newest = max(post.id if post.direct else 0, post.newest_repost or 0)
-            if entry.sort_id == newest:
-                shown.append(FeedEntry(post, repost.account, repost.id))
+        elif (
+            post is not None
+            and repost.account.is_active
+            and repost.account_id not in muted
+            and entry.sort_id == max(post.id if direct else 0, newest.get(post.id, 0))
+        ):
+            shown.append(FeedEntry(post, repost.account, repost.id))
     if missing:
-        existing = set(
-            Post.objects.filter(id__in=[e.post_id for e in missing]).values_list("id", flat=True)
-        )
+        existing = set(Post.objects.filter(id__in=[e.post_id for e in missing]).values_list("id", flat=True))
         stale += [e.sort_id for e in missing if e.post_id not in existing]
     if stale:
         get_store().remove(viewer.id, stale)
     return shown
+
+
+def _relations(
+    viewer: Account, people: set[int], post_ids: list[int]
+) -> tuple[set[int], set[int], dict[int, int]]:
+    """Which of ``people`` the viewer follows and mutes, and the newest repost of each post by someone the
+    viewer follows (or the viewer), active and not muted: one query."""
+    follows = Follow.objects.filter(follower_id=viewer.id, followee_id__in=people).values_list(
+        "followee_id", Value(0), Value("follow", output_field=CharField())
+    )
+    mutes = Mute.objects.filter(muter_id=viewer.id, muted_id__in=people).values_list(
+        "muted_id", Value(0), Value("mute", output_field=CharField())
+    )
+    following = Follow.objects.filter(follower_id=viewer.id).values("followee_id")
+    muting = Mute.objects.filter(muter_id=viewer.id).values("muted_id")
+    reposts = (
+        Repost.objects.filter(Q(account_id=viewer.id) | Q(account_id__in=following), post_id__in=post_ids)
+        .filter(account__is_active=True)
+        .exclude(account_id__in=muting)
+        .values("post_id")
+        .annotate(newest=Max("id"), kind=Value("repost", output_field=CharField()))
+        .values_list("post_id", "newest", "kind")
+    )
+    followed: set[int] = set()
+    muted: set[int] = set()
+    newest: dict[int, int] = {}
+    for key, value, what in follows.union(mutes, reposts, all=True):
+        if what == "follow":
+            followed.add(key)
+        elif what == "mute":
+            muted.add(key)
+        else:
+            newest[key] = value
+    return followed, muted, newest

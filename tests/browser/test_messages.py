@@ -77,6 +77,18 @@ def asgi_server() -> Iterator[str]:
         thread.join(timeout=10)
         if share:
             shared.dec_thread_sharing()
+        else:
+            _end_other_sessions()
+
+
+def _end_other_sessions() -> None:
+    """The server's threads kept their own PostgreSQL connections open; end them so the test database can
+    be dropped (the threads are gone with the server)."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture

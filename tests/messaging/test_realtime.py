@@ -27,7 +27,7 @@ def socket(token: str | None, **query: str) -> WebsocketCommunicator:
 
 async def opened(token: str, **query: str) -> WebsocketCommunicator:
     connection = socket(token, **query)
-    connected, _ = await connection.connect()
+    connected, _ = await connection.connect(timeout=WAIT)
     assert connected
     return connection
 
@@ -65,7 +65,7 @@ def test_a_socket_needs_a_token_with_read_access_or_a_session():
     for token in (None, "nonsense", token_for(ana, "write"), token_for(None, "read")):
 
         async def scenario(token=token):
-            connected, code = await socket(token).connect()
+            connected, code = await socket(token).connect(timeout=WAIT)
             assert not connected and code == 4401
 
         run(scenario)
@@ -80,8 +80,15 @@ def test_live_delivery_to_the_recipient_and_the_senders_other_devices(pair):
         got = await frame(bob_socket)
         assert got["type"] == "message.new"
         assert got["message"]["id"] == str(message.pk) and got["message"]["text"] == "hello bob"
-        assert got["message"]["sender"]["handle"] == "ana"
-        assert (await frame(ana_socket))["message"]["id"] == str(message.pk)
+        assert got["message"]["sender"]["handle"] == "ana" and got["notify"] is True
+        own = await frame(ana_socket)
+        assert own["message"]["id"] == str(message.pk) and own["notify"] is False  # her own message
+        # In a muted conversation messages still arrive, without a notification.
+        await db(services.set_muted)(bob, message.conversation_id, True)
+        await db(services.send_message)(ana, message.conversation_id, text="quietly")
+        got = await frame(bob_socket)
+        assert got["message"]["text"] == "quietly" and got["notify"] is False
+        await frame(ana_socket)
         await quiet(bob_socket)
         await bob_socket.disconnect()
         await ana_socket.disconnect()

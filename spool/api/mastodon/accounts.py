@@ -222,6 +222,20 @@ def get_account(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return render_account(viewer(request), target_account(request, account_id))
 
 
+@router.get("/v1/accounts/{account_id}/featured_tags", auth=scoped("read:accounts", optional=True))
+def featured_tags(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
+    """Spool profiles feature no topics: always empty (clients ask for it when opening a profile)."""
+    target_account(request, account_id)
+    return []
+
+
+@router.get("/v1/accounts/{account_id}/identity_proofs", auth=scoped("read:accounts", optional=True))
+def identity_proofs(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
+    """Deprecated by Mastodon, still asked for by older clients: always empty."""
+    target_account(request, account_id)
+    return []
+
+
 class StatusFilters(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="ignore")
 

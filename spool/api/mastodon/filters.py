@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pydantic
 from django.http import HttpRequest
@@ -164,6 +165,29 @@ class StatusBody(pydantic.BaseModel):
     status_id: str
 
 
+def _filter_params(request: HttpRequest) -> dict[str, Any]:
+    """The request's parameters, with ``keywords_attributes[][keyword]=…&keywords_attributes[][whole_word]=…``
+    read the way Rails reads them (a repeated field starts the next keyword), which a nested dict cannot
+    say."""
+    params = read_params(request)
+    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    if request.content_type == "application/x-www-form-urlencoded":
+        pairs += parse_qsl(
+            request.body.decode(request.encoding or "utf-8", "replace"), keep_blank_values=True
+        )
+    prefix = "keywords_attributes[]["
+    keywords: list[dict[str, str]] = []
+    for key, value in pairs:
+        if key.startswith(prefix) and key.endswith("]"):
+            field = key[len(prefix) : -1]
+            if not keywords or field in keywords[-1]:
+                keywords.append({})
+            keywords[-1][field] = value
+    if keywords:
+        params["keywords_attributes"] = keywords
+    return params
+
+
 def _changes(params: FilterIn) -> list[services.KeywordChange]:
     return [
         services.KeywordChange(k.keyword, k.whole_word, k.id, k.destroy) for k in params.keywords_attributes
@@ -190,7 +214,7 @@ def list_filters(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/v2/filters", auth=scoped("write:filters"))
 def create_filter(request: HttpRequest) -> dict[str, Any]:
-    params = validated(FilterIn, read_params(request))
+    params = validated(FilterIn, _filter_params(request))
     f = services.create_filter(
         me(request),
         title=params.title,
@@ -237,7 +261,7 @@ def get_filter(request: HttpRequest, filter_id: str) -> dict[str, Any]:
 
 @router.put("/v2/filters/{filter_id}", auth=scoped("write:filters"))
 def update_filter(request: HttpRequest, filter_id: str) -> dict[str, Any]:
-    raw = read_params(request)
+    raw = _filter_params(request)
     params = validated(FilterIn, raw)
     f = services.update_filter(
         me(request),

@@ -139,12 +139,16 @@ def list_notifications(request: HttpRequest, response: HttpResponse) -> list[dic
 def unread_count(request: HttpRequest) -> dict[str, int]:
     """Unread notifications (read ones are those up to the ``notifications`` marker, or read on the web),
     counted up to ``limit`` (default 100, at most 1000)."""
+    limit = _unread_limit(request)
+    return {"count": selected(request, me(request)).filter(read=False)[:limit].count()}
+
+
+def _unread_limit(request: HttpRequest) -> int:
     raw = request.GET.get("limit") or "100"
     try:
-        limit = max(1, min(int(raw), MAX_UNREAD))
+        return max(1, min(int(raw), MAX_UNREAD))
     except ValueError:
         raise ValidationError("Validation failed: limit must be a number", field="limit") from None
-    return {"count": selected(request, me(request)).filter(read=False)[:limit].count()}
 
 
 @router.post("/v1/notifications/clear", auth=scoped("write:notifications"))
@@ -279,8 +283,11 @@ def grouped_notifications(request: HttpRequest, response: HttpResponse) -> dict[
 
 @router.get("/v2/notifications/unread_count", auth=scoped("read:notifications"))
 def grouped_unread_count(request: HttpRequest) -> dict[str, int]:
-    """Counted in notifications, not groups (an upper bound of Mastodon's figure)."""
-    return unread_count(request)
+    """Unread notification groups among the newest ``limit`` unread notifications (100, at most 1000)."""
+    limit = _unread_limit(request)
+    grouped = _grouped_types(read_params(request))
+    rows = selected(request, me(request)).filter(read=False).only("id", "kind", "post_id", "created_at")
+    return {"count": len({group_key(n, grouped) for n in rows.order_by("-id")[:limit]})}
 
 
 @router.get("/v2/notifications/{key}", auth=scoped("read:notifications"))

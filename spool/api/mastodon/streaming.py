@@ -116,8 +116,11 @@ class StreamingConnection:
     async def realtime_status(self, message: dict[str, Any]) -> None:
         await self._emit_all(message, lambda: streams.status_event(self.listener.account, message))
 
+    async def realtime_conversation(self, message: dict[str, Any]) -> None:
+        await self._emit_all(message, lambda: streams.conversation_event(self.listener.account, message))
+
     async def realtime_notification(self, message: dict[str, Any]) -> None:
-        """Dropped until the notifications API (and its Notification entity) is merged in."""
+        await self._emit_all(message, lambda: streams.notification_event(self.listener.account, message))
 
 
 class StreamingSocket(StreamingConnection, AsyncWebsocketConsumer):

@@ -15,10 +15,14 @@ from typing import Any
 import orjson
 from django.db.models import Q
 
-from spool.api.mastodon.entities import render_statuses
+from spool.api.mastodon.conversations import FOLDERS, render_conversations
+from spool.api.mastodon.filters import render_screened
+from spool.api.mastodon.notifications import render_notifications
 from spool.core.errors import NotFound
 from spool.feeds.lists import access_list, exclusive_member_ids
 from spool.identities.models import Account, Block, Mute
+from spool.messaging import reads as messaging_reads
+from spool.notifications.services import visible_notifications
 from spool.oauth.models import Token
 from spool.posts.models import Post, Repost
 from spool.realtime.auth import token_grants
@@ -150,7 +154,8 @@ def status_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, 
     """``(event, Status JSON)`` of a ``realtime.status`` message as ``viewer`` would see it in a feed, or
     ``None`` if they may not: the post must pass ``visible_to`` (blocks, privacy, hidden replies, …) and
     not be by someone they muted; a repost must come from someone they neither blocked nor muted; in their
-    home feed, members of their exclusive lists stay out (as in the home timeline)."""
+    home feed, members of their exclusive lists stay out (as in the home timeline); a keyword filter that
+    hides it in that context holds it back, one that warns is listed in ``filtered``."""
     posts = Post.objects.visible_to(viewer).in_feeds_of(viewer).for_cards().filter(id=message["post_id"])
     if viewer is not None and message.get("group") == home_group(viewer.id):
         posts = posts.exclude(author_id__in=exclusive_member_ids(viewer))
@@ -164,5 +169,42 @@ def status_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, 
             return None
         repost.post = post
         item = repost
-    status = render_statuses(viewer, [item])[0]
-    return message["event"], orjson.dumps(status).decode()
+    screened = render_screened(viewer, [item], _filter_context(viewer, message.get("group", "")))
+    if not screened:  # a filter of theirs hides it
+        return None
+    return message["event"], orjson.dumps(screened[0]).decode()
+
+
+def _filter_context(viewer: Account | None, group: str) -> str:
+    """The keyword-filter context of the stream a message came through, as the matching timeline uses."""
+    if viewer is not None and group == home_group(viewer.id):
+        return "home"
+    return "home" if group.startswith("list.") else "public"
+
+
+def notification_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, str] | None:
+    """``("notification", Notification JSON)`` as ``GET /api/v1/notifications`` renders it, if the recipient
+    may still see it (and no filter of theirs hides its status), else ``None``."""
+    if viewer is None:
+        return None
+    rows = list(
+        visible_notifications(viewer)
+        .filter(id=message["notification_id"])
+        .select_related("actor", "post", "post__author", "post__topic", "post__card")
+    )
+    rendered = render_notifications(viewer, rows) if rows else []
+    if not rendered:
+        return None
+    return "notification", orjson.dumps(rendered[0]).decode()
+
+
+def conversation_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, str] | None:
+    """``("conversation", Conversation JSON)`` for a member who lists the conversation (message requests
+    and hidden ones stay out, as in ``GET /api/v1/conversations``), else ``None``."""
+    if viewer is None:
+        return None
+    rows = list(messaging_reads.listed(viewer, FOLDERS).filter(conversation_id=message["conversation_id"]))
+    if not rows:
+        return None
+    conversation = render_conversations(viewer, messaging_reads.cards_for(viewer, rows))[0]
+    return "conversation", orjson.dumps(conversation).decode()

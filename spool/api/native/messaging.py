@@ -19,6 +19,8 @@ from spool.core.errors import ValidationError
 from spool.core.pagination import parse_cursor
 from spool.identities.access import access_account
 from spool.messaging import reads, services
+from spool.messaging.cards import message_cards
+from spool.messaging.models import Message
 from spool.messaging.rules import policy_of
 
 router = Router(tags=["messaging"])
@@ -78,6 +80,12 @@ def _message(request: HttpRequest, message_id: int) -> dict[str, Any]:
     return cards[0].as_dict(account.pk) if cards else {"id": str(message_id)}
 
 
+def _written(request: HttpRequest, message: Message) -> dict[str, Any]:
+    """The card of a message a service just wrote (it holds its sender, preview and shared post)."""
+    account = current_account(request)
+    return message_cards(account, [message])[0].as_dict(account.pk)
+
+
 def _conversation(request: HttpRequest, conversation_id: Any) -> dict[str, Any]:
     account = current_account(request)
     return reads.conversation(account, conversation_id).as_dict(account.pk)
@@ -125,7 +133,7 @@ def start_conversation(request: HttpRequest) -> Status[dict[str, Any]]:
         201,
         {
             "conversation": _conversation(request, message.conversation_id),
-            "message": _message(request, message.pk),
+            "message": _written(request, message),
         },
     )
 
@@ -184,19 +192,19 @@ def list_messages(
 def send_message(request: HttpRequest, conversation_id: str) -> Status[dict[str, Any]]:
     account = current_account(request)
     message = services.send_message(account, conversation_id, **_content(_body(request)))
-    return Status(201, _message(request, message.pk))
+    return Status(201, _written(request, message))
 
 
 @router.patch("messages/{message_id}", summary="Edit your message (within 15 minutes)")
 def edit_message(request: HttpRequest, message_id: str) -> dict[str, Any]:
     message = services.edit_message(current_account(request), message_id, _body(request).get("text", ""))
-    return _message(request, message.pk)
+    return _written(request, message)
 
 
 @router.post("messages/{message_id}/unsend", summary="Unsend your message for everyone")
 def unsend_message(request: HttpRequest, message_id: str) -> dict[str, Any]:
     message = services.unsend_message(current_account(request), message_id)
-    return _message(request, message.pk)
+    return _written(request, message)
 
 
 @router.delete("messages/{message_id}", response={204: None}, summary="Delete a message for you")

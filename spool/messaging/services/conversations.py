@@ -50,6 +50,15 @@ def start_conversation(sender: Account, recipient: Account, **fields: Any) -> Me
         return deliver(membership, content)
 
 
+def direct_conversation(a: Account, b: Account) -> Conversation:
+    """The one-to-one conversation of ``a`` and ``b``, created (both members accepted, ``a`` its creator)
+    when there is none yet. Inside the caller's transaction."""
+    existing = Conversation.objects.filter(pair_key=pair_key(a.pk, b.pk)).first()
+    if existing is not None:
+        return existing
+    return _create_direct(a, b) or Conversation.objects.get(pair_key=pair_key(a.pk, b.pk))
+
+
 def _create_direct(sender: Account, recipient: Account) -> Conversation | None:
     try:
         with transaction.atomic():
@@ -195,7 +204,7 @@ def remove_member(admin: Account, conversation_id: Any, account_id: Any) -> None
         except (TypeError, ValueError):
             raise NotFound("No such member.") from None
         target = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("account")
             .filter(conversation_id=membership.conversation_id, account_id=target_id)
             .exclude(state=Membership.State.LEFT)

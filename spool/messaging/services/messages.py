@@ -92,6 +92,14 @@ def deliver(membership: Membership, content: Content) -> Message:
     else:
         require_member(membership)
     hit(SEND_LIMIT, sender.pk)
+    return store_message(membership, content)
+
+
+def store_message(membership: Membership, content: Content) -> Message:
+    """Write the message and its bookkeeping (the conversation's newest ID, the sender's read position,
+    archived copies back to Primary) and publish ``MessageSent``; no rule is checked here."""
+    sender = membership.account
+    conversation = membership.conversation
     message = Message(conversation=conversation, sender=sender, text=content.text)
     if content.image is not None:
         message.image = content.image.file
@@ -126,7 +134,7 @@ def deliver(membership: Membership, content: Content) -> Message:
 def _direct_rules(membership: Membership, content: Content) -> None:
     sender = membership.account
     other = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("account", "account__user")
         .filter(conversation_id=membership.conversation_id)
         .exclude(pk=membership.pk)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 
@@ -21,8 +22,10 @@ TABLE = TimelineEntry._meta.db_table
 
 
 def _trim_sql(where: str) -> str:
+    """Delete the entries ranked past the cap (``%s``) in each timeline (``where``: which owners)."""
+    # The table name is ours; values are bound parameters.
     return (
-        f"DELETE FROM {TABLE} WHERE (owner_id, sort_id) IN ("
+        f"DELETE FROM {TABLE} WHERE (owner_id, sort_id) IN ("  # noqa: S608
         " SELECT owner_id, sort_id FROM ("
         "  SELECT owner_id, sort_id, ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY sort_id DESC) AS n"
         f"  FROM {TABLE} {where}"
@@ -46,7 +49,7 @@ class SqlStore:
             owner_ids = json.dumps(list(owners))
         # ``WHERE true``: SQLite cannot otherwise tell the upsert clause from a join constraint.
         sql = f"INSERT INTO {TABLE} (owner_id, sort_id, post_id) {source} WHERE true ON CONFLICT DO NOTHING"
-        params = [entry.sort_id, entry.post_id, owner_ids]
+        params: list[Any] = [entry.sort_id, entry.post_id, owner_ids]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         return len(owners)

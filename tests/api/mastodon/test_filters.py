@@ -24,6 +24,7 @@ def test_a_filter_is_created_from_a_form_with_keywords(mastodon):
             ("expires_in", "3600"),
             ("keywords_attributes[][keyword]", "finale"),
             ("keywords_attributes[][whole_word]", "false"),
+            ("keywords_attributes[][keyword]", "cliffhanger"),
         ]
     )
     created = ana.client.post(V2, body, content_type="application/x-www-form-urlencoded")
@@ -36,8 +37,14 @@ def test_a_filter_is_created_from_a_form_with_keywords(mastodon):
         "hide",
     )
     assert entity["expires_at"] is not None
-    assert [(k["keyword"], k["whole_word"]) for k in entity["keywords"]] == [("finale", False)]
+    assert [(k["keyword"], k["whole_word"]) for k in entity["keywords"]] == [
+        ("finale", False),
+        ("cliffhanger", True),
+    ]
     assert ana.get(V2).json() == [entity]
+    indexed = urlencode({"title": "B", "context[]": "home", "keywords_attributes[0][keyword]": "x"})
+    created = ana.client.post(V2, indexed, content_type="application/x-www-form-urlencoded").json()
+    assert [k["keyword"] for k in created["keywords"]] == ["x"]
     assert ana.get(f"{V2}/{entity['id']}").json() == entity
 
 

@@ -1,12 +1,11 @@
 """Spool driven end to end by the real Mastodon.py library against a live server on loopback: register an
 app, complete the OAuth code flow through the sign-in and consent pages, post with an image and with a
 poll, reply, boost, favourite, follow, read home and notifications page by page, and receive updates over
-the streaming API (WebSocket and server-sent events)."""
+the streaming API (statuses and notifications over WebSockets, statuses as server-sent events)."""
 
 from __future__ import annotations
 
 import html
-import importlib.util
 import io
 import queue
 import re
@@ -22,13 +21,7 @@ from PIL import Image
 from spool.identities.services import register_account
 from tests.live import LiveSpool, live_spool  # noqa: F401 - the fixture
 
-# Until the OAuth pages and the statuses, timelines and notifications endpoints are merged in.
-NEEDED = ("spool.api.oauth", "spool.api.mastodon.statuses", "spool.api.mastodon.timelines")
-MISSING = [name for name in NEEDED if importlib.util.find_spec(name) is None]
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(bool(MISSING), reason=f"not merged yet: {', '.join(MISSING)}"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"
 REDIRECT = "https://app.example/callback"
@@ -139,6 +132,12 @@ def test_mastodon_py_drives_spool_end_to_end(live_spool: LiveSpool) -> None:  # 
     assert home_listener.ready.wait(WAIT)
     sse = bob.stream_public(public_listener, local=True, run_async=True)
     assert public_listener.ready.wait(WAIT)
+    # Ana listens to her notifications.
+    alerts = Recorder()
+    anas_socket = ana.stream_open_websocket(listener=alerts)
+    anas_socket.subscribe("user:notification")
+    anas_socket.subscribe("no-such-stream")
+    assert alerts.ready.wait(WAIT)
 
     try:
         # Ana posts with an image, then a poll; both reach Bob live, rendered for him.
@@ -160,8 +159,12 @@ def test_mastodon_py_drives_spool_end_to_end(live_spool: LiveSpool) -> None:  # 
         assert boost.reblog.id == with_image.id
         assert bob.status_favourite(with_poll.id).favourited
         assert bob.poll_vote(with_poll.poll.id, [0]).voted
+        streamed_alerts = [alerts.next("notification") for _ in range(3)]
+        assert [n.type for n in streamed_alerts] == ["mention", "reblog", "favourite"]
+        assert streamed_alerts[2].status.id == with_poll.id
     finally:
         socket.close()
+        anas_socket.close()
         # Mastodon.py's close of a server-sent-event stream waits until its reader thread reads again (the
         # next heartbeat, 15 s away): let it finish in the background; the server ends the stream when the
         # fixture stops it.

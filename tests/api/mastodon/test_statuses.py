@@ -7,8 +7,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 
 from conftest import CommitClient
+from spool.api.common import idempotency
 from spool.identities.services import update_profile
 from spool.notifications.models import Notification
 from spool.posts.models import ConversationMute, Like, PinnedPost, Post, PostEdit, Repost, Save
@@ -101,6 +103,22 @@ def test_a_refused_post_keeps_no_idempotency_key(mastodon: Any) -> None:
     refused = ana.post(STATUSES, {"status": "x" * 501}, HTTP_IDEMPOTENCY_KEY="k")
     assert refused.status_code == 422
     assert ok(ana.post(STATUSES, {"status": "fixed"}, HTTP_IDEMPOTENCY_KEY="k"))["content"] == "<p>fixed</p>"
+
+
+def test_a_retry_while_the_first_request_runs_is_409(mastodon: Any) -> None:
+    ana = mastodon("ana")
+    # The first request with this key is still running (it holds the key as pending).
+    cache.add(idempotency._cache_key("statuses", ana.account.pk, "busy"), "pending", timeout=60)
+    waited = idempotency.WAIT_SECONDS
+    idempotency.WAIT_SECONDS = 0.1
+    try:
+        response = ana.post(STATUSES, {"status": "twice?"}, HTTP_IDEMPOTENCY_KEY="busy")
+    finally:
+        idempotency.WAIT_SECONDS = waited
+    assert response.status_code == 409
+    assert not Post.objects.exists()
+    too_long = ana.post(STATUSES, {"status": "hi"}, HTTP_IDEMPOTENCY_KEY="k" * 201)
+    assert too_long.status_code == 422 and not Post.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -256,6 +274,9 @@ def test_favourite_reblog_bookmark_and_the_lists(mastodon: Any) -> None:
     next_url = response["Link"].split(">")[0].lstrip("<")
     assert [a["username"] for a in ok(ana.client.get(next_url))] == ["bo"]
     assert [a["username"] for a in ok(CommitClient().get(f"{path}/reblogged_by"))] == ["bo"]
+
+    by_reblog_id = ok(CommitClient().get(f"{STATUSES}/{wrapper['id']}"))
+    assert by_reblog_id["id"] == wrapper["id"] and by_reblog_id["reblog"]["id"] == data["id"]
 
     assert ok(bo.post(f"{path}/unfavourite"))["favourites_count"] == 1
     assert ok(bo.post(f"{path}/unreblog"))["reblogged"] is False

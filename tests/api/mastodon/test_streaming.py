@@ -411,3 +411,78 @@ def test_server_sent_events_deliver_statuses_to_anonymous_readers_of_public_stre
         await stream.close()
 
     run(scenario)
+
+
+def test_the_direct_stream_carries_conversations_but_not_message_requests() -> None:
+    from spool.identities.services import follow_account
+    from spool.messaging.services import start_conversation
+
+    ana, bob, cy = person("ana"), person("bob"), person("cy")
+    follow_account(bob, ana)  # Bob follows Ana: her message lands in his inbox; Cy's is a request
+    token = token_for(bob, "read:statuses")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "direct"})
+        await db(start_conversation)(cy, bob, text="Hi, stranger here")
+        await db(start_conversation)(ana, bob, text="Lunch tomorrow?")
+        answer = await frame(connection)
+        assert answer["stream"] == ["direct"] and answer["event"] == "conversation"
+        conversation = json.loads(answer["payload"])
+        assert [a["acct"] for a in conversation["accounts"]] == ["ana"] and conversation["unread"] is True
+        assert "Lunch tomorrow?" in conversation["last_status"]["content"]
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_notifications_reach_the_user_and_notification_streams() -> None:
+    from spool.identities.services import follow_account
+    from spool.posts.services import like_post
+
+    ana, bob = person("ana"), person("bob")
+    post = create_post(ana, text="Like me")
+    token = token_for(ana, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user:notification"})
+        await send(connection, {"type": "subscribe", "stream": "user"})
+        await db(follow_account)(bob, ana)
+        follows = [await frame(connection), await frame(connection)]
+        assert sorted(f["stream"][0] for f in follows) == ["user", "user:notification"]
+        for answer in follows:
+            notification = json.loads(answer["payload"])
+            assert answer["event"] == "notification" and notification["type"] == "follow"
+            assert notification["account"]["acct"] == "bob" and notification["status"] is None
+        await send(connection, {"type": "unsubscribe", "stream": "user"})
+        await db(like_post)(bob, post.id)
+        answer = await frame(connection)
+        liked = json.loads(answer["payload"])
+        assert answer["stream"] == ["user:notification"] and liked["type"] == "favourite"
+        assert liked["status"]["id"] == str(post.id) and liked["status"]["favourites_count"] == 1
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_a_keyword_filter_that_hides_holds_a_status_back_and_one_that_warns_marks_it() -> None:
+    from spool.identities.services import follow_account
+    from spool.identities.services.word_filters import KeywordChange, create_filter
+
+    ana, bob = person("ana"), person("bob")
+    follow_account(bob, ana)
+    create_filter(
+        bob, title="No spoilers", context=["home"], action="hide", keywords=[KeywordChange("finale")]
+    )
+    create_filter(bob, title="Careful", context=["home"], action="warn", keywords=[KeywordChange("tax")])
+    token = token_for(bob, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user"})
+        await db(create_post)(ana, text="The finale was wild")
+        warned = await db(create_post)(ana, text="Tax day tomorrow")
+        status = status_of(await frame(connection))
+        assert status["id"] == str(warned.id)
+        assert [f["filter"]["title"] for f in status["filtered"]] == ["Careful"]
+        await connection.disconnect()
+
+    run(scenario)
