@@ -130,6 +130,7 @@ def test_featured_tags_and_identity_proofs_are_empty(mastodon: Any) -> None:
     assert ok(CommitClient().get(f"{ACCOUNTS}/{ana.account.pk}/featured_tags")) == []
     assert ok(ana.get(f"{ACCOUNTS}/{ana.account.pk}/identity_proofs")) == []
     assert ana.get(f"{ACCOUNTS}/404/featured_tags").status_code == 404
+    assert CommitClient().get(f"{ACCOUNTS}/{ana.account.pk}/identity_proofs").status_code == 401
 
 
 def test_account_statuses_and_filters(mastodon: Any) -> None:
