@@ -128,7 +128,8 @@ def _http_table(result: dict[str, Any]) -> list[str]:
         return []
     lines = [
         "Mastodon API over real HTTP (one uvicorn process on loopback, client threads in the bench process, "
-        "a different person's token on each request):",
+        "a different person's token on each request; a new status enqueues its fan-out task, which no worker "
+        "runs during the bench: `bench.fanout` times fan-out):",
         "",
         "| Request | requests | client threads | requests/s | p50 ms | p99 ms | failures |",
         "|---|---:|---:|---:|---:|---:|---:|",
