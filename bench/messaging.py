@@ -136,6 +136,13 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (Linux ``/proc``): a figure that, unlike wall time,
+    does not grow when other work shares the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -153,6 +160,8 @@ class Latency:
     started: dict[str, float] = field(default_factory=dict)
     failed_sends: int = 0
     connect_seconds: float = 0.0
+    server_cpu_connect_s: float = 0.0
+    server_cpu_send_s: float = 0.0
 
 
 async def open_socket(port: int, token: str, limit: asyncio.Semaphore) -> Any:
@@ -191,12 +200,14 @@ def post_message(port: int, person: Person, text: str) -> bool:
     return response.status_code == 201
 
 
-async def latency_phase(port: int, people: list[Person], messages: int, rate: float) -> Latency:
+async def latency_phase(port: int, pid: int, people: list[Person], messages: int, rate: float) -> Latency:
     result = Latency()
     limit = asyncio.Semaphore(100)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(pid)
     sockets = await asyncio.gather(*(open_socket(port, p.token, limit) for p in people))
     result.connect_seconds = time.perf_counter() - started
+    result.server_cpu_connect_s = cpu_seconds(pid) - cpu
+    cpu = cpu_seconds(pid)
     readers = [
         asyncio.create_task(read_frames(ws, p.id, result)) for ws, p in zip(sockets, people, strict=True)
     ]
@@ -220,6 +231,7 @@ async def latency_phase(port: int, people: list[Person], messages: int, rate: fl
     deadline = time.perf_counter() + 10
     while len(result.received) < result.sent and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)
+    result.server_cpu_send_s = cpu_seconds(pid) - cpu
     for ws in sockets:
         await ws.close()
     for reader in readers:
@@ -234,12 +246,13 @@ async def latency_phase(port: int, people: list[Person], messages: int, rate: fl
 async def idle_phase(port: int, token: str, count: int, server_pid: int) -> dict[str, Any]:
     limit = asyncio.Semaphore(200)
     rss_before = rss_mb(server_pid)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(server_pid)
     outcomes = await asyncio.gather(
         *(open_socket(port, token, limit) for _ in range(count)), return_exceptions=True
     )
     opened = [ws for ws in outcomes if not isinstance(ws, BaseException)]
     seconds = time.perf_counter() - started
+    cpu_ms = (cpu_seconds(server_pid) - cpu) * 1000
     await asyncio.sleep(2)
     rss_after = rss_mb(server_pid)
     # Still alive: a sample of them answers a ping frame.
@@ -263,6 +276,7 @@ async def idle_phase(port: int, token: str, count: int, server_pid: int) -> dict
         "rss_after_mb": round(rss_after),
         "kib_per_connection": round((rss_after - rss_before) * 1024 / max(len(opened), 1), 1),
         "sample_alive": f"{alive}/{len(sample)}",
+        "cpu_ms_per_connection": round(cpu_ms / max(len(opened), 1), 2),
         "errors": errors,
     }
 
@@ -308,15 +322,21 @@ def render(
         )
     lines += [
         "",
-        f"Connecting the {args.clients:,} sockets took {latency.connect_seconds:.1f} s"
-        + (f"; {latency.failed_sends} sends failed." if latency.failed_sends else "."),
+        f"Connecting the {args.clients:,} sockets took {latency.connect_seconds:.1f} s "
+        f"({latency.server_cpu_connect_s * 1000 / max(args.clients, 1):.1f} ms of server CPU each)"
+        + (f"; {latency.failed_sends} sends failed." if latency.failed_sends else ".")
+        + " Server CPU per message (the HTTP send, the commit, rendering once and pushing to both "
+        f"parties' sockets): {latency.server_cpu_send_s * 1000 / max(latency.sent, 1):.1f} ms — CPU time, "
+        "unaffected by other load on the machine, unlike the latencies.",
         "",
         "Idle connections held by one server process:",
         "",
-        "| Wanted | Held | Opened in | Server memory before → after | Per connection | Ping sample |",
-        "|---|---|---|---|---|---|",
-        f"| {idle['wanted']:,} | {idle['held']:,} | {idle['open_seconds']} s | {idle['rss_before_mb']} → "
-        f"{idle['rss_after_mb']} MB | {idle['kib_per_connection']} KiB | {idle['sample_alive']} |",
+        "| Wanted | Held | Opened in | Server CPU per connection | Server memory before → after "
+        "| Per connection | Ping sample |",
+        "|---|---|---|---|---|---|---|",
+        f"| {idle['wanted']:,} | {idle['held']:,} | {idle['open_seconds']} s | "
+        f"{idle['cpu_ms_per_connection']} ms | {idle['rss_before_mb']} → {idle['rss_after_mb']} MB | "
+        f"{idle['kib_per_connection']} KiB | {idle['sample_alive']} |",
     ]
     if idle["errors"]:
         lines += ["", f"Connection errors: {', '.join(idle['errors'])}."]
@@ -363,7 +383,14 @@ def main(argv: list[str] | None = None) -> None:
         server = start_server(port, env)
         try:
             print("bench.messaging: latency…", file=sys.stderr)
-            latency = asyncio.run(latency_phase(port, people, args.messages, args.rate))
+            latency = asyncio.run(latency_phase(port, server.pid, people, args.messages, args.rate))
+            samples = sorted((latency.received[t] - latency.started[t]) * 1000 for t in latency.received)
+            if samples:
+                print(
+                    f"bench.messaging: {len(samples)}/{latency.sent} delivered, "
+                    f"p50 {statistics.median(samples):.0f} ms, p99 {percentile(samples, 99):.0f} ms",
+                    file=sys.stderr,
+                )
             print("bench.messaging: idle connections…", file=sys.stderr)
             idle = asyncio.run(idle_phase(port, people[0].token, args.idle, server.pid))
         finally:

@@ -110,7 +110,7 @@ if config.redis_url:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spool"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "spool.realtime.layers.InProcessChannelLayer"}}
 
 # --- Background work ----------------------------------------------------------------------------------
 # Embedded: Kombu's filesystem transport needs no server; the worker and the web server share var/broker.

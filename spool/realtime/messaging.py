@@ -14,7 +14,8 @@ Server → client frames (JSON objects with a ``type``):
 - ``caught_up`` ``{"last_message_id"}`` after a catch-up; ``error`` ``{"code", "error"}`` for a bad frame.
 
 Client → server: ``{"type": "catch_up", "after": "<id>"}`` (also ``?after=<id>`` on connect),
-``{"type": "typing", "conversation_id": "<id>"}``, ``{"type": "ping"}``.
+``{"type": "typing", "conversation_id": "<id>"}``, ``{"type": "ping"}`` (answered ``pong``; a client pings
+every minute or so, which also renews the connection's group membership before the layer's one-day expiry).
 
 **No loss, no duplicate.** Events are pushed only after commit (:func:`connect` subscribes after commit). A
 connection joins its person's group *before* it reads the catch-up from the database, so a message committed
@@ -54,6 +55,9 @@ from spool.realtime.groups import account_group
 from spool.realtime.push import push_many
 
 REMEMBERED = 5000  # message IDs a connection remembers having delivered
+# Channel layers drop group memberships after a day (``group_expiry``); a connection that pings renews its
+# membership well before that.
+REJOIN_EVERY = 3600.0  # seconds
 TYPING_EVERY = 2.0  # seconds: at most one typing signal per conversation per connection
 
 
@@ -144,6 +148,7 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
         self.delivered: OrderedDict[int, None] = OrderedDict()
         self.typing_sent: dict[str, float] = {}
         await self.channel_layer.group_add(account_group(account.pk), self.channel_name)
+        self.joined_at = time.monotonic()
         await self.accept(subprotocol)
         after = query_params(self.scope).get("after")
         if after:
@@ -156,6 +161,10 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
+            if time.monotonic() - self.joined_at > REJOIN_EVERY:
+                assert self.account is not None
+                await self.channel_layer.group_add(account_group(self.account.pk), self.channel_name)
+                self.joined_at = time.monotonic()
             await self.send_json({"type": "pong"})
         elif kind == "catch_up":
             await self._catch_up(content.get("after"))

@@ -15,10 +15,12 @@ Nothing here checks visibility: the store holds IDs, and every page is filtered 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,6 +30,10 @@ from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, cap, get_store
 
 CHUNK = 1000
+# A rebuild for someone following at most this many accounts reads each account's newest posts directly.
+FEW_FOLLOWED = 50
+POSTS = Post._meta.db_table
+REPOSTS = Repost._meta.db_table
 
 
 def held_since() -> datetime:
@@ -40,24 +46,27 @@ def is_celebrity(followers_count: int) -> bool:
 
 
 def held_followers(account_id: int, chunk: int = CHUNK) -> Iterator[list[int]]:
-    """IDs of the account itself and of its followers whose timeline is held, ``chunk`` at a time (keyset
-    pagination over the follow edges, so each chunk is one indexed query)."""
+    """IDs of the account itself and of its followers whose timeline is held, at most ``chunk`` at a time.
+    Per chunk, two indexed queries: the next follow edges by ID, then which of those followers' timelines
+    are held (primary-key lookups), so the cost does not grow with the number of people or timelines."""
     since = held_since()
-    own = Timeline.objects.filter(owner_id=account_id, active_at__gte=since).exists()
-    batch: list[int] = [account_id] if own else []
-    edges = Follow.objects.filter(followee_id=account_id, follower__timeline__active_at__gte=since)
+    held = Timeline.objects.filter(active_at__gte=since)
+    # The author's own timeline goes with the first chunk.
+    pending = [account_id] if held.filter(owner_id=account_id).exists() else []
+    edges = Follow.objects.filter(followee_id=account_id).order_by("id").values_list("id", "follower_id")
     last = 0
     while True:
-        rows = list(edges.filter(id__gt=last).order_by("id").values_list("id", "follower_id")[:chunk])
+        rows = list(edges.filter(id__gt=last)[:chunk])
         if not rows:
             break
         last = rows[-1][0]
-        batch += [follower for _, follower in rows]
-        while len(batch) >= chunk:
-            yield batch[:chunk]
-            batch = batch[chunk:]
-    if batch:
-        yield batch
+        followers = [follower for _, follower in rows]
+        owners = pending + list(held.filter(owner_id__in=followers).values_list("owner_id", flat=True))
+        pending = []
+        if owners:
+            yield owners
+    if pending:
+        yield pending
 
 
 def fan_out(account_id: int, entry: Entry, *, chunk: int = CHUNK) -> int:
@@ -80,13 +89,40 @@ def fan_out_repost(repost_id: int) -> int:
     return 0 if row is None else fan_out(row[0], Entry(repost_id, row[1]))
 
 
+def newest_of(account_ids: Sequence[int], before: int | None, count: int) -> list[Entry]:
+    """The newest ``count`` top-level posts and reposts (below ``before``) of each of ``account_ids``: one
+    query, a ``UNION ALL`` of one index range per account and kind, so it reads only the rows it returns
+    however many other posts there are. Used for celebrities at read time and for small rebuilds."""
+    if not account_ids:
+        return []
+    # Table names are ours and every value is a bound parameter.
+    below = "AND id < %s" if before is not None else ""
+    posts = f"SELECT id, id FROM {POSTS} WHERE author_id = %s AND is_reply = %s {below}"  # noqa: S608
+    reposts = f"SELECT id, post_id FROM {REPOSTS} WHERE account_id = %s {below}"  # noqa: S608
+    newest = "ORDER BY id DESC LIMIT %s"
+    parts: list[str] = []
+    params: list[Any] = []
+    bound = [before] if before is not None else []
+    for n, account_id in enumerate(account_ids):
+        parts += [f"SELECT * FROM ({posts} {newest}) p{n}", f"SELECT * FROM ({reposts} {newest}) r{n}"]  # noqa: S608
+        params += [account_id, False, *bound, count, account_id, *bound, count]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [Entry(int(s), int(p)) for s, p in cursor.fetchall()]
+
+
 def recent_entries(sources: Q, reposters: Q, limit: int) -> list[Entry]:
     """The newest ``limit`` entries among top-level posts matching ``sources`` and reposts matching
     ``reposters``, each post once (at its newest entry, the one a page would show): two bounded, indexed
     queries."""
     posts = Post.objects.filter(sources, is_reply=False).order_by("-id").values_list("id", flat=True)[:limit]
     reposts = Repost.objects.filter(reposters).order_by("-id").values_list("id", "post_id")[:limit]
-    entries = sorted([Entry(p, p) for p in posts] + [Entry(r, p) for r, p in reposts], reverse=True)
+    return once_each([Entry(p, p) for p in posts] + [Entry(r, p) for r, p in reposts], limit)
+
+
+def once_each(entries: list[Entry], limit: int) -> list[Entry]:
+    """The newest ``limit`` of ``entries``, each post once (at its newest entry)."""
+    entries = sorted(entries, reverse=True)
     seen: set[int] = set()
     newest: list[Entry] = []
     for entry in entries:
@@ -121,12 +157,17 @@ def rebuild(owner_id: int) -> None:
         unique_fields=["owner"],
         update_fields=["active_at"],
     )
-    followed = Follow.objects.filter(follower_id=owner_id).values("followee_id")
-    entries = recent_entries(
-        Q(author_id=owner_id) | Q(author_id__in=followed),
-        Q(account_id=owner_id) | Q(account_id__in=followed),
-        cap(),
-    )
+    following = Follow.objects.filter(follower_id=owner_id).values_list("followee_id", flat=True)
+    few = list(following[: FEW_FOLLOWED + 1])
+    if len(few) <= FEW_FOLLOWED:
+        # Few accounts: one index range each (a scan for them among everyone's posts would read far more).
+        entries = once_each(newest_of([owner_id, *few], None, cap()), cap())
+    else:
+        entries = recent_entries(
+            Q(author_id=owner_id) | Q(author_id__in=following),
+            Q(account_id=owner_id) | Q(account_id__in=following),
+            cap(),
+        )
     get_store().add(owner_id, entries, create=True)
 
 

@@ -23,7 +23,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import CharField, Exists, Max, Q, Value
 from django.utils import timezone
 
@@ -31,7 +30,7 @@ from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import Post, Repost
-from spool.timelines.fanout import held_since, is_celebrity, rebuild
+from spool.timelines.fanout import held_since, is_celebrity, newest_of, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
 
@@ -40,8 +39,6 @@ from spool.timelines.stores import Entry, get_store
 MAX_ROUNDS = 3
 # ``Timeline.active_at`` is written at most this often per person.
 ACTIVE_EVERY = timedelta(hours=1)
-POSTS = Post._meta.db_table
-REPOSTS = Repost._meta.db_table
 
 
 def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
@@ -59,7 +56,7 @@ def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Post
         if stored is None:  # the store lost it (Redis flushed or restarted)
             rebuild(viewer.id)
             stored = store.read(viewer.id, bound, want) or []
-        merged = celebrity_entries(celebrities, bound, want)
+        merged = newest_of(celebrities, bound, want)
         candidates = _merge(stored, merged, want)
         shown += resolve(viewer, candidates)
         if candidates:
@@ -103,28 +100,6 @@ def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list
     if not merged:
         return list(stored[:count])
     return sorted({*stored, *merged}, reverse=True)[:count]
-
-
-def celebrity_entries(celebrities: Sequence[int], before: int | None, count: int) -> list[Entry]:
-    """The newest ``count`` top-level posts and reposts (below ``before``) of each of ``celebrities``
-    (accounts that are not fanned out): one query, a ``UNION ALL`` of one index range per account and kind,
-    so it reads only the rows it returns whatever else is in the tables."""
-    if not celebrities:
-        return []
-    # Table names are ours and every value is a bound parameter.
-    below = "AND id < %s" if before is not None else ""
-    posts = f"SELECT id, id FROM {POSTS} WHERE author_id = %s AND is_reply = %s {below}"  # noqa: S608
-    reposts = f"SELECT id, post_id FROM {REPOSTS} WHERE account_id = %s {below}"  # noqa: S608
-    newest = "ORDER BY id DESC LIMIT %s"
-    parts: list[str] = []
-    params: list[Any] = []
-    for n, account_id in enumerate(celebrities):
-        parts += [f"SELECT * FROM ({posts} {newest}) p{n}", f"SELECT * FROM ({reposts} {newest}) r{n}"]  # noqa: S608
-        bound = [before] if before is not None else []
-        params += [account_id, False, *bound, count, account_id, *bound, count]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return [Entry(int(s), int(p)) for s, p in cursor.fetchall()]
 
 
 def resolve(viewer: Account, candidates: Sequence[Entry]) -> list[FeedEntry]:

@@ -72,7 +72,12 @@ def test_followers_are_written_in_chunks_one_write_per_chunk(store: TimelineStor
     assert all(stored(store, f) == [77] for f in followers)
 
 
-def test_inactive_followers_are_skipped_and_rebuilt_on_return(store: TimelineStore, people: People) -> None:
+# A rebuild reads each followed account's newest posts when they are few, or scans for them when many.
+@pytest.mark.parametrize("few_followed", [fanout.FEW_FOLLOWED, 0])
+def test_inactive_followers_are_skipped_and_rebuilt_on_return(
+    store: TimelineStore, people: People, monkeypatch: Any, few_followed: int
+) -> None:
+    monkeypatch.setattr(fanout, "FEW_FOLLOWED", few_followed)
     ana, bob, cy = people("ana"), people("bob"), people("cy")
     people.follow(ana, bob)
     people.follow(cy, bob)
@@ -80,14 +85,16 @@ def test_inactive_followers_are_skipped_and_rebuilt_on_return(store: TimelineSto
     home_posts(cy)
     Timeline.objects.filter(owner_id=cy.id).update(active_at=timezone.now() - timedelta(days=31))
     written = [people.post(bob, f"post {i}") for i in range(30)]
+    people.post(bob, "a reply", reply_to_id=written[0].id)
+    mine = people.post(cy, "cy's own, before going away")
     assert len(stored(store, ana)) == 30
     assert stored(store, cy) == []
     # cy comes back: the first page is rebuilt synchronously and is full.
     page = home_posts(cy, limit=20)
-    assert [c.id for c in page.items] == [p.id for p in reversed(written)][:20]
+    assert [c.id for c in page.items] == [mine.id, *(p.id for p in reversed(written))][:20]
     assert page.next_cursor is not None
     assert Timeline.objects.get(owner_id=cy.id).active_at > timezone.now() - timedelta(minutes=1)
-    assert len(stored(store, cy)) == 30
+    assert sorted(stored(store, cy)) == sorted([mine.id, *(p.id for p in written)])
 
 
 def test_someone_who_never_read_gets_a_full_first_page(store: TimelineStore, people: People) -> None:

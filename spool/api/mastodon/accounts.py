@@ -229,7 +229,7 @@ def featured_tags(request: HttpRequest, account_id: str) -> list[dict[str, Any]]
     return []
 
 
-@router.get("/v1/accounts/{account_id}/identity_proofs", auth=scoped("read:accounts", optional=True))
+@router.get("/v1/accounts/{account_id}/identity_proofs", auth=scoped("read:accounts"))
 def identity_proofs(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
     """Deprecated by Mastodon, still asked for by older clients: always empty."""
     target_account(request, account_id)

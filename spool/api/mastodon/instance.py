@@ -217,8 +217,3 @@ def activity(request: HttpRequest) -> list[dict[str, str]]:
 
 def _at(counts: dict[Any, int], week: Any) -> int:
     return next((n for key, n in counts.items() if key is not None and key.date() == week.date()), 0)
-
-
-# Mastodon.py asks for the instance with a trailing slash (Mastodon's router accepts both).
-for _path, _view in (("/v1/instance/", instance_v1), ("/v2/instance/", instance_v2)):
-    router.get(_path, auth=None, include_in_schema=False, operation_id=f"{_view.__name__}_slash")(_view)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pydantic
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
@@ -35,6 +36,7 @@ from spool.api.mastodon.entities.statuses import SPOILER_WARNING
 from spool.api.mastodon.pagination import Window, link_header
 from spool.api.mastodon.params import read_params, validated
 from spool.core.errors import NotFound, ValidationError
+from spool.identities.access import can_see_posts_of
 from spool.identities.models import Account, exclude_blocked
 from spool.posts import services
 from spool.posts.access import access_post, parse_post_id
@@ -211,8 +213,20 @@ def get_statuses(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/v1/statuses/{status_id}", auth=scoped("read:statuses", optional=True))
 def get_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
+    """A status; a reblog's ID gives the reblog (the repost wrapping a status the caller may see)."""
     caller = viewer(request)
-    return render_status(caller, access_post(caller, status_id))
+    try:
+        return render_status(caller, access_post(caller, status_id))
+    except NotFound:
+        visible = Post.objects.visible_to(caller).filter(id=OuterRef("post_id"))
+        repost = (
+            Repost.objects.filter(id=parse_post_id(status_id), account__is_active=True)
+            .filter(Exists(visible))
+            .first()
+        )
+        if repost is None or not can_see_posts_of(caller, repost.account):
+            raise
+        return render_status(caller, repost)
 
 
 def _depth_first(nodes: list[ReplyNode]) -> list[Any]:

@@ -40,6 +40,8 @@ ALSO_PUBLIC = {
     "GET /api/v2/search",
     "GET /api/v1/accounts/search",
 }
+# Served without a token although Mastodon asks for one, on purpose (each with its reason).
+LENIENT: dict[str, str] = {}
 # Where Mastodon's documentation and its controllers disagree, the controllers' scope is accepted too.
 CONTROLLER_SCOPES = {
     # Documented as read:statuses; Mastodon's controllers authorize read:accounts (these list accounts).
@@ -95,7 +97,7 @@ def test_only_documented_endpoints_are_public(route: Route) -> None:
     if not route.anonymous:
         return
     key = route.template
-    assert key in ALSO_PUBLIC or mastodon_security().get(key, "missing") is None, (
+    assert key in ALSO_PUBLIC or key in LENIENT or mastodon_security().get(key, "missing") is None, (
         f"{key} serves anonymous callers, but Mastodon requires a token there"
     )
 

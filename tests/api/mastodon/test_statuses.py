@@ -275,6 +275,9 @@ def test_favourite_reblog_bookmark_and_the_lists(mastodon: Any) -> None:
     assert [a["username"] for a in ok(ana.client.get(next_url))] == ["bo"]
     assert [a["username"] for a in ok(CommitClient().get(f"{path}/reblogged_by"))] == ["bo"]
 
+    by_reblog_id = ok(CommitClient().get(f"{STATUSES}/{wrapper['id']}"))
+    assert by_reblog_id["id"] == wrapper["id"] and by_reblog_id["reblog"]["id"] == data["id"]
+
     assert ok(bo.post(f"{path}/unfavourite"))["favourites_count"] == 1
     assert ok(bo.post(f"{path}/unreblog"))["reblogged"] is False
     assert ok(bo.post(f"{path}/unbookmark"))["bookmarked"] is False

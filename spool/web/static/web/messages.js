@@ -124,10 +124,14 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/messages?after=" + lastSeen);
     socket.onopen = function () { backoff = 500; document.documentElement.setAttribute("data-dm-live", "1"); };
+    var pinger = setInterval(function () {
+      if (socket.readyState === 1) socket.send(JSON.stringify({ type: "ping" }));
+    }, 60000);
     socket.onmessage = function (event) {
       try { handle(JSON.parse(event.data)); } catch (e) { /* a frame we do not understand */ }
     };
     socket.onclose = function () {
+      clearInterval(pinger);
       document.documentElement.removeAttribute("data-dm-live");
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 15000);
