@@ -50,12 +50,32 @@ def _extract(commit: str, into: Path) -> Path:
     return into
 
 
+def fanout_section(databases: list[str], accounts: int) -> str:
+    """Run :mod:`bench.fanout` once per database (SQLite: 10k accounts, PostgreSQL: 20k, unless given) and
+    render its section of the report."""
+    from bench.fanout import render
+
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="spool-bench-") as tmp:
+        for database in databases:
+            print(f"bench: fan-out and home timelines, {database}…", file=sys.stderr)
+            out = Path(tmp) / f"fanout-{database}.json"
+            size = accounts or (10_000 if database == "sqlite" else 20_000)
+            command = [sys.executable, "-m", "bench.fanout", "--database", database, "--out", str(out)]
+            subprocess.run([*command, "--accounts", str(size)], cwd=ROOT, check=True)
+            results[database] = json.loads(out.read_text())
+    return render(results)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=30, help="timed runs per page scenario (x10 for builds)")
     parser.add_argument("--scale", type=float, default=1.0, help="dataset size factor")
     parser.add_argument("--baseline", help="also run the scenarios on the spool package of this commit")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument(
+        "--fanout-accounts", type=int, default=0, help="graph size for bench.fanout (0: 10k/20k)"
+    )
     args = parser.parse_args(argv)
 
     with_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -87,6 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         databases=databases,
         results=results,
     )
+    report += "\n" + fanout_section(databases, args.fanout_accounts)
     out = Path(args.out)
     # Sections written by other benchmarks (python -m bench.messaging) are kept.
     report = carry_over(out.read_text() if out.exists() else "", report)

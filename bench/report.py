@@ -117,4 +117,25 @@ def render(
                     f"| {figure['p95_ms']:.2f} | {figure['queries']} |"
                 )
         lines.append("")
+        lines += _http_table(after)
     return "\n".join(lines)
+
+
+def _http_table(result: dict[str, Any]) -> list[str]:
+    """The Mastodon API over real HTTP (:mod:`bench.mastodon_api`), for the current tree."""
+    figures = result.get("http") or []
+    if not figures:
+        return []
+    lines = [
+        "Mastodon API over real HTTP (one uvicorn process on loopback, client threads in the bench process, "
+        "a different person's token on each request):",
+        "",
+        "| Request | requests | client threads | requests/s | p50 ms | p99 ms | failures |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for f in figures:
+        lines.append(
+            f"| `{f['scenario']}` | {f['requests']} | {f['concurrency']} | {f['per_second']:.1f} "
+            f"| {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {f['failures']} |"
+        )
+    return [*lines, ""]

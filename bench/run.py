@@ -15,6 +15,8 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +43,13 @@ def _database_version(database: str) -> str:
         return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--scale", type=float, default=1.0)
-    args = parser.parse_args(argv)
-
+@contextmanager
+def throwaway_database(database: str, name: str) -> Iterator[None]:
+    """Django set up in this process on a new, migrated database (``database``: sqlite or postgres) that
+    is dropped afterwards; background tasks run inline, passwords hash fast."""
     with tempfile.TemporaryDirectory(prefix="spool-bench-") as tmp:
         folder = Path(tmp)
-        _configure(args.database, folder)
+        _configure(database, folder)
         import django
 
         django.setup()
@@ -62,28 +60,48 @@ def main(argv: list[str] | None = None) -> None:
 
         app.conf.task_always_eager = True
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        sqlite = args.database == "sqlite"
-        test_name = str(folder / "bench.sqlite3") if sqlite else f"spool_bench_{os.getpid()}"
+        sqlite = database == "sqlite"
+        test_name = str(folder / f"{name}.sqlite3") if sqlite else f"spool_{name}_{os.getpid()}"
         connection.settings_dict["TEST"]["NAME"] = test_name
         original_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
-            from bench import dataset, scenarios
-
-            started = time.perf_counter()
-            data = dataset.build(dataset.Sizes().scaled(args.scale))
-            built_s = time.perf_counter() - started
-            figures = scenarios.run_all(data, args.runs)
-            result: dict[str, Any] = {
-                "database": _database_version(args.database),
-                "python": f"Python {platform.python_version()}",
-                "django": f"Django {django.get_version()}",
-                "dataset": data.counts,
-                "dataset_seconds": round(built_s, 1),
-                "figures": [f.as_dict() for f in figures],
-            }
+            yield
         finally:
             connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args(argv)
+
+    with throwaway_database(args.database, "bench"):
+        import django
+
+        from bench import dataset, scenarios
+
+        started = time.perf_counter()
+        data = dataset.build(dataset.Sizes().scaled(args.scale))
+        built_s = time.perf_counter() - started
+        figures = scenarios.run_all(data, args.runs)
+        from django.db import connection
+
+        from bench import mastodon_api
+
+        http = mastodon_api.run_all(data, args.runs, args.database, connection.settings_dict["NAME"])
+        result: dict[str, Any] = {
+            "database": _database_version(args.database),
+            "python": f"Python {platform.python_version()}",
+            "django": f"Django {django.get_version()}",
+            "dataset": data.counts,
+            "dataset_seconds": round(built_s, 1),
+            "figures": [f.as_dict() for f in figures],
+            "http": [f.as_dict() for f in http],
+        }
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(f"{result['database']}: {len(result['figures'])} scenarios", file=sys.stderr)
 

@@ -26,11 +26,16 @@ class SpoolConfig(BaseSettings):
     media_max_upload_bytes: int = 10 * 1024 * 1024
     avatar_size: int = 320
     image_max_side: int = 2048
-    # Accounts with more followers than this are merged into followers' feeds at read time.
     serve_media: bool = True
     # Prefix of every Redis key Spool writes, so several sites (or test runs) can share one Redis.
     key_prefix: str = "spool"
+    # Accounts with more followers than this are merged into followers' feeds at read time.
     fanout_threshold: int = 10_000
+    # Following timelines (spool.timelines): entries kept per person, people who have not read theirs for
+    # this many days are no longer fanned out to (rebuilt when they return), posts copied in on a follow.
+    timeline_cap: int = 800
+    timeline_inactive_days: int = 30
+    timeline_backfill: int = 40
     # Set to false to make link preview fetches refuse private addresses strictly (always, except in tests).
     fetch_allow_private: bool = False
     fetch_timeout_seconds: float = 5.0

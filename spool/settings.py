@@ -50,6 +50,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spool.web.middleware.SecurityHeadersMiddleware",
+    # Mastodon API only (path-scoped): CORS for browser apps, then the per-token rate limit.
+    "spool.api.mastodon.middleware.CorsMiddleware",
+    "spool.api.mastodon.middleware.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "spool.urls"
@@ -131,6 +134,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-ghost-posts": {"task": "spool.posts.tasks.expire_ghost_posts", "schedule": 60.0},
     "close-ended-polls": {"task": "spool.posts.tasks.close_ended_polls", "schedule": 60.0},
     "delete-orphaned-media": {"task": "spool.posts.tasks.delete_orphaned_media", "schedule": 3600.0},
+    "purge-expired-oauth-codes": {"task": "spool.oauth.tasks.purge_expired_codes", "schedule": 3600.0},
+    "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", include("spool.api.urls")),
     path("oauth/token", oauth.token, name="oauth_token"),
     path("oauth/revoke", oauth.revoke, name="oauth_revoke"),
+    path("oauth/userinfo", oauth.userinfo, name="oauth_userinfo"),
     path(".well-known/oauth-authorization-server", oauth.server_metadata, name="oauth_metadata"),
     path("", include("spool.web.urls")),
 ]

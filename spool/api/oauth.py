@@ -1,5 +1,6 @@
-"""The OAuth 2 endpoints apps call directly: ``POST /oauth/token``, ``POST /oauth/revoke`` and the RFC 8414
-metadata at ``/.well-known/oauth-authorization-server``. (The consent page, ``/oauth/authorize``, is a web
+"""The OAuth 2 endpoints apps call directly: ``POST /oauth/token``, ``POST /oauth/revoke``,
+``/oauth/userinfo`` (OpenID Connect claims, as Mastodon 4.4) and the RFC 8414 metadata at
+``/.well-known/oauth-authorization-server``. (The consent page, ``/oauth/authorize``, is a web
 page.) Errors are RFC 6749's ``{"error": "invalid_grant", "error_description": "..."}``; client credentials
 come as form (or JSON) parameters or as HTTP Basic."""
 
@@ -12,8 +13,10 @@ from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from spool.api.mastodon.entities.accounts import profile_url
+from spool.api.mastodon.entities.common import MISSING_AVATAR, absolute
 from spool.api.mastodon.params import read_params
 from spool.core.errors import SpoolError
 from spool.oauth import scopes as scope_rules
@@ -81,9 +84,42 @@ def revoke(request: HttpRequest) -> HttpResponse:
     return _no_store(JsonResponse({}))
 
 
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def userinfo(request: HttpRequest) -> HttpResponse:
+    """Who the bearer token speaks for, as OpenID Connect claims; needs the ``profile`` scope (which ``read``
+    and ``read:accounts`` grant). Errors as RFC 6750: 401 ``invalid_token``, 403 ``insufficient_scope``."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    found = oauth.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
+    if found is None or found.account is None:
+        return _bearer_error("invalid_token", "The access token is invalid", 401)
+    if not scope_rules.grants(oauth.token_scopes(found), "profile"):
+        return _bearer_error("insufficient_scope", "This action is outside the authorized scopes", 403)
+    account = found.account
+    url = profile_url(account)
+    return _no_store(
+        JsonResponse(
+            {
+                "iss": absolute("/"),
+                "sub": url,
+                "name": account.display_name or account.handle,
+                "preferred_username": account.handle,
+                "profile": url,
+                "picture": absolute(account.avatar.url if account.avatar else MISSING_AVATAR),
+            }
+        )
+    )
+
+
+def _bearer_error(code: str, description: str, status: int) -> HttpResponse:
+    response = JsonResponse({"error": code, "error_description": description}, status=status)
+    response["WWW-Authenticate"] = f'Bearer error="{code}"'
+    return _no_store(response)
+
+
 @require_GET
 def server_metadata(request: HttpRequest) -> HttpResponse:
-    base = request.build_absolute_uri("/")
+    base = absolute("/")
     return JsonResponse(
         {
             "issuer": base,
@@ -92,6 +128,7 @@ def server_metadata(request: HttpRequest) -> HttpResponse:
             "token_endpoint": f"{base}oauth/token",
             "app_registration_endpoint": f"{base}api/v1/apps",
             "revocation_endpoint": f"{base}oauth/revoke",
+            "userinfo_endpoint": f"{base}oauth/userinfo",
             "scopes_supported": scope_rules.supported(),
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],

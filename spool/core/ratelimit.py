@@ -8,12 +8,12 @@ database otherwise (shared by the web server and the worker on one machine).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from spool.core.errors import RateLimited
 
@@ -25,22 +25,36 @@ class Limit:
     window: timedelta
 
 
+@dataclass(frozen=True)
+class Usage:
+    """Where a key stands after one more action: what the headers ``X-RateLimit-*`` report."""
+
+    limit: int
+    remaining: int
+    resets_in: int  # seconds until the window starts again
+
+
 def hit(rule: Limit, key: str | int) -> int:
     """Count one action under ``rule`` for ``key``; return how many remain; raise when over the limit."""
+    return count(rule, key).remaining
+
+
+def count(rule: Limit, key: str | int) -> Usage:
+    """Like :func:`hit`, returning the whole :class:`Usage`. One Redis round trip or one SQL statement."""
     name = f"{settings.KEY_PREFIX}:rl:{rule.scope}:{key}"
     window_s = int(rule.window.total_seconds())
     if settings.SPOOL.redis_url:
-        count, ttl = _hit_redis(name, window_s)
+        used, ttl = _hit_redis(name, window_s)
     else:
-        count, ttl = _hit_database(name, rule.window)
-    if count > rule.limit:
+        used, ttl = _hit_database(name, rule.window)
+    if used > rule.limit:
         raise RateLimited(
             f"Too many {rule.scope.replace('_', ' ')} — the limit is {rule.limit} per "
             f"{_describe(rule.window)}. Try again later.",
             retry_after=max(ttl, 1),
             limit=rule.limit,
         )
-    return rule.limit - count
+    return Usage(rule.limit, rule.limit - used, max(ttl, 0))
 
 
 def _hit_redis(name: str, window_s: int) -> tuple[int, int]:
@@ -56,21 +70,29 @@ def _hit_redis(name: str, window_s: int) -> tuple[int, int]:
 
 
 def _hit_database(name: str, window: timedelta) -> tuple[int, int]:
+    """One upsert that starts a new window when the old one has ended, else adds one (SQLite and PostgreSQL
+    both have ``ON CONFLICT … RETURNING``); no explicit transaction, so no savepoints either."""
     from spool.core.models import RateCounter
 
     now = timezone.now()
-    with transaction.atomic():
-        counter, created = RateCounter.objects.select_for_update().get_or_create(
-            key=name, defaults={"count": 1, "window_ends": now + window}
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, count, window_ends) VALUES (%s, 1, %s) "  # noqa: S608 (fixed names)
+            f"ON CONFLICT (key) DO UPDATE SET "
+            f"count = CASE WHEN {table}.window_ends <= %s THEN 1 ELSE {table}.count + 1 END, "
+            f"window_ends = CASE WHEN {table}.window_ends <= %s THEN excluded.window_ends "
+            f"ELSE {table}.window_ends END "
+            f"RETURNING count, window_ends",
+            [name, adapt(now + window), adapt(now), adapt(now)],
         )
-        if not created:
-            if counter.window_ends <= now:
-                counter.count, counter.window_ends = 1, now + window
-                counter.save(update_fields=["count", "window_ends"])
-            else:
-                RateCounter.objects.filter(key=name).update(count=F("count") + 1)
-                counter.refresh_from_db(fields=["count"])
-    return counter.count, int((counter.window_ends - now).total_seconds())
+        count, ends = cursor.fetchone()
+    if isinstance(ends, str):
+        ends = parse_datetime(ends)
+    if timezone.is_naive(ends):
+        ends = timezone.make_aware(ends, UTC)
+    return int(count), int((ends - now).total_seconds())
 
 
 def _describe(window: timedelta) -> str:

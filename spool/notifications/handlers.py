@@ -11,6 +11,7 @@ Rules, applied to every notification:
   person's interactions are not announced);
 - notifications from a deactivated profile are not shown while it is deactivated (checked when read);
 - a notification about a post is made only if the recipient may see that post (private profiles);
+- nothing about a post in a thread the recipient muted (``spool.posts.conversations.conversation_muted``);
 - one notification per (recipient, actor, kind, post): liking, unliking and liking again leaves one;
 - undoing an action (unlike, undo repost, unfollow, withdrawn request, deleted post) removes its notification.
 
@@ -39,6 +40,7 @@ from spool.identities.events import (
 from spool.identities.models import Account, Block, Mute, Restrict
 from spool.notifications.events import NotificationCreated
 from spool.notifications.models import Kind, Notification
+from spool.posts.conversations import conversation_muted
 from spool.posts.events import (
     PollEnded,
     PostCreated,
@@ -217,6 +219,8 @@ def _notify_about_post(
     if recipient_id in notified or recipient_id == actor_id:
         return
     if not _may_see_post(recipient_id, post_id, author_id):
+        return
+    if conversation_muted(recipient_id, post_id):
         return
     if _notify(recipient_id, actor_id, kind, post_id):
         notified.add(recipient_id)

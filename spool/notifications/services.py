@@ -95,10 +95,20 @@ def mark_read_through(account: Account, last_id: int) -> int:
 
 def dismiss_notification(account: Account, notification_id: int) -> None:
     """Delete one of the account's notifications; ``NotFound`` for anyone else's or a missing one."""
-    with transaction.atomic():
-        deleted, _ = Notification.objects.filter(recipient=account, pk=notification_id).delete()
-    if not deleted:
+    if not dismiss_notifications(account, [notification_id]):
         raise NotFound()
+
+
+def dismiss_notifications(account: Account, ids: Iterable[int]) -> int:
+    """Delete the given notifications of ``account`` (others' IDs are ignored); return how many went."""
+    wanted = list(dict.fromkeys(ids))
+    if len(wanted) > MAX_MARK_READ_IDS:
+        raise ValidationError(
+            f"Dismiss at most {MAX_MARK_READ_IDS} notifications at once.", code="too_many", field="ids"
+        )
+    with transaction.atomic():
+        deleted, _ = Notification.objects.filter(recipient=account, pk__in=wanted).delete()
+    return deleted
 
 
 def clear_notifications(account: Account) -> int:

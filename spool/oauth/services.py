@@ -408,3 +408,10 @@ def authorized_applications(account: Account) -> list[Authorization]:
             token.application, scopes, authorized_at, (seen.tokens if seen else 0) + 1
         )
     return list(found.values())
+
+
+def purge_expired_codes() -> int:
+    """Delete codes that expired unused. Used codes stay: they tie a token family together (for replay and
+    refresh-reuse revocation)."""
+    deleted, _ = Grant.objects.filter(used_at__isnull=True, expires_at__lt=timezone.now()).delete()
+    return deleted

@@ -56,6 +56,7 @@ class PostReposted(Event):
 class RepostUndone(Event):
     post_id: int
     account_id: int
+    repost_id: int | None = None
 
 
 @dataclass(frozen=True)

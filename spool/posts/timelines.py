@@ -3,11 +3,14 @@
 fixed number of queries whatever it holds. Lists are newest first with a cursor on IDs (the repost's ID for
 a repost entry); pass ``page.next_cursor`` back to get the next page.
 
-``home_posts`` is the simple read-time query of the foundation; the feeds app replaces it with fan-out.
+``home_posts`` reads through the Following timeline store when :mod:`spool.timelines` is installed (it
+registers its reader with ``set_home_reader``: posts sits below it and cannot import it); the read-time
+query here is the fallback without it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -141,8 +144,20 @@ def home_entries(viewer: Account, window: Window, *, leave_out: Any = None) -> t
     return entries_page(viewer, posts_qs, reposts_qs, window)
 
 
+_home_reader: Callable[[Account, Any, int], Page[PostCard]] | None = None
+
+
+def set_home_reader(reader: Callable[[Account, Any, int], Page[PostCard]] | None) -> None:
+    """Serve ``home_posts`` with ``reader(viewer, cursor, limit)`` (``None``: the read-time query)."""
+    global _home_reader
+    _home_reader = reader
+
+
 def home_posts(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
-    """:func:`home_entries` as cards, ``limit`` at a time, older than ``cursor``."""
+    """The viewer's home as cards, ``limit`` at a time, older than ``cursor``: from the timeline store when
+    one is installed (see :mod:`spool.timelines.home`), else :func:`home_entries` read at request time."""
+    if _home_reader is not None:
+        return _home_reader(viewer, cursor, limit)
     page, more = home_entries(viewer, Window(limit=limit, max_id=_cursor(cursor)))
     return Page(build_cards(viewer, page), page[-1].sort_id if more and page else None)
 

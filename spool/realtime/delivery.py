@@ -12,15 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
+
 from spool.core.events import subscribe
+from spool.feeds.models import List, ListMember, RepliesPolicy
 from spool.identities.models import Account, Follow
+from spool.messaging.events import MessageEdited, MessageSent, MessageUnsent
 from spool.notifications.events import NotificationCreated
-from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted
+from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted, RepostUndone
 from spool.posts.models import Media, Post
 from spool.realtime.groups import (
     Locality,
+    direct_group,
     hashtag_group,
     home_group,
+    list_group,
     notifications_group,
     public_group,
 )
@@ -33,7 +39,11 @@ def connect() -> None:
     subscribe(PostEdited, on_post_edited, after_commit=True)
     subscribe(PostDeleted, on_post_deleted, after_commit=True)
     subscribe(PostReposted, on_post_reposted, after_commit=True)
+    subscribe(RepostUndone, on_repost_undone, after_commit=True)
     subscribe(NotificationCreated, on_notification_created, after_commit=True)
+    subscribe(MessageSent, on_conversation_changed, after_commit=True)
+    subscribe(MessageEdited, on_conversation_changed, after_commit=True)
+    subscribe(MessageUnsent, on_conversation_changed, after_commit=True)
 
 
 def status_message(event: str, post_id: int, repost_id: int | None = None) -> dict[str, Any]:
@@ -49,6 +59,26 @@ def home_groups(account_id: int) -> list[str]:
     return [home_group(account_id), *(home_group(f) for f in followers)]
 
 
+def list_groups(
+    author_id: int, *, reply_to_author_id: int | None = None, is_reply: bool = False
+) -> list[str]:
+    """The lists a post by ``author_id`` shows in: every list holding the author, for replies only those
+    whose replies policy lets it in (a reply to a member, or to someone the owner follows)."""
+    lists = List.objects.filter(members__account_id=author_id)
+    if is_reply:
+        if reply_to_author_id is None:  # the parent is gone
+            return []
+        to_member = Exists(ListMember.objects.filter(list_id=OuterRef("pk"), account_id=reply_to_author_id))
+        to_followed = Q(owner_id=reply_to_author_id) | Exists(
+            Follow.objects.filter(follower_id=OuterRef("owner_id"), followee_id=reply_to_author_id)
+        )
+        lists = lists.filter(
+            (Q(replies_policy=RepliesPolicy.LIST) & to_member)
+            | (Q(replies_policy=RepliesPolicy.FOLLOWED) & to_followed)
+        )
+    return [list_group(list_id) for list_id in lists.values_list("id", flat=True)]
+
+
 def public_groups(locality: Locality, *, media: bool) -> list[str]:
     groups = [public_group("all"), public_group(locality)]
     if media:
@@ -58,13 +88,14 @@ def public_groups(locality: Locality, *, media: bool) -> list[str]:
 
 def post_groups(post_id: int) -> list[str]:
     """Every group a post is announced to: home feeds (top-level posts, as the home timeline shows them),
-    public streams (top-level posts of public profiles) and its topic's streams."""
+    lists, public streams (top-level posts of public profiles) and its topic's streams."""
     post = Post.objects.select_related("author", "topic").filter(id=post_id).first()
     if post is None:  # deleted since
         return []
     author = post.author
     locality: Locality = "local" if author.is_local else "remote"
-    groups: list[str] = []
+    parent_author = post.reply_to_author_id if post.reply_to_id is not None else None
+    groups = list_groups(author.id, reply_to_author_id=parent_author, is_reply=post.is_reply)
     if not post.is_reply:
         groups += home_groups(author.id)
         if not author.is_private:
@@ -88,7 +119,7 @@ def on_post_edited(event: PostEdited) -> None:
 def on_post_deleted(event: PostDeleted) -> None:
     """The ID goes wherever the post could have been shown (its topic is gone with it: topic streams are
     not told)."""
-    groups = home_groups(event.author_id)
+    groups = home_groups(event.author_id) + list_groups(event.author_id)
     author = Account.objects.filter(id=event.author_id).first()
     if author is not None and not author.is_private:
         locality: Locality = "local" if author.is_local else "remote"
@@ -97,11 +128,27 @@ def on_post_deleted(event: PostDeleted) -> None:
 
 
 def on_post_reposted(event: PostReposted) -> None:
-    push_many(home_groups(event.account_id), status_message("update", event.post_id, event.repost_id))
+    groups = home_groups(event.account_id) + list_groups(event.account_id)
+    push_many(groups, status_message("update", event.post_id, event.repost_id))
+
+
+def on_repost_undone(event: RepostUndone) -> None:
+    """The reblog (its status ID is the repost's) leaves the feeds it entered."""
+    if event.repost_id is not None:
+        groups = home_groups(event.account_id) + list_groups(event.account_id)
+        push_many(groups, event_message("delete", str(event.repost_id)))
 
 
 def on_notification_created(event: NotificationCreated) -> None:
     push_many(
         [notifications_group(event.recipient_id)],
         {"type": "realtime.notification", "notification_id": event.notification_id},
+    )
+
+
+def on_conversation_changed(event: MessageSent | MessageEdited | MessageUnsent) -> None:
+    """Mastodon's ``direct`` stream: each member hears that the conversation's newest state changed."""
+    push_many(
+        [direct_group(account_id) for account_id in event.audience],
+        {"type": "realtime.conversation", "conversation_id": event.conversation_id},
     )

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from spool.realtime.groups import account_group
@@ -20,10 +20,7 @@ from spool.realtime.groups import account_group
 log = logging.getLogger(__name__)
 
 
-async def _send_all(groups: list[str], message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
+async def _send_all(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
     for group in groups:
         await layer.group_send(group, {**message, "group": group})
 
@@ -31,11 +28,18 @@ async def _send_all(groups: list[str], message: dict[str, Any]) -> None:
 def push_many(groups: Iterable[str], message: dict[str, Any]) -> None:
     """Send ``message`` (a dict with a ``type``) to every connection in each of ``groups``; each copy
     carries ``group``, the group it was sent to."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
     wanted = list(dict.fromkeys(groups))
+    if isinstance(layer, InMemoryChannelLayer):
+        # In-process, who listens is known here: skip the event-loop hop for groups nobody is in (most
+        # followers of a poster are not connected).
+        wanted = [group for group in wanted if layer.groups.get(group)]
     if not wanted:
         return
     try:
-        async_to_sync(_send_all)(wanted, message)
+        async_to_sync(_send_all)(layer, wanted, message)
     except Exception:
         log.exception("realtime push to %d group(s) failed", len(wanted))
 

@@ -36,6 +36,7 @@ def pkce_pair() -> tuple[str, str]:
 class App:
     """A registered client application (its HTTP client has its own address)."""
 
+    application_id: str
     client_id: str
     client_secret: str
     redirect_uris: list[str]
@@ -53,7 +54,7 @@ class App:
         )
         assert response.status_code == 200, response.content
         body = response.json()
-        return cls(body["client_id"], body["client_secret"], body["redirect_uris"], http)
+        return cls(body["id"], body["client_id"], body["client_secret"], body["redirect_uris"], http)
 
     def authorize_url(self, redirect_uri: str | None = None, **params: str) -> str:
         query = {
@@ -98,11 +99,11 @@ class Browser:
         """Submit the consent form on ``page`` with the button whose value is ``button``."""
         return self.http.post("/oauth/authorize", {**form_fields(page), "decision": button})
 
-    def approve(self, app: App, email: str, **params: str) -> Any:
+    def approve(self, app: App, email: str, password: str = PASSWORD, **params: str) -> Any:
         """Open the authorize URL signed out, sign in, approve: the response redirecting to the app."""
         response = self.get(app.authorize_url(**params))
         if response.status_code == 302 and response["Location"].startswith("/login"):
-            signed_in = self.sign_in(response["Location"], email)
+            signed_in = self.sign_in(response["Location"], email, password)
             assert signed_in.status_code == 302, signed_in.content
             response = self.get(signed_in["Location"])
         assert response.status_code == 200, response.content

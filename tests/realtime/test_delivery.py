@@ -149,3 +149,22 @@ def test_a_new_notification_reaches_its_recipient() -> None:
         assert message["notification_id"] == notification.id
 
     run(scenario)
+
+
+def test_an_undone_repost_sends_the_reblogs_id_as_deleted() -> None:
+    from spool.posts.models import Repost
+    from spool.posts.services import undo_repost
+
+    ana, bob, cy = person("ana"), person("bob"), person("cy")
+    follow_account(cy, bob)
+    post = create_post(ana, text="Boosted, then not")
+    repost_post(bob, post.id)
+    repost_id = Repost.objects.get(account=bob).id
+
+    async def scenario() -> None:
+        cys_home = await listen(home_group(cy.id))
+        await db(undo_repost)(bob, post.id)
+        message = await cys_home()
+        assert (message["event"], message["payload"]) == ("delete", str(repost_id))
+
+    run(scenario)

@@ -2,8 +2,9 @@
 
 Every endpoint names the scope it needs: ``auth=scoped("read:statuses")``. Endpoints that anonymous
 visitors may also read use ``scoped("read:statuses", optional=True)``; there ``viewer(request)`` is None
-without a token. Refusals follow Mastodon: 401 for a missing or bad token, 403 for a scope the token lacks,
-422 when an app token (client credentials) calls an endpoint that needs a person.
+without a token. ``scoped(None)`` accepts any valid token whatever its scopes (Mastodon does so for
+``GET /api/v1/apps/verify_credentials``). Refusals follow Mastodon: 401 for a missing or bad token, 403 for
+a scope the token lacks, 422 when an app token (client credentials) calls an endpoint that needs a person.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class Caller:
 
 
 class Scoped(HttpBearer):
-    def __init__(self, scope: str, *, optional: bool = False, person: bool = True) -> None:
+    def __init__(self, scope: str | None, *, optional: bool = False, person: bool = True) -> None:
         super().__init__()
-        if scope not in scope_rules.KNOWN:
+        if scope is not None and scope not in scope_rules.KNOWN:
             raise ValueError(f"unknown scope {scope!r}")
         self.scope = scope
         self.optional = optional
@@ -61,14 +62,14 @@ class Scoped(HttpBearer):
         found = oauth.authenticate(token)
         if found is None:
             raise Unauthorized("The access token is invalid", code="unauthorized")
-        if not scope_rules.grants(oauth.token_scopes(found), self.scope):
+        if self.scope is not None and not scope_rules.grants(oauth.token_scopes(found), self.scope):
             raise Forbidden("This action is outside the authorized scopes", code="insufficient_scope")
         if self.person and found.account is None and not self.optional:
             raise ValidationError("This method requires an authenticated user", code="user_required")
         return Caller(found, found.account)
 
 
-def scoped(scope: str, *, optional: bool = False, person: bool = True) -> Scoped:
+def scoped(scope: str | None, *, optional: bool = False, person: bool = True) -> Scoped:
     return Scoped(scope, optional=optional, person=person)
 
 

@@ -113,6 +113,15 @@ class StreamingConnection:
         for key in self._listening(message):
             await self.emit(key, message["event"], streams.payload_text(message["payload"]))
 
+    async def realtime_status(self, message: dict[str, Any]) -> None:
+        await self._emit_all(message, lambda: streams.status_event(self.listener.account, message))
+
+    async def realtime_conversation(self, message: dict[str, Any]) -> None:
+        await self._emit_all(message, lambda: streams.conversation_event(self.listener.account, message))
+
+    async def realtime_notification(self, message: dict[str, Any]) -> None:
+        await self._emit_all(message, lambda: streams.notification_event(self.listener.account, message))
+
 
 class StreamingSocket(StreamingConnection, AsyncWebsocketConsumer):
     """``wss://…/api/v1/streaming``: many streams on one socket."""

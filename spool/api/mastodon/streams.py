@@ -13,14 +13,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from django.db.models import Q
 
-from spool.identities.models import Account
+from spool.api.mastodon.conversations import FOLDERS, render_conversations
+from spool.api.mastodon.filters import render_screened
+from spool.api.mastodon.notifications import render_notifications
+from spool.core.errors import NotFound
+from spool.feeds.lists import access_list, exclusive_member_ids
+from spool.identities.models import Account, Block, Mute
+from spool.messaging import reads as messaging_reads
+from spool.notifications.services import visible_notifications
 from spool.oauth.models import Token
+from spool.posts.models import Post, Repost
 from spool.realtime.auth import token_grants
 from spool.realtime.groups import (
     direct_group,
     hashtag_group,
     home_group,
+    list_group,
     notifications_group,
     public_group,
 )
@@ -109,7 +119,12 @@ def resolve(name: Any, params: dict[str, Any], listener: Listener) -> Subscripti
         return Subscription((name,), (notifications_group(account.id),))
     if name == "direct":
         return Subscription((name,), (direct_group(account.id),))
-    raise StreamError(404, "List streams are not available yet")
+    list_id = _param(params, "list", name)
+    try:
+        owned = access_list(account, list_id)
+    except NotFound:
+        raise StreamError(404, "List not found") from None
+    return Subscription((name, list_id), (list_group(owned.id),))
 
 
 def stream_from_path(path_stream: str, params: dict[str, Any]) -> str:
@@ -123,3 +138,73 @@ def stream_from_path(path_stream: str, params: dict[str, Any]) -> str:
 def payload_text(payload: Any) -> str:
     """A frame's ``payload``: strings (a deleted status's ID) as they are, anything else as JSON text."""
     return payload if isinstance(payload, str) else orjson.dumps(payload).decode()
+
+
+def _hides_reposter(viewer: Account | None, reposter_id: int) -> bool:
+    """A repost is not shown by someone the viewer blocked, muted, or is blocked by."""
+    if viewer is None:
+        return False
+    blocked = Block.objects.filter(
+        Q(blocker_id=viewer.id, blocked_id=reposter_id) | Q(blocker_id=reposter_id, blocked_id=viewer.id)
+    )
+    return blocked.exists() or Mute.objects.filter(muter_id=viewer.id, muted_id=reposter_id).exists()
+
+
+def status_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, str] | None:
+    """``(event, Status JSON)`` of a ``realtime.status`` message as ``viewer`` would see it in a feed, or
+    ``None`` if they may not: the post must pass ``visible_to`` (blocks, privacy, hidden replies, …) and
+    not be by someone they muted; a repost must come from someone they neither blocked nor muted; in their
+    home feed, members of their exclusive lists stay out (as in the home timeline); a keyword filter that
+    hides it in that context holds it back, one that warns is listed in ``filtered``."""
+    posts = Post.objects.visible_to(viewer).in_feeds_of(viewer).for_cards().filter(id=message["post_id"])
+    if viewer is not None and message.get("group") == home_group(viewer.id):
+        posts = posts.exclude(author_id__in=exclusive_member_ids(viewer))
+    post = posts.first()
+    if post is None:
+        return None
+    item: Post | Repost = post
+    if message.get("repost_id") is not None:
+        repost = Repost.objects.select_related("account").filter(id=message["repost_id"]).first()
+        if repost is None or not repost.account.is_active or _hides_reposter(viewer, repost.account_id):
+            return None
+        repost.post = post
+        item = repost
+    screened = render_screened(viewer, [item], _filter_context(viewer, message.get("group", "")))
+    if not screened:  # a filter of theirs hides it
+        return None
+    return message["event"], orjson.dumps(screened[0]).decode()
+
+
+def _filter_context(viewer: Account | None, group: str) -> str:
+    """The keyword-filter context of the stream a message came through, as the matching timeline uses."""
+    if viewer is not None and group == home_group(viewer.id):
+        return "home"
+    return "home" if group.startswith("list.") else "public"
+
+
+def notification_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, str] | None:
+    """``("notification", Notification JSON)`` as ``GET /api/v1/notifications`` renders it, if the recipient
+    may still see it (and no filter of theirs hides its status), else ``None``."""
+    if viewer is None:
+        return None
+    rows = list(
+        visible_notifications(viewer)
+        .filter(id=message["notification_id"])
+        .select_related("actor", "post", "post__author", "post__topic", "post__card")
+    )
+    rendered = render_notifications(viewer, rows) if rows else []
+    if not rendered:
+        return None
+    return "notification", orjson.dumps(rendered[0]).decode()
+
+
+def conversation_event(viewer: Account | None, message: dict[str, Any]) -> tuple[str, str] | None:
+    """``("conversation", Conversation JSON)`` for a member who lists the conversation (message requests
+    and hidden ones stay out, as in ``GET /api/v1/conversations``), else ``None``."""
+    if viewer is None:
+        return None
+    rows = list(messaging_reads.listed(viewer, FOLDERS).filter(conversation_id=message["conversation_id"]))
+    if not rows:
+        return None
+    conversation = render_conversations(viewer, messaging_reads.cards_for(viewer, rows))[0]
+    return "conversation", orjson.dumps(conversation).decode()

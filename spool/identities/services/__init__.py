@@ -4,6 +4,7 @@ Everything here validates its input, runs in a transaction and publishes events;
 these functions and never write models themselves.
 """
 
+from spool.identities.services.discovery import familiar_followers, search_accounts
 from spool.identities.services.graph import (
     FollowResult,
     approve_follow_request,
@@ -11,6 +12,7 @@ from spool.identities.services.graph import (
     decline_follow_request,
     follow_account,
     mute_account,
+    remove_follower,
     restrict_account,
     unblock_account,
     unfollow_account,
@@ -40,12 +42,15 @@ __all__ = [
     "deactivate_account",
     "decline_follow_request",
     "delete_account",
+    "familiar_followers",
     "follow_account",
     "mute_account",
     "reactivate_account",
     "register_account",
     "remove_avatar",
+    "remove_follower",
     "restrict_account",
+    "search_accounts",
     "set_avatar",
     "set_verified",
     "unblock_account",

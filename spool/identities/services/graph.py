@@ -121,6 +121,17 @@ def unfollow_account(actor: Account, target: Account) -> None:
         refresh_counters(actor, target)
 
 
+def remove_follower(actor: Account, follower: Account) -> None:
+    """``actor`` makes ``follower`` stop following them (Mastodon's "remove from followers"); a pending
+    request from them stays for ``decline_follow_request``. Not following: nothing happens. Publishes
+    ``Unfollowed``."""
+    require_other(actor, follower, "remove")
+    with transaction.atomic():
+        _lock_pair(actor, follower)
+        remove_follow(follower.pk, actor.pk)
+        refresh_counters(actor, follower)
+
+
 def _delete_request(
     requester_id: int,
     target_id: int,

@@ -161,6 +161,7 @@ def _apply_keywords(
             row.whole_word = change.whole_word if change.whole_word is not None else row.whole_word
             row.save(update_fields=["keyword", "whole_word"])
         else:
+            assert change.keyword is not None  # checked by _clean_keywords for new keywords
             FilterKeyword.objects.create(
                 filter=word_filter,
                 keyword=change.keyword,

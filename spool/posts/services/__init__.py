@@ -7,6 +7,8 @@ transaction and publishes its events (see :mod:`spool.posts.events`). Split by c
 - :mod:`.polls` — ``vote_in_poll``, closing ended polls
 - :mod:`.replies` — hiding replies
 - :mod:`.media` — uploading images and their alt text, deleting orphaned uploads
+- :mod:`.pins` — pinning posts to one's profile
+- :mod:`.conversations` — muting a thread's notifications
 - :mod:`.ghosts` — archiving ghost posts
 - :mod:`.cards` — link preview cards
 - :mod:`.erasure` — counters kept exact when posts or accounts are deleted
@@ -14,6 +16,7 @@ transaction and publishes its events (see :mod:`spool.posts.events`). Split by c
 
 from spool.posts.services.cards import refresh_card
 from spool.posts.services.compose import create_post
+from spool.posts.services.conversations import mute_conversation, unmute_conversation
 from spool.posts.services.edit import delete_post, edit_post
 from spool.posts.services.ghosts import expire_ghost_posts
 from spool.posts.services.interactions import (
@@ -25,11 +28,13 @@ from spool.posts.services.interactions import (
     unsave_post,
 )
 from spool.posts.services.media import delete_orphaned_media, update_media, upload_media
+from spool.posts.services.pins import MAX_PINNED, pin_post, unpin_post
 from spool.posts.services.polls import close_ended_polls, percentages, vote_in_poll
 from spool.posts.services.replies import hide_reply, unhide_reply
 from spool.posts.services.topics import find_topic
 
 __all__ = [
+    "MAX_PINNED",
     "close_ended_polls",
     "create_post",
     "delete_orphaned_media",
@@ -39,13 +44,17 @@ __all__ = [
     "find_topic",
     "hide_reply",
     "like_post",
+    "mute_conversation",
     "percentages",
+    "pin_post",
     "refresh_card",
     "repost_post",
     "save_post",
     "undo_repost",
     "unhide_reply",
     "unlike_post",
+    "unmute_conversation",
+    "unpin_post",
     "unsave_post",
     "update_media",
     "upload_media",

@@ -87,10 +87,11 @@ def undo_repost(actor: Account, post_id: Any) -> Post:
     check_actor(actor)
     with transaction.atomic():
         post = access_post(actor, post_id)
-        deleted, _ = Repost.objects.filter(account=actor, post=post).delete()
+        repost_ids = list(Repost.objects.filter(account=actor, post=post).values_list("id", flat=True))
+        deleted, _ = Repost.objects.filter(id__in=repost_ids).delete()
         if deleted:
             Post.objects.filter(id=post.id, reposts_count__gt=0).update(reposts_count=F("reposts_count") - 1)
-            publish(RepostUndone(post_id=post.id, account_id=actor.id))
+            publish(RepostUndone(post_id=post.id, account_id=actor.id, repost_id=repost_ids[0]))
     return post
 
 

@@ -18,18 +18,20 @@ from spool.media.images import process_post_image
 from spool.posts.models import Media, Post
 from spool.posts.services.erasure import delete_files_after_commit
 from spool.posts.services.guards import check_actor
-from spool.posts.services.validation import check_alt_text
+from spool.posts.services.validation import check_alt_text, check_focus
 
 UPLOAD_LIMIT = Limit("image_uploads", 500, timedelta(hours=24))
 # An upload not attached to a post within this long is deleted by ``delete_orphaned_media``.
 ORPHAN_AFTER = timedelta(hours=24)
 
 
-def upload_media(owner: Account, upload: Any, alt_text: str = "") -> Media:
+def upload_media(owner: Account, upload: Any, alt_text: str = "", focus: Any = None) -> Media:
     """Validate and re-encode ``upload`` (type read from content, size and pixel limits) and store it,
-    unattached, owned by ``owner``. Alt text up to 1,000 characters. Rate-limited (500 a day)."""
+    unattached, owned by ``owner``. Alt text up to 1,000 characters; an optional focal point ``"x,y"`` in
+    [-1, 1]. Rate-limited (500 a day)."""
     check_actor(owner)
     alt_text = check_alt_text(alt_text)
+    focus_x, focus_y = check_focus(focus) if focus not in (None, "") else (0.0, 0.0)
     image = process_post_image(upload, field="file")
     hit(UPLOAD_LIMIT, owner.id)
     with transaction.atomic():
@@ -40,13 +42,17 @@ def upload_media(owner: Account, upload: Any, alt_text: str = "") -> Media:
             width=image.width,
             height=image.height,
             alt_text=alt_text,
+            focus_x=focus_x,
+            focus_y=focus_y,
         )
 
 
-def update_media(owner: Account, media_id: Any, alt_text: str) -> Media:
-    """Change the alt text of one of ``owner``'s images (attached or not); others' images are ``NotFound``."""
+def update_media(owner: Account, media_id: Any, alt_text: str | None = None, focus: Any = None) -> Media:
+    """Change the alt text and/or (when given) the focal point of one of ``owner``'s images (attached or
+    not); ``None`` leaves a field alone. Others' images are ``NotFound``."""
     check_actor(owner)
-    alt_text = check_alt_text(alt_text)
+    new_alt = check_alt_text(alt_text) if alt_text is not None else None
+    new_focus = check_focus(focus) if focus not in (None, "") else None
     try:
         media_id = int(media_id)
     except (TypeError, ValueError):
@@ -55,8 +61,11 @@ def update_media(owner: Account, media_id: Any, alt_text: str) -> Media:
         media = Media.objects.select_for_update().filter(id=media_id, owner=owner).first()
         if media is None:
             raise NotFound("No such image.")
-        media.alt_text = alt_text
-        media.save(update_fields=["alt_text"])
+        if new_alt is not None:
+            media.alt_text = new_alt
+        if new_focus is not None:
+            media.focus_x, media.focus_y = new_focus
+        media.save(update_fields=["alt_text", "focus_x", "focus_y"])
     return media
 
 

@@ -251,6 +251,22 @@ def check_alt_text(alt_text: Any) -> str:
     return alt_text
 
 
+def check_focus(focus: Any) -> tuple[float, float]:
+    """A focal point ``"x,y"`` (or a pair) with both numbers in [-1, 1], as Mastodon clients send it."""
+    parts = focus.split(",") if isinstance(focus, str) else focus
+    try:
+        x, y = (float(part) for part in parts)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "The focal point is two numbers, x,y, between -1 and 1.", code="invalid_focus", field="focus"
+        ) from None
+    if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
+        raise ValidationError(
+            "The focal point is two numbers, x,y, between -1 and 1.", code="invalid_focus", field="focus"
+        )
+    return x, y
+
+
 def check_media_ids(media_ids: Iterable[Any] | None) -> list[int]:
     """1 to 20 distinct media IDs in the order given (an empty list means no media)."""
     if media_ids is None:

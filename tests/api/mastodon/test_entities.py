@@ -4,14 +4,11 @@ Data is written through the domain services; the renderers are the interface und
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from PIL import Image
 
 from spool.api.mastodon.entities import (
     render_account,
@@ -36,15 +33,10 @@ from spool.posts.services import (
     upload_media,
     vote_in_poll,
 )
+from tests.api.mastodon.helpers import png
 from tests.api.mastodon.shapes import assert_shape
 
 pytestmark = pytest.mark.django_db
-
-
-def png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 6), (200, 30, 30)).save(buffer, format="PNG")
-    return SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png")
 
 
 def person(handle: str, **profile: Any) -> Account:

@@ -269,3 +269,220 @@ def test_server_sent_events_take_the_token_from_the_header() -> None:
         await stream.close()
 
     run(scenario)
+
+
+# --- Statuses, rendered for each recipient ----------------------------------------------------------
+
+
+def status_of(answer: dict[str, Any]) -> dict[str, Any]:
+    assert answer["event"] in ("update", "status.update"), answer
+    return json.loads(answer["payload"])
+
+
+def test_the_user_stream_delivers_followed_posts_as_statuses_rendered_for_the_viewer() -> None:
+    from spool.identities.services import follow_account
+    from spool.posts.services import edit_post, like_post
+
+    ana, bob = person("ana"), person("bob")
+    follow_account(bob, ana)
+    token = token_for(bob, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user"})
+        post = await db(create_post)(ana, text="Hello from Ana", topic="greetings")
+        await db(like_post)(bob, post.id)
+        answer = await frame(connection)
+        assert answer["stream"] == ["user"]
+        status = status_of(answer)
+        assert status["id"] == str(post.id) and status["account"]["acct"] == "ana"
+        assert status["tags"][0]["name"] == "greetings"
+        await db(edit_post)(ana, post.id, text="Hello again from Ana")
+        edited = await frame(connection)
+        assert edited["event"] == "status.update"
+        # Rendered for Bob: his own favourite shows.
+        assert "Hello again" in status_of(edited)["content"] and status_of(edited)["favourited"] is True
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_blocked_and_muted_authors_and_posts_the_viewer_may_not_see_never_arrive() -> None:
+    from spool.identities.services import block_account, mute_account, update_profile
+
+    bob, blocked, blocker, muted, private, ana = (
+        person(h) for h in ("bob", "blocked", "blocker", "muted", "private", "ana")
+    )
+    block_account(bob, blocked)
+    block_account(blocker, bob)
+    mute_account(bob, muted)
+    update_profile(private, is_private=True)
+    token = token_for(bob, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "hashtag", "tag": "news"})
+        for author in (blocked, blocker, muted, private):
+            await db(create_post)(author, text=f"By {author.handle}", topic="news")
+        shown = await db(create_post)(ana, text="By ana", topic="news")
+        answer = await frame(connection)  # the first frame is Ana's: the four before it were held back
+        assert answer["stream"] == ["hashtag", "news"] and status_of(answer)["id"] == str(shown.id)
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_a_rolled_back_post_never_reaches_a_socket() -> None:
+    from django.db import transaction
+
+    ana = person("ana")
+    token = token_for(ana, "read")
+
+    def write_then_fail() -> None:
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            create_post(ana, text="Never committed")
+            1 / 0  # noqa: B018
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "public:local"})
+        await db(write_then_fail)()
+        kept = await db(create_post)(ana, text="Committed")
+        assert status_of(await frame(connection))["id"] == str(kept.id)
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_a_boost_reaches_the_boosters_followers_as_a_reblog_unless_they_muted_the_booster() -> None:
+    from spool.identities.services import follow_account, mute_account
+    from spool.posts.services import repost_post
+
+    ana, bob, cy, dee = person("ana"), person("bob"), person("cy"), person("dee")
+    for follower in (cy, dee):
+        follow_account(follower, bob)
+    mute_account(dee, bob)
+    post = create_post(ana, text="Worth a boost")
+    tokens = [token_for(cy, "read"), token_for(dee, "read")]
+
+    async def scenario() -> None:
+        cys, dees = [await opened({"access_token": t, "stream": "user"}) for t in tokens]
+        await db(repost_post)(bob, post.id)
+        reblog = status_of(await frame(cys))
+        assert reblog["account"]["acct"] == "bob" and reblog["reblog"]["id"] == str(post.id)
+        own = await db(create_post)(dee, text="Dee's own")
+        assert status_of(await frame(dees))["id"] == str(own.id)  # the boost never came
+        for connection in (cys, dees):
+            await connection.disconnect()
+
+    run(scenario)
+
+
+def test_list_streams_carry_the_members_posts_to_the_lists_owner_only() -> None:
+    from spool.feeds.lists import add_list_members, create_list
+    from spool.identities.services import follow_account
+
+    ana, bob, cy = person("ana"), person("bob"), person("cy")
+    follow_account(ana, bob)
+    follow_account(ana, cy)
+    friends = create_list(ana, title="Friends")
+    add_list_members(ana, friends.id, [bob.id])
+    token = token_for(ana, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "list", "list": str(friends.id)})
+        await db(create_post)(cy, text="Not on the list")
+        post = await db(create_post)(bob, text="On the list")
+        answer = await frame(connection)
+        assert answer["stream"] == ["list", str(friends.id)] and status_of(answer)["id"] == str(post.id)
+        await connection.disconnect()
+
+    run(scenario)
+    assert refusal({"access_token": token_for(cy, "read"), "stream": "list", "list": str(friends.id)}) == 4404
+    assert refusal({"access_token": token, "stream": "list", "list": "not-a-number"}) == 4404
+
+
+def test_server_sent_events_deliver_statuses_to_anonymous_readers_of_public_streams() -> None:
+    ana = person("ana")
+
+    async def scenario() -> None:
+        stream = EventStream("/api/v1/streaming/public")
+        assert (await stream.open())[0] == 200
+        post = await db(create_post)(ana, text="For everyone")
+        event, data = await stream.event()
+        assert event == "update" and json.loads(data)["id"] == str(post.id)
+        await stream.close()
+
+    run(scenario)
+
+
+def test_the_direct_stream_carries_conversations_but_not_message_requests() -> None:
+    from spool.identities.services import follow_account
+    from spool.messaging.services import start_conversation
+
+    ana, bob, cy = person("ana"), person("bob"), person("cy")
+    follow_account(bob, ana)  # Bob follows Ana: her message lands in his inbox; Cy's is a request
+    token = token_for(bob, "read:statuses")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "direct"})
+        await db(start_conversation)(cy, bob, text="Hi, stranger here")
+        await db(start_conversation)(ana, bob, text="Lunch tomorrow?")
+        answer = await frame(connection)
+        assert answer["stream"] == ["direct"] and answer["event"] == "conversation"
+        conversation = json.loads(answer["payload"])
+        assert [a["acct"] for a in conversation["accounts"]] == ["ana"] and conversation["unread"] is True
+        assert "Lunch tomorrow?" in conversation["last_status"]["content"]
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_notifications_reach_the_user_and_notification_streams() -> None:
+    from spool.identities.services import follow_account
+    from spool.posts.services import like_post
+
+    ana, bob = person("ana"), person("bob")
+    post = create_post(ana, text="Like me")
+    token = token_for(ana, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user:notification"})
+        await send(connection, {"type": "subscribe", "stream": "user"})
+        await db(follow_account)(bob, ana)
+        follows = [await frame(connection), await frame(connection)]
+        assert sorted(f["stream"][0] for f in follows) == ["user", "user:notification"]
+        for answer in follows:
+            notification = json.loads(answer["payload"])
+            assert answer["event"] == "notification" and notification["type"] == "follow"
+            assert notification["account"]["acct"] == "bob" and notification["status"] is None
+        await send(connection, {"type": "unsubscribe", "stream": "user"})
+        await db(like_post)(bob, post.id)
+        answer = await frame(connection)
+        liked = json.loads(answer["payload"])
+        assert answer["stream"] == ["user:notification"] and liked["type"] == "favourite"
+        assert liked["status"]["id"] == str(post.id) and liked["status"]["favourites_count"] == 1
+        await connection.disconnect()
+
+    run(scenario)
+
+
+def test_a_keyword_filter_that_hides_holds_a_status_back_and_one_that_warns_marks_it() -> None:
+    from spool.identities.services import follow_account
+    from spool.identities.services.word_filters import KeywordChange, create_filter
+
+    ana, bob = person("ana"), person("bob")
+    follow_account(bob, ana)
+    create_filter(
+        bob, title="No spoilers", context=["home"], action="hide", keywords=[KeywordChange("finale")]
+    )
+    create_filter(bob, title="Careful", context=["home"], action="warn", keywords=[KeywordChange("tax")])
+    token = token_for(bob, "read")
+
+    async def scenario() -> None:
+        connection = await opened({"access_token": token, "stream": "user"})
+        await db(create_post)(ana, text="The finale was wild")
+        warned = await db(create_post)(ana, text="Tax day tomorrow")
+        status = status_of(await frame(connection))
+        assert status["id"] == str(warned.id)
+        assert [f["filter"]["title"] for f in status["filtered"]] == ["Careful"]
+        await connection.disconnect()
+
+    run(scenario)

@@ -27,7 +27,7 @@ def test_no_token_or_a_wrong_one_is_401(db: None) -> None:
 
 
 def test_a_token_without_the_scope_is_403(mastodon: Any) -> None:
-    response = mastodon("ana", scopes="write").get(VERIFY)
+    response = mastodon("ana", scopes="write").get("/api/v1/accounts/verify_credentials")
     assert response.status_code == 403
     assert response.json() == {
         "error": "This action is outside the authorized scopes",

@@ -28,6 +28,7 @@ from spool.api.mastodon.entities.tags import status_tag
 from spool.core.snowflake import time_of
 from spool.identities.models import Account
 from spool.posts.batch import FeedEntry, PostCard, build_cards
+from spool.posts.conversations import conversation_root
 from spool.posts.models import ConversationMute, LinkCard, PinnedPost, Post, Repost
 
 SPOILER_WARNING = "Spoiler"
@@ -43,11 +44,6 @@ class _ViewerFlags:
 
 def status_url(author: Account, post_id: int) -> str:
     return absolute(f"/@{author.handle}/post/{post_id}")
-
-
-def conversation_key(post: Post) -> int:
-    """The thread a post belongs to, as conversation mutes store it (see ``ConversationMute``)."""
-    return post.root_id or post.id
 
 
 def _entries(items: Sequence[StatusItem]) -> list[FeedEntry]:
@@ -83,7 +79,7 @@ def _viewer_flags(viewer: Account | None, cards: Sequence[PostCard]) -> _ViewerF
         return flags
     shown = [*cards, *(c.quote for c in cards if c.quote is not None)]
     own = [c.id for c in shown if c.author.pk == viewer.pk]
-    roots = list({conversation_key(c.post) for c in shown})
+    roots = list({conversation_root(c.post) for c in shown})
     rows = ConversationMute.objects.filter(account_id=viewer.pk, root_id__in=roots).values_list(
         "root_id", Value("mute", output_field=CharField())
     )
@@ -169,7 +165,7 @@ def _status(
         "quotes_count": card.quotes_count or 0,
         "favourited": card.viewer_liked,
         "reblogged": card.viewer_reposted,
-        "muted": conversation_key(post) in flags.muted_roots,
+        "muted": conversation_root(post) in flags.muted_roots,
         "bookmarked": card.viewer_saved,
         "pinned": card.id in flags.pinned,
         "content": content,

@@ -1,0 +1,89 @@
+"""What every Mastodon-API response gets, as Mastodon sends it.
+
+* Rate limits: 300 requests per 5 minutes per token (per address for anonymous calls) on ``/api/v1`` and
+  ``/api/v2``, reported in ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (ISO 8601) and answered with
+  429 ``{"error": "Too many requests"}`` past the limit. One counter hit per request (Redis at scale, one
+  SQL statement embedded).
+* CORS: browser apps (Elk, Phanpy…) call the API, the token endpoints and the discovery documents from their
+  own origins. These take bearer tokens or client credentials, never cookies, so any origin may call them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from spool.core.errors import RateLimited
+from spool.core.ratelimit import Limit, count
+from spool.core.requests import client_address
+
+API_LIMIT = Limit("API requests", 300, timedelta(minutes=5))
+LIMITED_PATHS = ("/api/v1/", "/api/v2/")
+CORS_PATHS = (
+    *LIMITED_PATHS, "/oauth/token", "/oauth/revoke", "/oauth/userinfo",
+    "/.well-known/oauth-authorization-server",
+)  # fmt: skip
+ALLOWED_HEADERS = "Authorization, Content-Type, Accept, Idempotency-Key"
+EXPOSED = (
+    "Link, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, Mastodon-Async-Refresh"
+)
+
+Middleware = Callable[[HttpRequest], HttpResponse]
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "OPTIONS" or not request.path.startswith(LIMITED_PATHS):
+            return self.get_response(request)
+        try:
+            usage = count(API_LIMIT, _caller_key(request))
+        except RateLimited as exc:
+            response: HttpResponse = JsonResponse({"error": "Too many requests"}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            _headers(response, exc.limit, 0, exc.retry_after)
+            return response
+        response = self.get_response(request)
+        _headers(response, usage.limit, usage.remaining, usage.resets_in)
+        return response
+
+
+def _caller_key(request: HttpRequest) -> str:
+    """The bearer token's digest (the same identity as ``Token.token_digest``, found without a query), else
+    the network address."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and raw.strip():
+        return "t:" + hashlib.sha256(raw.strip().encode()).hexdigest()[:32]
+    return "a:" + client_address(request)
+
+
+def _headers(response: HttpResponse, limit: int, remaining: int, resets_in: int) -> None:
+    reset = timezone.now() + timedelta(seconds=resets_in)
+    response["X-RateLimit-Limit"] = str(limit)
+    response["X-RateLimit-Remaining"] = str(max(remaining, 0))
+    response["X-RateLimit-Reset"] = reset.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class CorsMiddleware:
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(CORS_PATHS):
+            return self.get_response(request)
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+            response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+            response["Access-Control-Max-Age"] = "86400"
+        else:
+            response = self.get_response(request)
+            response["Access-Control-Expose-Headers"] = EXPOSED
+        response["Access-Control-Allow-Origin"] = "*"
+        return response

@@ -1,0 +1,95 @@
+"""``/api/v1/timelines``: home, public, a topic (Mastodon: tag) and a list. Thin over the feed queries
+(:func:`spool.posts.timelines.home_entries`, :mod:`spool.feeds.timelines`); each page is rendered in a
+fixed number of queries and screened by the viewer's hidden words (``hide`` filters leave statuses out, so
+a page may hold fewer than ``limit``; the ``Link`` header still pages from what was read)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from spool.api.mastodon.auth import me, scoped, viewer
+from spool.api.mastodon.filters import render_screened
+from spool.api.mastodon.pagination import Window, link_header
+from spool.core.errors import NotFound
+from spool.feeds import lists
+from spool.feeds.timelines import list_entries, public_entries, topic_entries
+from spool.posts.batch import FeedEntry
+from spool.posts.timelines import Window as FeedWindow
+from spool.posts.timelines import home_entries
+
+router = Router(tags=["timelines"])
+
+_TRUE = ("1", "true", "True", "on")
+
+
+def record_id(raw: Any) -> int:
+    """A path ID as a number; anything else names nothing (404)."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise NotFound("Record not found") from None
+    if not 0 < value < 1 << 63:
+        raise NotFound("Record not found")
+    return value
+
+
+def feed_window(request: HttpRequest, *, default: int = 20, cap: int = 40) -> FeedWindow:
+    window = Window.from_request(request, default=default, cap=cap)
+    return FeedWindow(window.limit, window.max_id, window.since_id, window.min_id)
+
+
+def flag(request: HttpRequest, name: str) -> bool:
+    return request.GET.get(name, "") in _TRUE
+
+
+def page(
+    request: HttpRequest, response: HttpResponse, entries: list[FeedEntry], context: str
+) -> list[dict[str, Any]]:
+    link_header(request, response, [e.sort_id for e in entries])
+    return render_screened(viewer(request), entries, context)
+
+
+@router.get("/v1/timelines/home", auth=scoped("read:statuses"))
+def home(request: HttpRequest, response: HttpResponse) -> list[dict[str, Any]]:
+    """Posts and reblogs of the people the viewer follows (and the viewer's), members of exclusive lists
+    left out."""
+    account = me(request)
+    entries, _ = home_entries(account, feed_window(request), leave_out=lists.exclusive_member_ids(account))
+    return page(request, response, entries, "home")
+
+
+@router.get("/v1/timelines/public", auth=scoped("read:statuses", optional=True))
+def public(request: HttpRequest, response: HttpResponse) -> list[dict[str, Any]]:
+    entries, _ = public_entries(
+        viewer(request),
+        feed_window(request),
+        local=flag(request, "local"),
+        remote=flag(request, "remote"),
+        only_media=flag(request, "only_media"),
+    )
+    return page(request, response, entries, "public")
+
+
+@router.get("/v1/timelines/tag/{hashtag}", auth=scoped("read:statuses", optional=True))
+def tag(request: HttpRequest, response: HttpResponse, hashtag: str) -> list[dict[str, Any]]:
+    """A topic's posts. Spool posts carry one topic, so ``any[]``, ``all[]`` and ``none[]`` are ignored."""
+    entries, _ = topic_entries(
+        viewer(request),
+        hashtag,
+        feed_window(request),
+        local=flag(request, "local"),
+        remote=flag(request, "remote"),
+        only_media=flag(request, "only_media"),
+    )
+    return page(request, response, entries, "public")
+
+
+@router.get("/v1/timelines/list/{list_id}", auth=scoped("read:lists"))
+def list_timeline(request: HttpRequest, response: HttpResponse, list_id: str) -> list[dict[str, Any]]:
+    account = me(request)
+    lst = lists.access_list(account, record_id(list_id))
+    entries, _ = list_entries(account, lst, feed_window(request))
+    return page(request, response, entries, "home")

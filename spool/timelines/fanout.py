@@ -1,0 +1,190 @@
+"""Hybrid fan-out: writing posts into the Following timelines of the people who will read them.
+
+- A new top-level post (or a repost) goes into the author's (reposter's) own timeline and those of their
+  followers whose timeline is held (read within ``timeline_inactive_days``), one store write per chunk of
+  ``CHUNK`` followers — one task per post, never one per follower. Replies are not fanned out: home shows
+  top-level posts and reposts.
+- Authors with more than ``fanout_threshold`` followers are not fanned out at all; their recent posts are
+  merged in when a page is read (:func:`spool.timelines.home.celebrity_entries`).
+- A follow copies the followee's newest ``timeline_backfill`` posts and reposts into the follower's timeline.
+- A timeline that is not held (new person, or dropped while inactive) is rebuilt from the followed
+  accounts' recent posts on its first read (:func:`rebuild`).
+
+Nothing here checks visibility: the store holds IDs, and every page is filtered when it is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from spool.identities.models import Account, Follow
+from spool.posts.models import Post, Repost
+from spool.timelines.models import Timeline
+from spool.timelines.stores import Entry, cap, get_store
+
+CHUNK = 1000
+# A rebuild for someone following at most this many accounts reads each account's newest posts directly.
+FEW_FOLLOWED = 50
+POSTS = Post._meta.db_table
+REPOSTS = Repost._meta.db_table
+
+
+def held_since() -> datetime:
+    """Timelines read since this moment are held and fanned out to."""
+    return timezone.now() - timedelta(days=settings.SPOOL.timeline_inactive_days)
+
+
+def is_celebrity(followers_count: int) -> bool:
+    return followers_count > settings.SPOOL.fanout_threshold
+
+
+def held_followers(account_id: int, chunk: int = CHUNK) -> Iterator[list[int]]:
+    """IDs of the account itself and of its followers whose timeline is held, at most ``chunk`` at a time.
+    Per chunk, two indexed queries: the next follow edges by ID, then which of those followers' timelines
+    are held (primary-key lookups), so the cost does not grow with the number of people or timelines."""
+    since = held_since()
+    held = Timeline.objects.filter(active_at__gte=since)
+    # The author's own timeline goes with the first chunk.
+    pending = [account_id] if held.filter(owner_id=account_id).exists() else []
+    edges = Follow.objects.filter(followee_id=account_id).order_by("id").values_list("id", "follower_id")
+    last = 0
+    while True:
+        rows = list(edges.filter(id__gt=last)[:chunk])
+        if not rows:
+            break
+        last = rows[-1][0]
+        followers = [follower for _, follower in rows]
+        owners = pending + list(held.filter(owner_id__in=followers).values_list("owner_id", flat=True))
+        pending = []
+        if owners:
+            yield owners
+    if pending:
+        yield pending
+
+
+def fan_out(account_id: int, entry: Entry, *, chunk: int = CHUNK) -> int:
+    """Write ``entry`` (by ``account_id``) into the held timelines of the account and its followers;
+    nothing for an account above the threshold. Returns how many timelines were written."""
+    followers_count = Account.objects.filter(id=account_id).values_list("followers_count", flat=True).first()
+    if followers_count is None or is_celebrity(followers_count):
+        return 0
+    store = get_store()
+    return sum(store.fan_out(owners, entry) for owners in held_followers(account_id, chunk))
+
+
+def fan_out_post(post_id: int) -> int:
+    post = Post.objects.filter(id=post_id, is_reply=False).values_list("author_id", flat=True).first()
+    return 0 if post is None else fan_out(post, Entry(post_id, post_id))
+
+
+def fan_out_repost(repost_id: int) -> int:
+    row = Repost.objects.filter(id=repost_id).values_list("account_id", "post_id").first()
+    return 0 if row is None else fan_out(row[0], Entry(repost_id, row[1]))
+
+
+def newest_of(account_ids: Sequence[int], before: int | None, count: int) -> list[Entry]:
+    """The newest ``count`` top-level posts and reposts (below ``before``) of each of ``account_ids``: one
+    query, a ``UNION ALL`` of one index range per account and kind, so it reads only the rows it returns
+    however many other posts there are. Used for celebrities at read time and for small rebuilds."""
+    if not account_ids:
+        return []
+    # Table names are ours and every value is a bound parameter.
+    below = "AND id < %s" if before is not None else ""
+    posts = f"SELECT id, id FROM {POSTS} WHERE author_id = %s AND is_reply = %s {below}"  # noqa: S608
+    reposts = f"SELECT id, post_id FROM {REPOSTS} WHERE account_id = %s {below}"  # noqa: S608
+    newest = "ORDER BY id DESC LIMIT %s"
+    parts: list[str] = []
+    params: list[Any] = []
+    bound = [before] if before is not None else []
+    for n, account_id in enumerate(account_ids):
+        parts += [f"SELECT * FROM ({posts} {newest}) p{n}", f"SELECT * FROM ({reposts} {newest}) r{n}"]  # noqa: S608
+        params += [account_id, False, *bound, count, account_id, *bound, count]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [Entry(int(s), int(p)) for s, p in cursor.fetchall()]
+
+
+def recent_entries(sources: Q, reposters: Q, limit: int) -> list[Entry]:
+    """The newest ``limit`` entries among top-level posts matching ``sources`` and reposts matching
+    ``reposters``, each post once (at its newest entry, the one a page would show): two bounded, indexed
+    queries."""
+    posts = Post.objects.filter(sources, is_reply=False).order_by("-id").values_list("id", flat=True)[:limit]
+    reposts = Repost.objects.filter(reposters).order_by("-id").values_list("id", "post_id")[:limit]
+    return once_each([Entry(p, p) for p in posts] + [Entry(r, p) for r, p in reposts], limit)
+
+
+def once_each(entries: list[Entry], limit: int) -> list[Entry]:
+    """The newest ``limit`` of ``entries``, each post once (at its newest entry)."""
+    entries = sorted(entries, reverse=True)
+    seen: set[int] = set()
+    newest: list[Entry] = []
+    for entry in entries:
+        if entry.post_id not in seen:
+            seen.add(entry.post_id)
+            newest.append(entry)
+    return newest[:limit]
+
+
+def backfill(follower_id: int, followee_id: int) -> int:
+    """After a follow: the followee's newest posts and reposts into the follower's timeline, if it is
+    held and the followee is fanned out (a celebrity's posts are merged at read time anyway)."""
+    if not Timeline.objects.filter(owner_id=follower_id, active_at__gte=held_since()).exists():
+        return 0
+    followers_count = Account.objects.filter(id=followee_id).values_list("followers_count", flat=True).first()
+    if followers_count is None or is_celebrity(followers_count):
+        return 0
+    entries = recent_entries(
+        Q(author_id=followee_id), Q(account_id=followee_id), settings.SPOOL.timeline_backfill
+    )
+    get_store().add(follower_id, entries)
+    return len(entries)
+
+
+def rebuild(owner_id: int) -> None:
+    """Hold ``owner_id``'s timeline again and fill it from the newest posts and reposts of the accounts
+    they follow and their own: a bounded query, run synchronously on the read that needs it. Registered
+    first, so fan-out that runs meanwhile writes to it too (the store merges, it never overwrites)."""
+    Timeline.objects.bulk_create(
+        [Timeline(owner_id=owner_id, active_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["owner"],
+        update_fields=["active_at"],
+    )
+    following = Follow.objects.filter(follower_id=owner_id).values_list("followee_id", flat=True)
+    few = list(following[: FEW_FOLLOWED + 1])
+    if len(few) <= FEW_FOLLOWED:
+        # Few accounts: one index range each (a scan for them among everyone's posts would read far more).
+        entries = once_each(newest_of([owner_id, *few], None, cap()), cap())
+    else:
+        entries = recent_entries(
+            Q(author_id=owner_id) | Q(author_id__in=following),
+            Q(account_id=owner_id) | Q(account_id__in=following),
+            cap(),
+        )
+    get_store().add(owner_id, entries, create=True)
+
+
+def drop_inactive(batch: int = CHUNK) -> int:
+    """Stop holding the timelines of people who have not read theirs for ``timeline_inactive_days``;
+    returns how many were dropped. They are rebuilt on their next read. Someone who returns while this runs
+    keeps their registry row (their read rebuilt it), and their entries are left alone."""
+    since = held_since()
+    store = get_store()
+    dropped = 0
+    stale = Timeline.objects.filter(active_at__lt=since)
+    while True:
+        owners = list(stale.order_by("owner_id").values_list("owner_id", flat=True)[:batch])
+        if not owners:
+            return dropped
+        stale.filter(owner_id__in=owners).delete()
+        back = set(Timeline.objects.filter(owner_id__in=owners).values_list("owner_id", flat=True))
+        gone = [owner for owner in owners if owner not in back]
+        store.drop(gone)
+        dropped += len(gone)

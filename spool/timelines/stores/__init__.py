@@ -1,0 +1,86 @@
+"""The timeline store: per person, the newest post IDs of their Following feed, capped at
+``timeline_cap`` entries.
+
+Two stores keep the same contract: :class:`~spool.timelines.stores.sql.SqlStore` (a compact table in the
+site's database; the embedded default) and :class:`~spool.timelines.stores.redis_store.RedisStore` (packed
+records in Redis; chosen when ``REDIS_URL`` is set). Entries are ``(sort_id, post_id)``: the sort key is
+the post's ID, or the repost's ID when the entry is a repost. A store holds IDs only and knows nothing of
+visibility; :mod:`spool.timelines.home` decides what a page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import NamedTuple, Protocol
+
+from django.conf import settings
+
+
+class Entry(NamedTuple):
+    sort_id: int
+    post_id: int
+
+
+class TimelineStore(Protocol):
+    name: str
+    slack: int
+
+    def fan_out(self, owners: Sequence[int], entry: Entry) -> int:
+        """Put ``entry`` into each of ``owners``' timelines in one statement or round trip (the caller
+        chunks). Timelines the store does not hold are left alone (Redis); returns how many were written."""
+
+    def add(self, owner: int, entries: Sequence[Entry], *, create: bool = False) -> None:
+        """Merge ``entries`` into one timeline, keeping the newest ``cap``: a follow's backfill (only into
+        a held timeline), or with ``create`` a rebuild (which also makes the store hold it). Entries written
+        meanwhile by fan-out are kept, so a rebuild racing a fan-out loses nothing."""
+
+    def read(self, owner: int, before: int | None, count: int) -> list[Entry] | None:
+        """Up to ``count`` entries with ``sort_id < before`` (all when ``before`` is None), newest first;
+        ``None`` when the store does not hold this timeline (it must be rebuilt)."""
+
+    def remove(self, owner: int, sort_ids: Sequence[int]) -> None:
+        """Drop the entries with these sort keys (lazy clean-up of entries that can never show again)."""
+
+    def drop(self, owners: Sequence[int]) -> None:
+        """Forget these timelines entirely."""
+
+    def trim(self) -> int:
+        """Cut every timeline back to ``cap`` entries; returns how many entries went. Stores that trim as
+        they write return 0."""
+
+
+_override: TimelineStore | None = None
+_default: TimelineStore | None = None
+
+
+def get_store() -> TimelineStore:
+    """The store in use: Redis when ``REDIS_URL`` is set, the SQL table otherwise."""
+    global _default
+    if _override is not None:
+        return _override
+    if _default is None:
+        if settings.SPOOL.redis_url:
+            from spool.timelines.stores.redis_store import RedisStore
+
+            _default = RedisStore()
+        else:
+            from spool.timelines.stores.sql import SqlStore
+
+            _default = SqlStore()
+    return _default
+
+
+@contextmanager
+def use_store(store: TimelineStore) -> Iterator[TimelineStore]:
+    """Use ``store`` instead of the configured one inside the block (tests run every rule on both)."""
+    global _override
+    previous, _override = _override, store
+    try:
+        yield store
+    finally:
+        _override = previous
+
+
+def cap() -> int:
+    return int(settings.SPOOL.timeline_cap)

@@ -1,0 +1,89 @@
+"""The SQL timeline store: one row per entry in ``timelines_timelineentry`` (primary key (owner, sort_id),
+plus the post ID; no other index). A fan-out chunk is one ``INSERT … SELECT`` over an array of owner IDs
+(``unnest`` on PostgreSQL, ``json_each`` on SQLite), so its cost per row is the database's, not Django's.
+
+Writes do not trim (counting per owner on every insert would cost more than the rows): ``trim`` runs from
+the periodic job and cuts every timeline back to ``cap``; reads only ever look at the newest entries, so
+rows past the cap are only space until then. Rebuilds and backfills trim their one timeline at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+from spool.timelines.models import TimelineEntry
+from spool.timelines.stores import Entry, cap
+
+TABLE = TimelineEntry._meta.db_table
+
+
+def _trim_sql(where: str) -> str:
+    """Delete the entries ranked past the cap (``%s``) in each timeline (``where``: which owners)."""
+    # The table name is ours; values are bound parameters.
+    return (
+        f"DELETE FROM {TABLE} WHERE (owner_id, sort_id) IN ("  # noqa: S608
+        " SELECT owner_id, sort_id FROM ("
+        "  SELECT owner_id, sort_id, ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY sort_id DESC) AS n"
+        f"  FROM {TABLE} {where}"
+        " ) ranked WHERE n > %s)"
+    )
+
+
+class SqlStore:
+    name = "sql"
+    # Entries a read may return beyond the cap: none after ``trim``.
+    slack = 0
+
+    def fan_out(self, owners: Sequence[int], entry: Entry) -> int:
+        if not owners:
+            return 0
+        if connection.vendor == "postgresql":
+            source = "SELECT owner, %s, %s FROM unnest(%s::bigint[]) AS owner"
+            owner_ids: object = list(owners)
+        else:
+            source = "SELECT value, %s, %s FROM json_each(%s)"
+            owner_ids = json.dumps(list(owners))
+        # ``WHERE true``: SQLite cannot otherwise tell the upsert clause from a join constraint.
+        sql = f"INSERT INTO {TABLE} (owner_id, sort_id, post_id) {source} WHERE true ON CONFLICT DO NOTHING"
+        params: list[Any] = [entry.sort_id, entry.post_id, owner_ids]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return len(owners)
+
+    def add(self, owner: int, entries: Sequence[Entry], *, create: bool = False) -> None:
+        # The registry (``Timeline``) says which timelines are held; rows alone need no creating.
+        if not entries:
+            return
+        newest = sorted(set(entries), reverse=True)[: cap()]
+        TimelineEntry.objects.bulk_create(
+            [TimelineEntry(owner_id=owner, sort_id=e.sort_id, post_id=e.post_id) for e in newest],
+            ignore_conflicts=True,
+        )
+        self._trim_owner(owner)
+
+    def read(self, owner: int, before: int | None, count: int) -> list[Entry]:
+        rows = TimelineEntry.objects.filter(owner_id=owner)
+        if before is not None:
+            rows = rows.filter(sort_id__lt=before)
+        return [Entry(*row) for row in rows.order_by("-sort_id").values_list("sort_id", "post_id")[:count]]
+
+    def remove(self, owner: int, sort_ids: Sequence[int]) -> None:
+        if sort_ids:
+            TimelineEntry.objects.filter(owner_id=owner, sort_id__in=list(sort_ids)).delete()
+
+    def drop(self, owners: Sequence[int]) -> None:
+        if owners:
+            TimelineEntry.objects.filter(owner_id__in=list(owners)).delete()
+
+    def trim(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(_trim_sql(""), [cap()])
+            return int(cursor.rowcount)
+
+    def _trim_owner(self, owner: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(_trim_sql("WHERE owner_id = %s"), [owner, cap()])

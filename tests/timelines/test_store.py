@@ -1,0 +1,80 @@
+"""The store contract, the same for the SQL table and Redis: newest first, cursors, out-of-order and
+repeated writes, held and not held timelines, removal, the cap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from spool.timelines.stores import Entry, TimelineStore
+
+pytestmark = pytest.mark.django_db
+
+OWNER = 1001
+
+
+def entries(*sort_ids: int) -> list[Entry]:
+    return [Entry(s, s * 10) for s in sort_ids]
+
+
+def test_reads_newest_first_below_the_cursor(store: TimelineStore) -> None:
+    store.add(OWNER, entries(5, 1, 3), create=True)
+    for s in (7, 6, 9, 8):  # fan-out out of order
+        store.fan_out([OWNER], Entry(s, s * 10))
+    assert store.read(OWNER, None, 100) == entries(9, 8, 7, 6, 5, 3, 1)
+    assert store.read(OWNER, None, 3) == entries(9, 8, 7)
+    assert store.read(OWNER, 7, 3) == entries(6, 5, 3)
+    assert store.read(OWNER, 2, 10) == entries(1)
+    assert store.read(OWNER, 1, 10) == []
+
+
+def test_writing_an_entry_twice_keeps_one(store: TimelineStore) -> None:
+    store.add(OWNER, entries(1, 2), create=True)
+    store.fan_out([OWNER], Entry(3, 30))
+    store.fan_out([OWNER], Entry(3, 30))
+    store.add(OWNER, entries(2, 3))
+    assert store.read(OWNER, None, 10) == entries(3, 2, 1)
+
+
+def test_fan_out_writes_every_owner_of_the_chunk(store: TimelineStore) -> None:
+    owners = list(range(2000, 2050))
+    for owner in owners:
+        store.add(owner, [], create=True)
+    assert store.fan_out(owners, Entry(42, 420)) == len(owners)
+    assert all(store.read(owner, None, 5) == [Entry(42, 420)] for owner in owners)
+
+
+def test_a_held_timeline_may_be_empty(store: TimelineStore) -> None:
+    store.add(OWNER, [], create=True)
+    assert store.read(OWNER, None, 10) == []
+
+
+def test_remove_and_drop(store: TimelineStore) -> None:
+    store.add(OWNER, entries(1, 2, 3), create=True)
+    store.fan_out([OWNER], Entry(4, 40))
+    store.remove(OWNER, [2, 4])
+    assert store.read(OWNER, None, 10) == entries(3, 1)
+    store.drop([OWNER])
+    assert not store.read(OWNER, None, 10)
+
+
+def test_timelines_are_capped_keeping_the_newest(store: TimelineStore, monkeypatch: Any) -> None:
+    from django.conf import settings
+
+    monkeypatch.setattr(settings.SPOOL, "timeline_cap", 50)
+    store.add(OWNER, entries(*range(1, 41)), create=True)
+    for s in range(41, 201):
+        store.fan_out([OWNER], Entry(s, s * 10))
+    store.add(OWNER, entries(*range(201, 231)))
+    store.trim()
+    held = store.read(OWNER, None, 1000) or []
+    # Redis merges new entries into the capped body in batches: up to one batch more shows until then.
+    slack = getattr(store, "slack", 0)
+    assert 50 <= len(held) <= 50 + slack
+    assert held == entries(*range(230, 230 - len(held), -1))
+    # A rebuild's entries are capped as well.
+    store.drop([OWNER])
+    store.add(OWNER, entries(*range(1, 301)), create=True)
+    store.trim()
+    assert store.read(OWNER, None, 1000) == entries(*range(300, 250, -1))
