@@ -10,10 +10,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import me, scoped, viewer
 from spool.api.mastodon.filters import render_screened, render_screened_cards
 from spool.api.mastodon.pagination import Window, link_header
-from spool.core.errors import NotFound
 from spool.feeds import lists
 from spool.feeds.timelines import list_entries, public_entries, topic_entries
 from spool.posts.batch import FeedEntry
@@ -23,17 +23,6 @@ from spool.posts.timelines import home_entries, home_posts
 router = Router(tags=["timelines"])
 
 _TRUE = ("1", "true", "True", "on")
-
-
-def record_id(raw: Any) -> int:
-    """A path ID as a number; anything else names nothing (404)."""
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise NotFound("Record not found") from None
-    if not 0 < value < 1 << 63:
-        raise NotFound("Record not found")
-    return value
 
 
 def feed_window(request: HttpRequest, *, default: int = 20, cap: int = 40) -> FeedWindow:
