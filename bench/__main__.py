@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--fanout-accounts", type=int, default=0, help="graph size for bench.fanout (0: 10k/20k)"
     )
+    parser.add_argument("--no-fanout", action="store_true", help="leave out bench.fanout (the longest part)")
     args = parser.parse_args(argv)
 
     with_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -107,7 +108,8 @@ def main(argv: list[str] | None = None) -> None:
         databases=databases,
         results=results,
     )
-    report += "\n" + fanout_section(databases, args.fanout_accounts)
+    if not args.no_fanout:
+        report += "\n" + fanout_section(databases, args.fanout_accounts)
     out = Path(args.out)
     # Sections written by other benchmarks (python -m bench.messaging) are kept.
     report = carry_over(out.read_text() if out.exists() else "", report)
