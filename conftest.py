@@ -85,3 +85,12 @@ def _fresh_rate_limits(settings: Any) -> None:
         keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:rl:*"))
         if keys:
             client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> None:
+    """Each test starts with a new channel layer: the Redis layer's connections and locks belong to the event
+    loop that first used them, and WebSocket tests each run their own loop (and live servers theirs)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
