@@ -42,6 +42,11 @@ def asgi_server() -> Iterator[str]:
 
     from spool.asgi import application
 
+    from channels.layers import channel_layers
+
+    # The server's event loop gets its own channel layer (the Redis layer binds its locks to the loop that
+    # first used it), and the tests after this one get a fresh one again.
+    channel_layers.backends = {}
     shared = connections["default"]
     share = shared.vendor == "sqlite"
     if share:
@@ -75,6 +80,7 @@ def asgi_server() -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        channel_layers.backends = {}
         if share:
             shared.dec_thread_sharing()
         else:
