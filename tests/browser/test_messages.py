@@ -38,11 +38,10 @@ def asgi_server() -> Iterator[str]:
     does, so both see the same data."""
     import uvicorn
     from asgiref.sync import sync_to_async
+    from channels.layers import channel_layers
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     from spool.asgi import application
-
-    from channels.layers import channel_layers
 
     # The server's event loop gets its own channel layer (the Redis layer binds its locks to the loop that
     # first used it), and the tests after this one get a fresh one again.
