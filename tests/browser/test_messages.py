@@ -38,10 +38,14 @@ def asgi_server() -> Iterator[str]:
     does, so both see the same data."""
     import uvicorn
     from asgiref.sync import sync_to_async
+    from channels.layers import channel_layers
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     from spool.asgi import application
 
+    # The server's event loop gets its own channel layer (the Redis layer binds its locks to the loop that
+    # first used it), and the tests after this one get a fresh one again.
+    channel_layers.backends = {}
     shared = connections["default"]
     share = shared.vendor == "sqlite"
     if share:
@@ -75,6 +79,7 @@ def asgi_server() -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        channel_layers.backends = {}
         if share:
             shared.dec_thread_sharing()
         else:

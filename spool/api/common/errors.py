@@ -9,17 +9,26 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from spool.core.errors import RateLimited, SpoolError
+from spool.core.errors import RateLimited, SpoolError, ValidationError
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
     return api.create_response(request, body, status=status)
 
 
-def install_error_handlers(api: NinjaAPI) -> None:
+def install_error_handlers(api: NinjaAPI, *, invalid_prefix: str = "") -> None:
+    """``invalid_prefix`` starts every invalid-input message (Mastodon's "Validation failed: ")."""
+
     @api.exception_handler(SpoolError)
     def spool_error(request: HttpRequest, exc: SpoolError) -> HttpResponse:
-        response = error_response(api, request, exc.status, exc.as_dict())
+        body = exc.as_dict()
+        if (
+            isinstance(exc, ValidationError)
+            and invalid_prefix
+            and not body["error"].startswith(invalid_prefix)
+        ):
+            body["error"] = invalid_prefix + body["error"]
+        response = error_response(api, request, exc.status, body)
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
             response["X-RateLimit-Limit"] = str(exc.limit)

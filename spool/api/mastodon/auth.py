@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from spool.core.errors import Forbidden, SpoolError, ValidationError
+from spool.core.errors import Forbidden, SpoolError
 from spool.identities.models import Account
 from spool.oauth import scopes as scope_rules
 from spool.oauth import services as oauth
@@ -25,6 +25,13 @@ from spool.oauth.models import Token
 class Unauthorized(SpoolError):
     status = 401
     code = "unauthorized"
+
+
+class UserRequired(SpoolError):
+    """An app token (client credentials) on an endpoint that acts for a person."""
+
+    status = 422
+    code = "user_required"
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Scoped(HttpBearer):
         if self.scope is not None and not scope_rules.grants(oauth.token_scopes(found), self.scope):
             raise Forbidden("This action is outside the authorized scopes", code="insufficient_scope")
         if self.person and found.account is None and not self.optional:
-            raise ValidationError("This method requires an authenticated user", code="user_required")
+            raise UserRequired("This method requires an authenticated user")
         return Caller(found, found.account)
 
 

@@ -11,7 +11,7 @@ from spool.api.common.errors import install_error_handlers
 
 
 def install_mastodon_errors(api: NinjaAPI) -> None:
-    install_error_handlers(api)
+    install_error_handlers(api, invalid_prefix="Validation failed: ")
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -18,13 +18,13 @@ from django.http import HttpRequest
 from ninja import Router
 
 from spool.api.mastodon.auth import me, scoped
-from spool.api.mastodon.entities import iso, render_statuses
+from spool.api.mastodon.entities import iso, render_status_cards, render_statuses
 from spool.api.mastodon.params import read_params, validated
 from spool.identities.models import Account, FilterKeyword, FilterPost, WordFilter
 from spool.identities.services import word_filters as services
 from spool.identities.word_filters import FilterMatch, hidden_ids, matching
 from spool.posts.access import access_post
-from spool.posts.batch import FeedEntry
+from spool.posts.batch import FeedEntry, PostCard
 from spool.posts.models import Post, Repost
 
 router = Router(tags=["filters"])
@@ -44,17 +44,12 @@ def _text(post: Post) -> str:
     return "\n".join(part for part in (post.text, post.attachment_text, topic) if part)
 
 
-def render_screened(viewer: Account | None, items: Sequence[Item], context: str) -> list[dict[str, Any]]:
-    """Statuses for ``items`` (in order) as ``viewer`` should see them in ``context``: those a ``hide``
-    filter catches are left out, the others carry their matches in ``filtered`` (a reblog's on the wrapper
-    and on the reblogged status). At most three queries more than :func:`render_statuses`."""
-    if viewer is None or not items:
-        return render_statuses(viewer, items)
-    posts = [_post_of(item) for item in items]
-    found = matching(viewer, [(p.id, p.author_id, _text(p)) for p in posts], context)
-    hidden = hidden_ids(found)
-    kept = [item for item, post in zip(items, posts, strict=True) if post.id not in hidden]
-    statuses = render_statuses(viewer, kept)
+def _screen(viewer: Account, posts: Sequence[Post], context: str) -> dict[int, list[FilterMatch]]:
+    return matching(viewer, [(p.id, p.author_id, _text(p)) for p in posts], context)
+
+
+def _mark(statuses: list[dict[str, Any]], found: dict[int, list[FilterMatch]]) -> list[dict[str, Any]]:
+    """Put each status's matches in ``filtered`` (a reblog's on the wrapper and on the reblogged status)."""
     for status in statuses:
         inner = status["reblog"] or status
         results = [filter_result(m) for m in found.get(int(inner["id"]), ())]
@@ -62,6 +57,26 @@ def render_screened(viewer: Account | None, items: Sequence[Item], context: str)
             inner["filtered"] = results
             status["filtered"] = results
     return statuses
+
+
+def render_screened(viewer: Account | None, items: Sequence[Item], context: str) -> list[dict[str, Any]]:
+    """Statuses for ``items`` (in order) as ``viewer`` should see them in ``context``: those a ``hide``
+    filter catches are left out, the others carry their matches in ``filtered``. At most three queries more
+    than :func:`render_statuses`."""
+    if viewer is None or not items:
+        return render_statuses(viewer, items)
+    posts = [_post_of(item) for item in items]
+    found = _screen(viewer, posts, context)
+    hidden = hidden_ids(found)
+    kept = [item for item, post in zip(items, posts, strict=True) if post.id not in hidden]
+    return _mark(render_statuses(viewer, kept), found)
+
+
+def render_screened_cards(viewer: Account, cards: Sequence[PostCard], context: str) -> list[dict[str, Any]]:
+    """:func:`render_screened` for cards already built (feeds that return ``PostCard``s)."""
+    found = _screen(viewer, [c.post for c in cards], context)
+    hidden = hidden_ids(found)
+    return _mark(render_status_cards(viewer, [c for c in cards if c.id not in hidden]), found)
 
 
 # --- Entities -------------------------------------------------------------------------------------------

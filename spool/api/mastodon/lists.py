@@ -9,11 +9,11 @@ import pydantic
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import me, scoped
 from spool.api.mastodon.entities import render_accounts
 from spool.api.mastodon.pagination import Window, link_header
 from spool.api.mastodon.params import read_params, validated
-from spool.api.mastodon.timelines import record_id
 from spool.feeds import lists as services
 from spool.feeds.models import List
 from spool.identities.access import access_account_by_id

@@ -20,12 +20,12 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import me, scoped
 from spool.api.mastodon.entities import iso, render_accounts
 from spool.api.mastodon.filters import render_screened
 from spool.api.mastodon.pagination import Window, link_header
 from spool.api.mastodon.params import read_params
-from spool.api.mastodon.timelines import record_id
 from spool.core.errors import NotFound, ValidationError
 from spool.identities.models import Account
 from spool.notifications import services

@@ -9,9 +9,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import me, scoped
 from spool.api.mastodon.entities import render_accounts
-from spool.api.mastodon.timelines import record_id
 from spool.api.mastodon.trends import int_param
 from spool.identities.services.suggestions import dismiss_suggestion, suggest_accounts
 

@@ -10,30 +10,19 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import me, scoped, viewer
-from spool.api.mastodon.filters import render_screened
+from spool.api.mastodon.filters import render_screened, render_screened_cards
 from spool.api.mastodon.pagination import Window, link_header
-from spool.core.errors import NotFound
 from spool.feeds import lists
 from spool.feeds.timelines import list_entries, public_entries, topic_entries
 from spool.posts.batch import FeedEntry
 from spool.posts.timelines import Window as FeedWindow
-from spool.posts.timelines import home_entries
+from spool.posts.timelines import home_entries, home_posts
 
 router = Router(tags=["timelines"])
 
 _TRUE = ("1", "true", "True", "on")
-
-
-def record_id(raw: Any) -> int:
-    """A path ID as a number; anything else names nothing (404)."""
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise NotFound("Record not found") from None
-    if not 0 < value < 1 << 63:
-        raise NotFound("Record not found")
-    return value
 
 
 def feed_window(request: HttpRequest, *, default: int = 20, cap: int = 40) -> FeedWindow:
@@ -55,10 +44,21 @@ def page(
 @router.get("/v1/timelines/home", auth=scoped("read:statuses"))
 def home(request: HttpRequest, response: HttpResponse) -> list[dict[str, Any]]:
     """Posts and reblogs of the people the viewer follows (and the viewer's), members of exclusive lists
-    left out."""
+    left out. Pages going back in time (no ``since_id``/``min_id``) come from the Following timeline store
+    (:func:`spool.posts.timelines.home_posts`, the web app's home); polling for newer posts reads them at
+    request time (:func:`spool.posts.timelines.home_entries`)."""
     account = me(request)
-    entries, _ = home_entries(account, feed_window(request), leave_out=lists.exclusive_member_ids(account))
-    return page(request, response, entries, "home")
+    window = feed_window(request)
+    excluded = lists.exclusive_member_ids(account)
+    if window.since_id is not None or window.min_id is not None:
+        entries, _ = home_entries(account, window, leave_out=excluded)
+        return page(request, response, entries, "home")
+    cards = home_posts(account, window.max_id, window.limit).items
+    link_header(request, response, [c.sort_id for c in cards])
+    left_out = set(excluded.values_list("account_id", flat=True))
+    if left_out:
+        cards = [c for c in cards if (c.reposted_by or c.author).pk not in left_out]
+    return render_screened_cards(account, cards, "home")
 
 
 @router.get("/v1/timelines/public", auth=scoped("read:statuses", optional=True))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import RequestFactory
 
@@ -56,3 +58,9 @@ def test_unknown_or_unregistered_scopes_are_refused() -> None:
     with pytest.raises(ValidationError):
         scopes.parse("write", allowed=scopes.parse("read"))
     assert scopes.parse("read:statuses", allowed=scopes.parse("read")) == {"read:statuses"}
+
+
+def test_service_refusals_read_like_mastodon_validation_errors(mastodon: Any) -> None:
+    response = mastodon("ana").post("/api/v1/statuses", {"status": "x" * 501})
+    assert response.status_code == 422
+    assert response.json()["error"].startswith("Validation failed: ")

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from spool.feeds.lists import add_list_members, create_list
 from spool.identities.services import block_account, follow_account, mute_account, update_profile
 from spool.identities.services.word_filters import KeywordChange, create_filter, set_hide_offensive_words
 from spool.posts.services import create_post, like_post, repost_post, vote_in_poll
+from spool.timelines.stores import get_store
+from spool.timelines.stores.sql import SqlStore
 from tests.api.mastodon.shapes import assert_shape
 
 HOME = "/api/v1/timelines/home"
@@ -216,24 +219,28 @@ def _count(caller, path):
     return page_queries(captured), len(response.json())
 
 
-HOME_QUERIES = 12
+# A warm home page: 15 with the SQL timeline store; the Redis store reads the page's IDs outside SQL.
+HOME_QUERIES = 15
 PUBLIC_QUERIES = 10
 
 
 def test_home_costs_the_same_queries_for_5_and_40_statuses(ana_follows_bo, mastodon):
     ana, bo = ana_follows_bo
     cy = mastodon("cy")
-    follow_account(ana.account, cy.account)
-    _varied_posts(bo, [cy], 4)
-    repost_post(cy.account, create_post(bo.account, text="boosted").id)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # fan-out into the timeline store, as on commit
+        follow_account(ana.account, cy.account)
+        _varied_posts(bo, [cy], 4)
+        repost_post(cy.account, create_post(bo.account, text="boosted").id)
+    ana.get(HOME)  # the first read builds the viewer's timeline in the store; the budget is for warm reads
     few, shown = _count(ana, HOME)
     assert shown == 5  # the boosted post shows once, as cy's reblog
-    _varied_posts(bo, [cy], 36)
-    for post in _varied_posts(cy, [bo], 4):
-        repost_post(bo.account, post.id)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _varied_posts(bo, [cy], 36)
+        for post in _varied_posts(cy, [bo], 4):
+            repost_post(bo.account, post.id)
     many, shown = _count(ana, HOME)
     assert shown == 40
-    assert few == many == HOME_QUERIES
+    assert few == many == HOME_QUERIES - (0 if isinstance(get_store(), SqlStore) else 1)
 
 
 def test_public_costs_the_same_queries_for_5_and_40_statuses(mastodon):
