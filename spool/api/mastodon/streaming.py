@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -41,8 +42,9 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("OK", content_type="text/plain; charset=utf-8")
 
 
-class StreamingConnection:
-    """The part of a streaming consumer that does not depend on the transport."""
+class StreamingConnection(ABC):
+    """The part of a streaming consumer that does not depend on the transport; each transport (WebSocket
+    frames, server-sent events) says how an event is written with :meth:`emit`."""
 
     channel_layer: Any
     channel_name: str
@@ -51,8 +53,9 @@ class StreamingConnection:
     def init_streams(self) -> None:
         self.subscriptions: dict[tuple[str, ...], Subscription] = {}
 
+    @abstractmethod
     async def emit(self, stream: tuple[str, ...], event: str, payload: str) -> None:
-        raise NotImplementedError
+        """Send one event of ``stream`` to this connection's client."""
 
     async def authenticate(self, scope: dict[str, Any]) -> Listener | None:
         """The listener of this connection, or ``None`` when a token was offered but is not valid."""
