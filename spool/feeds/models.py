@@ -56,3 +56,19 @@ class Marker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.timeline}={self.last_read_id}"
+
+
+# Custom feeds live in their own package; imported here so Django registers them with this app.
+from spool.feeds.custom.models import CustomFeed, DefaultFeed, FeedMode, FeedPin, FeedPreference  # noqa: E402
+
+__all__ = [
+    "CustomFeed",
+    "DefaultFeed",
+    "FeedMode",
+    "FeedPin",
+    "FeedPreference",
+    "List",
+    "ListMember",
+    "Marker",
+    "RepliesPolicy",
+]

@@ -6,6 +6,7 @@ from django.urls import path
 from spool.web.views import (
     auth,
     compose,
+    custom_feeds,
     feeds,
     health,
     messages,
@@ -29,6 +30,14 @@ urlpatterns = [
     path("new", feeds.new, name="new"),
     path("topic/<str:name>", feeds.topic, name="topic"),
     path("compose", compose.compose, name="compose"),
+    # Custom feeds
+    path("feeds", custom_feeds.index, name="feeds"),
+    path("feeds/new", custom_feeds.new, name="feed_new"),
+    path("feeds/default", custom_feeds.choose_default, name="feed_default"),
+    path("feeds/from-search", custom_feeds.from_search, name="feed_from_search"),
+    path("feeds/<int:feed_id>", custom_feeds.feed, name="feed"),
+    path("feeds/<int:feed_id>/edit", custom_feeds.edit, name="feed_edit"),
+    path("feeds/<int:feed_id>/<slug:name>", custom_feeds.action, name="feed_action"),
     # Profiles and posts
     path("@<str:handle>", profile.profile, name="profile"),
     path("@<str:handle>/relationship", profile.relationship_action, name="relationship"),

@@ -27,6 +27,10 @@ def _routers() -> None:
                 raise
             continue
         api.add_router(f"/{name}/", module.router)
+    # Mounted under /feeds/ (the module is named for what it holds: custom and the other unranked feeds).
+    from spool.api.native import custom_feeds
+
+    api.add_router("/feeds/", custom_feeds.router)
 
 
 _routers()

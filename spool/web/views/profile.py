@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from spool.core.errors import NotFound
+from spool.feeds.custom.access import shared_feeds_of
 from spool.identities.access import access_account, access_blocked_account, can_see_posts_of
 from spool.identities.models import Account
 from spool.identities.relationships import relationship
@@ -28,9 +29,18 @@ from spool.identities.services import (
 )
 from spool.posts.timelines import PROFILE_TABS, profile_posts
 from spool.web.views.base import is_htmx, redirect_back, signed_in, spool_errors, viewer_of
+from spool.web.views.custom_feeds import feed_rows
 from spool.web.views.feeds import render_feed
 
-TAB_LABELS = {"threads": "Threads", "replies": "Replies", "reposts": "Reposts", "media": "Media"}
+TAB_LABELS = {
+    "threads": "Threads",
+    "replies": "Replies",
+    "reposts": "Reposts",
+    "media": "Media",
+    "feeds": "Feeds",
+}
+# The post tabs, then the person's shared custom feeds.
+WEB_TABS = (*PROFILE_TABS, "feeds")
 
 
 @spool_errors
@@ -38,7 +48,7 @@ TAB_LABELS = {"threads": "Threads", "replies": "Replies", "reposts": "Reposts", 
 def profile(request: HttpRequest, handle: str) -> HttpResponse:
     viewer = viewer_of(request)
     tab = request.GET.get("tab") or "threads"
-    if tab not in PROFILE_TABS:
+    if tab not in WEB_TABS:
         raise Http404
     try:
         account = access_account(viewer, handle)
@@ -50,15 +60,18 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         blocked = {"account": account, "rel": relationship(viewer, account), "nav": "profile"}
         return render(request, "web/profile_blocked.html", blocked)
     visible = can_see_posts_of(viewer, account)
-    page = profile_posts(viewer, account, tab, request.GET.get("cursor")) if visible else None
+    posts_tab = visible and tab != "feeds"
+    page = profile_posts(viewer, account, tab, request.GET.get("cursor")) if posts_tab else None
     context: dict[str, Any] = {
         "account": account,
         "rel": relationship(viewer, account),
         "can_see_posts": visible,
         "tab": tab,
-        "tabs": [(key, TAB_LABELS[key]) for key in PROFILE_TABS],
+        "tabs": [(key, TAB_LABELS[key]) for key in WEB_TABS],
         "nav": "profile" if viewer is not None and viewer.id == account.id else None,
     }
+    if visible and tab == "feeds":
+        context["shared_feeds"] = feed_rows(shared_feeds_of(viewer, account))
     if page is None:
         return render(request, "web/profile.html", context)
     return render_feed(request, "web/profile.html", page, context)

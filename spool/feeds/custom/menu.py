@@ -1,0 +1,66 @@
+"""The feed switcher: which feeds a person can switch between on the home page, in order, and which one
+``/`` opens. :func:`feed_menu` is the one place entries are made — add an entry kind here (For You,
+Communities) and every front door (the web switcher, the native API's ``/feeds/menu``) shows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spool.feeds.custom.access import readable_feeds
+from spool.feeds.custom.models import CustomFeed, DefaultFeed, FeedPin, FeedPreference
+from spool.identities.models import Account
+
+FOLLOWING, LIKED, SAVED, FEDIVERSE = "following", "liked", "saved", "fediverse"
+BUILT_IN = {FOLLOWING: "Following", LIKED: "Liked", SAVED: "Saved", FEDIVERSE: "Fediverse"}
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One switcher entry. ``key`` names it in URLs (``/?feed=<key>``): a built-in name, or a custom feed's
+    ID; ``feed`` is set for custom feeds."""
+
+    key: str
+    label: str
+    feed: CustomFeed | None = None
+
+    @property
+    def is_custom(self) -> bool:
+        return self.feed is not None
+
+
+def pinned_feeds(viewer: Account) -> list[CustomFeed]:
+    """The feeds ``viewer`` pinned and may still read (a shared feed its owner stopped sharing drops
+    out), in their order: one query."""
+    pins = (
+        FeedPin.objects.filter(account_id=viewer.id, feed_id__in=readable_feeds(viewer).values("id"))
+        .select_related("feed__owner")
+        .order_by("position", "id")
+    )
+    return [pin.feed for pin in pins]
+
+
+def feed_menu(viewer: Account, pinned: list[CustomFeed] | None = None) -> list[MenuEntry]:
+    """Following, the pinned custom feeds in their order, then Liked, Saved and Fediverse."""
+    feeds = pinned_feeds(viewer) if pinned is None else pinned
+    return [
+        MenuEntry(FOLLOWING, BUILT_IN[FOLLOWING]),
+        *(MenuEntry(str(feed.id), feed.name, feed) for feed in feeds),
+        MenuEntry(LIKED, BUILT_IN[LIKED]),
+        MenuEntry(SAVED, BUILT_IN[SAVED]),
+        MenuEntry(FEDIVERSE, BUILT_IN[FEDIVERSE]),
+    ]
+
+
+def default_feed(viewer: Account, pinned: list[CustomFeed] | None = None) -> str:
+    """The key of the feed ``/`` opens: ``following``, ``for_you`` (the front door falls back to Following
+    while it has no For You page) or a pinned feed's ID — Following again when that feed is no longer
+    pinned or readable. One query (two without ``pinned``)."""
+    preference = FeedPreference.objects.filter(account_id=viewer.id).first()
+    if preference is None or preference.default == DefaultFeed.FOLLOWING:
+        return FOLLOWING
+    if preference.default == DefaultFeed.FOR_YOU:
+        return DefaultFeed.FOR_YOU
+    feeds = pinned_feeds(viewer) if pinned is None else pinned
+    if preference.feed_id is not None and any(f.id == preference.feed_id for f in feeds):
+        return str(preference.feed_id)
+    return FOLLOWING
