@@ -28,3 +28,7 @@ def people(db: None) -> Callable[..., Account]:
         return made[handle]
 
     return make
+
+
+# Signed-in clients of the feeds API, for the custom feed tests.
+from tests.feeds.custom_helpers import reader  # noqa: E402, F401
