@@ -1,0 +1,80 @@
+"""Switching feeds on the home page and making a custom feed, driven through Debian's chromium against a live
+server: the switcher swaps the list with htmx (and the address follows), works from the keyboard, and a
+feed created and pinned on the Feeds pages shows up in it. No Content-Security-Policy errors on the way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from spool.identities.services import follow_account, register_account
+from spool.posts.services import create_post, like_post, save_post
+from tests.browser.test_journey import _async_unsafe_allowed, browser_page  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long enough passphrase"
+
+
+def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page: Any) -> None:
+    page = browser_page
+    url = live_server.url
+    ana = register_account(email="ana@example.com", password=PASSWORD, handle="ana")
+    bob = register_account(email="bob@example.com", password=PASSWORD, handle="bob")
+    cy = register_account(email="cy@example.com", password=PASSWORD, handle="cy")
+    follow_account(ana, bob)
+    create_post(bob, text="Bob follows up on his day")
+    liked = create_post(cy, text="Cy wrote something Ana liked")
+    saved = create_post(cy, text="Cy wrote something Ana saved")
+    create_post(cy, text="Cy reviews the new film", topic="Cinema")
+    like_post(ana, liked.id)
+    save_post(ana, saved.id)
+
+    page.goto(f"{url}/login")
+    page.fill("#id_email", "ana@example.com")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{url}/")
+    switcher = page.locator("nav[aria-label='Feeds']")
+    assert switcher.locator("a[aria-current='page']").inner_text() == "Following"
+    page.wait_for_selector("text=Bob follows up on his day")
+
+    # A click swaps the list in place (the composer stays) and the address follows.
+    page.locator("#id_text").fill("a draft that must survive the swap")
+    switcher.locator("a:has-text('Liked')").click()
+    page.wait_for_selector("text=Cy wrote something Ana liked")
+    page.wait_for_url(f"{url}/?feed=liked")
+    assert not page.is_visible("text=Bob follows up on his day")
+    assert page.input_value("#id_text") == "a draft that must survive the swap"
+    assert page.locator("nav[aria-label='Feeds'] a[aria-current='page']").inner_text() == "Liked"
+
+    # From the keyboard: focus Saved and press Enter.
+    page.locator("nav[aria-label='Feeds'] a:has-text('Saved')").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Cy wrote something Ana saved")
+    assert page.locator("nav[aria-label='Feeds'] a[aria-current='page']").inner_text() == "Saved"
+    page.locator("nav[aria-label='Feeds'] a:has-text('Fediverse')").click()
+    page.wait_for_selector("text=does not federate yet")
+
+    # Create a feed on the Feeds page and pin it.
+    page.locator("nav[aria-label='Feeds'] a:has-text('Edit feeds')").click()
+    page.wait_for_url(f"{url}/feeds")
+    page.click("a:has-text('New feed')")
+    page.fill("#id_name", "Film club")
+    page.fill("#id_topics", "Cinema")
+    page.click("button:has-text('Create feed')")
+    page.wait_for_selector("h1:has-text('Film club')")
+    page.wait_for_selector("text=Cy reviews the new film")
+    page.click("button:has-text('Pin')")
+    page.wait_for_selector("button:has-text('Unpin')")
+
+    # It is in the switcher now, after Following, and shows its posts.
+    page.goto(f"{url}/")
+    entries = page.locator("nav[aria-label='Feeds'] a").all_inner_texts()
+    assert entries[:2] == ["Following", "Film club"]
+    page.locator("nav[aria-label='Feeds'] a:has-text('Film club')").click()
+    page.wait_for_selector("text=Cy reviews the new film")
+    assert not page.is_visible("text=Bob follows up on his day")
+
+    assert page.csp_errors == []
