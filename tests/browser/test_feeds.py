@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long enough passphrase"
 
 
-def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page: Any) -> None:
+def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page: Any) -> None:  # noqa: F811
     page = browser_page
     url = live_server.url
     ana = register_account(email="ana@example.com", password=PASSWORD, handle="ana")

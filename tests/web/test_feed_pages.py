@@ -41,8 +41,8 @@ def test_the_switcher_lists_the_feeds_and_each_link_shows_its_feed(make_account:
     ]:
         assert f'href="/?feed={key}"' in home and f">{label}</a>" in home
     assert (
-        '<a href="/?feed=following" hx-get="/?feed=following" hx-target="#feed-panel" hx-push-url="true" aria-current="page">'
-        in home
+        '<a href="/?feed=following" hx-get="/?feed=following" hx-target="#feed-panel" '
+        'hx-push-url="true" aria-current="page">' in home
     )
 
     assert "a post Ana liked" in body(c.get("/?feed=liked")) and "a post Ana saved" not in body(

@@ -48,12 +48,7 @@ class FeedIn(Schema):
     shared: Any = False
 
 
-class FeedChange(Schema):
-    name: Any = None
-    mode: Any = None
-    topics: Any = None
-    profiles: Any = None
-    keywords: Any = None
+class FeedChange(FeedIn):
     shared: Any = None
 
 

@@ -24,7 +24,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from spool.core.errors import ValidationError
-from spool.core.pagination import MAX_PAGE, parse_cursor
+from spool.core.pagination import MAX_PAGE, page_before, parse_cursor
 from spool.core.snowflake import id_at, time_of
 from spool.feeds.custom.models import CustomFeed, FeedMode
 from spool.identities.models import Account, Follow
@@ -90,14 +90,9 @@ def matching(viewer: Account | None, spec: Spec) -> Any:
 
 def recent(qs: Any, cursor: Any, limit: int) -> Selection:
     """Newest first by post ID, ``limit`` below ``cursor``: one query."""
-    limit = _limit(limit)
-    after = parse_cursor(cursor)
-    if after is not None:
-        qs = qs.filter(id__lt=after)
-    rows = list(qs.for_cards().order_by("-id")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Selection([FeedEntry(p) for p in rows], str(rows[-1].id) if more and rows else None)
+    page = page_before(qs.for_cards(), parse_cursor(cursor), _limit(limit))
+    cursor_text = str(page.next_cursor) if page.next_cursor is not None else None
+    return Selection([FeedEntry(p) for p in page.items], cursor_text)
 
 
 def _top_cursor(cursor: Any) -> tuple[int, int, int] | None:
