@@ -201,3 +201,18 @@ def test_the_topic_page_has_top_and_recent(make_account: Any, login: Any) -> Non
     assert recent.index("newest take") < recent.index("popular take")
     assert top.index("popular take") < top.index("newest take")
     assert CommitClient().get("/topic/cinema?sort=best").status_code == 404
+
+
+def test_load_more_keeps_the_feed_and_htmx_gets_only_the_next_items(make_account: Any, login: Any) -> None:
+    ana, bob = make_account("ana"), make_account("bob")
+    for i in range(22):
+        like_post(ana, create_post(bob, text=f"liked number {i:02d}").id)
+    c = login(ana)
+    first = body(c.get("/?feed=liked"))
+    assert "liked number 21" in first and "liked number 01" not in first
+    link = first.split('class="load-more" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "feed=liked" in link and "cursor=" in link
+    more = c.get(link, HTTP_HX_REQUEST="true")
+    text = body(more)
+    assert "liked number 01" in text and "liked number 00" in text and "liked number 21" not in text
+    assert "<html" not in text and 'aria-label="Feeds"' not in text

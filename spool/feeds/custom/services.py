@@ -103,7 +103,9 @@ def delete_feed(owner: Account, feed_id: Any) -> None:
 
 def pin_feed(account: Account, feed_id: Any) -> FeedPin:
     """Pin a feed ``account`` may read (their own or a shared one) at the end of their switcher.
-    Idempotent. Refuses past ``MAX_PINS`` (``too_many_pins``). Locks the account row."""
+    Idempotent. Refuses past ``MAX_PINS`` (``too_many_pins``) and past the write rate limit. Locks the
+    account row."""
+    hit(FEED_WRITE_LIMIT, account.id)
     with transaction.atomic():
         _lock(account)
         feed = access_feed(account, feed_id)
@@ -136,6 +138,7 @@ def reorder_pins(account: Account, feed_ids: Sequence[Any]) -> list[FeedPin]:
     if not isinstance(feed_ids, list | tuple):
         raise ValidationError("feed_ids must be a list.", code="invalid", field="feed_ids")
     wanted = [_int(f) for f in feed_ids]
+    hit(FEED_WRITE_LIMIT, account.id)
     with transaction.atomic():
         _lock(account)
         pins = {p.feed_id: p for p in FeedPin.objects.filter(account_id=account.id)}
