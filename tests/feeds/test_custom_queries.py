@@ -101,3 +101,22 @@ def test_access_is_one_query(scene: Any, django_assert_num_queries: Any) -> None
     feed = create_feed(viewer, {"name": "x", "keywords": ["x"]})
     with django_assert_num_queries(1):
         access_feed(viewer, feed.id)
+
+
+# Whole pages of a custom feed: what every signed-in page reads (session, user, account, unread badge), the
+# access check and the feed's page as above; home adds the switcher's pins (the default is read only when
+# no feed is named), the feed's own page whether the viewer pinned it and the owner's handles.
+HOME_ON_A_FEED_QUERIES = 16
+FEED_PAGE_QUERIES = 17
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_pages_of_a_custom_feed(reader: Any, scene: Any, django_assert_num_queries: Any, size: int) -> None:
+    viewer, authors = scene
+    varied_posts(authors, viewer, size)
+    feed = create_feed(viewer, {"name": "All", "profiles": [str(a.id) for a in authors]})
+    client = reader("viewer").client
+    with django_assert_num_queries(HOME_ON_A_FEED_QUERIES):
+        assert client.get(f"/?feed={feed.id}").status_code == 200
+    with django_assert_num_queries(FEED_PAGE_QUERIES):
+        assert client.get(f"/feeds/{feed.id}").status_code == 200
