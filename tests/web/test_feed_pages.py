@@ -216,3 +216,15 @@ def test_load_more_keeps_the_feed_and_htmx_gets_only_the_next_items(make_account
     text = body(more)
     assert "liked number 01" in text and "liked number 00" in text and "liked number 21" not in text
     assert "<html" not in text and 'aria-label="Feeds"' not in text
+
+
+def test_one_click_feed_from_a_search(make_account: Any, login: Any) -> None:
+    ana = make_account("ana")
+    c = login(ana)
+    made = c.post("/feeds/from-search", {"q": "#Cinema premiere"})
+    feed = CustomFeed.objects.get()
+    assert made.status_code == 302 and made["Location"] == f"/feeds/{feed.id}"
+    assert (feed.name, feed.topics, feed.keywords) == ("#Cinema premiere", ["Cinema"], ["premiere"])
+    refused = c.post("/feeds/from-search", {"q": " "}, HTTP_REFERER="http://testserver/feeds")
+    assert refused.status_code == 302 and CustomFeed.objects.count() == 1
+    assert "Type something to search for." in body(c.get("/feeds"))

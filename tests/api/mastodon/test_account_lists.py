@@ -11,6 +11,7 @@ from spool.identities.services import (
     mute_account,
     update_profile,
 )
+from spool.posts.models import Like
 from spool.posts.services import create_post, like_post, save_post
 from tests.api.mastodon.shapes import assert_shape
 
@@ -35,6 +36,25 @@ def test_saved_and_liked_statuses_newest_action_first(mastodon, path, act):
     assert len(page.json()) == 2 and 'rel="next"' in page["Link"]
     following = ana.get(path, limit=2, max_id=page["Link"].split("max_id=")[1].split(">")[0]).json()
     assert [s["id"] for s in following] == [str(new.id)]
+
+
+def test_favourites_min_id_and_since_id_page_by_the_like(mastodon):
+    """The same selection as the Liked feed (spool.feeds.custom.selection.interactions), in Mastodon's window:
+    ``min_id`` gives the likes just newer than it (newest first), ``since_id`` the newest ones above it."""
+    ana, bo = mastodon("ana"), mastodon("bo")
+    posts = [create_post(bo.account, text=f"post {n}") for n in range(4)]
+    for post in posts:
+        like_post(ana.account, post.id)
+    likes = list(Like.objects.filter(account=ana.account).order_by("id").values_list("id", flat=True))
+    ids = [str(p.id) for p in posts]
+    assert [s["id"] for s in ana.get("/api/v1/favourites", min_id=likes[0], limit=2).json()] == [
+        ids[2],
+        ids[1],
+    ]
+    assert [s["id"] for s in ana.get("/api/v1/favourites", since_id=likes[0], limit=2).json()] == [
+        ids[3],
+        ids[2],
+    ]
 
 
 def test_blocks_and_mutes_list_accounts(mastodon):
