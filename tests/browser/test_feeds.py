@@ -4,6 +4,7 @@ feed created and pinned on the Feeds pages shows up in it. No Content-Security-P
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from tests.browser.test_journey import _async_unsafe_allowed, browser_page  # no
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a long enough passphrase"
+SCREENSHOT = Path("/tmp/spool-feeds.png")
 
 
 def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page: Any) -> None:  # noqa: F811
@@ -76,5 +78,6 @@ def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page:
     page.locator("nav[aria-label='Feeds'] a:has-text('Film club')").click()
     page.wait_for_selector("text=Cy reviews the new film")
     assert not page.is_visible("text=Bob follows up on his day")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)  # to judge the look
 
     assert page.csp_errors == []

@@ -175,7 +175,10 @@ def test_a_shared_feed_has_a_public_page_and_shows_on_the_profile(make_account: 
     assert "Film nights" in tab and "Secret" not in tab
     assert "has not shared any feeds" in body(visitor.get("/@bob?tab=feeds"))
     c = login(bob)
-    c.post(f"/feeds/{shared.id}/pin")
+    pin = f'action="/feeds/{shared.id}/pin"'
+    assert pin in body(c.get("/@ana?tab=feeds")) and pin not in tab  # visitors get no button
+    c.post(f"/feeds/{shared.id}/pin", {"next": "/@ana?tab=feeds"})
+    assert f'action="/feeds/{shared.id}/unpin"' in body(c.get("/@ana?tab=feeds"))
     assert f'href="/?feed={shared.id}"' in body(c.get("/"))
     assert "Add to a feed" in body(c.get("/@ana"))
 

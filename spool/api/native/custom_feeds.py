@@ -21,7 +21,7 @@ from spool.core.requests import signed_in_account
 from spool.feeds.custom import menu
 from spool.feeds.custom import services as feeds
 from spool.feeds.custom.access import access_feed, own_feeds, profile_handles, shared_feeds_of
-from spool.feeds.custom.models import CustomFeed, FeedPin
+from spool.feeds.custom.models import CustomFeed
 from spool.feeds.custom.pipeline import (
     FeedPage,
     custom_feed_page,
@@ -118,13 +118,7 @@ def _viewer(request: HttpRequest) -> Account | None:
 def feeds_out(viewer: Account | None, found: list[CustomFeed]) -> list[dict[str, Any]]:
     """The feeds as JSON: two queries whatever their number (profile handles; the viewer's pins)."""
     handles = profile_handles(found)
-    pinned: set[int] = set()
-    if viewer is not None and found:
-        pinned = set(
-            FeedPin.objects.filter(account_id=viewer.id, feed_id__in=[f.id for f in found]).values_list(
-                "feed_id", flat=True
-            )
-        )
+    pinned = menu.pinned_among(viewer, found)
     return [
         {
             "id": str(f.id),

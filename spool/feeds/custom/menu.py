@@ -39,6 +39,14 @@ def pinned_feeds(viewer: Account) -> list[CustomFeed]:
     return [pin.feed for pin in pins]
 
 
+def pinned_among(viewer: Account | None, feeds: list[CustomFeed]) -> set[int]:
+    """Which of ``feeds`` ``viewer`` pinned: one query (none for a visitor or no feeds)."""
+    if viewer is None or not feeds:
+        return set()
+    pins = FeedPin.objects.filter(account_id=viewer.id, feed_id__in=[f.id for f in feeds])
+    return set(pins.values_list("feed_id", flat=True))
+
+
 def feed_menu(viewer: Account, pinned: list[CustomFeed] | None = None) -> list[MenuEntry]:
     """Following, the pinned custom feeds in their order, then Liked, Saved and Fediverse."""
     feeds = pinned_feeds(viewer) if pinned is None else pinned

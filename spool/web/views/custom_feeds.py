@@ -17,7 +17,7 @@ from spool.core.errors import SpoolError
 from spool.feeds.custom import menu
 from spool.feeds.custom import services as feeds
 from spool.feeds.custom.access import access_feed, own_feeds, owned_feed, profile_handles
-from spool.feeds.custom.models import CustomFeed, DefaultFeed, FeedMode, FeedPin
+from spool.feeds.custom.models import CustomFeed, DefaultFeed, FeedMode
 from spool.feeds.custom.pipeline import custom_feed_page
 from spool.feeds.custom.validation import search_terms
 from spool.web.feed_forms import FeedForm
@@ -131,9 +131,8 @@ def feed(request: HttpRequest, feed_id: int) -> HttpResponse:
     if mode not in FeedMode.values:
         raise Http404
     page = custom_feed_page(viewer, found, request.GET.get("cursor"), mode=mode)
-    pinned = viewer is not None and FeedPin.objects.filter(account_id=viewer.id, feed_id=found.id).exists()
     context = {
-        "row": feed_rows([found], {found.id} if pinned else set())[0],
+        "row": feed_rows([found], menu.pinned_among(viewer, [found]))[0],
         "mode": mode,
         "modes": FeedMode.choices,
         "is_owner": viewer is not None and viewer.id == found.owner_id,

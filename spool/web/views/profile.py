@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from spool.core.errors import NotFound
 from spool.feeds.custom.access import shared_feeds_of
+from spool.feeds.custom.menu import pinned_among
 from spool.identities.access import access_account, access_blocked_account, can_see_posts_of
 from spool.identities.models import Account
 from spool.identities.relationships import relationship
@@ -71,7 +72,8 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "nav": "profile" if viewer is not None and viewer.id == account.id else None,
     }
     if visible and tab == "feeds":
-        context["shared_feeds"] = feed_rows(shared_feeds_of(viewer, account))
+        shared = shared_feeds_of(viewer, account)
+        context["shared_feeds"] = feed_rows(shared, pinned_among(viewer, shared))
     if page is None:
         return render(request, "web/profile.html", context)
     return render_feed(request, "web/profile.html", page, context)
