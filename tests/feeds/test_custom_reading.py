@@ -90,8 +90,9 @@ def test_top_ranks_by_engagement_then_newest_and_pages_stably(reader: Any) -> No
     # The topic feed's Top tab ranks the same way (replies included in topic feeds).
     assert texts(ana.page("topic/cinema", mode="top", limit=3)) == ["fresh 2", "fresh 1", "fresh 0"]
     assert texts(ana.page(made["id"] + "/posts", mode="recent", limit=1)) == ["fresh 2"]
-    bad = ana.get(made["id"] + "/posts", cursor="12.x.3")
-    assert bad.status_code == 422 and bad.json()["code"] == "invalid_cursor"
+    for bad_cursor in ("12.x.3", "1.2", "9" * 30 + ".1.1", "-1.2.3"):
+        bad = ana.get(made["id"] + "/posts", cursor=bad_cursor)
+        assert bad.status_code == 422 and bad.json()["code"] == "invalid_cursor"
 
 
 def test_topic_feeds_recent_and_unknown(reader: Any) -> None:

@@ -96,10 +96,11 @@ def recent(qs: Any, cursor: Any, limit: int) -> Selection:
 
 
 def _top_cursor(cursor: Any) -> tuple[int, int, int] | None:
+    """``bound.score.id``, each a number of at most 18 digits (within 64 bits and a datetime's range)."""
     if cursor in (None, ""):
         return None
     parts = str(cursor).split(".")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 18 for p in parts):
         raise ValidationError("The cursor is not valid.", code="invalid_cursor", field="cursor")
     bound, score, last = (int(p) for p in parts)
     return bound, score, last
