@@ -205,3 +205,21 @@ def test_a_shared_feed_shows_each_reader_what_they_may_see(reader: Any) -> None:
     made = ana.create(keywords=["film"], shared=True)
     assert texts(ana.page(made["id"] + "/posts")) == ["public film talk", "private film talk"]
     assert texts(bob.page(made["id"] + "/posts")) == ["public film talk"]
+
+
+def test_liked_saved_and_fediverse_drop_deleted_blocked_and_unfollowed(reader: Any) -> None:
+    ana, bob, cy = reader("ana"), reader("bob"), reader("cy")
+    zed = Account.objects.create(handle="zed", domain="remote.example")
+    follow_account(ana.account, zed)
+    create_post(zed, text="zed speaks")
+    kept, gone = create_post(bob.account, text="kept"), create_post(bob.account, text="gone")
+    cys = create_post(cy.account, text="cy's")
+    for post in (kept, gone, cys):
+        like_post(ana.account, post.id)
+        save_post(ana.account, post.id)
+    delete_post(bob.account, gone.id)
+    block_account(cy.account, ana.account)
+    assert texts(ana.page("liked")) == texts(ana.page("saved")) == ["kept"]
+    assert texts(ana.page("fediverse")) == ["zed speaks"]
+    block_account(ana.account, zed)  # a block ends the follow and hides the author
+    assert texts(ana.page("fediverse")) == []
