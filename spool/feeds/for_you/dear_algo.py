@@ -23,9 +23,53 @@ _LESS = re.compile(
 _MORE = re.compile(r"\b(?:more|show\s+me|give\s+me|i\s+want|i'?d\s+like|i\s+would\s+like|see)\b")
 _TOKENS = re.compile(r"__less__|__more__|#?[\w][\w'+-]*|[,.;!?\n]")
 _FILLER = frozenset(
-    """a about algo an any anything around dear everything feed for from i in into just like lot lots me my of
-    on please post posts really regarding related some stuff the thing things to topic topics you your much
-    way also too content threads""".split()
+    {
+        "a",
+        "about",
+        "algo",
+        "an",
+        "any",
+        "anything",
+        "around",
+        "dear",
+        "everything",
+        "feed",
+        "for",
+        "from",
+        "i",
+        "in",
+        "into",
+        "just",
+        "like",
+        "lot",
+        "lots",
+        "me",
+        "my",
+        "of",
+        "on",
+        "please",
+        "post",
+        "posts",
+        "really",
+        "regarding",
+        "related",
+        "some",
+        "stuff",
+        "the",
+        "thing",
+        "things",
+        "to",
+        "topic",
+        "topics",
+        "you",
+        "your",
+        "much",
+        "way",
+        "also",
+        "too",
+        "content",
+        "threads",
+    }
 )
 _SEPARATORS = frozenset({"and", "or", "but", "plus", ",", ".", ";", "!", "?", "\n"})
 
@@ -46,7 +90,7 @@ def _clean(term: list[str]) -> str:
 
 def parse_request(text: str) -> Parsed:
     """The terms ``text`` asks to see more and less of, each once, in the order written."""
-    lowered = text.casefold().replace("&", " and ").replace("’", "'")
+    lowered = text.casefold().replace("&", " and ").replace("\u2019", "'")
     lowered = _LESS.sub(" __less__ ", lowered)
     lowered = _MORE.sub(" __more__ ", lowered)
     more: list[str] = []

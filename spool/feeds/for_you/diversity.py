@@ -33,13 +33,19 @@ def diversify(
     authors: Counter[Hashable] = Counter()
     topics: Counter[Hashable] = Counter()
     while remaining:
-        for index, item in enumerate(remaining):
-            topic = topic_of(item)
-            if authors[author_of(item)] < per_author and (topic is None or topics[topic] < per_topic):
-                break
-        else:
+        index = next(
+            (
+                i
+                for i, candidate in enumerate(remaining)
+                if authors[author_of(candidate)] < per_author
+                and (topic_of(candidate) is None or topics[topic_of(candidate)] < per_topic)
+            ),
+            None,
+        )
+        if index is None:
             break  # nothing left fits: the rest is dropped
-        remaining.pop(index)
+        item = remaining.pop(index)
+        topic = topic_of(item)
         out.append(item)
         recent.append(item)
         authors[author_of(item)] += 1

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import CharField, Count, Q, Value
-from django.utils import timezone
 
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.candidates import Hit, SourceContext
@@ -134,7 +133,7 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
             "reposts_count",
             "replies_count",
             "quotes_count",
-        )  # fmt: skip
+        )
     )
     if not rows:
         return []

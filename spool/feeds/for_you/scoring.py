@@ -1,7 +1,7 @@
 """Scoring For You candidates: pure functions of :class:`~spool.feeds.for_you.features.Features` and
 :class:`Weights`, no database, no clock (age comes in the features).
 
-score = (base + Σ reasons) × recency × steering, where
+score = (base + Σ reasons) x recency x steering, where
 
 - each *reason* is a named, non-negative contribution (following the author, affinity with them, the topic,
   people you follow who engaged, popularity, trending, a new voice, Dear Algo "more");
@@ -24,19 +24,19 @@ from spool.feeds.for_you.features import Features
 class Weights:
     base: float = 0.2
     follows_author: float = 2.0
-    affinity: float = 1.0  # × log1p(interactions with the author)
+    affinity: float = 1.0  # x log1p(interactions with the author)
     follows_topic: float = 1.5
-    topic_interest: float = 0.5  # × log1p(likes and posts in the topic)
+    topic_interest: float = 0.5  # x log1p(likes and posts in the topic)
     engaged_by: float = 0.8  # per person you follow who engaged (up to 3)
-    velocity: float = 1.0  # × log1p(engagement points per hour)
+    velocity: float = 1.0  # x log1p(engagement points per hour)
     trending_topic: float = 1.0
     trending_post: float = 0.8
     new_voice: float = 0.6
     asked_more: float = 1.0  # a reason too, so "You asked for more X" can be the top one
     half_life_hours: float = 18.0
     feedback_cap: int = 3
-    author_more: float = 1.6  # × per net "show more" on the author's posts
-    author_less: float = 0.4  # × per net "show less" (not interested counts twice)
+    author_more: float = 1.6  # x per net "show more" on the author's posts
+    author_less: float = 0.4  # x per net "show less" (not interested counts twice)
     topic_more: float = 1.5
     topic_less: float = 0.5
     dear_more: float = 2.5
