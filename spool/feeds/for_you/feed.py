@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from spool.core.errors import ValidationError
@@ -82,6 +83,13 @@ def _session_key(viewer_id: int, session: str) -> str:
 def forget_ranking(viewer_id: int) -> None:
     """End the viewer's session window: their next first page is ranked afresh."""
     cache.delete(_current_key(viewer_id))
+
+
+def forget_after_commit(viewer_id: int) -> None:
+    """For writes that steer: end the window now (the same request's next read sees the change, even before
+    the commit) and again after commit (dropping a ranking another request made meanwhile without it)."""
+    forget_ranking(viewer_id)
+    transaction.on_commit(lambda: forget_ranking(viewer_id))
 
 
 def _start(viewer: Account) -> tuple[str, list[Ranked]]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from spool.core.errors import NotFound, RateLimited, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.for_you.dear_algo import parse_request
-from spool.feeds.for_you.feed import forget_ranking
+from spool.feeds.for_you.feed import forget_after_commit
 from spool.feeds.for_you.models import DearAlgoRequest, FeedbackKind, PostFeedback
 from spool.identities.models import Account
 from spool.posts.access import access_post
@@ -33,10 +33,6 @@ DEAR_ALGO_LIMIT = Limit("dear_algo_requests", 30, timedelta(hours=1))
 # Posts that start like this are read as Dear Algo requests.
 _DEAR_ALGO_POST = regex.compile(r"^\s*dear\s+algo\b", regex.IGNORECASE)
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _forget_after_commit(account_id: int) -> None:
-    transaction.on_commit(lambda: forget_ranking(account_id))
 
 
 def _kind(value: Any) -> str:
@@ -65,7 +61,7 @@ def give_feedback(account: Account, post_id: Any, kind: Any) -> PostFeedback:
             post_key=post.id,
             defaults={"post": post, "author_id": post.author_id, "topic_id": post.topic_id, "kind": kind},
         )
-        _forget_after_commit(account.id)
+        forget_after_commit(account.id)
     return feedback
 
 
@@ -79,7 +75,7 @@ def undo_feedback(account: Account, post_id: Any) -> None:
         deleted, _ = PostFeedback.objects.filter(account=account, post_key=key).delete()
         if not deleted:
             raise NotFound()
-        _forget_after_commit(account.id)
+        forget_after_commit(account.id)
 
 
 def _request_text(text: Any) -> str:
@@ -132,7 +128,7 @@ def create_dear_algo_request(account: Account, text: Any, *, post_id: int | None
             post_id=post_id,
             expires_at=timezone.now() + timedelta(days=DEAR_ALGO_DAYS),
         )
-        _forget_after_commit(account.id)
+        forget_after_commit(account.id)
     return request
 
 
@@ -151,7 +147,7 @@ def revoke_dear_algo_request(account: Account, request_id: Any) -> DearAlgoReque
         if request.revoked_at is None:
             request.revoked_at = timezone.now()
             request.save(update_fields=["revoked_at"])
-            _forget_after_commit(account.id)
+            forget_after_commit(account.id)
     return request
 
 

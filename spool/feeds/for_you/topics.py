@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from spool.core.errors import NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
-from spool.feeds.for_you.feed import forget_ranking
+from spool.feeds.for_you.feed import forget_after_commit
 from spool.feeds.for_you.models import TopicFollow
 from spool.identities.models import Account
 from spool.posts.models import Topic
@@ -43,7 +43,7 @@ def follow_topic(account: Account, name: Any) -> Topic:
                     f"You can follow at most {MAX_FOLLOWED_TOPICS} topics.", code="too_many", field="name"
                 )
             TopicFollow.objects.get_or_create(account=account, topic=topic)
-            transaction.on_commit(lambda: forget_ranking(account.id))
+            forget_after_commit(account.id)
     return topic
 
 
@@ -55,7 +55,7 @@ def unfollow_topic(account: Account, name: Any) -> Topic:
     with transaction.atomic():
         deleted, _ = TopicFollow.objects.filter(account=account, topic=topic).delete()
         if deleted:
-            transaction.on_commit(lambda: forget_ranking(account.id))
+            forget_after_commit(account.id)
     return topic
 
 
