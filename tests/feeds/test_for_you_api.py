@@ -53,7 +53,10 @@ def test_the_feed_explains_every_item_and_pages_by_cursor(signed_in, people):
     assert len(first["items"]) == 4 and first["next_cursor"]
     for item in first["items"]:
         assert item["explanation"]["summary"].startswith("You follow @a")
-        assert item["explanation"]["reasons"][0] == {"code": "follows_author", "text": item["explanation"]["summary"]}
+        assert item["explanation"]["reasons"][0] == {
+            "code": "follows_author",
+            "text": item["explanation"]["summary"],
+        }
         assert item["author"]["handle"].startswith("a") and item["text"]
     rest = ana.get(API + "feeds/for-you", {"cursor": first["next_cursor"], "limit": 4}).json()
     assert len(rest["items"]) == 2 and rest["next_cursor"] is None
@@ -105,7 +108,9 @@ def test_dear_algo_crud(signed_in):
     body = made.json()
     assert body["more"] == ["cycling"] and body["less"] == ["politics"] and not body["revoked"]
     assert [r["id"] for r in ana.get(API + "dear-algo").json()] == [body["id"]]
-    assert ana.get(API + f"dear-algo/{body['id']}").json()["text"] == "Dear Algo, more cycling and less politics"
+    assert (
+        ana.get(API + f"dear-algo/{body['id']}").json()["text"] == "Dear Algo, more cycling and less politics"
+    )
     assert ana.delete(API + f"dear-algo/{body['id']}").status_code == 204
     assert ana.get(API + "dear-algo").json() == []
     assert ana.get(API + f"dear-algo/{body['id']}").json()["revoked"] is True

@@ -114,6 +114,13 @@ def parse_cursor(cursor: Any) -> tuple[str, int] | None:
     return found[1], int(found[2])
 
 
+def _filtered_text(post: Post) -> str:
+    """What hidden words are matched against: the text, the text attachment and the topic (as Mastodon's
+    filters match on Spool)."""
+    topic = post.topic.display if post.topic_id and post.topic else ""
+    return "\n".join(part for part in (post.text, post.attachment_text, topic) if part)
+
+
 def _resolve(viewer: Account, chunk: list[tuple[int, Ranked]]) -> list[tuple[int, Post, Explanation]]:
     """The chunk's posts the viewer may see now, in ranked order (two queries; more with hidden words)."""
     posts = (
@@ -124,9 +131,7 @@ def _resolve(viewer: Account, chunk: list[tuple[int, Ranked]]) -> list[tuple[int
         .for_cards()
         .in_bulk()
     )
-    caught = matching(
-        viewer, [(p.id, p.author_id, f"{p.text}\n{p.attachment_text}") for p in posts.values()], "home"
-    )
+    caught = matching(viewer, [(p.id, p.author_id, _filtered_text(p)) for p in posts.values()], "home")
     shown = []
     for position, (post_id, reasons) in chunk:
         post = posts.get(post_id)
