@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long enough passphrase"
 
 
-def test_steering_for_you(live_server: Any, browser_page: Any) -> None:
+def test_steering_for_you(live_server: Any, browser_page: Any) -> None:  # noqa: F811 (a fixture)
     page, url = browser_page, live_server.url
     ada = register_account(email="ada@example.com", password=PASSWORD, handle="ada")
     bob = register_account(email="bob@example.com", password=PASSWORD, handle="bob")

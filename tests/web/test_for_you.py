@@ -7,7 +7,6 @@ import pytest
 
 from spool.feeds.for_you.models import DearAlgoRequest, PostFeedback, TopicFollow
 from spool.identities.services import follow_account
-from spool.posts.services import create_post
 from tests.web.conftest import body
 
 pytestmark = pytest.mark.django_db
