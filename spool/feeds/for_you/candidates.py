@@ -13,9 +13,10 @@ again when it shows them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import Any
 
 from django.db.models import F, QuerySet
 
@@ -50,16 +51,15 @@ class SourceContext:
     viewer: Account
     now: datetime
     limit: int = PER_SOURCE
-    _cache: dict[str, object] = field(default_factory=dict)
 
     def since(self, window: timedelta = WINDOW) -> int:
         return id_at(self.now - window)
 
-    def followed(self) -> QuerySet[Follow]:
+    def followed(self) -> QuerySet[Follow, Any]:
         """A subquery of the accounts the viewer follows."""
         return Follow.objects.filter(follower_id=self.viewer.id).values("followee_id")
 
-    def followed_topics(self) -> QuerySet[TopicFollow]:
+    def followed_topics(self) -> QuerySet[TopicFollow, Any]:
         return TopicFollow.objects.filter(account_id=self.viewer.id).values("topic_id")
 
     @cached_property
