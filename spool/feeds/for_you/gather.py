@@ -10,8 +10,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, Q, QuerySet, Value
 
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.candidates import Hit, SourceContext
@@ -69,35 +70,25 @@ def steering_of(viewer: Account, now: datetime) -> Steering:
     return Steering(dict(author), dict(topic), tuple(more), tuple(less))
 
 
+def _counted(qs: QuerySet[Any], key: str, kind: str) -> QuerySet[Any]:
+    """``(key, count, kind)`` rows of ``qs`` grouped by ``key``."""
+    label = Value(kind, output_field=CharField())
+    return qs.values(key).annotate(n=Count("id")).values_list(key, "n", label)
+
+
 def _interactions(
     viewer: Account, authors: set[int], topics: set[int], since: int
 ) -> tuple[Counter[int], ...]:
-    """The viewer's likes, reposts and replies to each author, and likes of and posts in each topic, since
-    ``since``: one ``UNION ALL`` of grouped counts."""
-    by = Value("a", output_field=CharField())
-    tp = Value("t", output_field=CharField())
+    """The viewer's likes, reposts and replies to each author (``a``), and likes of and posts in each topic
+    (``t``), since ``since``: one ``UNION ALL`` of grouped counts."""
     mine = {"account_id": viewer.id, "id__gte": since}
+    written = Post.objects.filter(author_id=viewer.id, id__gte=since)
     parts = [
-        Like.objects.filter(**mine, post__author_id__in=authors)
-        .values("post__author_id")
-        .annotate(n=Count("id"))
-        .values_list("post__author_id", "n", by),
-        Repost.objects.filter(**mine, post__author_id__in=authors)
-        .values("post__author_id")
-        .annotate(n=Count("id"))
-        .values_list("post__author_id", "n", by),
-        Post.objects.filter(author_id=viewer.id, id__gte=since, reply_to_author_id__in=authors)
-        .values("reply_to_author_id")
-        .annotate(n=Count("id"))
-        .values_list("reply_to_author_id", "n", by),
-        Like.objects.filter(**mine, post__topic_id__in=topics)
-        .values("post__topic_id")
-        .annotate(n=Count("id"))
-        .values_list("post__topic_id", "n", tp),
-        Post.objects.filter(author_id=viewer.id, id__gte=since, topic_id__in=topics)
-        .values("topic_id")
-        .annotate(n=Count("id"))
-        .values_list("topic_id", "n", tp),
+        _counted(Like.objects.filter(**mine, post__author_id__in=authors), "post__author_id", "a"),
+        _counted(Repost.objects.filter(**mine, post__author_id__in=authors), "post__author_id", "a"),
+        _counted(written.filter(reply_to_author_id__in=authors), "reply_to_author_id", "a"),
+        _counted(Like.objects.filter(**mine, post__topic_id__in=topics), "post__topic_id", "t"),
+        _counted(written.filter(topic_id__in=topics), "topic_id", "t"),
     ]
     affinity: Counter[int] = Counter()
     interest: Counter[int] = Counter()
