@@ -129,3 +129,24 @@ def test_dear_algo_refusals_write_nothing(signed_in):
     refused(ana.delete(API + "dear-algo/nope"), 404)
     assert not DearAlgoRequest.objects.filter(account=ana.account).exists()
     assert DearAlgoRequest.objects.get(id=int(theirs["id"])).revoked_at is None
+
+
+def test_the_feed_costs_the_same_queries_for_5_or_20_items(signed_in, people, django_assert_num_queries):
+    ana = signed_in("ana")
+    for n in range(12):
+        author = people(f"w{n}")
+        follow_account(ana.account, author)
+        create_post(author, text=f"post {n}", topic=f"t{n % 4}")
+        create_post(author, text=f"second {n}")
+    ana.get(API + "feeds/for-you")  # ranks the session
+    counts = {}
+    for limit in (5, 20):
+        with django_assert_num_queries(API_QUERIES) as captured:
+            items = ana.get(API + "feeds/for-you", {"limit": limit}).json()["items"]
+        assert len(items) == limit
+        counts[limit] = len(captured.captured_queries)
+    assert counts[5] == counts[20]
+
+
+# Session, user and account (3), then the warm page (tests/feeds/test_for_you.py pins its parts: 6).
+API_QUERIES = 9

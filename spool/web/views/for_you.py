@@ -22,7 +22,6 @@ from spool.feeds.for_you.steering import (
 )
 from spool.feeds.for_you.topics import follow_topic, follows_topic, topic_follows, unfollow_topic
 from spool.identities.models import Account
-from spool.posts.services import find_topic
 from spool.web.views.base import is_htmx, redirect_back, signed_in, spool_errors
 
 STEERED = {
@@ -82,12 +81,6 @@ def topic_follow(request: HttpRequest, name: str, action: str) -> HttpResponse:
         context = {"topic": topic, "following_topic": follows_topic(viewer, topic)}
         return render(request, "web/_topic_follow.html", context)
     return redirect_back(request, reverse("web:topic", args=[topic.display]))
-
-
-def topic_following(viewer: Account | None, name: str) -> bool:
-    """Whether the viewer follows the topic written ``name`` (for the topic page's button)."""
-    topic = find_topic(name)
-    return topic is not None and follows_topic(viewer, topic)
 
 
 @signed_in
