@@ -121,6 +121,18 @@ def test_show_less_on_an_author_drops_their_other_posts(people):
     assert order == [cy_post.id, bo_second.id]  # and the author's other posts drop
 
 
+def test_show_less_on_a_topic_drops_its_posts_by_others(people):
+    ana, bo, cy = _two_followed(people)
+    di = people("di")
+    plain = create_post(cy, text="a walk")
+    football = create_post(bo, text="transfer news", topic="Football")
+    steered = create_post(di, text="match report", topic="football")
+    before = ids(ana)  # (two accounts used the topic today: it trends, so di's post is there too)
+    assert before.index(football.id) < before.index(plain.id)
+    give_feedback(ana, steered.id, "less")  # a stranger's post: only the topic is in common
+    assert ids(ana) == [plain.id, football.id]
+
+
 def test_not_interested_removes_the_post_even_from_an_open_session(people):
     ana, bo, _ = _two_followed(people)
     posts = [create_post(bo, text=f"post {n}") for n in range(3)]

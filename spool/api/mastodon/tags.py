@@ -13,7 +13,8 @@ from spool.api.mastodon.auth import me, scoped, viewer
 from spool.api.mastodon.entities import render_tag
 from spool.api.mastodon.pagination import Window, link_header
 from spool.core.errors import NotFound
-from spool.feeds.for_you.topics import follow_topic, follows_topic, topic_follows, unfollow_topic
+from spool.api.mastodon.trends import render_tags
+from spool.feeds.for_you.topics import follow_topic, topic_follows, unfollow_topic
 from spool.posts.services import find_topic
 
 router = Router(tags=["tags"])
@@ -21,21 +22,21 @@ router = Router(tags=["tags"])
 
 @router.get("/v1/tags/{name}", auth=scoped("read", optional=True))
 def tag(request: HttpRequest, name: str) -> dict[str, Any]:
-    who = viewer(request)
+    """The topic with its week of history and whether the caller follows it."""
     topic = find_topic(name)
     if topic is None:
         raise NotFound("Record not found")
-    return render_tag(topic, who, following=follows_topic(who, topic))
+    return render_tags(viewer(request), [topic])[0]
 
 
 @router.post("/v1/tags/{name}/follow", auth=scoped("write:follows"))
 def follow(request: HttpRequest, name: str) -> dict[str, Any]:
-    return render_tag(follow_topic(me(request), name), me(request), following=True)
+    return render_tags(me(request), [follow_topic(me(request), name)])[0]
 
 
 @router.post("/v1/tags/{name}/unfollow", auth=scoped("write:follows"))
 def unfollow(request: HttpRequest, name: str) -> dict[str, Any]:
-    return render_tag(unfollow_topic(me(request), name), me(request), following=False)
+    return render_tags(me(request), [unfollow_topic(me(request), name)])[0]
 
 
 @router.get("/v1/followed_tags", auth=scoped("read:follows"))

@@ -14,6 +14,7 @@ def test_follow_unfollow_and_show(mastodon, anon):
     shown = ana.get("/api/v1/tags/cycling").json()
     assert_shape("Tag", shown)
     assert shown["name"] == "Cycling" and shown["following"] is False
+    assert len(shown["history"]) == 7 and shown["history"][0]["uses"] == "1"
     followed = ana.post("/api/v1/tags/CYCLING/follow")
     assert followed.status_code == 200
     assert_shape("Tag", followed.json())
