@@ -10,10 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from spool.api.mastodon.auth import me, scoped, viewer
-from spool.api.mastodon.entities import render_tag
 from spool.api.mastodon.pagination import Window, link_header
-from spool.core.errors import NotFound
 from spool.api.mastodon.trends import render_tags
+from spool.core.errors import NotFound
 from spool.feeds.for_you.topics import follow_topic, topic_follows, unfollow_topic
 from spool.posts.services import find_topic
 
@@ -45,4 +44,4 @@ def followed_tags(request: HttpRequest, response: HttpResponse) -> list[dict[str
     window = Window.from_request(request, default=100, cap=200)
     rows = window.apply(topic_follows(me(request)))
     link_header(request, response, [r.id for r in rows])
-    return [render_tag(r.topic, me(request), following=True) for r in rows]
+    return render_tags(me(request), [r.topic for r in rows])
