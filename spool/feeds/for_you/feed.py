@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 import secrets
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +39,7 @@ from spool.posts.models import Post
 
 SESSION_WINDOW = timedelta(minutes=5)
 SESSION_KEEP = timedelta(minutes=30)
-POOL = 500  # ranked items kept per session
+POOL = 300  # ranked items kept per session (15 pages of 20)
 MAX_ROUNDS = 3
 _CURSOR = re.compile(r"^([0-9a-f]{12})\.(\d{1,4})$")
 
@@ -80,6 +82,22 @@ def _session_key(viewer_id: int, session: str) -> str:
     return f"foryou:s:{viewer_id}:{session}"
 
 
+def _pack(ranked: list[Ranked]) -> bytes:
+    """A session's ranking as compressed JSON: explanations repeat a few phrases, so 300 items take a few
+    kilobytes in the cache rather than a hundred."""
+    return zlib.compress(orjson.dumps(ranked), 6)
+
+
+def _load(viewer_id: int, session: str) -> list[Ranked] | None:
+    packed = cache.get(_session_key(viewer_id, session))
+    if packed is None:
+        return None
+    return [
+        (post_id, tuple((c, t) for c, t in reasons))
+        for post_id, reasons in orjson.loads(zlib.decompress(packed))
+    ]
+
+
 def forget_ranking(viewer_id: int) -> None:
     """End the viewer's session window: their next first page is ranked afresh."""
     cache.delete(_current_key(viewer_id))
@@ -95,12 +113,12 @@ def forget_after_commit(viewer_id: int) -> None:
 def _start(viewer: Account) -> tuple[str, list[Ranked]]:
     session = cache.get(_current_key(viewer.id))
     if session:
-        ranked = cache.get(_session_key(viewer.id, session))
+        ranked = _load(viewer.id, session)
         if ranked is not None:
             return session, ranked
     session = secrets.token_hex(6)
     ranked = rank_for_you(viewer)
-    cache.set(_session_key(viewer.id, session), ranked, int(SESSION_KEEP.total_seconds()))
+    cache.set(_session_key(viewer.id, session), _pack(ranked), int(SESSION_KEEP.total_seconds()))
     cache.set(_current_key(viewer.id), session, int(SESSION_WINDOW.total_seconds()))
     return session, ranked
 
@@ -144,7 +162,7 @@ def for_you_page(viewer: Account, cursor: Any = None, limit: int = 20) -> ForYou
     """A page of For You: ``limit`` items after ``cursor`` (``None``: the top of the current session)."""
     limit = max(1, min(int(limit), MAX_PAGE))
     parsed = parse_cursor(cursor)
-    ranked = cache.get(_session_key(viewer.id, parsed[0])) if parsed else None
+    ranked = _load(viewer.id, parsed[0]) if parsed else None
     if parsed and ranked is not None:
         session, position = parsed[0], parsed[1]
     else:
