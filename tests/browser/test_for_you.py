@@ -48,6 +48,7 @@ def test_steering_for_you(live_server: Any, browser_page: Any) -> None:  # noqa:
 
     # Not interested: the card is replaced by a note with Undo, and the post stays gone on reload.
     dull_card.locator(".steer summary").click()
+    page.screenshot(path="/tmp/spool-for-you-menu.png")
     dull_card.locator("button[data-kind='not_interested']").click()
     page.wait_for_selector(f"#post-{dull.id}.steered")
     assert page.is_visible("text=this post won't show in For You again")
