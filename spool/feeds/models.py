@@ -56,3 +56,7 @@ class Marker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.timeline}={self.last_read_id}"
+
+
+# For You's models live with their code; importing them here registers them with the feeds app.
+from spool.feeds.for_you.models import DearAlgoRequest, PostFeedback, TopicFollow  # noqa: E402, F401

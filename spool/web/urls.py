@@ -7,6 +7,7 @@ from spool.web.views import (
     auth,
     compose,
     feeds,
+    for_you,
     health,
     messages,
     notifications,
@@ -28,6 +29,9 @@ urlpatterns = [
     path("", feeds.home, name="home"),
     path("new", feeds.new, name="new"),
     path("topic/<str:name>", feeds.topic, name="topic"),
+    path("topic/<str:name>/<slug:action>", for_you.topic_follow, name="topic_follow"),
+    path("for-you", for_you.for_you, name="for_you"),
+    path("for-you/feedback/<int:post_id>", for_you.feedback, name="for_you_feedback"),
     path("compose", compose.compose, name="compose"),
     # Profiles and posts
     path("@<str:handle>", profile.profile, name="profile"),
@@ -40,6 +44,12 @@ urlpatterns = [
     path("@<str:handle>/post/<int:post_id>/<slug:action>", posts.post_action, name="post_action"),
     # Settings, follow requests, notifications
     path("settings/profile", settings.profile_settings, name="settings_profile"),
+    path("settings/for-you", for_you.settings, name="settings_for_you"),
+    path(
+        "settings/for-you/dear-algo/<int:request_id>/revoke",
+        for_you.revoke_request,
+        name="settings_dear_algo_revoke",
+    ),
     path("settings/account", settings.account_settings, name="settings_account"),
     path("settings/account/deactivate", settings.deactivate, name="settings_deactivate"),
     path("settings/account/delete", settings.delete, name="settings_delete"),

@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from spool.core.pagination import Page
+from spool.feeds.for_you.topics import follows_topic
 from spool.posts.services import find_topic
 from spool.posts.timelines import home_posts, topic_posts, whats_new
 from spool.web.forms import ComposeForm
@@ -57,5 +58,5 @@ def topic(request: HttpRequest, name: str) -> HttpResponse:
     if found is None:
         raise Http404
     page = topic_posts(viewer, name, request.GET.get("cursor"))
-    context = {"topic": found, "topic_name": found.display}
+    context = {"topic": found, "topic_name": found.display, "following_topic": follows_topic(viewer, found)}
     return render_feed(request, "web/topic.html", page, context)
