@@ -136,6 +136,7 @@ CELERY_BEAT_SCHEDULE = {
     "delete-orphaned-media": {"task": "spool.posts.tasks.delete_orphaned_media", "schedule": 3600.0},
     "purge-expired-oauth-codes": {"task": "spool.oauth.tasks.purge_expired_codes", "schedule": 3600.0},
     "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
+    "prune-message-changes": {"task": "spool.messaging.tasks.prune_changes", "schedule": 86400.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
