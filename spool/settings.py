@@ -53,6 +53,8 @@ MIDDLEWARE = [
     # Mastodon API only (path-scoped): CORS for browser apps, then the per-token rate limit.
     "spool.api.mastodon.middleware.CorsMiddleware",
     "spool.api.mastodon.middleware.RateLimitMiddleware",
+    # A database too busy to take a write: 503 + Retry-After instead of a 500.
+    "spool.core.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "spool.urls"

@@ -167,24 +167,33 @@
     });
     composer.addEventListener("submit", function (event) {
       event.preventDefault();
-      var body = new FormData(composer);
-      fetch(composer.action, {
-        method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" }
-      }).then(function (response) {
-        if (response.status === 204) {
-          composer.reset();
+      post(new FormData(composer), 0);
+    });
+  }
+
+  function post(body, attempt) {
+    // A 503 means the server was too busy and saved nothing: send again after Retry-After (a few times).
+    fetch(composer.action, {
+      method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" }
+    }).then(function (response) {
+      if (response.status === 503 && attempt < 3) {
+        var wait = parseInt(response.headers.get("Retry-After") || "1", 10) || 1;
+        setTimeout(function () { post(body, attempt + 1); }, wait * 1000);
+        return;
+      }
+      if (response.status === 204) {
+        composer.reset();
+        var error = document.getElementById("dm-error");
+        if (error) error.textContent = "";
+        fetchNew();
+      } else {
+        response.text().then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
           var error = document.getElementById("dm-error");
-          if (error) error.textContent = "";
-          fetchNew();
-        } else {
-          response.text().then(function (html) {
-            var holder = document.createElement("div");
-            holder.innerHTML = html;
-            var error = document.getElementById("dm-error");
-            if (error) error.textContent = holder.textContent.trim() || "The message could not be sent.";
-          });
-        }
-      });
+          if (error) error.textContent = holder.textContent.trim() || "The message could not be sent.";
+        });
+      }
     });
   }
 })();
