@@ -13,7 +13,6 @@ import pytest
 from django.db import connection
 
 from spool.messaging.models import Membership, Message
-from tests.messaging.conftest import Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
