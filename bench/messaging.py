@@ -622,7 +622,8 @@ def main(argv: list[str] | None = None) -> None:
             subprocess.run(command, cwd=ROOT, check=True)
             results.append(json.loads(out.read_text()))
     load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
-    section = render(results, " ".join(["python -m bench.messaging", *passed]), load)
+    shown = [a for i, a in enumerate(passed) if a != "--out" and (i == 0 or passed[i - 1] != "--out")]
+    section = render(results, " ".join(["python -m bench.messaging", *shown]), load)
     print(section)
     write_section(Path(args.out), section)
 
