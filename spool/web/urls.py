@@ -51,6 +51,7 @@ urlpatterns = [
         name="settings_dear_algo_revoke",
     ),
     path("settings/account", settings.account_settings, name="settings_account"),
+    path("settings/account/birth-date", settings.birth_date, name="settings_birth_date"),
     path("settings/account/deactivate", settings.deactivate, name="settings_deactivate"),
     path("settings/account/delete", settings.delete, name="settings_delete"),
     path("follow-requests", notifications.follow_requests, name="follow_requests"),
