@@ -53,6 +53,8 @@ MIDDLEWARE = [
     # Mastodon API only (path-scoped): CORS for browser apps, then the per-token rate limit.
     "spool.api.mastodon.middleware.CorsMiddleware",
     "spool.api.mastodon.middleware.RateLimitMiddleware",
+    # A database too busy to take a write: 503 + Retry-After instead of a 500.
+    "spool.core.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "spool.urls"
@@ -136,6 +138,7 @@ CELERY_BEAT_SCHEDULE = {
     "delete-orphaned-media": {"task": "spool.posts.tasks.delete_orphaned_media", "schedule": 3600.0},
     "purge-expired-oauth-codes": {"task": "spool.oauth.tasks.purge_expired_codes", "schedule": 3600.0},
     "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
+    "prune-message-changes": {"task": "spool.messaging.tasks.prune_changes", "schedule": 86400.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

@@ -48,6 +48,9 @@ class User(SnowflakeModel, AbstractBaseUser, PermissionsMixin):
     is_minor = models.BooleanField(
         default=False, help_text="Under 18: receives no message requests from people it does not follow."
     )
+    birth_date = models.DateField(
+        null=True, blank=True, help_text="Given at sign-up or in settings (never shown); sets is_minor."
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -7,15 +7,22 @@ destructive action.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from spool.accounts.models import User
 from spool.core.errors import Conflict, Forbidden, ValidationError
 
 EMAIL_MAX = 254
+MIN_AGE = 13  # the youngest a person may be to have an account (as on Threads)
+ADULT_AGE = 18
+OLDEST = 130
 # Argon2 hashes any length, but hashing megabytes on every sign-in attempt is a cheap denial of service.
 PASSWORD_MAX = 1024
 
@@ -84,3 +91,39 @@ def confirm_password(user: User, password: str) -> None:
     """Raise ``Forbidden`` (field ``password``) unless ``password`` is ``user``'s current password."""
     if not password or len(password) > PASSWORD_MAX or not user.check_password(password):
         raise Forbidden("The password is not correct.", code="wrong_password", field="password")
+
+
+def age_on(birth_date: date, today: date) -> int:
+    """Completed years between ``birth_date`` and ``today`` (a person born on 29 February turns a year
+    older on 1 March in other years)."""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def check_birth_date(value: Any, today: date | None = None) -> date:
+    """A date of birth (a ``date`` or ``YYYY-MM-DD``) of someone at least 13 years old; ``ValidationError``
+    (field ``birth_date``) otherwise."""
+    today = today or timezone.localdate()
+    if isinstance(value, date):
+        born = value
+    else:
+        try:
+            born = date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            raise ValidationError(
+                "Enter your date of birth as YYYY-MM-DD.", code="invalid", field="birth_date"
+            ) from None
+    if born > today or age_on(born, today) > OLDEST:
+        raise ValidationError("Enter your real date of birth.", code="invalid", field="birth_date")
+    if age_on(born, today) < MIN_AGE:
+        raise ValidationError(
+            f"You must be at least {MIN_AGE} years old to use Spool.", code="too_young", field="birth_date"
+        )
+    return born
+
+
+def is_under_18(user: User, today: date | None = None) -> bool:
+    """Whether the person is a minor: from their date of birth when they gave one (so they come of age on
+    their birthday), else the stored flag."""
+    if user.birth_date is None:
+        return user.is_minor
+    return age_on(user.birth_date, today or timezone.localdate()) < ADULT_AGE

@@ -9,7 +9,10 @@ class FeedsConfig(AppConfig):
 
     def ready(self) -> None:
         from spool.core.events import subscribe
+        from spool.feeds.for_you.steering import on_post_created
         from spool.feeds.lists import on_unfollowed
         from spool.identities.events import Unfollowed
+        from spool.posts.events import PostCreated
 
         subscribe(Unfollowed, on_unfollowed)
+        subscribe(PostCreated, on_post_created)

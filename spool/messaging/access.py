@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from spool.core.errors import NotFound
 from spool.identities.models import Account
@@ -86,3 +86,14 @@ def access_message(viewer: Account, message_id: Any, *, lock: bool = False) -> t
     ):
         raise NotFound(NO_MESSAGE)
     return membership, message
+
+
+def readers_of(message: Message) -> QuerySet[Membership]:
+    """The memberships whose window holds ``message`` and who have not deleted it for themselves: the
+    people who hear of it and of every change to it."""
+    return (
+        Membership.objects.filter(conversation_id=message.conversation_id, visible_from_id__lt=message.pk)
+        .filter(Q(visible_until_id__isnull=True) | Q(visible_until_id__gte=message.pk))
+        .exclude(cleared_before_id__gte=message.pk)
+        .exclude(account__in=HiddenMessage.objects.filter(message_id=message.pk).values("account_id"))
+    )

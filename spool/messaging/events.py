@@ -2,7 +2,8 @@
 
 Each carries the conversation and the IDs of the accounts that should hear about it (``audience``: the
 members who can see the message), computed inside the transaction so that realtime handlers running after
-commit need no further query to route it.
+commit need no further query to route it, and each of those accounts' change sequence number for it
+(``seqs``), which live frames carry so that a client can resume from the last one it saw.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from dataclasses import dataclass, field
 
 from spool.core.events import Event
 
+# (account ID, that account's change sequence number for this event): see ``messaging.changes``.
+Seqs = tuple[tuple[int, int], ...]
+
 
 @dataclass(frozen=True)
 class MessageSent(Event):
@@ -18,6 +22,7 @@ class MessageSent(Event):
     message_id: int
     sender_id: int | None
     audience: tuple[int, ...] = field(default_factory=tuple)
+    seqs: Seqs = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class MessageEdited(Event):
     conversation_id: int
     message_id: int
     audience: tuple[int, ...] = field(default_factory=tuple)
+    seqs: Seqs = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class MessageUnsent(Event):
     conversation_id: int
     message_id: int
     audience: tuple[int, ...] = field(default_factory=tuple)
+    seqs: Seqs = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class MessageReacted(Event):
     account_id: int
     emoji: str
     audience: tuple[int, ...] = field(default_factory=tuple)
+    seqs: Seqs = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class ConversationRead(Event):
     account_id: int
     message_id: int
     audience: tuple[int, ...] = field(default_factory=tuple)
+    seqs: Seqs = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -60,3 +69,4 @@ class MembershipChanged(Event):
 
     conversation_id: int
     audience: tuple[int, ...] = field(default_factory=tuple)
+    seqs: Seqs = field(default_factory=tuple)

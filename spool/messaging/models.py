@@ -191,3 +191,44 @@ class Report(SnowflakeModel):
 
     class Meta:
         indexes = [models.Index(fields=["status", "id"])]
+
+
+class ChangeCounter(models.Model):
+    """Each person's change counter: the sequence number of the newest :class:`Change` recorded for them.
+
+    Incremented inside the transaction that makes the change (an upsert that locks the row until commit), so
+    a person's sequence numbers are gapless and in commit order: once a client has seen number *n*, every
+    change numbered up to *n* is committed and every later one gets a higher number."""
+
+    account = models.OneToOneField(Account, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.account_id}@{self.seq}"
+
+
+class Change(models.Model):
+    """One thing that happened in a conversation, recorded for one person who sees it, numbered in their
+    sequence (``seq``): the log a reconnecting client catches up from. Rows hold IDs only; a catch-up renders
+    messages as they are now. Old rows are pruned (``services.prune_changes``)."""
+
+    class Kind(models.TextChoices):
+        NEW = "new"  # a message (or a system line) arrived
+        UPDATED = "updated"  # a message was edited, unsent, or its reactions changed
+        READ = "read"  # someone's read position moved (``actor_id`` read up to ``message_id``)
+        CHANGED = "changed"  # members, name or request state changed
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    seq = models.BigIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Plain IDs, not foreign keys: a change outlives nothing it points to, and reading it skips what is gone.
+    conversation_id = models.BigIntegerField()
+    message_id = models.BigIntegerField(null=True, blank=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("account", "seq", name="dm_change_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}#{self.seq}:{self.kind}"

@@ -1,5 +1,5 @@
 """Reading one's messages: the inbox by folder, unread counts, one conversation's messages by cursor, the
-catch-up after a reconnect, and search. Every list is cursor-paginated on snowflake IDs and bounded."""
+catch-up after a reconnect (``changes_since``), and search. Every list is cursor-paginated and bounded."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from django.db.models.functions import Coalesce
 from spool.core.errors import ValidationError
 from spool.core.pagination import MAX_PAGE, Page
 from spool.identities.models import Account
-from spool.messaging.access import access_membership, visible_messages
+from spool.messaging.access import access_membership, readers_of, visible_messages
 from spool.messaging.cards import ConversationCard, MessageCard, conversation_cards, message_cards
-from spool.messaging.models import HiddenMessage, Membership, Message
+from spool.messaging.changes import current_seq
+from spool.messaging.models import Change, HiddenMessage, Membership, Message
 
 FOLDERS = tuple(Membership.Folder.values)
 CATCH_UP_BATCH = 200
@@ -168,26 +169,46 @@ def message_for_push(message_id: int) -> tuple[MessageCard | None, Readers]:
     message = Message.objects.for_cards().filter(pk=message_id).first()
     if message is None:
         return None, Readers((), frozenset())
-    rows = list(
-        Membership.objects.filter(conversation_id=message.conversation_id, visible_from_id__lt=message_id)
-        .filter(Q(visible_until_id__isnull=True) | Q(visible_until_id__gte=message_id))
-        .exclude(cleared_before_id__gte=message_id)
-        .exclude(account__in=HiddenMessage.objects.filter(message_id=message_id).values("account_id"))
-        .values_list("account_id", "muted")
-    )
+    rows = list(readers_of(message).values_list("account_id", "muted"))
     readers = Readers(tuple(i for i, _ in rows), frozenset(i for i, muted in rows if muted))
     if message.shared_post_id is not None:
         return None, readers
     return message_cards(None, [message])[0], readers
 
 
-def catch_up(viewer: Account, after: int, limit: int = CATCH_UP_BATCH) -> Page[MessageCard]:
-    """Messages in all of ``viewer``'s conversations newer than ``after``, oldest first (for a client that
-    reconnects); ``next_cursor`` set when there are more."""
-    rows = list(visible_messages(viewer).filter(id__gt=after).for_cards().order_by("id")[: limit + 1])
+@dataclass
+class Changes:
+    """A batch of one person's changes after a sequence number, oldest first, each with the message it
+    concerns as they see it now (``None`` for read positions and membership changes, and for a message
+    they can no longer see). ``resync``: the changes after that number are no longer all kept (or the
+    number is not one of theirs): the client reloads instead, and resumes from ``current``."""
+
+    items: list[tuple[Change, MessageCard | None]]
+    more: bool
+    resync: bool = False
+    current: int = 0
+
+
+def changes_since(viewer: Account, since: int, limit: int = CATCH_UP_BATCH) -> Changes:
+    """``viewer``'s changes numbered after ``since`` (at most ``limit``; ``more`` when there are others):
+    what a reconnecting client missed — new messages, edits, unsends, reactions, read positions and
+    membership changes, each once, in the order they were committed. Three queries."""
+    current = current_seq(viewer.pk)
+    rows = list(Change.objects.filter(account=viewer, seq__gt=since).order_by("seq")[: limit + 1])
+    if since > current or (since < current and (not rows or rows[0].seq != since + 1)):
+        return Changes([], more=False, resync=True, current=current)
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(message_cards(viewer, rows), rows[-1].pk if more and rows else None)
+    wanted = {r.message_id for r in rows if r.message_id is not None and r.kind in _MESSAGE_KINDS}
+    cards = {card.id: card for card in messages_by_ids(viewer, list(wanted))} if wanted else {}
+    items = [
+        (row, cards.get(row.message_id) if row.kind in _MESSAGE_KINDS and row.message_id else None)
+        for row in rows
+    ]
+    return Changes(items, more=more, current=current)
+
+
+_MESSAGE_KINDS = (Change.Kind.NEW, Change.Kind.UPDATED)
 
 
 def search(viewer: Account, query: Any, *, cursor: int | None = None, limit: Any = 20) -> Page[MessageCard]:

@@ -22,6 +22,7 @@ from datetime import timedelta
 from django.db.models import Q
 
 from spool.accounts.models import DirectMessagePolicy
+from spool.accounts.services import is_under_18
 from spool.core.errors import Forbidden
 from spool.core.ratelimit import Limit
 from spool.identities.models import Account, Block
@@ -46,7 +47,7 @@ def policy_of(account: Account) -> tuple[str, bool]:
     user = account.user if account.user_id else None
     if user is None:
         return DirectMessagePolicy.EVERYONE, False
-    return user.dm_policy, user.is_minor
+    return user.dm_policy, is_under_18(user)
 
 
 def check_can_message(sender: Account, recipient: Account) -> Verdict:

@@ -6,29 +6,35 @@ close code 4401.
 
 Server → client frames (JSON objects with a ``type``):
 
-- ``message.new`` / ``message.updated`` ``{"message": {...}}``: a new message, or one edited, unsent or
-  reacted to (the same shape as the JSON API, as the receiving person sees it);
-- ``read`` ``{"conversation_id", "account_id", "message_id"}``: someone's read position moved (receipts);
-- ``typing`` ``{"conversation_id", "account_id"}``; ``conversation.changed`` ``{"conversation_id"}``
-  (members, name, requests accepted);
-- ``caught_up`` ``{"last_message_id"}`` after a catch-up; ``error`` ``{"code", "error"}`` for a bad frame.
+- ``message.new`` / ``message.updated`` ``{"message": {...}, "seq"}``: a new message, or one edited, unsent
+  or reacted to (the same shape as the JSON API, as the receiving person sees it now);
+- ``read`` ``{"conversation_id", "account_id", "message_id", "seq"}``: someone's read position moved
+  (receipts, also to one's own other devices);
+- ``conversation.changed`` ``{"conversation_id", "seq"}`` (members, name, requests accepted);
+- ``typing`` ``{"conversation_id", "account_id"}`` (not numbered: it is not caught up);
+- ``caught_up`` ``{"seq"}`` once connected (after the catch-up when one was asked for); ``resync``
+  ``{"seq"}`` when the changes after the client's number are no longer all kept: reload, then go on from
+  ``seq``; ``error`` ``{"code", "error"}`` for a bad frame.
 
-Client → server: ``{"type": "catch_up", "after": "<id>"}`` (also ``?after=<id>`` on connect),
+Client → server: ``{"type": "catch_up", "since": <seq>}`` (also ``?since=<seq>`` on connect),
 ``{"type": "typing", "conversation_id": "<id>"}``, ``{"type": "ping"}`` (answered ``pong``; a client pings
 every minute or so, which also renews the connection's group membership before the layer's one-day expiry).
 
-**No loss, no duplicate.** Events are pushed only after commit (:func:`connect` subscribes after commit). A
-connection joins its person's group *before* it reads the catch-up from the database, so a message committed
-meanwhile is in the catch-up, in the live stream, or in both — and the connection remembers the IDs it has
-delivered as new and sends each once. Live messages are handled only after the catch-up finishes (a consumer
-handles one message at a time), so they always arrive after the catch-up. A client keeps the newest
-message ID it has seen and passes it as ``after`` when it reconnects.
+**No loss, no duplicate, in order.** Every change a person must hear of is numbered in that person's change
+sequence inside the transaction that makes it (:mod:`spool.messaging.changes`): the numbers are gapless and
+in commit order. Frames carry the number (``seq``); a client keeps the highest it has seen and passes it as
+``since`` when it reconnects. The connection joins its person's group *before* it reads the catch-up, so a
+change committed meanwhile is in the catch-up, in the live stream, or both; it then sends only the change
+numbered one more than the last it sent: a live frame at or below that number was already sent (dropped),
+and one above it means an earlier change is still on its way, so the connection reads the missing ones from
+the log instead (the later ones then arrive again and are dropped). A consumer handles one message at a
+time, so nothing overtakes the catch-up.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -37,10 +43,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.urls import path
 
 from spool.core.events import subscribe
-from spool.core.pagination import parse_cursor
 from spool.identities.models import Account
 from spool.messaging import reads
 from spool.messaging.access import access_membership
+from spool.messaging.cards import MessageCard
+from spool.messaging.changes import Seqs, current_seq
 from spool.messaging.events import (
     ConversationRead,
     MembershipChanged,
@@ -49,12 +56,12 @@ from spool.messaging.events import (
     MessageSent,
     MessageUnsent,
 )
+from spool.messaging.models import Change
 from spool.messaging.services._common import audience
 from spool.realtime.auth import query_params, session_account, token_account, token_from_scope, token_grants
 from spool.realtime.groups import account_group
 from spool.realtime.push import push_many
 
-REMEMBERED = 5000  # message IDs a connection remembers having delivered
 # Channel layers drop group memberships after a day (``group_expiry``); a connection that pings renews its
 # membership well before that.
 REJOIN_EVERY = 3600.0  # seconds
@@ -64,31 +71,40 @@ TYPING_EVERY = 2.0  # seconds: at most one typing signal per conversation per co
 # --- Publishing (after commit) ---------------------------------------------------------------------------
 
 
-def _push(audience_ids: tuple[int, ...], frame: dict[str, Any]) -> None:
+def _push(audience_ids: Iterable[int], frame: dict[str, Any]) -> None:
     push_many((account_group(i) for i in audience_ids), {"type": "dm.event", **frame})
 
 
-def _push_message(kind: str, message_id: int) -> None:
+def _numbers(seqs: Seqs, only: Iterable[int] | None = None) -> dict[str, int]:
+    """The change numbers as the frame carries them (JSON keys are strings)."""
+    keep = None if only is None else set(only)
+    return {str(account): seq for account, seq in seqs if keep is None or account in keep}
+
+
+def _push_message(kind: str, message_id: int, seqs: Seqs) -> None:
     """Render the message once for all its readers (JSON-safe, so any channel layer carries it); each
     connection adds only its own reaction. A message sharing a post is read by each connection instead,
-    since whether the post shows depends on the viewer."""
+    since whether the post shows depends on the viewer. Only the people the change was numbered for, who
+    still see the message, are told."""
     card, readers = reads.message_for_push(message_id)
+    numbers = _numbers(seqs, readers.ids)
     frame: dict[str, Any] = {
         "event": kind,
         "message_id": message_id,
         "muted": [str(i) for i in readers.muted],
+        "seqs": numbers,
     }
     if card is not None:
         frame["card"] = orjson.loads(orjson.dumps(card.as_dict()))
-    _push(readers.ids, frame)
+    _push(map(int, numbers), frame)
 
 
 def on_sent(event: MessageSent) -> None:
-    _push_message("message.new", event.message_id)
+    _push_message("message.new", event.message_id, event.seqs)
 
 
 def on_changed(event: MessageEdited | MessageUnsent | MessageReacted) -> None:
-    _push_message("message.updated", event.message_id)
+    _push_message("message.updated", event.message_id, event.seqs)
 
 
 def on_read(event: ConversationRead) -> None:
@@ -99,12 +115,20 @@ def on_read(event: ConversationRead) -> None:
             "conversation_id": str(event.conversation_id),
             "account_id": str(event.account_id),
             "message_id": str(event.message_id),
+            "seqs": _numbers(event.seqs),
         },
     )
 
 
 def on_membership(event: MembershipChanged) -> None:
-    _push(event.audience, {"event": "conversation.changed", "conversation_id": str(event.conversation_id)})
+    _push(
+        event.audience,
+        {
+            "event": "conversation.changed",
+            "conversation_id": str(event.conversation_id),
+            "seqs": _numbers(event.seqs),
+        },
+    )
 
 
 def connect() -> None:
@@ -138,6 +162,7 @@ def _typing_audience(account: Account, conversation_id: Any) -> tuple[int, ...]:
 
 class MessagesSocket(AsyncJsonWebsocketConsumer):
     account: Account | None = None
+    seq = 0  # the number of the last change sent on this connection
 
     async def connect(self) -> None:
         account, subprotocol = await database_sync_to_async(_who)(self.scope)
@@ -145,14 +170,16 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.account = account
-        self.delivered: OrderedDict[int, None] = OrderedDict()
         self.typing_sent: dict[str, float] = {}
         await self.channel_layer.group_add(account_group(account.pk), self.channel_name)
         self.joined_at = time.monotonic()
         await self.accept(subprotocol)
-        after = query_params(self.scope).get("after")
-        if after:
-            await self._catch_up(after)
+        since = query_params(self.scope).get("since")
+        if since:
+            await self._catch_up(since)
+        else:  # from now on
+            self.seq = await database_sync_to_async(current_seq)(account.pk)
+            await self.send_json({"type": "caught_up", "seq": self.seq})
 
     async def disconnect(self, code: int) -> None:
         if self.account is not None:
@@ -167,7 +194,7 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
                 self.joined_at = time.monotonic()
             await self.send_json({"type": "pong"})
         elif kind == "catch_up":
-            await self._catch_up(content.get("after"))
+            await self._catch_up(content.get("since"))
         elif kind == "typing":
             await self._typing(content.get("conversation_id"))
         else:
@@ -186,39 +213,65 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
 
     # Catch-up ------------------------------------------------------------------------------------------
 
-    async def _catch_up(self, after: Any) -> None:
+    async def _catch_up(self, since: Any, *, announce: bool = True) -> None:
+        """Send every change numbered after ``since`` (and after what this connection already sent) from
+        the log, in order, then (``announce``) ``caught_up``."""
         try:
-            cursor = parse_cursor(str(after) if after is not None else None) or 0
-        except Exception:
-            await self._error("invalid_cursor", "after must be a message ID.")
+            cursor = int(since)
+            if cursor < 0 or cursor >= 1 << 63:
+                raise ValueError
+        except (TypeError, ValueError):
+            await self._error("invalid_cursor", "since must be a change number (the seq of a frame).")
             return
-        last = cursor
+        cursor = max(cursor, self.seq)  # a connection sends each change once
         while True:
-            page = await database_sync_to_async(reads.catch_up)(self.account, cursor)
-            for card in page.items:
-                await self._send_dict("message.new", card.as_dict())
-                last = max(last, card.id)
-            if page.next_cursor is None:
+            batch = await database_sync_to_async(reads.changes_since)(self.account, cursor)
+            if batch.resync:
+                self.seq = batch.current
+                await self.send_json({"type": "resync", "seq": batch.current})
+                return
+            for change, card in batch.items:
+                self.seq = change.seq
+                await self._send_change(change, card)
+            cursor = self.seq if batch.items else cursor
+            if not batch.more:
                 break
-            cursor = page.next_cursor
-        await self.send_json({"type": "caught_up", "last_message_id": str(last)})
+        self.seq = max(self.seq, cursor)
+        if announce:
+            await self.send_json({"type": "caught_up", "seq": self.seq})
 
-    async def _send_dict(self, kind: str, card: dict[str, Any], *, muted: bool = False) -> None:
+    async def _send_change(self, change: Change, card: MessageCard | None) -> None:
+        if change.kind in (Change.Kind.NEW, Change.Kind.UPDATED):
+            if card is not None:  # gone, or no longer visible to this person: only the number moves
+                kind = "message.new" if change.kind == Change.Kind.NEW else "message.updated"
+                await self._send_dict(kind, card.as_dict(), seq=change.seq)
+        elif change.kind == Change.Kind.READ:
+            await self.send_json(
+                {
+                    "type": "read",
+                    "conversation_id": str(change.conversation_id),
+                    "account_id": str(change.actor_id),
+                    "message_id": str(change.message_id),
+                    "seq": change.seq,
+                }
+            )
+        else:
+            await self.send_json(
+                {
+                    "type": "conversation.changed",
+                    "conversation_id": str(change.conversation_id),
+                    "seq": change.seq,
+                }
+            )
+
+    async def _send_dict(self, kind: str, card: dict[str, Any], *, seq: int, muted: bool = False) -> None:
         """Send a message card (``as_dict()`` of anyone's view) as this connection's person sees it: with
         their own reaction, and for a new message ``notify`` (false for their own messages and in muted
-        conversations: show it, but no sound or badge). A new message is sent once per connection, however
-        often it arrives."""
+        conversations: show it, but no sound or badge)."""
         assert self.account is not None
-        if kind == "message.new":
-            message_id = int(card["id"])
-            if message_id in self.delivered:
-                return
-            self.delivered[message_id] = None
-            if len(self.delivered) > REMEMBERED:
-                self.delivered.popitem(last=False)
         me = str(self.account.pk)
         mine = next((r["emoji"] for r in card["reactions"] if r["account_id"] == me), None)
-        frame: dict[str, Any] = {"type": kind, "message": {**card, "my_reaction": mine}}
+        frame: dict[str, Any] = {"type": kind, "message": {**card, "my_reaction": mine}, "seq": seq}
         if kind == "message.new":
             sender = card.get("sender") or {}
             frame["notify"] = not muted and card["kind"] == "text" and sender.get("id") != me
@@ -258,17 +311,31 @@ class MessagesSocket(AsyncJsonWebsocketConsumer):
 
     async def dm_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
+        assert self.account is not None
+        seq: int | None = None
+        if "seqs" in message:  # a numbered change: send it in order, once
+            seq = message["seqs"].get(str(self.account.pk))
+            if seq is None or seq <= self.seq:
+                return
+            if seq > self.seq + 1:  # an earlier change is still on its way: read them from the log
+                await self._catch_up(self.seq, announce=False)
+                return
+            self.seq = seq
         if event in ("message.new", "message.updated"):
-            assert self.account is not None
+            assert seq is not None
             muted = str(self.account.pk) in message.get("muted", ())
             if "card" in message:
-                await self._send_dict(event, message["card"], muted=muted)
+                await self._send_dict(event, message["card"], seq=seq, muted=muted)
                 return
             cards = await database_sync_to_async(reads.messages_by_ids)(self.account, [message["message_id"]])
             for card in cards:
-                await self._send_dict(event, card.as_dict(), muted=muted)
+                await self._send_dict(event, card.as_dict(), seq=seq, muted=muted)
             return
-        frame = {key: value for key, value in message.items() if key not in ("type", "event", "group")}
+        frame = {
+            key: value for key, value in message.items() if key not in ("type", "event", "group", "seqs")
+        }
+        if seq is not None:
+            frame["seq"] = seq
         await self.send_json({"type": event, **frame})
 
     async def realtime_event(self, message: dict[str, Any]) -> None:

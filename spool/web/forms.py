@@ -60,6 +60,22 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(
         label="Display name", required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
+    birth_date = forms.CharField(
+        label="Date of birth",
+        required=False,
+        help_text="Never shown. Under 18: your profile starts private and strangers can't message you.",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+    )
+
+
+class BirthDateForm(forms.Form):
+    birth_date = forms.CharField(
+        label="Date of birth",
+        required=False,
+        help_text="Never shown. Under 18, your profile is private and people you don't follow can't "
+        "message you.",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+    )
 
 
 class LoginForm(forms.Form):

@@ -8,6 +8,7 @@ from spool.web.views import (
     compose,
     custom_feeds,
     feeds,
+    for_you,
     health,
     messages,
     notifications,
@@ -29,6 +30,9 @@ urlpatterns = [
     path("", feeds.home, name="home"),
     path("new", feeds.new, name="new"),
     path("topic/<str:name>", feeds.topic, name="topic"),
+    path("topic/<str:name>/<slug:action>", for_you.topic_follow, name="topic_follow"),
+    path("for-you", for_you.for_you, name="for_you"),
+    path("for-you/feedback/<int:post_id>", for_you.feedback, name="for_you_feedback"),
     path("compose", compose.compose, name="compose"),
     # Custom feeds
     path("feeds", custom_feeds.index, name="feeds"),
@@ -49,7 +53,14 @@ urlpatterns = [
     path("@<str:handle>/post/<int:post_id>/<slug:action>", posts.post_action, name="post_action"),
     # Settings, follow requests, notifications
     path("settings/profile", settings.profile_settings, name="settings_profile"),
+    path("settings/for-you", for_you.settings, name="settings_for_you"),
+    path(
+        "settings/for-you/dear-algo/<int:request_id>/revoke",
+        for_you.revoke_request,
+        name="settings_dear_algo_revoke",
+    ),
     path("settings/account", settings.account_settings, name="settings_account"),
+    path("settings/account/birth-date", settings.birth_date, name="settings_birth_date"),
     path("settings/account/deactivate", settings.deactivate, name="settings_deactivate"),
     path("settings/account/delete", settings.delete, name="settings_delete"),
     path("follow-requests", notifications.follow_requests, name="follow_requests"),

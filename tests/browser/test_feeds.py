@@ -74,7 +74,7 @@ def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page:
     # It is in the switcher now, after Following, and shows its posts.
     page.goto(f"{url}/")
     entries = page.locator("nav[aria-label='Feeds'] a").all_inner_texts()
-    assert entries[:2] == ["Following", "Film club"]
+    assert entries[:3] == ["Following", "For You", "Film club"]
     page.locator("nav[aria-label='Feeds'] a:has-text('Film club')").click()
     page.wait_for_selector("text=Cy reviews the new film")
     assert not page.is_visible("text=Bob follows up on his day")

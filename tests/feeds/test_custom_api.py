@@ -151,7 +151,7 @@ def test_pins_their_order_and_a_pin_that_stops_being_readable(reader: Any) -> No
     assert [f["id"] for f in ana.page("pins")["items"]] == order
 
     entries = ana.page("menu")["entries"]
-    assert [e["key"] for e in entries] == ["following", *order, "liked", "saved", "fediverse"]
+    assert [e["key"] for e in entries] == ["following", "for_you", *order, "liked", "saved", "fediverse"]
 
     # Bob stops sharing: his feed leaves Ana's switcher (the pin row waits in case he shares again).
     assert bob.send("patch", bobs["id"], {"shared": False}).status_code == 200

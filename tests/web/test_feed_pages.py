@@ -31,7 +31,7 @@ def test_the_switcher_lists_the_feeds_and_each_link_shows_its_feed(make_account:
     c = login(ana)
 
     home = body(c.get("/"))
-    assert 'aria-label="Feeds"' in home
+    assert 'aria-label="Feeds"' in home and '<a href="/for-you">For You</a>' in home
     for key, label in [
         ("following", "Following"),
         (str(feed.id), "Film buffs"),
@@ -76,10 +76,10 @@ def test_home_opens_the_default_feed(make_account: Any, login: Any) -> None:
     set_default_feed(ana, str(feed.id))
     assert "cinema news" in body(c.get("/"))
     assert "cinema news" not in body(c.get("/?feed=following"))
-    # For You is chosen but not built here yet: Following opens.
+    # For You lives on its own page: "/" sends there.
     set_default_feed(ana, "for_you")
     page = c.get("/")
-    assert page.status_code == 200 and "cinema news" not in body(page)
+    assert page.status_code == 302 and page["Location"] == "/for-you"
 
 
 def test_creating_a_feed_with_the_form_and_its_refusals(make_account: Any, login: Any) -> None:

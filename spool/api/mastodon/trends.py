@@ -12,6 +12,7 @@ from spool.api.mastodon.auth import scoped, viewer
 from spool.api.mastodon.entities import render_tag
 from spool.api.mastodon.filters import render_screened
 from spool.core.errors import ValidationError
+from spool.feeds.for_you.topics import followed_among
 from spool.feeds.trends import DayUse, topic_history, trending_posts, trending_topics
 from spool.identities.models import Account
 from spool.posts.models import Topic
@@ -26,7 +27,10 @@ def history_entity(history: list[DayUse]) -> list[dict[str, str]]:
 def render_tags(viewer: Account | None, topics: list[Topic]) -> list[dict[str, Any]]:
     """Tags with their week of history (one query for the page)."""
     histories = topic_history([t.id for t in topics]) if topics else {}
-    return [render_tag(t, viewer, history_entity(histories[t.id])) for t in topics]
+    followed = followed_among(viewer, [t.id for t in topics]) if topics else set()
+    return [
+        render_tag(t, viewer, history_entity(histories[t.id]), following=t.id in followed) for t in topics
+    ]
 
 
 def int_param(request: HttpRequest, name: str, default: int, cap: int) -> int:
@@ -41,7 +45,11 @@ def int_param(request: HttpRequest, name: str, default: int, cap: int) -> int:
 def tags(request: HttpRequest) -> list[dict[str, Any]]:
     limit = max(1, int_param(request, "limit", 10, 20))
     found = trending_topics(limit, int_param(request, "offset", 0, 1000))
-    return [render_tag(t.topic, viewer(request), history_entity(t.history)) for t in found]
+    who = viewer(request)
+    followed = followed_among(who, [t.topic.id for t in found]) if found else set()
+    return [
+        render_tag(t.topic, who, history_entity(t.history), following=t.topic.id in followed) for t in found
+    ]
 
 
 @router.get("/v1/trends/statuses", auth=scoped("read", optional=True))

@@ -10,13 +10,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.contrib.auth import login, logout
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
-from spool.accounts.services import confirm_password
+from spool.accounts.services import check_birth_date, confirm_password, is_under_18
 from spool.api.common.auth import current_account
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.pagination import page_before, parse_cursor
@@ -70,6 +71,8 @@ class MyAccount(AccountOut):
     email: str
     is_active: bool
     is_staff: bool
+    birth_date: str | None
+    is_minor: bool
 
 
 class AccountPage(Schema):
@@ -102,6 +105,7 @@ class SignUp(Schema):
     password: str
     handle: str
     display_name: str = ""
+    birth_date: str | None = None  # YYYY-MM-DD; under 18: a private profile and no requests from strangers
 
 
 class ProfileChange(Schema):
@@ -113,6 +117,7 @@ class ProfileChange(Schema):
     bio: str | None = None
     links: list[Link | str] | None = None
     is_private: bool | None = None
+    birth_date: str | None = None
 
 
 class PasswordConfirmation(Schema):
@@ -157,6 +162,8 @@ def my_account(account: Account) -> dict[str, Any]:
         "email": user.email if user else "",
         "is_active": account.is_active,
         "is_staff": bool(user and user.is_staff),
+        "birth_date": user.birth_date.isoformat() if user and user.birth_date else None,
+        "is_minor": bool(user and is_under_18(user)),
     }
 
 
@@ -194,6 +201,7 @@ def sign_up(request: HttpRequest, payload: SignUp) -> Status[dict[str, Any]]:
         handle=payload.handle,
         display_name=payload.display_name,
         client_address=client_address(request),
+        birth_date=payload.birth_date,
     )
     login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
     return Status(201, my_account(account))
@@ -208,9 +216,16 @@ def get_me(request: HttpRequest) -> dict[str, Any]:
 def update_me(request: HttpRequest, payload: ProfileChange) -> dict[str, Any]:
     account = current_account(request)
     changes = payload.model_dump(exclude_unset=True)
+    birth_date = changes.pop("birth_date", None)
+    if birth_date is not None:
+        # Checked first: a refused date changes nothing else either.
+        check_birth_date(birth_date)
     if "links" in changes and changes["links"] is not None:
         changes["links"] = [link if isinstance(link, str) else dict(link) for link in changes["links"]]
-    account = services.update_profile(account, **changes)
+    with transaction.atomic():
+        account = services.update_profile(account, **changes)
+        if birth_date is not None:
+            services.set_birth_date(account, birth_date)
     return my_account(account)
 
 

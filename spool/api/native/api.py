@@ -27,6 +27,10 @@ def _routers() -> None:
                 raise
             continue
         api.add_router(f"/{name}/", module.router)
+    # For You's paths sit beside other routers' (feeds/, posts/{id}/): mounted at the root.
+    from spool.api.native import for_you
+
+    api.add_router("/", for_you.router)
     # Mounted under /feeds/ (the module is named for what it holds: custom and the other unranked feeds).
     from spool.api.native import custom_feeds
 

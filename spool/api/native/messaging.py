@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from spool.api.common.auth import current_account
+from spool.api.common.idempotency import once
 from spool.core.errors import ValidationError
 from spool.core.pagination import parse_cursor
 from spool.identities.access import access_account
@@ -127,15 +128,16 @@ def start_conversation(request: HttpRequest) -> Status[dict[str, Any]]:
     ``shared_post_id``)."""
     account = current_account(request)
     body = _body(request)
-    recipient = access_account(account, body.get("to") or "")
-    message = services.start_conversation(account, recipient, **_content(body))
-    return Status(
-        201,
-        {
+
+    def run() -> dict[str, Any]:
+        recipient = access_account(account, body.get("to") or "")
+        message = services.start_conversation(account, recipient, **_content(body))
+        return {
             "conversation": _conversation(request, message.conversation_id),
             "message": _written(request, message),
-        },
-    )
+        }
+
+    return Status(201, once("dm_start", account.pk, request.headers.get("Idempotency-Key"), run))
 
 
 @router.post("groups", response={201: dict}, summary="Create a named group")
@@ -190,9 +192,15 @@ def list_messages(
 
 @router.post("conversations/{conversation_id}/messages", response={201: dict}, summary="Send a message")
 def send_message(request: HttpRequest, conversation_id: str) -> Status[dict[str, Any]]:
+    """With an ``Idempotency-Key`` header, a retry (after a timeout or a ``503``) within an hour returns
+    the first answer instead of sending the message twice."""
     account = current_account(request)
-    message = services.send_message(account, conversation_id, **_content(_body(request)))
-    return Status(201, _written(request, message))
+    body = _body(request)
+
+    def run() -> dict[str, Any]:
+        return _written(request, services.send_message(account, conversation_id, **_content(body)))
+
+    return Status(201, once("dm_send", account.pk, request.headers.get("Idempotency-Key"), run))
 
 
 @router.patch("messages/{message_id}", summary="Edit your message (within 15 minutes)")

@@ -10,8 +10,14 @@ from spool.feeds.custom.access import readable_feeds
 from spool.feeds.custom.models import CustomFeed, DefaultFeed, FeedPin, FeedPreference
 from spool.identities.models import Account
 
-FOLLOWING, LIKED, SAVED, FEDIVERSE = "following", "liked", "saved", "fediverse"
-BUILT_IN = {FOLLOWING: "Following", LIKED: "Liked", SAVED: "Saved", FEDIVERSE: "Fediverse"}
+FOLLOWING, FOR_YOU, LIKED, SAVED, FEDIVERSE = "following", "for_you", "liked", "saved", "fediverse"
+BUILT_IN = {
+    FOLLOWING: "Following",
+    FOR_YOU: "For You",
+    LIKED: "Liked",
+    SAVED: "Saved",
+    FEDIVERSE: "Fediverse",
+}
 
 
 @dataclass(frozen=True)
@@ -48,10 +54,12 @@ def pinned_among(viewer: Account | None, feeds: list[CustomFeed]) -> set[int]:
 
 
 def feed_menu(viewer: Account, pinned: list[CustomFeed] | None = None) -> list[MenuEntry]:
-    """Following, the pinned custom feeds in their order, then Liked, Saved and Fediverse."""
+    """Following, For You (its own page), the pinned custom feeds in their order, then Liked, Saved and
+    Fediverse."""
     feeds = pinned_feeds(viewer) if pinned is None else pinned
     return [
         MenuEntry(FOLLOWING, BUILT_IN[FOLLOWING]),
+        MenuEntry(FOR_YOU, BUILT_IN[FOR_YOU]),
         *(MenuEntry(str(feed.id), feed.name, feed) for feed in feeds),
         MenuEntry(LIKED, BUILT_IN[LIKED]),
         MenuEntry(SAVED, BUILT_IN[SAVED]),

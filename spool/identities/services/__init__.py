@@ -28,6 +28,7 @@ from spool.identities.services.lifecycle import (
     delete_account,
     reactivate_account,
     register_account,
+    set_birth_date,
     set_verified,
 )
 from spool.identities.services.profile import remove_avatar, set_avatar, update_profile
@@ -52,6 +53,7 @@ __all__ = [
     "restrict_account",
     "search_accounts",
     "set_avatar",
+    "set_birth_date",
     "set_verified",
     "unblock_account",
     "unfollow_account",

@@ -15,10 +15,12 @@ from django.utils import timezone
 from spool.accounts.models import User
 from spool.accounts.services import (
     authenticate_user,
+    check_birth_date,
     check_new_password,
     clean_email,
     create_user,
     email_taken,
+    is_under_18,
 )
 from spool.core.errors import Conflict, Forbidden, ValidationError
 from spool.core.events import publish
@@ -26,6 +28,7 @@ from spool.core.ratelimit import Limit, hit
 from spool.identities.events import AccountDeactivated, AccountDeleted, AccountDeleting, AccountReactivated
 from spool.identities.models import Account, Follow
 from spool.identities.services._common import lock_account, lock_accounts
+from spool.identities.services.profile import update_profile
 from spool.identities.validation import clean_display_name, clean_handle
 
 # Sign-ups per network address, and sign-in attempts per address and per email (password guessing).
@@ -38,7 +41,13 @@ def handle_taken(handle: str) -> bool:
 
 
 def register_account(
-    *, email: str, password: str, handle: str, display_name: str = "", client_address: str | None = None
+    *,
+    email: str,
+    password: str,
+    handle: str,
+    display_name: str = "",
+    client_address: str | None = None,
+    birth_date: Any = None,
 ) -> Account:
     """Create a ``User`` (email login, argon2 password) and its public ``Account`` in one transaction.
 
@@ -49,11 +58,15 @@ def register_account(
     display name (≤50), Django's password validators, then that neither the email nor the handle is taken
     case-insensitively (``Conflict`` 409; a concurrent sign-up losing the race on the unique constraints gets
     the same answer). Each error names its field.
+
+    ``birth_date`` (optional; a ``date`` or ``YYYY-MM-DD``): under 13 is refused; under 18 makes the person
+    a minor (``User.is_minor``: no message requests from strangers) with a private profile.
     """
     email = clean_email(email)
     handle = clean_handle(handle)
     display_name = clean_display_name(display_name or "")
     check_new_password(password, email=email)
+    born = check_birth_date(birth_date) if birth_date not in (None, "") else None
     if client_address is not None:
         hit(SIGN_UP_LIMIT, f"ip:{client_address}")
     if email_taken(email):
@@ -65,7 +78,14 @@ def register_account(
     try:
         with transaction.atomic():
             user = create_user(email=email, password=password)
-            account = Account.objects.create(user=user, handle=handle, display_name=display_name)
+            minor = False
+            if born is not None:
+                user.birth_date = born
+                user.is_minor = minor = is_under_18(user)
+                user.save(update_fields=["birth_date", "is_minor"])
+            account = Account.objects.create(
+                user=user, handle=handle, display_name=display_name, is_private=minor
+            )
     except IntegrityError:
         raise _handle_conflict() from None
     return account
@@ -189,3 +209,31 @@ def set_verified(admin: User | None, account: Account, verified: bool) -> Accoun
         account.is_verified = verified
         account.save(update_fields=["is_verified"])
     return account
+
+
+def set_birth_date(account: Account, birth_date: Any) -> bool:
+    """Record the person's date of birth (never shown to others) and whether they are under 18; returns
+    that. Becoming a minor makes the profile private and stops message requests from strangers. A minor
+    cannot make themselves an adult by changing it (``Forbidden`` ``age_locked``: an admin can); other
+    changes are free. Nothing changes on refusal."""
+    born = check_birth_date(birth_date)
+    user = account.user
+    if user is None or not account.is_local:
+        raise Forbidden("Only local accounts have a date of birth.", code="not_local")
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        was_minor = is_under_18(current)
+        current.birth_date = born
+        minor = is_under_18(current)
+        if was_minor and not minor:
+            raise Forbidden(
+                "You can't change your date of birth to an adult's yourself. Ask an admin.",
+                code="age_locked",
+                field="birth_date",
+            )
+        current.is_minor = minor
+        current.save(update_fields=["birth_date", "is_minor"])
+        if minor and not account.is_private:
+            update_profile(account, is_private=True)
+        user.birth_date, user.is_minor = born, minor
+    return minor

@@ -17,6 +17,7 @@ from spool.messaging.services.inbox import (
     decline_request,
     delete_conversation,
     mark_read,
+    prune_changes,
     set_dm_policy,
     set_muted,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "edit_message",
     "leave_conversation",
     "mark_read",
+    "prune_changes",
     "react",
     "remove_member",
     "rename_group",

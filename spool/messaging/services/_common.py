@@ -6,7 +6,9 @@ from typing import Any
 
 from spool.core.errors import Forbidden, ValidationError
 from spool.identities.models import Account
-from spool.messaging.models import MAX_TEXT, Membership
+from spool.messaging.access import readers_of
+from spool.messaging.changes import Seqs, record
+from spool.messaging.models import MAX_TEXT, Change, Membership, Message
 from spool.posts.services.validation import check_plain
 
 
@@ -36,6 +38,21 @@ def audience(conversation_id: int) -> tuple[int, ...]:
         .exclude(state=Membership.State.LEFT)
         .values_list("account_id", flat=True)
     )
+
+
+def recorded(
+    kind: str, conversation_id: int, *, message_id: int | None = None, actor_id: int | None = None
+) -> tuple[tuple[int, ...], Seqs]:
+    """Everyone still in the conversation, and the change numbered in each one's sequence."""
+    members = audience(conversation_id)
+    return members, record(kind, conversation_id, members, message_id=message_id, actor_id=actor_id)
+
+
+def message_changed(message: Message) -> tuple[tuple[int, ...], Seqs]:
+    """The people who see ``message``, and its change (edit, unsend, reaction) numbered for each."""
+    readers = tuple(readers_of(message).values_list("account_id", flat=True))
+    seqs = record(Change.Kind.UPDATED, message.conversation_id, readers, message_id=message.pk)
+    return readers, seqs
 
 
 def require_member(membership: Membership) -> None:

@@ -13,10 +13,18 @@ from spool.core.errors import NotFound, ValidationError
 from spool.core.events import publish
 from spool.identities.models import Account
 from spool.messaging.access import access_membership
+from spool.messaging.changes import record
 from spool.messaging.events import MembershipChanged, MessageSent
-from spool.messaging.models import MAX_GROUP_MEMBERS, MAX_GROUP_NAME, Conversation, Membership, Message
+from spool.messaging.models import (
+    MAX_GROUP_MEMBERS,
+    MAX_GROUP_NAME,
+    Change,
+    Conversation,
+    Membership,
+    Message,
+)
 from spool.messaging.rules import check_can_add, check_can_message
-from spool.messaging.services._common import audience, check_actor, require_admin
+from spool.messaging.services._common import check_actor, recorded, require_admin
 from spool.messaging.services.messages import check_content, deliver, no_media_in_requests, open_for
 from spool.posts.services.validation import check_plain
 
@@ -140,13 +148,18 @@ def system_line(
     Membership.objects.filter(conversation=conversation, account=actor).update(
         last_read_message_id=Greatest(F("last_read_message_id"), message.pk)
     )
-    members = audience(conversation.pk)
+    members, seqs = recorded(Change.Kind.NEW, conversation.pk, message_id=message.pk)
     publish(
         MessageSent(
-            conversation_id=conversation.pk, message_id=message.pk, sender_id=actor.pk, audience=members
+            conversation_id=conversation.pk,
+            message_id=message.pk,
+            sender_id=actor.pk,
+            audience=members,
+            seqs=seqs,
         )
     )
-    publish(MembershipChanged(conversation_id=conversation.pk, audience=members))
+    _, seqs = recorded(Change.Kind.CHANGED, conversation.pk)
+    publish(MembershipChanged(conversation_id=conversation.pk, audience=members, seqs=seqs))
     return message
 
 
@@ -189,6 +202,17 @@ def add_members(admin: Account, conversation_id: Any, member_ids: Iterable[Any])
                     "last_read_message_id": 0,
                     "removed_by": None,
                 },
+            )
+            # The line was numbered for the members before; the new member hears of it too.
+            seqs = record(Change.Kind.NEW, conversation.pk, [person.pk], message_id=line.pk)
+            publish(
+                MessageSent(
+                    conversation_id=conversation.pk,
+                    message_id=line.pk,
+                    sender_id=admin.pk,
+                    audience=(person.pk,),
+                    seqs=seqs,
+                )
             )
     return new
 

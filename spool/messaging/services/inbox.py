@@ -3,9 +3,11 @@ deleting a conversation for oneself, and the DM setting."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from spool.accounts.models import DirectMessagePolicy
 from spool.core.errors import ValidationError
@@ -14,8 +16,8 @@ from spool.identities.models import Account
 from spool.identities.services import block_account
 from spool.messaging.access import access_membership, parse_id
 from spool.messaging.events import ConversationRead, MembershipChanged
-from spool.messaging.models import Conversation, Membership, Message
-from spool.messaging.services._common import audience, check_actor
+from spool.messaging.models import Change, Conversation, Membership, Message
+from spool.messaging.services._common import check_actor, recorded
 
 _REQUEST_STATES = (Membership.State.REQUEST, Membership.State.SPAM)
 
@@ -35,11 +37,8 @@ def accept_request(account: Account, conversation_id: Any) -> Membership:
         membership = _request(account, conversation_id)
         membership.state, membership.folder = Membership.State.ACTIVE, Membership.Folder.PRIMARY
         membership.save(update_fields=["state", "folder"])
-        publish(
-            MembershipChanged(
-                conversation_id=membership.conversation_id, audience=audience(membership.conversation_id)
-            )
-        )
+        members, seqs = recorded(Change.Kind.CHANGED, membership.conversation_id)
+        publish(MembershipChanged(conversation_id=membership.conversation_id, audience=members, seqs=seqs))
     return membership
 
 
@@ -127,12 +126,16 @@ def mark_read(account: Account, conversation_id: Any, up_to: Any = None) -> Memb
         if target > membership.last_read_message_id:
             membership.last_read_message_id = target
             membership.save(update_fields=["last_read_message_id"])
+            members, seqs = recorded(
+                Change.Kind.READ, membership.conversation_id, message_id=target, actor_id=account.pk
+            )
             publish(
                 ConversationRead(
                     conversation_id=membership.conversation_id,
                     account_id=account.pk,
                     message_id=target,
-                    audience=audience(membership.conversation_id),
+                    audience=members,
+                    seqs=seqs,
                 )
             )
     return membership
@@ -166,3 +169,13 @@ def set_dm_policy(account: Account, policy: Any) -> str:
     user.dm_policy = policy
     user.save(update_fields=["dm_policy"])
     return policy
+
+
+KEEP_CHANGES = timedelta(days=30)
+
+
+def prune_changes(older_than: timedelta = KEEP_CHANGES) -> int:
+    """Delete change-log rows older than ``older_than`` (a client away longer is told to reload instead of
+    catching up); returns how many went. Idempotent; run daily by the beat schedule."""
+    deleted, _ = Change.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

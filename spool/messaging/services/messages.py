@@ -20,9 +20,23 @@ from spool.media.images import ProcessedImage, process_post_image
 from spool.messaging import spam
 from spool.messaging.access import access_membership, access_message
 from spool.messaging.events import MessageEdited, MessageReacted, MessageSent, MessageUnsent
-from spool.messaging.models import REACTIONS, Conversation, HiddenMessage, Membership, Message, Reaction
+from spool.messaging.models import (
+    REACTIONS,
+    Change,
+    Conversation,
+    HiddenMessage,
+    Membership,
+    Message,
+    Reaction,
+)
 from spool.messaging.rules import REQUEST_LIMIT, blocked_between, cannot_message, check_can_message
-from spool.messaging.services._common import audience, check_actor, check_message_text, require_member
+from spool.messaging.services._common import (
+    check_actor,
+    check_message_text,
+    message_changed,
+    recorded,
+    require_member,
+)
 from spool.posts.access import access_post
 from spool.posts.models import Post
 from spool.posts.services.cards import card_for_links
@@ -120,12 +134,14 @@ def store_message(membership: Membership, content: Content) -> Message:
     Membership.objects.filter(conversation=conversation, folder=Membership.Folder.ARCHIVED).exclude(
         state=Membership.State.LEFT
     ).update(folder=Membership.Folder.PRIMARY)
+    members, seqs = recorded(Change.Kind.NEW, conversation.pk, message_id=message.pk)
     publish(
         MessageSent(
             conversation_id=conversation.pk,
             message_id=message.pk,
             sender_id=sender.pk,
-            audience=audience(conversation.pk),
+            audience=members,
+            seqs=seqs,
         )
     )
     return message
@@ -211,11 +227,10 @@ def edit_message(editor: Account, message_id: Any, text: Any) -> Message:
             unique_links(text), has_media=bool(message.image or message.shared_post_id)
         )
         message.save(update_fields=["text", "edited_at", "card"])
+        readers, seqs = message_changed(message)
         publish(
             MessageEdited(
-                conversation_id=message.conversation_id,
-                message_id=message.pk,
-                audience=audience(message.conversation_id),
+                conversation_id=message.conversation_id, message_id=message.pk, audience=readers, seqs=seqs
             )
         )
     return message
@@ -254,11 +269,10 @@ def unsend_message(sender: Account, message_id: Any) -> Message:
         message.unsent_at = timezone.now()
         message.save(update_fields=["text", "image", "image_alt", "card", "shared_post", "unsent_at"])
         Reaction.objects.filter(message=message).delete()
+        readers, seqs = message_changed(message)
         publish(
             MessageUnsent(
-                conversation_id=message.conversation_id,
-                message_id=message.pk,
-                audience=audience(message.conversation_id),
+                conversation_id=message.conversation_id, message_id=message.pk, audience=readers, seqs=seqs
             )
         )
     return message
@@ -304,13 +318,15 @@ def react(account: Account, message_id: Any, emoji: Any) -> Reaction | None:
         else:
             current.emoji = emoji
             current.save(update_fields=["emoji"])
+        readers, seqs = message_changed(message)
         publish(
             MessageReacted(
                 conversation_id=message.conversation_id,
                 message_id=message.pk,
                 account_id=account.pk,
                 emoji=emoji,
-                audience=audience(message.conversation_id),
+                audience=readers,
+                seqs=seqs,
             )
         )
     return current

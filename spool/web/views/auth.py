@@ -27,6 +27,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 handle=form.cleaned_data["handle"],
                 display_name=form.cleaned_data["display_name"],
                 client_address=client_address(request),
+                birth_date=form.cleaned_data["birth_date"] or None,
             )
         except SpoolError as exc:
             add_service_error(form, exc)

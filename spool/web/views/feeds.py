@@ -26,6 +26,7 @@ from spool.feeds.custom.pipeline import (
     saved_page,
     topic_feed_page,
 )
+from spool.feeds.for_you.topics import follows_topic
 from spool.identities.models import Account
 from spool.posts.services import find_topic
 from spool.posts.timelines import home_posts, whats_new
@@ -132,5 +133,11 @@ def topic(request: HttpRequest, name: str) -> HttpResponse:
     if sort not in FeedMode.values:
         raise Http404
     page = topic_feed_page(viewer, name, sort, request.GET.get("cursor"))
-    context = {"topic": found, "topic_name": found.display, "sort": sort, "sorts": FeedMode.choices}
+    context = {
+        "topic": found,
+        "topic_name": found.display,
+        "sort": sort,
+        "sorts": FeedMode.choices,
+        "following_topic": follows_topic(viewer, found),
+    }
     return render_feed(request, "web/topic.html", page, context)

@@ -21,6 +21,7 @@ from spool.core.pagination import parse_cursor
 from spool.identities.access import access_account
 from spool.messaging import reads, services
 from spool.messaging.access import access_message
+from spool.messaging.changes import current_seq
 from spool.messaging.models import REACTIONS, Membership
 from spool.messaging.rules import policy_of
 from spool.web.views.base import is_htmx, signed_in, spool_errors
@@ -38,6 +39,7 @@ def _conversation_url(conversation_id: int) -> str:
 @require_http_methods(["GET"])
 def inbox(request: HttpRequest) -> HttpResponse:
     viewer = request.viewer  # type: ignore[attr-defined]
+    since = current_seq(viewer.pk)  # before reading: the live script resumes from here
     folder = request.GET.get("folder", "primary")
     if folder not in FOLDER_NAMES:
         folder = "primary"
@@ -58,6 +60,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "query": query,
         "results": results,
         "dm_policy": policy_of(viewer)[0],
+        "since": since,
     }
     if is_htmx(request):
         return render(request, "messages/_inbox_list.html", context)
@@ -93,6 +96,7 @@ def settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = request.viewer  # type: ignore[attr-defined]
+    since = current_seq(viewer.pk)  # before reading: the live script resumes from here
     card = reads.conversation(viewer, conversation_id)
     page = reads.messages(viewer, conversation_id, before=parse_cursor(request.GET.get("before")), limit=PAGE)
     items = list(reversed(page.items))
@@ -110,6 +114,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "items": items,
             "older": page.next_cursor,
             "last_id": items[-1].id if items else 0,
+            "since": since,
             "reactions": REACTIONS,
             "seen_by": seen_by,
             "is_request": card.state in (Membership.State.REQUEST, Membership.State.SPAM),

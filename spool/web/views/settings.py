@@ -1,4 +1,5 @@
-"""Settings: the public profile (name, bio, links, avatar, privacy) and the account (deactivate, delete)."""
+"""Settings: the public profile (name, bio, links, avatar, privacy) and the account (date of birth,
+deactivate, delete)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from spool.accounts.services import confirm_password
+from spool.accounts.services import confirm_password, is_under_18
 from spool.core.errors import SpoolError
 from spool.identities.services import (
     deactivate_account,
     delete_account,
     remove_avatar,
     set_avatar,
+    set_birth_date,
     update_profile,
 )
-from spool.web.forms import MAX_PROFILE_LINKS, DeleteAccountForm, ProfileForm, add_service_error
+from spool.web.forms import (
+    MAX_PROFILE_LINKS,
+    BirthDateForm,
+    DeleteAccountForm,
+    ProfileForm,
+    add_service_error,
+)
 from spool.web.views.base import signed_in
 
 PROFILE_ERROR_ALIASES = {f"links.{i}": f"link_{i + 1}" for i in range(MAX_PROFILE_LINKS)} | {
@@ -71,11 +79,43 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "web/settings/profile.html", {"form": form, "nav": "settings"}, status=422)
 
 
+def _account_context(request: HttpRequest, **forms: object) -> dict[str, object]:
+    user = request.user
+    born = getattr(user, "birth_date", None)
+    return {
+        "delete_form": DeleteAccountForm(),
+        "birth_form": BirthDateForm(initial={"birth_date": born.isoformat() if born else ""}),
+        "is_minor": is_under_18(user),  # type: ignore[arg-type]
+        "nav": "settings",
+        **forms,
+    }
+
+
 @signed_in
 @require_http_methods(["GET"])
 def account_settings(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/settings/account.html", _account_context(request))
+
+
+@signed_in
+@require_POST
+def birth_date(request: HttpRequest) -> HttpResponse:
+    form = BirthDateForm(request.POST)
+    if form.is_valid():
+        try:
+            minor = set_birth_date(request.viewer, form.cleaned_data["birth_date"])  # type: ignore[attr-defined]
+        except SpoolError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                "Saved. Your profile is private and only people you follow can message you."
+                if minor
+                else "Saved.",
+            )
+            return redirect("web:settings_account")
     return render(
-        request, "web/settings/account.html", {"delete_form": DeleteAccountForm(), "nav": "settings"}
+        request, "web/settings/account.html", _account_context(request, birth_form=form), status=422
     )
 
 
@@ -103,5 +143,6 @@ def delete(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, "Your account and everything in it are deleted.")
             return redirect("web:new")
-    context = {"delete_form": form, "nav": "settings"}
-    return render(request, "web/settings/account.html", context, status=422)
+    return render(
+        request, "web/settings/account.html", _account_context(request, delete_form=form), status=422
+    )

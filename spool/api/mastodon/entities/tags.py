@@ -20,16 +20,20 @@ def status_tag(topic: Topic) -> dict[str, Any]:
 
 
 def render_tag(
-    topic: Topic, viewer: Account | None = None, history: list[dict[str, Any]] | None = None
+    topic: Topic,
+    viewer: Account | None = None,
+    history: list[dict[str, Any]] | None = None,
+    *,
+    following: bool = False,
 ) -> dict[str, Any]:
-    """A Tag. Spool has no followed topics yet, so ``following`` is false for signed-in viewers (null
-    otherwise, as Mastodon answers anonymous readers); ``history`` is what the caller computed (trends do)."""
+    """A Tag. ``following`` (whether the viewer follows the topic, as the caller found out) is null for
+    anonymous readers, as Mastodon answers them; ``history`` is what the caller computed (trends do)."""
     return {
         "id": str(topic.id),
         "name": topic.display,
         "url": topic_url(topic),
         "history": history or [],
-        "following": False if viewer is not None else None,
+        "following": following if viewer is not None else None,
         "featuring": False if viewer is not None else None,
         "spool": {"posts_count": topic.posts_count},
     }

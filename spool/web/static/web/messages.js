@@ -4,8 +4,10 @@
  *    _message.html partial, fetched by ID, so markup and permissions stay on the server),
  *  - "Seen by" and "… is typing" update live, and typing is signalled (at most every 2 s),
  *  - the composer sends without a page load,
- *  - after a dropped connection it reconnects with ?after=<newest ID seen>, so nothing is missed; partials
- *    are keyed by message ID, so nothing shows twice.
+ *  - every change comes numbered (seq, the person's change sequence); after a dropped connection it
+ *    reconnects with ?since=<last number seen> and the server replays what it missed (new messages, edits,
+ *    unsends, reactions, receipts) exactly once; partials are keyed by message ID, so nothing shows twice.
+ *    When the server no longer keeps everything since that number ("resync"), the page reloads.
  * No inline scripts: the Content-Security-Policy allows only script-src 'self'.
  */
 (function () {
@@ -18,6 +20,7 @@
   var conversationId = list ? list.getAttribute("data-conversation") : null;
   var me = list ? list.getAttribute("data-me") : null;
   var lastSeen = list ? list.getAttribute("data-last-id") || "0" : "0";
+  var since = (list || inbox).getAttribute("data-since") || "";
   var typingTimer = null;
   var backoff = 500;
 
@@ -95,6 +98,11 @@
   }
 
   function handle(frame) {
+    if (frame.type === "resync") {
+      location.reload();
+      return;
+    }
+    if (typeof frame.seq === "number") since = String(frame.seq);
     if (inbox && (frame.type === "message.new" || frame.type === "conversation.changed" || frame.type === "read")) {
       refreshInbox();
       return;
@@ -122,7 +130,7 @@
   var socket = null;
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/messages?after=" + lastSeen);
+    socket = new WebSocket(scheme + location.host + "/ws/messages" + (since ? "?since=" + since : ""));
     socket.onopen = function () { backoff = 500; document.documentElement.setAttribute("data-dm-live", "1"); };
     var pinger = setInterval(function () {
       if (socket.readyState === 1) socket.send(JSON.stringify({ type: "ping" }));
@@ -159,24 +167,33 @@
     });
     composer.addEventListener("submit", function (event) {
       event.preventDefault();
-      var body = new FormData(composer);
-      fetch(composer.action, {
-        method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" }
-      }).then(function (response) {
-        if (response.status === 204) {
-          composer.reset();
+      post(new FormData(composer), 0);
+    });
+  }
+
+  function post(body, attempt) {
+    // A 503 means the server was too busy and saved nothing: send again after Retry-After (a few times).
+    fetch(composer.action, {
+      method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" }
+    }).then(function (response) {
+      if (response.status === 503 && attempt < 3) {
+        var wait = parseInt(response.headers.get("Retry-After") || "1", 10) || 1;
+        setTimeout(function () { post(body, attempt + 1); }, wait * 1000);
+        return;
+      }
+      if (response.status === 204) {
+        composer.reset();
+        var error = document.getElementById("dm-error");
+        if (error) error.textContent = "";
+        fetchNew();
+      } else {
+        response.text().then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
           var error = document.getElementById("dm-error");
-          if (error) error.textContent = "";
-          fetchNew();
-        } else {
-          response.text().then(function (html) {
-            var holder = document.createElement("div");
-            holder.innerHTML = html;
-            var error = document.getElementById("dm-error");
-            if (error) error.textContent = holder.textContent.trim() || "The message could not be sent.";
-          });
-        }
-      });
+          if (error) error.textContent = holder.textContent.trim() || "The message could not be sent.";
+        });
+      }
     });
   }
 })();

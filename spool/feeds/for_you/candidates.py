@@ -1,0 +1,149 @@
+"""Where For You's candidates come from: a registry of sources, each one bounded query returning post IDs
+(and, for engagement, who engaged). Adding a source is one decorated function::
+
+    @candidate_source("communities")
+    def communities(ctx: SourceContext) -> list[Hit]: ...
+
+Sources look back ``ctx.since`` (a snowflake ID bound, so the primary key finds the window) and return at
+most ``ctx.limit`` hits. They do not apply visibility: :mod:`spool.feeds.for_you.gather` loads every
+candidate through ``Post.objects.visible_to(viewer).in_feeds_of(viewer)``, and the page reader applies it
+again when it shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from django.db.models import F, QuerySet
+
+from spool.core.snowflake import id_at
+from spool.feeds.for_you.models import TopicFollow
+from spool.feeds.for_you.trending import TrendingNow, trending_now
+from spool.identities.models import Account, Follow
+from spool.posts.models import Like, Post, Repost
+
+# How far back sources look, and how many hits each may return.
+WINDOW = timedelta(days=3)
+NEW_VOICES_WINDOW = timedelta(days=2)
+PER_SOURCE = 150
+# A new voice's post needs this many engagement points (likes + reposts + replies + quotes).
+NEW_VOICE_MIN_ENGAGEMENT = 1
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A post a source proposes; ``engager_id``/``engager_handle`` and ``kind`` ("like"/"repost") when the
+    source is engagement by people the viewer follows."""
+
+    post_id: int
+    source: str
+    engager_id: int | None = None
+    engager_handle: str = ""
+    kind: str = ""
+
+
+@dataclass
+class SourceContext:
+    viewer: Account
+    now: datetime
+    limit: int = PER_SOURCE
+
+    def since(self, window: timedelta = WINDOW) -> int:
+        return id_at(self.now - window)
+
+    def followed(self) -> QuerySet[Follow, Any]:
+        """A subquery of the accounts the viewer follows."""
+        return Follow.objects.filter(follower_id=self.viewer.id).values("followee_id")
+
+    def followed_topics(self) -> QuerySet[TopicFollow, Any]:
+        return TopicFollow.objects.filter(account_id=self.viewer.id).values("topic_id")
+
+    @cached_property
+    def trending(self) -> TrendingNow:
+        return trending_now(self.viewer)
+
+
+Source = Callable[[SourceContext], list[Hit]]
+SOURCES: dict[str, Source] = {}
+
+
+def candidate_source(name: str) -> Callable[[Source], Source]:
+    """Register a source under ``name`` (the name shows in ``Hit.source``)."""
+
+    def register(fn: Source) -> Source:
+        SOURCES[name] = fn
+        return fn
+
+    return register
+
+
+def _recent_top_level(ctx: SourceContext, window: timedelta = WINDOW) -> QuerySet[Post]:
+    return Post.objects.filter(is_reply=False, id__gte=ctx.since(window)).exclude(author_id=ctx.viewer.id)
+
+
+def _ids(qs: QuerySet[Post], ctx: SourceContext, source: str) -> list[Hit]:
+    return [Hit(i, source) for i in qs.order_by("-id").values_list("id", flat=True)[: ctx.limit]]
+
+
+@candidate_source("followed_accounts")
+def followed_accounts(ctx: SourceContext) -> list[Hit]:
+    """Recent top-level posts by accounts the viewer follows."""
+    return _ids(_recent_top_level(ctx).filter(author_id__in=ctx.followed()), ctx, "followed_accounts")
+
+
+@candidate_source("followed_topics")
+def followed_topics(ctx: SourceContext) -> list[Hit]:
+    """Recent top-level posts in topics the viewer follows."""
+    return _ids(_recent_top_level(ctx).filter(topic_id__in=ctx.followed_topics()), ctx, "followed_topics")
+
+
+@candidate_source("trending")
+def trending(ctx: SourceContext) -> list[Hit]:
+    """Trending posts, and the newest posts in trending topics."""
+    hits = [Hit(i, "trending") for i in ctx.trending.post_ids]
+    if ctx.trending.topic_ids:
+        qs = _recent_top_level(ctx).filter(topic_id__in=ctx.trending.topic_ids)
+        hits += _ids(qs, ctx, "trending")
+    return hits
+
+
+@candidate_source("engaged_by_followed")
+def engaged_by_followed(ctx: SourceContext) -> list[Hit]:
+    """Posts people the viewer follows liked or reposted lately (two queries: likes, reposts)."""
+    hits: list[Hit] = []
+    for model, kind in ((Like, "like"), (Repost, "repost")):
+        rows = (
+            model.objects.filter(account_id__in=ctx.followed(), id__gte=ctx.since())
+            .exclude(post__author_id=ctx.viewer.id)
+            .order_by("-id")
+            .values_list("post_id", "account_id", "account__handle")[: ctx.limit]
+        )
+        hits += [Hit(post_id, "engaged_by_followed", who, handle, kind) for post_id, who, handle in rows]
+    return hits
+
+
+@candidate_source("new_voices")
+def new_voices(ctx: SourceContext) -> list[Hit]:
+    """Fresh posts of public accounts the viewer does not follow that people already engage with, most
+    engaged first."""
+    qs = (
+        _recent_top_level(ctx, NEW_VOICES_WINDOW)
+        .filter(author__is_private=False)
+        .exclude(author_id__in=ctx.followed())
+        .annotate(points=F("likes_count") + F("reposts_count") + F("replies_count") + F("quotes_count"))
+        .filter(points__gte=NEW_VOICE_MIN_ENGAGEMENT)
+        .order_by("-points", "-id")
+    )
+    return [Hit(i, "new_voices") for i in qs.values_list("id", flat=True)[: ctx.limit]]
+
+
+def collect(ctx: SourceContext) -> list[Hit]:
+    """Every registered source's hits, in registry order."""
+    hits: list[Hit] = []
+    for source in SOURCES.values():
+        hits += source(ctx)
+    return hits
