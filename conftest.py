@@ -94,3 +94,19 @@ def _fresh_channel_layer() -> None:
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_trending(settings: Any) -> None:
+    """Trending's cached snapshot and Redis counters outlive a test's transaction: start each test without
+    them (this worker's keys only)."""
+    from django.core.cache import cache
+
+    cache.delete("trending:v1")
+    if settings.SPOOL.redis_url:
+        from spool.core.redis import redis_client
+
+        client = redis_client()
+        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:tr:*"))
+        if keys:
+            client.delete(*keys)

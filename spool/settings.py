@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "spool.oauth",
     "spool.notifications",
     "spool.timelines",
+    "spool.communities",
     "spool.feeds",
     "spool.messaging",
     "spool.demo",
@@ -136,6 +137,8 @@ CELERY_BEAT_SCHEDULE = {
     "delete-orphaned-media": {"task": "spool.posts.tasks.delete_orphaned_media", "schedule": 3600.0},
     "purge-expired-oauth-codes": {"task": "spool.oauth.tasks.purge_expired_codes", "schedule": 3600.0},
     "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
+    "refresh-trending": {"task": "spool.feeds.tasks.refresh_trending", "schedule": 300.0},
+    "award-community-leaders": {"task": "spool.communities.tasks.award_leaders", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

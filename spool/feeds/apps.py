@@ -13,3 +13,8 @@ class FeedsConfig(AppConfig):
         from spool.identities.events import Unfollowed
 
         subscribe(Unfollowed, on_unfollowed)
+
+        from spool.feeds.trending.services import count_post
+        from spool.posts.events import PostCreated
+
+        subscribe(PostCreated, count_post, after_commit=True)
