@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.test import Client, TestCase
 
-
 _addresses = itertools.count(1)
 
 

@@ -6,7 +6,7 @@ Over the last ``LEADER_DAYS`` days, a member qualifies in a community when they
 1. posted in it (public posts in its topic) on at least ``MIN_ACTIVE_DAYS`` distinct UTC days,
 2. drew likes or replies from at least ``MIN_ENGAGERS`` distinct *other members*, and
 3. received few negative signals: blocks and mutes of them made in the period number at most
-   ``MAX_NEGATIVE_RATIO`` × their engagers and fewer than ``MODERATED_SIGNALS``.
+   ``MAX_NEGATIVE_RATIO`` times their engagers and fewer than ``MODERATED_SIGNALS``.
 
 At most ``MAX_LEADERS`` per community (most engagers first). A leader who stops qualifying loses the badge
 (reason ``inactive``); one who is deactivated or passes ``MODERATED_SIGNALS`` loses it with reason

@@ -6,8 +6,9 @@ query for the page authors' flair and leader badges. Two orders:
 
 - **Recent**: newest first, cursor = the last post ID.
 - **Top**: ``(engagement + 1) / (age in hours + 2) ** 1.5`` over the last ``TOP_WINDOW`` (at most ``TOP_SCAN``
-  newest posts), engagement = likes + 2·replies + 2·reposts + quotes. The cursor freezes the clock of the first
-  page (``t.<ms>.<score>.<id>``), so later pages rank with the same ages and continue after the last item.
+  newest posts), engagement = likes + 2·replies + 2·reposts + quotes. The cursor freezes the clock of the
+  first page (``t.<ms>.<score>.<id>``), so later pages rank with the same ages and continue after the last
+  item.
 """
 
 from __future__ import annotations
@@ -69,11 +70,13 @@ def membership_of(viewer: Account | None, community: Community) -> Membership | 
     return Membership.objects.filter(community=community, account_id=viewer.id).first()
 
 
-def leader_communities(account: Account) -> list[Community]:
-    """Where ``account`` holds the leader badge now. One query."""
+def memberships_of(account: Account) -> list[Membership]:
+    """``account``'s memberships with their communities, by name: what the profile shows (with flair and
+    leader badges). One query."""
     return list(
-        Community.objects.filter(memberships__account_id=account.id, memberships__leader_since__isnull=False)
-        .order_by("name")
+        Membership.objects.filter(account_id=account.id)
+        .select_related("community")
+        .order_by("community__name")
     )
 
 

@@ -48,7 +48,9 @@ def _text(value: Any, field: str, *, limit: int, required: bool) -> str:
             f"The {field} can be at most {limit} characters long.", code=f"{field}_too_long", field=field
         )
     if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValidationError(f"The {field} contains control characters.", code=f"invalid_{field}", field=field)
+        raise ValidationError(
+            f"The {field} contains control characters.", code=f"invalid_{field}", field=field
+        )
     return value
 
 
@@ -67,7 +69,9 @@ def check_like_emoji(value: Any) -> str:
         return ALLOWED_LIKE_EMOJI[0]
     if not is_allowed_like_emoji(value):
         raise ValidationError(
-            "Pick one of the offered emoji or a single emoji character.", code="invalid_emoji", field="like_emoji"
+            "Pick one of the offered emoji or a single emoji character.",
+            code="invalid_emoji",
+            field="like_emoji",
         )
     return str(value)
 
@@ -83,7 +87,9 @@ def check_flair_options(value: Any) -> list[str]:
     for item in value:
         flair = _text(item, "flair", limit=MAX_FLAIR, required=True)
         if flair.casefold() in {o.casefold() for o in options}:
-            raise ValidationError(f"“{flair}” is listed twice.", code="duplicate_flair", field="flair_options")
+            raise ValidationError(
+                f"“{flair}” is listed twice.", code="duplicate_flair", field="flair_options"
+            )
         options.append(flair)
     return options
 
@@ -92,7 +98,9 @@ def check_slug(value: Any, name: str) -> str:
     slug = slugify(name)[:50].strip("-") if value in (None, "") else value
     if not isinstance(slug, str) or not _SLUG.match(slug):
         raise ValidationError(
-            "The address may use lowercase letters, digits and hyphens (1 to 50).", code="invalid_slug", field="slug"
+            "The address may use lowercase letters, digits and hyphens (1 to 50).",
+            code="invalid_slug",
+            field="slug",
         )
     return slug
 
@@ -125,8 +133,8 @@ def create_community(
     flair_options: Any = None,
 ) -> Community:
     """A community for ``topic`` (staff only; one per topic; the topic is created if new). Checks the name
-    (1–60), description (≤300), address slug, like emoji (preset or one emoji) and flair options (≤10 of
-    1–24 characters, no duplicates). The creator joins it."""
+    (1-60), description (≤300), address slug, like emoji (preset or one emoji) and flair options (≤10 of
+    1-24 characters, no duplicates). The creator joins it."""
     user = getattr(creator, "user", None)
     _active(creator)
     if user is None or not user.is_staff:
@@ -146,6 +154,7 @@ def create_community(
     try:
         with transaction.atomic():
             topic_obj = topic_for(display)
+            assert topic_obj is not None  # a non-empty display always makes a topic
             if Community.objects.filter(topic=topic_obj).exists():
                 raise Conflict("That topic already has a community.", code="community_exists", field="topic")
             community = Community.objects.create(topic=topic_obj, created_by=creator, **values)

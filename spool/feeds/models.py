@@ -58,7 +58,6 @@ class Marker(models.Model):
         return f"{self.account_id}:{self.timeline}={self.last_read_id}"
 
 
-
 # Trending's rows live beside its code; importing them here registers them with the feeds app.
 from spool.feeds.trending.models import (  # noqa: E402, F401
     HiddenTopic,

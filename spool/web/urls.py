@@ -5,7 +5,9 @@ from django.urls import path
 
 from spool.web.views import (
     auth,
+    communities,
     compose,
+    discovery,
     feeds,
     health,
     messages,
@@ -29,6 +31,13 @@ urlpatterns = [
     path("new", feeds.new, name="new"),
     path("topic/<str:name>", feeds.topic, name="topic"),
     path("compose", compose.compose, name="compose"),
+    # Explore (trending and highlights) and communities
+    path("explore", discovery.explore, name="explore"),
+    path("explore/report", discovery.report_topic, name="explore_report"),
+    path("explore/hide", discovery.hide_topic, name="explore_hide"),
+    path("communities", communities.directory, name="communities"),
+    path("c/<slug:slug>", communities.community, name="community"),
+    path("c/<slug:slug>/<slug:action>", communities.community_action, name="community_action"),
     # Profiles and posts
     path("@<str:handle>", profile.profile, name="profile"),
     path("@<str:handle>/relationship", profile.relationship_action, name="relationship"),

@@ -5,7 +5,7 @@ counting on commit and the cached read."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -58,7 +58,9 @@ def steady(store: ActivityStore, topic: str, authors_per_hour: int, *, days: int
     return topic_id
 
 
-def burst(store: ActivityStore, topic: str, authors: int, *, hours: int = 3, posts_each: int = 1, first: int = 1000):
+def burst(
+    store: ActivityStore, topic: str, authors: int, *, hours: int = 3, posts_each: int = 1, first: int = 1000
+):
     topic_id = topic_for(topic).id
     for hour in range(NOW_HOUR - hours + 1, NOW_HOUR + 1):
         for n in range(authors):

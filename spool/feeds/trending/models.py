@@ -12,7 +12,7 @@ from spool.posts.models import Topic
 
 class TopicHour(models.Model):
     """Public posts tagged with a topic in one UTC hour (``hour`` = UNIX hours), and how many distinct
-    accounts wrote them in that hour. Written only by :class:`~spool.feeds.trending.store.SqlActivityStore`."""
+    accounts wrote them in that hour. Written only by the SQL activity store."""
 
     topic_id = models.BigIntegerField()
     hour = models.IntegerField()
@@ -21,6 +21,9 @@ class TopicHour(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint("hour", "topic_id", name="topic_hour_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}@{self.hour}={self.uses}/{self.authors}"
 
 
 class TopicHourAuthor(models.Model):
@@ -36,6 +39,9 @@ class TopicHourAuthor(models.Model):
             models.UniqueConstraint("hour", "topic_id", "author_id", name="topic_hour_author_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.topic_id}@{self.hour}:{self.author_id}"
+
 
 class TrendingSnapshot(models.Model):
     """The last computed trending list with its highlights (one row, ``id=1``). The periodic job writes it;
@@ -44,6 +50,9 @@ class TrendingSnapshot(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     data = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"trending at {self.computed_at}"
 
 
 class HiddenTopic(SnowflakeModel):

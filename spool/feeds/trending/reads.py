@@ -42,10 +42,14 @@ def trending_highlights(viewer: Account | None, *, with_highlights: bool = True)
     wanted = {t.topic.id: t for t in result}
     post_ids = [pid for t in entries if t["topic_id"] in wanted for pid in t["posts"]]
     voice_ids = [aid for t in entries if t["topic_id"] in wanted for aid in t["voices"]]
-    posts = {
-        p.id: p
-        for p in Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(id__in=post_ids).for_cards()
-    } if post_ids else {}
+    posts = (
+        {
+            p.id: p
+            for p in Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(id__in=post_ids).for_cards()
+        }
+        if post_ids
+        else {}
+    )
     cards = {c.id: c for c in build_cards(viewer, list(posts.values()))}
     accounts = Account.objects.visible_to(viewer).in_bulk(voice_ids) if voice_ids else {}
     for entry in entries:

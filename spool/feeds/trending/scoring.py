@@ -86,9 +86,7 @@ def pick_trending(
 ) -> list[Scored]:
     """The trending topics, best first, at most ``limit`` (capped at ``MAX_TRENDING``)."""
     scored = [
-        s
-        for c in candidates
-        if c.topic_id not in hidden and (s := score_candidate(c, now_hour)) is not None
+        s for c in candidates if c.topic_id not in hidden and (s := score_candidate(c, now_hour)) is not None
     ]
     scored.sort(key=lambda s: (s.z, s.authors, s.topic_id), reverse=True)
     return scored[: min(limit, MAX_TRENDING)]

@@ -88,9 +88,7 @@ def compute_trending(now: datetime) -> dict[str, Any]:
     distinct = store.distinct_authors(busy, first, now_hour) if busy else {}
     busy = [t for t in busy if distinct.get(t, 0) >= MIN_AUTHORS]
     history = store.hourly(first - BASELINE_DAYS * 24, now_hour, busy) if busy else {}
-    picked = pick_trending(
-        [Candidate(t, history.get(t, {}), distinct[t]) for t in busy], now_hour, hidden
-    )
+    picked = pick_trending([Candidate(t, history.get(t, {}), distinct[t]) for t in busy], now_hour, hidden)
     ids = [s.topic_id for s in picked]
     discussions = trending_discussions(ids, now)
     voices = influential_voices(ids, now)

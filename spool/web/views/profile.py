@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from spool.communities.reads import memberships_of
 from spool.core.errors import NotFound
 from spool.identities.access import access_account, access_blocked_account, can_see_posts_of
 from spool.identities.models import Account
@@ -58,6 +59,7 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "tab": tab,
         "tabs": [(key, TAB_LABELS[key]) for key in PROFILE_TABS],
         "nav": "profile" if viewer is not None and viewer.id == account.id else None,
+        "memberships": memberships_of(account),
     }
     if page is None:
         return render(request, "web/profile.html", context)
