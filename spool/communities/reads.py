@@ -5,7 +5,7 @@ The feed is the community topic's top-level posts through the same pipeline as e
 query for the page authors' flair and leader badges. Two orders:
 
 - **Recent**: newest first, cursor = the last post ID.
-- **Top**: ``(engagement + 1) / (age in hours + 2) ** 1.5`` over the last ``TOP_WINDOW`` (at most ``TOP_SCAN``
+- **Top**: ``(engagement + 1) / (age in hours + 2) ** 1.2`` over the last ``TOP_WINDOW`` (at most ``TOP_SCAN``
   newest posts), engagement = likes + 2·replies + 2·reposts + quotes. The cursor freezes the clock of the
   first page (``t.<ms>.<score>.<id>``), so later pages rank with the same ages and continue after the last
   item.
@@ -30,6 +30,7 @@ from spool.posts.models import Post
 SORTS = ("top", "recent")
 TOP_WINDOW = timedelta(days=7)
 TOP_SCAN = 500
+GRAVITY = 1.2
 DIRECTORY_PAGE = 30
 
 
@@ -94,8 +95,8 @@ class CommunityPage:
 
 
 def top_score(engagement: int, age_hours: float) -> float:
-    """Engagement-weighted with recency decay (HN-style gravity 1.5); the +1 orders fresh silent posts."""
-    return (engagement + 1) / (max(age_hours, 0.0) + 2.0) ** 1.5
+    """Engagement-weighted with recency decay (gravity 1.2: a two-day-old post with 100 likes still beats a new silent one); the +1 orders fresh silent posts."""
+    return (engagement + 1) / (max(age_hours, 0.0) + 2.0) ** GRAVITY
 
 
 def _top_cursor(raw: str) -> tuple[datetime, float, int]:
