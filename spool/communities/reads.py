@@ -95,7 +95,8 @@ class CommunityPage:
 
 
 def top_score(engagement: int, age_hours: float) -> float:
-    """Engagement-weighted with recency decay (gravity 1.2: a two-day-old post with 100 likes still beats a new silent one); the +1 orders fresh silent posts."""
+    """Engagement-weighted with recency decay. Gravity 1.2 lets a two-day-old post with 100 likes still beat
+    a new silent one; the +1 orders fresh silent posts by age."""
     return (engagement + 1) / (max(age_hours, 0.0) + 2.0) ** GRAVITY
 
 

@@ -95,7 +95,7 @@ def test_a_poor_ratio_of_negative_signals_keeps_the_badge_away(people, members):
     lea = people("lea")
     join_community(lea, "gardeners")
     cheer(participate(lea, MIN_ACTIVE_DAYS), members[:MIN_ENGAGERS])
-    for n in range(2):  # 2 > 0.2 × 5 engagers
+    for n in range(2):  # 2 > 0.2 x 5 engagers
         block_account(people(f"critic{n}"), lea)
     award_leaders(timezone.now())
     assert leaders() == []
