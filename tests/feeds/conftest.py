@@ -28,3 +28,16 @@ def people(db: None) -> Callable[..., Account]:
         return made[handle]
 
     return make
+
+
+@pytest.fixture
+def login(db: None) -> Callable[[Account], Any]:
+    """A new client signed in as the given account."""
+    from conftest import CommitClient
+
+    def sign_in(account: Account) -> CommitClient:
+        client = CommitClient()
+        client.force_login(account.user)
+        return client
+
+    return sign_in
