@@ -112,6 +112,7 @@ def test_items_carry_flair_and_the_page_shows_it_with_the_like_emoji(people, com
     )
     assert "like-emoji" not in forged and "&lt;b&gt;" not in forged
     assert "like-emoji" not in anon.get("/new").content.decode()
+    assert anon.get("/c/gardeners").content.decode().count('class="like-emoji') == 2  # logged out too
 
 
 @pytest.mark.parametrize("sort", ["top", "recent"])
