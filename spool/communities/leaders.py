@@ -17,19 +17,20 @@ is idempotent and tests pass explicit timestamps.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from spool.communities.engagement import distinct_engagers
 from spool.communities.models import Community, Membership
 from spool.core.snowflake import id_at
 from spool.identities.models import Block, Mute
-from spool.posts.models import Like, Post
+from spool.posts.models import Post
 
 LEADER_DAYS = 28
 MIN_ACTIVE_DAYS = 8
@@ -79,23 +80,7 @@ def standings(community: Community, now: datetime) -> dict[int, Standing]:
         return {}
     regulars = [a for a, n in days.items() if n >= MIN_ACTIVE_DAYS]
     theirs = posts.filter(author_id__in=regulars).values("id")
-    engagers: dict[int, int] = defaultdict(int)
-    for row in (
-        Like.objects.filter(post_id__in=theirs, account_id__in=members, created_at__lte=now)
-        .exclude(account_id=F("post__author_id"))
-        .values("post__author_id")
-        .annotate(n=Count("account_id", distinct=True))
-        .order_by()
-    ):
-        engagers[row["post__author_id"]] += row["n"]
-    for row in (
-        Post.objects.filter(reply_to_id__in=theirs, author_id__in=members, created_at__lte=now)
-        .exclude(author_id=F("reply_to_author_id"))
-        .values("reply_to_author_id")
-        .annotate(n=Count("author_id", distinct=True))
-        .order_by()
-    ):
-        engagers[row["reply_to_author_id"]] += row["n"]
+    engagers = distinct_engagers(theirs, now, among=members)
     negatives: Counter[int] = Counter()
     watched = list(days)
     for model, target in ((Block, "blocked_id"), (Mute, "muted_id")):

@@ -3,39 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.test import TestCase
 
-from conftest import CommitClient
 from spool.communities.models import Community
 from spool.communities.services import create_community
 from spool.identities.models import Account
-from spool.identities.services import register_account
+from tests.feeds import conftest as shared
 
-
-def committed(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a service and then its after-commit work, as a real request would."""
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return call(*args, **kwargs)
-
-
-@pytest.fixture
-def people(db: None) -> Callable[..., Account]:
-    made: dict[str, Account] = {}
-
-    def make(handle: str) -> Account:
-        if handle not in made:
-            made[handle] = register_account(
-                email=f"{handle.lower()}@example.com",
-                password="correct horse battery staple",
-                handle=handle,
-                client_address=None,
-            )
-        return made[handle]
-
-    return make
+# The same people and signed-in clients as the feeds tests.
+people = shared.people
+login = shared.login
 
 
 @pytest.fixture
@@ -56,13 +34,3 @@ def community(moderator: Account) -> Community:
         like_emoji="🌱",
         flair_options=["Beginner", "Expert"],
     )
-
-
-@pytest.fixture
-def login(db: None) -> Callable[[Account], CommitClient]:
-    def sign_in(account: Account) -> CommitClient:
-        client = CommitClient()
-        client.force_login(account.user)
-        return client
-
-    return sign_in

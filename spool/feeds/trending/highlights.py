@@ -17,11 +17,12 @@ import math
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F
+from django.db.models import F
 
+from spool.communities.engagement import distinct_engagers
 from spool.core.snowflake import id_at
 from spool.identities.models import Account
-from spool.posts.models import Like, Post
+from spool.posts.models import Post
 
 DISCUSSION_WINDOW = timedelta(hours=48)
 VOICES_WINDOW = timedelta(days=7)
@@ -72,25 +73,7 @@ def influential_voices(topic_ids: list[int], now: datetime) -> dict[int, list[in
         return {}
     since = now - VOICES_WINDOW
     public = Post.objects.visible_to(None).filter(topic_id__in=topic_ids, id__gte=id_at(since)).values("id")
-    engagers: dict[tuple[int, int], int] = defaultdict(int)
-    likers = (
-        Like.objects.filter(post_id__in=public, created_at__lte=now)
-        .exclude(account_id=F("post__author_id"))
-        .values("post__topic_id", "post__author_id")
-        .annotate(n=Count("account_id", distinct=True))
-        .order_by()
-    )
-    for row in likers:
-        engagers[(row["post__topic_id"], row["post__author_id"])] += row["n"]
-    repliers = (
-        Post.objects.filter(reply_to_id__in=public, created_at__lte=now, author__is_active=True)
-        .exclude(author_id=F("reply_to_author_id"))
-        .values("reply_to__topic_id", "reply_to_author_id")
-        .annotate(n=Count("author_id", distinct=True))
-        .order_by()
-    )
-    for row in repliers:
-        engagers[(row["reply_to__topic_id"], row["reply_to_author_id"])] += row["n"]
+    engagers = distinct_engagers(public, now, by_topic=True)
     worthy = {key: n for key, n in engagers.items() if n >= MIN_ENGAGERS}
     audiences = dict(
         Account.objects.filter(
