@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.test import Client, TestCase
 
-
 _addresses = itertools.count(1)
 
 
@@ -94,3 +93,19 @@ def _fresh_channel_layer() -> None:
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_trending(settings: Any) -> None:
+    """Trending's cached snapshot and Redis counters outlive a test's transaction: start each test without
+    them (this worker's keys only)."""
+    from django.core.cache import cache
+
+    cache.delete("trending:v1")
+    if settings.SPOOL.redis_url:
+        from spool.core.redis import redis_client
+
+        client = redis_client()
+        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:tr:*"))
+        if keys:
+            client.delete(*keys)

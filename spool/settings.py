@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "spool.oauth",
     "spool.notifications",
     "spool.timelines",
+    "spool.communities",
     "spool.feeds",
     "spool.messaging",
     "spool.demo",
@@ -139,6 +140,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-oauth-codes": {"task": "spool.oauth.tasks.purge_expired_codes", "schedule": 3600.0},
     "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
     "prune-message-changes": {"task": "spool.messaging.tasks.prune_changes", "schedule": 86400.0},
+    "refresh-trending": {"task": "spool.feeds.tasks.refresh_trending", "schedule": 300.0},
+    "award-community-leaders": {"task": "spool.communities.tasks.award_leaders", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

@@ -58,7 +58,6 @@ class Marker(models.Model):
         return f"{self.account_id}:{self.timeline}={self.last_read_id}"
 
 
-# For You's models live with their code; importing them here registers them with the feeds app.
 # Custom feeds live in their own package; imported here so Django registers them with this app.
 from spool.feeds.custom.models import CustomFeed, DefaultFeed, FeedMode, FeedPin, FeedPreference  # noqa: E402
 from spool.feeds.for_you.models import DearAlgoRequest, PostFeedback, TopicFollow  # noqa: E402, F401
@@ -74,3 +73,12 @@ __all__ = [
     "Marker",
     "RepliesPolicy",
 ]
+
+# Trending's rows likewise.
+from spool.feeds.trending.models import (  # noqa: E402, F401
+    HiddenTopic,
+    TopicHour,
+    TopicHourAuthor,
+    TopicReport,
+    TrendingSnapshot,
+)

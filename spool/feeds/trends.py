@@ -1,11 +1,10 @@
-"""Trending now, the simple way: topics that more people posted about today than usual, and recent posts
-people engage with. Not personalised (except that viewers never see what they may not or chose not to).
+"""Trending for the Mastodon API: trending topics (now the bucketed, baseline-scored list of
+:mod:`spool.feeds.trending`, at most five) with a week of daily history each, and recent posts people engage
+with. Not personalised (except that viewers never see what they may not or chose not to).
 
-Topics are counted by distinct accounts per UTC day over the last week, from public posts only (what a
-logged-out visitor could see). A topic trends when the accounts that used it on its best of the last two
-days reach ``MIN_ACCOUNTS`` and exceed its baseline (the mean of the five days before); the score is that
-count over ``baseline + 1``, so a burst from nothing beats a steady favourite. One grouped query over the
-week's topic posts, found through the time-ordered primary key. Issue 4 replaces this with time buckets.
+``topic_history`` counts uses and distinct accounts per UTC day over the last week from public posts (what
+a logged-out visitor could see): one grouped query over the week's topic posts of the page's topics, found
+through the time-ordered primary key. Mastodon's ``Tag.history`` shows it.
 """
 
 from __future__ import annotations
@@ -19,12 +18,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from spool.core.snowflake import id_at
+from spool.feeds.trending.services import current_trending
 from spool.identities.models import Account
 from spool.posts.models import Post, Topic
 
 HISTORY_DAYS = 7
-MIN_ACCOUNTS = 2
-BASELINE_DAYS = 5
 TRENDING_POSTS_WINDOW = timedelta(days=2)
 MAX_TRENDS = 40
 
@@ -77,26 +75,18 @@ def topic_history(topic_ids: list[int] | None = None) -> dict[int, list[DayUse]]
     }
 
 
-def _score(history: list[DayUse]) -> float | None:
-    recent = max(history[0].accounts, history[1].accounts)
-    base_days = history[2 : 2 + BASELINE_DAYS]
-    baseline = sum(d.accounts for d in base_days) / len(base_days)
-    if recent < MIN_ACCOUNTS or recent <= baseline:
-        return None
-    return recent / (baseline + 1)
-
-
 def trending_topics(limit: int = 10, offset: int = 0) -> list[TrendingTopic]:
-    """Topics trending now, best first (two queries: counts, then the topics)."""
-    scored = []
-    for topic_id, history in topic_history().items():
-        score = _score(history)
-        if score is not None:
-            scored.append((score, history[0].accounts, topic_id, history))
-    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
-    page = scored[offset : offset + min(limit, MAX_TRENDS)]
-    topics = Topic.objects.in_bulk([s[2] for s in page])
-    return [TrendingTopic(topics[s[2]], s[3], s[0]) for s in page if s[2] in topics]
+    """Topics trending now, best first (the cached snapshot, then two queries: topics and their history)."""
+    entries = current_trending()["topics"][offset : offset + min(limit, MAX_TRENDS)]
+    if not entries:
+        return []
+    topics = Topic.objects.in_bulk([t["topic_id"] for t in entries])
+    histories = topic_history(list(topics))
+    return [
+        TrendingTopic(topics[t["topic_id"]], histories[t["topic_id"]], t["score"])
+        for t in entries
+        if t["topic_id"] in topics
+    ]
 
 
 def trending_posts(viewer: Account | None, limit: int = 20, offset: int = 0) -> list[Post]:

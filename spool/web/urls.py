@@ -5,8 +5,10 @@ from django.urls import path
 
 from spool.web.views import (
     auth,
+    communities,
     compose,
     custom_feeds,
+    discovery,
     feeds,
     for_you,
     health,
@@ -42,6 +44,13 @@ urlpatterns = [
     path("feeds/<int:feed_id>", custom_feeds.feed, name="feed"),
     path("feeds/<int:feed_id>/edit", custom_feeds.edit, name="feed_edit"),
     path("feeds/<int:feed_id>/<slug:name>", custom_feeds.action, name="feed_action"),
+    # Explore (trending and highlights) and communities
+    path("explore", discovery.explore, name="explore"),
+    path("explore/report", discovery.report_topic, name="explore_report"),
+    path("explore/hide", discovery.hide_topic, name="explore_hide"),
+    path("communities", communities.directory, name="communities"),
+    path("c/<slug:slug>", communities.community, name="community"),
+    path("c/<slug:slug>/<slug:action>", communities.community_action, name="community_action"),
     # Profiles and posts
     path("@<str:handle>", profile.profile, name="profile"),
     path("@<str:handle>/relationship", profile.relationship_action, name="relationship"),

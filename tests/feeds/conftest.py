@@ -30,5 +30,18 @@ def people(db: None) -> Callable[..., Account]:
     return make
 
 
+@pytest.fixture
+def login(db: None) -> Callable[[Account], Any]:
+    """A new client signed in as the given account."""
+    from conftest import CommitClient
+
+    def sign_in(account: Account) -> CommitClient:
+        client = CommitClient()
+        client.force_login(account.user)
+        return client
+
+    return sign_in
+
+
 # Signed-in clients of the feeds API, for the custom feed tests.
 from tests.feeds.custom_helpers import reader  # noqa: E402, F401

@@ -14,8 +14,9 @@ from tests.web.conftest import png_file
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, account, unread badge, the page's own reads and the batched card loading.
-PROFILE_QUERIES = 14
+# Session, user, account, unread badge, the page's own reads (profile: its communities too) and the batched
+# card loading.
+PROFILE_QUERIES = 15
 THREAD_QUERIES = 12
 # A warm read: the person's Following timeline is held (their first read builds it, a one-off cost pinned in
 # tests/timelines and timed in bench/). The SQL timeline store reads one query more than Redis. The feed

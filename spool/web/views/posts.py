@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from spool.communities.services import is_allowed_like_emoji
 from spool.core.errors import SpoolError
 from spool.identities.models import Account
 from spool.posts.access import access_post, reply_refusal
@@ -84,7 +85,13 @@ def post_action(request: HttpRequest, handle: str, post_id: int, action: str) ->
         raise Http404
     POST_ACTIONS[action](viewer, post_id)
     if is_htmx(request) and action not in ("hide", "unhide"):
-        return render(request, "web/_post_actions.html", {"card": card_for(viewer, post_id)})
+        # A like button inside a community keeps the community's emoji (checked against the allowed set).
+        emoji = request.POST.get("like_emoji", "")
+        context = {
+            "card": card_for(viewer, post_id),
+            "like_emoji": emoji if is_allowed_like_emoji(emoji) else "",
+        }
+        return render(request, "web/_post_actions.html", context)
     return redirect_back(request, post_path(handle, post_id))
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from spool.communities.reads import memberships_of
 from spool.core.errors import NotFound
 from spool.feeds.custom.access import shared_feeds_of
 from spool.feeds.custom.menu import pinned_among
@@ -70,6 +71,7 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "tab": tab,
         "tabs": [(key, TAB_LABELS[key]) for key in WEB_TABS],
         "nav": "profile" if viewer is not None and viewer.id == account.id else None,
+        "memberships": memberships_of(account),
     }
     if visible and tab == "feeds":
         shared = shared_feeds_of(viewer, account)

@@ -1,0 +1,218 @@
+"""Trending now: counting, the periodic refresh, the cached read, and moderators' and readers' say.
+
+Counting: after a post commits (``PostCreated``, after-commit subscriber wired in ``FeedsConfig.ready``),
+:func:`count_post` records one use of its topic in the activity store — only when a logged-out visitor could
+see the post. Refresh: the beat job ``spool.feeds.tasks.refresh_trending`` scores every topic active in the
+window (:mod:`.scoring`), picks highlights (:mod:`.highlights`) and writes one snapshot row plus the cache.
+Reading (:func:`current_trending`) is a cache hit; on a miss one primary-key read of the snapshot row; only
+a site that never refreshed computes it inline once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from spool.core.errors import Forbidden, NotFound, ValidationError
+from spool.core.ratelimit import Limit, hit
+from spool.feeds.trending.highlights import influential_voices, trending_discussions
+from spool.feeds.trending.models import HiddenTopic, TopicReport, TrendingSnapshot
+from spool.feeds.trending.scoring import (
+    BASELINE_DAYS,
+    MIN_AUTHORS,
+    MIN_USES,
+    WINDOW_HOURS,
+    Candidate,
+    pick_trending,
+)
+from spool.feeds.trending.store import RETENTION_HOURS, activity_store, hour_of
+from spool.identities.models import Account
+from spool.posts.events import PostCreated
+from spool.posts.models import Post, Topic
+from spool.posts.services.topics import find_topic
+
+log = logging.getLogger(__name__)
+
+CACHE_KEY = "trending:v1"
+CACHE_SECONDS = 120
+MAX_REASON = 500
+REPORT_LIMIT = Limit("topic_reports", 20, timedelta(hours=1))
+
+
+# --- Counting -------------------------------------------------------------------------------------------
+
+
+def count_post(event: PostCreated) -> None:
+    """After-commit: count the new post's topic use when the post is public (one indexed read). A failure to
+    count is logged, never raised: the post is already committed and trending is a best-effort signal."""
+    try:
+        row = (
+            Post.objects.visible_to(None)
+            .filter(id=event.post_id, topic_id__isnull=False)
+            .values_list("topic_id", "author_id", "created_at")
+            .first()
+        )
+        if row is not None:
+            topic_id, author_id, created_at = row
+            activity_store().record(topic_id, author_id, hour_of(created_at))
+    except (DatabaseError, RedisError):
+        log.exception("could not count post %s for trending", event.post_id)
+
+
+# --- Refreshing -----------------------------------------------------------------------------------------
+
+
+def compute_trending(now: datetime) -> dict[str, Any]:
+    """The snapshot for ``now``: the trending topics with their numbers and highlight IDs. Reads the store
+    for the window, then the baseline of the few topics that pass the floors; a handful of SQL queries."""
+    store = activity_store()
+    now_hour = hour_of(now)
+    first = now_hour - WINDOW_HOURS + 1
+    window = store.hourly(first, now_hour)
+    # Summed hourly author counts are never below the window's distinct authors: a safe first cut.
+    busy = [
+        topic_id
+        for topic_id, hours in window.items()
+        if sum(c.uses for c in hours.values()) >= MIN_USES
+        and sum(c.authors for c in hours.values()) >= MIN_AUTHORS
+    ]
+    hidden = set(HiddenTopic.objects.filter(topic_id__in=busy).values_list("topic_id", flat=True))
+    busy = [t for t in busy if t not in hidden]
+    distinct = store.distinct_authors(busy, first, now_hour) if busy else {}
+    busy = [t for t in busy if distinct.get(t, 0) >= MIN_AUTHORS]
+    history = store.hourly(first - BASELINE_DAYS * 24, now_hour, busy) if busy else {}
+    picked = pick_trending([Candidate(t, history.get(t, {}), distinct[t]) for t in busy], now_hour, hidden)
+    ids = [s.topic_id for s in picked]
+    discussions = trending_discussions(ids, now)
+    voices = influential_voices(ids, now)
+    return {
+        "computed_at": now.isoformat(),
+        "topics": [
+            {
+                "topic_id": s.topic_id,
+                "score": round(s.z, 3),
+                "uses": s.uses,
+                "authors": s.authors,
+                "baseline": round(s.baseline_mean, 3),
+                "posts": discussions.get(s.topic_id, []),
+                "voices": voices.get(s.topic_id, []),
+            }
+            for s in picked
+        ],
+    }
+
+
+def refresh_trending(now: datetime | None = None) -> dict[str, Any]:
+    """Recompute trending and its highlights, store the snapshot row, refresh the cache (after commit) and
+    forget activity older than the baseline. Idempotent; the beat job calls it every few minutes."""
+    now = now or timezone.now()
+    data = compute_trending(now)
+    TrendingSnapshot.objects.update_or_create(id=1, defaults={"data": data, "computed_at": now})
+    transaction.on_commit(lambda: cache.set(CACHE_KEY, data, CACHE_SECONDS))
+    activity_store().prune(hour_of(now) - RETENTION_HOURS)
+    return data
+
+
+def current_trending() -> dict[str, Any]:
+    """The latest snapshot: from the cache, else its row (then cached), else computed now (a site that
+    never ran the job)."""
+    data = cache.get(CACHE_KEY)
+    if data is not None:
+        return dict(data)
+    row = TrendingSnapshot.objects.filter(id=1).first()
+    if row is None:
+        return refresh_trending()
+    cache.set(CACHE_KEY, row.data, CACHE_SECONDS)
+    return dict(row.data)
+
+
+def forget_cached_trending() -> None:
+    cache.delete(CACHE_KEY)
+
+
+# --- Moderation and reports ------------------------------------------------------------------------------
+
+
+def _is_moderator(account: Account) -> bool:
+    user = getattr(account, "user", None)
+    return bool(account.is_active and user is not None and user.is_staff)
+
+
+def _topic(name: Any) -> Topic:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError("Name a topic.", code="topic_required", field="topic")
+    topic = find_topic(name)
+    if topic is None:
+        raise NotFound("No such topic.", field="topic")
+    return topic
+
+
+def _reason(reason: Any) -> str:
+    if not isinstance(reason, str):
+        raise ValidationError("The reason must be text.", code="invalid_reason", field="reason")
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            f"A reason can be at most {MAX_REASON} characters long.", code="reason_too_long", field="reason"
+        )
+    return reason
+
+
+@dataclass(frozen=True)
+class HideResult:
+    topic: Topic
+    changed: bool
+
+
+def hide_trending_topic(moderator: Account, topic_name: Any, reason: Any = "") -> HideResult:
+    """Take a topic out of trending (staff only; the topic stays usable). Idempotent. Writes one
+    ``HiddenTopic`` row; after commit, recomputes the snapshot so no page shows the topic any more."""
+    if not _is_moderator(moderator):
+        raise Forbidden("Only moderators can hide a trending topic.", code="not_moderator")
+    topic, text = _topic(topic_name), _reason(reason)
+    _, created = HiddenTopic.objects.get_or_create(
+        topic=topic, defaults={"hidden_by": moderator, "reason": text}
+    )
+    transaction.on_commit(_refresh_soon)
+    return HideResult(topic, created)
+
+
+def unhide_trending_topic(moderator: Account, topic_name: Any) -> HideResult:
+    """Let a hidden topic trend again (staff only). Idempotent; recomputes the snapshot after commit."""
+    if not _is_moderator(moderator):
+        raise Forbidden("Only moderators can hide a trending topic.", code="not_moderator")
+    topic = _topic(topic_name)
+    deleted, _ = HiddenTopic.objects.filter(topic=topic).delete()
+    transaction.on_commit(_refresh_soon)
+    return HideResult(topic, bool(deleted))
+
+
+def _refresh_soon() -> None:
+    from spool.feeds.tasks import refresh_trending as task
+
+    forget_cached_trending()
+    task.delay()
+
+
+def report_trending_topic(reporter: Account, topic_name: Any, reason: Any = "") -> TopicReport:
+    """Report a topic shown in trending (one report per person and topic: a second one returns the first).
+    Checks the reporter is active, the topic trends now and the reason's length; rate-limited. The
+    moderation queue reads ``TopicReport`` rows."""
+    if not reporter.is_active:
+        raise Forbidden("This profile is deactivated.", code="deactivated")
+    topic, text = _topic(topic_name), _reason(reason)
+    if topic.id not in {t["topic_id"] for t in current_trending()["topics"]}:
+        raise NotFound("That topic is not trending.", field="topic")
+    existing = TopicReport.objects.filter(topic=topic, reporter=reporter).first()
+    if existing is not None:
+        return existing
+    hit(REPORT_LIMIT, reporter.id)
+    report, _ = TopicReport.objects.get_or_create(topic=topic, reporter=reporter, defaults={"reason": text})
+    return report
