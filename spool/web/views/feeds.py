@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from spool.core.pagination import Page
 from spool.posts.services import find_topic
-from spool.posts.timelines import home_posts, topic_posts, whats_new
+from spool.posts.timelines import following_posts, topic_posts, whats_new
 from spool.web.forms import ComposeForm
 from spool.web.views.base import is_htmx, spool_errors, viewer_of
 
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if viewer is None:
         return redirect("web:new")
-    page = home_posts(viewer, request.GET.get("cursor"))
+    page = following_posts(viewer, request.GET.get("cursor"))
     context = {"nav": "home", "form": ComposeForm(), "feed_name": "home"}
     return render_feed(request, "web/home.html", page, context)
 
