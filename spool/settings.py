@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "spool.oauth",
     "spool.notifications",
     "spool.timelines",
+    "spool.search",
     "spool.feeds",
     "spool.messaging",
     "spool.demo",

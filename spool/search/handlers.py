@@ -1,0 +1,18 @@
+"""How search follows the posts: each write that changes a post's words enqueues the indexing task once the
+transaction has committed (connected in ``SearchConfig.ready``)."""
+
+from __future__ import annotations
+
+from spool.core.events import subscribe
+from spool.posts.events import PostCreated, PostDeleted, PostEdited
+
+
+def on_post_changed(event: PostCreated | PostEdited | PostDeleted) -> None:
+    from spool.search.tasks import index_post
+
+    index_post.delay(event.post_id)
+
+
+def connect() -> None:
+    for event_type in (PostCreated, PostEdited, PostDeleted):
+        subscribe(event_type, on_post_changed, after_commit=True)

@@ -1,0 +1,56 @@
+"""People registered through the identity services, and writes whose after-commit work (the indexing task)
+runs when the write returns, as it does after a real commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import TestCase
+
+from spool.identities.models import Account
+from spool.identities.services import register_account
+from spool.posts.models import Post
+from spool.posts.services import create_post
+
+
+@pytest.fixture
+def committed(db: None) -> Callable[..., Any]:
+    """``committed(service, *args)`` calls the service, then runs what it left for after the commit."""
+
+    def run(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return service(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def post(committed: Callable[..., Any]) -> Callable[..., Post]:
+    """``post(author, "text", **options)``: a post created through ``create_post`` and indexed."""
+
+    def make(author: Account, text: str, **options: Any) -> Post:
+        result: Post = committed(create_post, author, text=text, **options)
+        return result
+
+    return make
+
+
+@pytest.fixture
+def people(db: None) -> Callable[..., Account]:
+    """``people("ana")`` registers @ana (once) and returns her account."""
+    made: dict[str, Account] = {}
+
+    def make(handle: str, **profile: Any) -> Account:
+        if handle not in made:
+            made[handle] = register_account(
+                email=f"{handle.lower()}@example.com",
+                password="correct horse battery staple",
+                handle=handle,
+                client_address=None,
+                **profile,
+            )
+        return made[handle]
+
+    return make
