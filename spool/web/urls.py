@@ -13,6 +13,7 @@ from spool.web.views import (
     oauth,
     posts,
     profile,
+    search,
     settings,
 )
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("new", feeds.new, name="new"),
     path("topic/<str:name>", feeds.topic, name="topic"),
     path("compose", compose.compose, name="compose"),
+    path("search", search.search, name="search"),
     # Profiles and posts
     path("@<str:handle>", profile.profile, name="profile"),
     path("@<str:handle>/relationship", profile.relationship_action, name="relationship"),
