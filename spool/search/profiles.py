@@ -89,7 +89,9 @@ def _profiles(viewer: Account | None, q: object, start: int, stop: int, followin
         return found
     if not term:
         return []
-    qs = Account.objects.visible_to(viewer).filter(Q(handle__istartswith=term) | Q(display_name__istartswith=term))
+    qs = Account.objects.visible_to(viewer).filter(
+        Q(handle__istartswith=term) | Q(display_name__istartswith=term)
+    )
     if following:
         qs = qs.filter(pk__in=Follow.objects.filter(follower=viewer).values("followee_id"))
     exact = Case(When(handle__iexact=term, then=Value(0)), default=Value(1), output_field=IntegerField())

@@ -59,7 +59,7 @@ class ParsedQuery:
 
 
 def clean_query(q: object, *, field: str = "q") -> str:
-    """The query stripped; blank, non-text or longer than ``MAX_QUERY`` characters is a ``ValidationError``."""
+    """The query stripped; blank, non-text, NUL or over ``MAX_QUERY`` characters: ``ValidationError``."""
     if not isinstance(q, str) or not q.strip():
         raise ValidationError("Validation failed: q can't be blank", code="blank", field=field)
     q = q.strip()

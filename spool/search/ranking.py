@@ -1,6 +1,6 @@
 """Scoring for the Top tab: pure functions, unit-tested without a database.
 
-``top_score = relevance × engagement × recency``:
+``top_score = relevance * engagement * recency``:
 
 - relevance: the backend's text relevance, scaled so the best candidate of the search is 1 and the worst
   is no less than ``RELEVANCE_FLOOR`` (a weak text match still counts, a strong one counts more);

@@ -11,7 +11,7 @@ How a search runs, in a bounded number of queries whatever the size of the index
 
 **Recent** is newest first with the last post's ID as the cursor; it reads up to ``RECENT_ROUNDS`` batches
 of candidates to fill a page, and when those run out first it returns a shorter page with a cursor to go on.
-**Top** ranks the ``TOP_WINDOW`` newest matches by relevance × engagement × recency
+**Top** ranks the ``TOP_WINDOW`` newest matches by relevance * engagement * recency
 (:mod:`spool.search.ranking`); its cursor pins that window (the newest candidate's ID) and an offset into
 the ranking, so later pages rank the same posts.
 """
@@ -29,7 +29,7 @@ from django.utils import timezone
 from spool.core import ratelimit
 from spool.core.errors import ValidationError
 from spool.core.pagination import MAX_PAGE
-from spool.core.snowflake import time_of
+from spool.core.snowflake import SPOOL_EPOCH_MS, TIMESTAMP_SHIFT
 from spool.posts.batch import PostCard, build_cards
 from spool.posts.models import Media, Post, Topic
 from spool.posts.querysets import PostQuerySet
@@ -137,7 +137,7 @@ def _topic_source(topic: Topic) -> Source:
 
 def _eligible(viewer: Account | None, ids: list[int], filters: _Filters) -> PostQuerySet:
     """The posts among ``ids`` the viewer may see in a feed, with the filters applied."""
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(id__in=ids)
+    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(id__in=get_backend().id_list(ids))
     if filters.author_id is not None:
         qs = qs.filter(author_id=filters.author_id)
     if filters.media == "none":
@@ -146,6 +146,11 @@ def _eligible(viewer: Account | None, ids: list[int], filters: _Filters) -> Post
         prefix = "image/" if filters.media == "images" else "video/"
         qs = qs.filter(Exists(Media.objects.filter(post_id=OuterRef("id"), content_type__startswith=prefix)))
     return qs
+
+
+def _age_hours(post_id: int, now_ms: float) -> float:
+    """Hours since the post was written, read from its snowflake ID (no datetime per candidate)."""
+    return (now_ms - ((post_id >> TIMESTAMP_SHIFT) + SPOOL_EPOCH_MS)) / 3_600_000
 
 
 def _top(
@@ -157,19 +162,18 @@ def _top(
         return [], None
     anchor = anchor or candidates[0][0]
     relevance = dict(candidates)
-    now = timezone.now()
+    now_ms = timezone.now().timestamp() * 1000
     rows = _eligible(viewer, list(relevance), filters).values_list(
         "id", "likes_count", "reposts_count", "replies_count", "quotes_count"
     )
     ranked = rank_top(
         [
             Candidate(
-                post_id, relevance[post_id], likes, reposts, replies, quotes,
-                (now - time_of(post_id)).total_seconds() / 3600,
+                post_id, relevance[post_id], likes, reposts, replies, quotes, _age_hours(post_id, now_ms)
             )
             for post_id, likes, reposts, replies, quotes in rows
         ]
-    )  # fmt: skip
+    )
     chosen = [c.post_id for c in ranked[offset : offset + limit]]
     loaded = Post.objects.for_cards().in_bulk(chosen)
     more = len(ranked) > offset + limit

@@ -13,6 +13,7 @@ from spool.identities.models import Account
 from spool.identities.services import register_account
 from spool.posts.models import Post
 from spool.posts.services import create_post
+from tests.web.conftest import login, make_account  # noqa: F401  (fixtures shared with the web tests)
 
 
 @pytest.fixture

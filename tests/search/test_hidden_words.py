@@ -9,7 +9,6 @@ import pytest
 from spool.identities.models import FilterKeyword, WordFilter
 from spool.identities.services import follow_account
 from spool.identities.services.word_filters import add_hidden_word
-from tests.web.conftest import login, make_account  # noqa: F401  (fixtures)
 
 NATIVE = "/api/spool/v1/"
 
@@ -75,7 +74,7 @@ def test_words_hidden_on_the_settings_page_leave_every_surface(scene, login):
 
 
 def test_turning_the_default_list_off_and_removing_a_word(scene, login):
-    ana, bo, root = scene
+    ana, _bo, _root = scene
     c = login(ana)
     c.post("/settings/hidden-words", {"word": "zebra"})
     assert c.post("/settings/hidden-words/default", {"enabled": "off"}).status_code == 302
@@ -86,7 +85,9 @@ def test_turning_the_default_list_off_and_removing_a_word(scene, login):
     assert c.post(f"/settings/hidden-words/{keyword.id}/remove").status_code == 302
     assert b"zebra" in c.get("/new").content
     page = c.get("/settings/hidden-words")
-    assert b"Turn on the default list" in page.content and b"You have not hidden any words yet" in page.content
+    assert (
+        b"Turn on the default list" in page.content and b"You have not hidden any words yet" in page.content
+    )
 
 
 def test_emoji_and_phrases(people, post, login):

@@ -7,7 +7,6 @@ import pytest
 from spool.identities.services import block_account
 from spool.identities.services.word_filters import KeywordChange, create_filter
 from spool.posts.services import like_post
-from tests.web.conftest import login, make_account  # noqa: F401  (fixtures)
 
 API = "/api/spool/v1/search/"
 
@@ -32,7 +31,8 @@ def test_an_empty_box_is_just_the_page(anon):
 
 
 @pytest.mark.parametrize(
-    "params", [{"q": "x" * 201}, {"q": "ok", "tab": "best"}, {"q": "ok", "media": "gifs"}, {"q": "a", "cursor": "z"}]
+    "params",
+    [{"q": "x" * 201}, {"q": "ok", "tab": "best"}, {"q": "ok", "media": "gifs"}, {"q": "a", "cursor": "z"}],
 )
 def test_bad_input_is_a_readable_4xx_page(anon, params):
     page = anon.get("/search", params)
@@ -72,7 +72,9 @@ def test_native_api_posts_top_and_recent(client, people, post):
     assert [p["id"] for p in top["items"]] == [str(popular.id), str(newer.id)]
     recent = client.get(API + "posts", {"q": "harbour", "tab": "recent", "limit": 1}).json()
     assert [p["id"] for p in recent["items"]] == [str(newer.id)] and recent["next_cursor"]
-    rest = client.get(API + "posts", {"q": "harbour", "tab": "recent", "cursor": recent["next_cursor"]}).json()
+    rest = client.get(
+        API + "posts", {"q": "harbour", "tab": "recent", "cursor": recent["next_cursor"]}
+    ).json()
     assert [p["id"] for p in rest["items"]] == [str(popular.id)] and rest["next_cursor"] is None
 
 

@@ -100,7 +100,9 @@ def test_tag_mode_finds_the_posts_of_a_topic(people, post):
 
 def test_media_filter(people, post):
     ana = people("ana")
-    picture = post(ana, "sunset photo", media_ids=[upload_media(ana, png_file(), alt_text="an orange sky").id])
+    picture = post(
+        ana, "sunset photo", media_ids=[upload_media(ana, png_file(), alt_text="an orange sky").id]
+    )
     words = post(ana, "sunset words")
     assert ids(find_posts(None, "sunset", tab="recent", media="images")) == [picture.id]
     assert ids(find_posts(None, "sunset", tab="recent", media="none")) == [words.id]

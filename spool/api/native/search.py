@@ -55,7 +55,7 @@ def search_posts(
     limit: int = 20,
 ) -> dict[str, Any]:
     """Posts matching ``q`` (words, ``"phrases"``, ``or``, ``-word``; ``#topic`` alone for tag mode).
-    ``tab``: ``top`` (relevance × engagement × recency) or ``recent`` (newest first); ``media``: ``images``,
+    ``tab``: ``top`` (relevance * engagement * recency) or ``recent`` (newest first); ``media``: ``images``,
     ``video``, ``none`` or empty for any."""
     viewer = signed_in_account(request)
     if viewer is None:
@@ -69,7 +69,9 @@ def search_posts(
 
 
 @router.get("profiles", auth=None, response=ProfileResults)
-def search_profiles(request: HttpRequest, q: str = "", cursor: str | None = None, limit: int = 20) -> dict[str, Any]:
+def search_profiles(
+    request: HttpRequest, q: str = "", cursor: str | None = None, limit: int = 20
+) -> dict[str, Any]:
     """Profiles whose handle or display name starts with ``q``, most followed first; ``@user@server`` finds
     that exact account."""
     page = profiles.search_profiles(signed_in_account(request), q, cursor=cursor, limit=limit)
@@ -77,12 +79,19 @@ def search_profiles(request: HttpRequest, q: str = "", cursor: str | None = None
 
 
 @router.get("topics", auth=None, response=TopicResults)
-def search_topics(request: HttpRequest, q: str = "", cursor: str | None = None, limit: int = 20) -> dict[str, Any]:
+def search_topics(
+    request: HttpRequest, q: str = "", cursor: str | None = None, limit: int = 20
+) -> dict[str, Any]:
     """Topics whose name starts with ``q`` (``#`` optional), most used first."""
     page = profiles.search_topics(q, cursor=cursor, limit=limit)
     return {
         "items": [
-            {"name": t.name, "display": t.display, "posts_count": t.posts_count, "url": f"/topic/{quote(t.name)}"}
+            {
+                "name": t.name,
+                "display": t.display,
+                "posts_count": t.posts_count,
+                "url": f"/topic/{quote(t.name)}",
+            }
             for t in page.items
         ],
         "next_cursor": page.next_cursor,

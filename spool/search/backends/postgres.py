@@ -12,11 +12,9 @@ import io
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 
 from spool.search.query import ParsedQuery
-
-TABLE = "search_post_document"
-CONFIG = "simple"
 
 
 class PostgresBackend:
@@ -25,7 +23,7 @@ class PostgresBackend:
     def upsert(self, post_id: int, text: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {TABLE} (post_id, document) VALUES (%s, to_tsvector('{CONFIG}', %s)) "
+                "INSERT INTO search_post_document (post_id, document) VALUES (%s, to_tsvector('simple', %s)) "
                 "ON CONFLICT (post_id) DO UPDATE SET document = EXCLUDED.document",
                 [post_id, text],
             )
@@ -34,7 +32,7 @@ class PostgresBackend:
         if not post_ids:
             return
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE post_id = ANY(%s)", [list(post_ids)])
+            cursor.execute("DELETE FROM search_post_document WHERE post_id = ANY(%s)", [list(post_ids)])
 
     def bulk_insert(self, rows: Iterable[tuple[int, str]]) -> None:
         """COPY the texts into a temporary table, then compute the vectors in one statement."""
@@ -49,14 +47,14 @@ class PostgresBackend:
                 while chunk := buffer.read(1 << 20):
                     copy.write(chunk)
             cursor.execute(
-                f"INSERT INTO {TABLE} (post_id, document) "
-                f"SELECT post_id, to_tsvector('{CONFIG}', body) FROM search_load"
+                "INSERT INTO search_post_document (post_id, document) "
+                "SELECT post_id, to_tsvector('simple', body) FROM search_load"
             )
             cursor.execute("DROP TABLE search_load")
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute("DELETE FROM search_post_document")
 
     def newest_matches(
         self, query: ParsedQuery, *, before: int | None, upto: int | None, limit: int
@@ -64,8 +62,8 @@ class PostgresBackend:
         if query.empty:
             return []
         sql = (
-            f"SELECT post_id, ts_rank_cd(document, q) FROM {TABLE}, websearch_to_tsquery('{CONFIG}', %s) q "
-            "WHERE document @@ q"
+            "SELECT post_id, ts_rank_cd(document, q) "
+            "FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q"
         )
         params: list[object] = [query.websearch()]
         if before is not None:
@@ -84,5 +82,10 @@ class PostgresBackend:
         if not post_ids:
             return set()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT post_id FROM {TABLE} WHERE post_id = ANY(%s)", [list(post_ids)])
+            cursor.execute(
+                "SELECT post_id FROM search_post_document WHERE post_id = ANY(%s)", [list(post_ids)]
+            )
             return {int(row[0]) for row in cursor.fetchall()}
+
+    def id_list(self, ids: Sequence[int]) -> RawSQL:
+        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))

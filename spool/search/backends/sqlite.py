@@ -4,13 +4,13 @@ read straight off the index, whatever the number of matches. Relevance is FTS5's
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from spool.search.query import ParsedQuery
-
-TABLE = "search_post_fts"
 
 
 class SqliteBackend:
@@ -18,29 +18,29 @@ class SqliteBackend:
 
     def upsert(self, post_id: int, text: str) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [post_id])
-            cursor.execute(f"INSERT INTO {TABLE} (rowid, body) VALUES (%s, %s)", [post_id, text])
+            cursor.execute("DELETE FROM search_post_fts WHERE rowid = %s", [post_id])
+            cursor.execute("INSERT INTO search_post_fts (rowid, body) VALUES (%s, %s)", [post_id, text])
 
     def remove(self, post_ids: Sequence[int]) -> None:
         if not post_ids:
             return
         with connection.cursor() as cursor:
-            cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [[i] for i in post_ids])
+            cursor.executemany("DELETE FROM search_post_fts WHERE rowid = %s", [[i] for i in post_ids])
 
     def bulk_insert(self, rows: Iterable[tuple[int, str]]) -> None:
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {TABLE} (rowid, body) VALUES (%s, %s)", list(rows))
+            cursor.executemany("INSERT INTO search_post_fts (rowid, body) VALUES (%s, %s)", list(rows))
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute("DELETE FROM search_post_fts")
 
     def newest_matches(
         self, query: ParsedQuery, *, before: int | None, upto: int | None, limit: int
     ) -> list[tuple[int, float]]:
         if query.empty:
             return []
-        sql = f"SELECT rowid, bm25({TABLE}) FROM {TABLE} WHERE {TABLE} MATCH %s"
+        sql = "SELECT rowid, bm25(search_post_fts) FROM search_post_fts WHERE search_post_fts MATCH %s"
         params: list[object] = [query.fts5()]
         if before is not None:
             sql += " AND rowid < %s"
@@ -58,7 +58,12 @@ class SqliteBackend:
     def indexed_ids(self, post_ids: Sequence[int]) -> set[int]:
         if not post_ids:
             return set()
-        marks = ", ".join(["%s"] * len(post_ids))
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {TABLE} WHERE rowid IN ({marks})", list(post_ids))
+            cursor.execute(
+                "SELECT rowid FROM search_post_fts WHERE rowid IN (SELECT value FROM json_each(%s))",
+                [json.dumps(list(post_ids))],
+            )
             return {int(row[0]) for row in cursor.fetchall()}
+
+    def id_list(self, ids: Sequence[int]) -> RawSQL:
+        return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
