@@ -14,5 +14,6 @@ def on_post_changed(event: PostCreated | PostEdited | PostDeleted) -> None:
 
 
 def connect() -> None:
-    for event_type in (PostCreated, PostEdited, PostDeleted):
-        subscribe(event_type, on_post_changed, after_commit=True)
+    subscribe(PostCreated, on_post_changed, after_commit=True)
+    subscribe(PostEdited, on_post_changed, after_commit=True)
+    subscribe(PostDeleted, on_post_changed, after_commit=True)

@@ -43,7 +43,7 @@ class PostgresBackend:
         buffer.seek(0)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("CREATE TEMPORARY TABLE search_load (post_id bigint, body text)")
-            with cursor.cursor.copy("COPY search_load (post_id, body) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.cursor.copy("COPY search_load (post_id, body) FROM STDIN") as copy:
                 while chunk := buffer.read(1 << 20):
                     copy.write(chunk)
             cursor.execute(
@@ -65,7 +65,7 @@ class PostgresBackend:
             "SELECT post_id, ts_rank_cd(document, q) "
             "FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q"
         )
-        params: list[object] = [query.websearch()]
+        params: list[str | int] = [query.websearch()]
         if before is not None:
             sql += " AND post_id < %s"
             params.append(before)

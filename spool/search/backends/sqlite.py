@@ -41,7 +41,7 @@ class SqliteBackend:
         if query.empty:
             return []
         sql = "SELECT rowid, bm25(search_post_fts) FROM search_post_fts WHERE search_post_fts MATCH %s"
-        params: list[object] = [query.fts5()]
+        params: list[str | int] = [query.fts5()]
         if before is not None:
             sql += " AND rowid < %s"
             params.append(before)

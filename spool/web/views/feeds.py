@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET
 from spool.core.pagination import Page
 from spool.posts.services import find_topic
 from spool.posts.timelines import following_posts, topic_posts, whats_new
+from spool.search.reads import SearchPage
 from spool.web.forms import ComposeForm
 from spool.web.views.base import is_htmx, spool_errors, viewer_of
 
 
 def render_feed(
-    request: HttpRequest, template: str, page: Page[Any], context: dict[str, Any]
+    request: HttpRequest, template: str, page: Page[Any] | SearchPage[Any], context: dict[str, Any]
 ) -> HttpResponse:
     """The whole page, or — for htmx asking for the next cursor — only the next items and their own
     "Load more" link."""

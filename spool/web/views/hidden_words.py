@@ -18,7 +18,9 @@ def _page(request: HttpRequest, *, error: str = "", word: str = "", status: int 
     account = request.viewer  # type: ignore[attr-defined]
     mine = services.hidden_words_filter(account)
     words = sorted(mine.keywords.all(), key=lambda k: k.id) if mine else []
-    others = WordFilter.objects.filter(account=account).exclude(pk=mine.pk if mine else None).order_by("id")
+    others = WordFilter.objects.filter(account=account).order_by("id")
+    if mine is not None:
+        others = others.exclude(id=mine.id)
     context = {
         "nav": "settings",
         "words": words,
