@@ -40,21 +40,30 @@ DAYS = 90
 BATCH = 20_000
 
 
+def _block(text: str) -> tuple[int, int] | None:
+    """Where this benchmark's section (markers included) lies in ``text``."""
+    if START not in text or END not in text:
+        return None
+    return text.index(START), text.index(END) + len(END)
+
+
 def carry_over(previous: str, report: str) -> str:
-    """``report`` (a freshly rendered docs/performance.md) with the search section of ``previous``."""
-    if START not in previous or END not in previous:
-        return report
-    block = previous[previous.index(START) : previous.index(END) + len(END)]
-    return report.rstrip("\n") + "\n\n" + block + "\n"
+    """``report`` (a freshly rendered docs/performance.md) with the search section of ``previous`` (for
+    ``python -m bench``, which rewrites the page)."""
+    where = _block(previous)
+    return report if where is None else report.rstrip("\n") + "\n\n" + previous[slice(*where)] + "\n"
 
 
 def write_section(path: Path, section: str) -> None:
+    """Put ``section`` between this benchmark's markers in ``path`` (appended the first time)."""
     text = path.read_text() if path.exists() else "# Performance\n"
     block = f"{START}\n{section.strip()}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    where = _block(text)
+    text = (
+        text.rstrip("\n") + "\n\n" + block + "\n"
+        if where is None
+        else text[: where[0]] + block + text[where[1] :]
+    )
     path.write_text(text)
 
 

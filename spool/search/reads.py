@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 TABS = ("top", "recent")
 MEDIA_FILTERS = ("images", "video", "none")
-TOP_WINDOW = 1000
+TOP_WINDOW = 500
 RECENT_BATCH = 100
 RECENT_ROUNDS = 4
 # Logged-out visitors may search posts (public posts only, as Threads allows); per network address.

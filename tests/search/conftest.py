@@ -10,10 +10,10 @@ import pytest
 from django.test import TestCase
 
 from spool.identities.models import Account
-from spool.identities.services import register_account
 from spool.posts.models import Post
 from spool.posts.services import create_post
-from tests.web.conftest import login, make_account  # noqa: F401  (fixtures shared with the web tests)
+from tests.feeds.conftest import people  # noqa: F401  (fixtures shared with other tests)
+from tests.web.conftest import login, make_account  # noqa: F401
 
 
 @pytest.fixture
@@ -34,24 +34,5 @@ def post(committed: Callable[..., Any]) -> Callable[..., Post]:
     def make(author: Account, text: str, **options: Any) -> Post:
         result: Post = committed(create_post, author, text=text, **options)
         return result
-
-    return make
-
-
-@pytest.fixture
-def people(db: None) -> Callable[..., Account]:
-    """``people("ana")`` registers @ana (once) and returns her account."""
-    made: dict[str, Account] = {}
-
-    def make(handle: str, **profile: Any) -> Account:
-        if handle not in made:
-            made[handle] = register_account(
-                email=f"{handle.lower()}@example.com",
-                password="correct horse battery staple",
-                handle=handle,
-                client_address=None,
-                **profile,
-            )
-        return made[handle]
 
     return make

@@ -47,6 +47,25 @@ class SearchBackend(Protocol):
         milliseconds preparing a thousand separate ones)."""
 
 
+def newest_first(
+    select: str, params: list[str | int], column: str, before: int | None, upto: int | None, limit: int
+) -> list[tuple[int, float]]:
+    """Run ``select`` (ending in a WHERE clause) limited to ``column`` below ``before`` and at most ``upto``,
+    newest first, at most ``limit`` rows of (ID, score)."""
+    sql, params = select, list(params)
+    if before is not None:
+        sql += f" AND {column} < %s"
+        params.append(before)
+    if upto is not None:
+        sql += f" AND {column} <= %s"
+        params.append(upto)
+    sql += f" ORDER BY {column} DESC LIMIT %s"
+    params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(row_id), float(score)) for row_id, score in cursor.fetchall()]
+
+
 def get_backend() -> SearchBackend:
     """The backend for the default database."""
     if connection.vendor == "postgresql":

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
+from spool.search.backends import newest_first
 from spool.search.query import ParsedQuery
 
 
@@ -61,22 +62,12 @@ class PostgresBackend:
     ) -> list[tuple[int, float]]:
         if query.empty:
             return []
-        sql = (
+        rows = newest_first(
             "SELECT post_id, ts_rank_cd(document, q) "
-            "FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q"
-        )
-        params: list[str | int] = [query.websearch()]
-        if before is not None:
-            sql += " AND post_id < %s"
-            params.append(before)
-        if upto is not None:
-            sql += " AND post_id <= %s"
-            params.append(upto)
-        sql += " ORDER BY post_id DESC LIMIT %s"
-        params.append(limit)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(int(post_id), max(float(rank), 1e-6)) for post_id, rank in cursor.fetchall()]
+            "FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q",
+            [query.websearch()], "post_id", before, upto, limit,
+        )  # fmt: skip
+        return [(post_id, max(rank, 1e-6)) for post_id, rank in rows]
 
     def indexed_ids(self, post_ids: Sequence[int]) -> set[int]:
         if not post_ids:

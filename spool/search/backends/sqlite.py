@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
+from spool.search.backends import newest_first
 from spool.search.query import ParsedQuery
 
 
@@ -28,7 +29,8 @@ class SqliteBackend:
             cursor.executemany("DELETE FROM search_post_fts WHERE rowid = %s", [[i] for i in post_ids])
 
     def bulk_insert(self, rows: Iterable[tuple[int, str]]) -> None:
-        with connection.cursor() as cursor:
+        # One transaction: in autocommit each row would be its own (and its own sync to disk).
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany("INSERT INTO search_post_fts (rowid, body) VALUES (%s, %s)", list(rows))
 
     def clear(self) -> None:
@@ -40,20 +42,12 @@ class SqliteBackend:
     ) -> list[tuple[int, float]]:
         if query.empty:
             return []
-        sql = "SELECT rowid, bm25(search_post_fts) FROM search_post_fts WHERE search_post_fts MATCH %s"
-        params: list[str | int] = [query.fts5()]
-        if before is not None:
-            sql += " AND rowid < %s"
-            params.append(before)
-        if upto is not None:
-            sql += " AND rowid <= %s"
-            params.append(upto)
-        sql += " ORDER BY rowid DESC LIMIT %s"
-        params.append(limit)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            # bm25 is negative, more negative for better matches.
-            return [(int(post_id), max(-float(score), 1e-6)) for post_id, score in cursor.fetchall()]
+        rows = newest_first(
+            "SELECT rowid, bm25(search_post_fts) FROM search_post_fts WHERE search_post_fts MATCH %s",
+            [query.fts5()], "rowid", before, upto, limit,
+        )  # fmt: skip
+        # bm25 is negative, more negative for better matches.
+        return [(post_id, max(-score, 1e-6)) for post_id, score in rows]
 
     def indexed_ids(self, post_ids: Sequence[int]) -> set[int]:
         if not post_ids:
