@@ -432,6 +432,8 @@ def main(argv: list[str] | None = None) -> None:
             subprocess.run(command, cwd=ROOT, check=True)
             results[database] = json.loads(out.read_text())
     shown = ["python -m bench.search", *(argv if argv is not None else sys.argv[1:])]
+    if "postgres" in databases:
+        shown.insert(0, "DATABASE_URL=postgres://…")
     section = render(" ".join(shown), results, args.runs)
     print(section)
     write_section(Path(args.out), section)

@@ -114,3 +114,32 @@ def test_logged_out_post_searches_are_rate_limited_per_address(anon, people, set
     refused = anon.get(API + "posts", {"q": "hello"})
     assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
     assert anon.get(API + "profiles", {"q": "hello"}).status_code == 200  # profiles are not limited
+
+
+@pytest.mark.parametrize("tab", ["top", "recent"])
+def test_a_full_page_costs_the_same_queries_as_a_small_one(login, people, post, tab):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from spool.identities.services import follow_account
+
+    viewer, ana = people("viewer"), people("ana")
+    follow_account(viewer, ana)
+    c = login(viewer)
+
+    def queries(word: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(API + "posts", {"q": word, "tab": tab}).status_code == 200
+        return len(ctx.captured_queries)
+
+    def write(word: str, count: int) -> None:
+        # Every kind that costs a query when present: topics, mentions, polls.
+        for i in range(count):
+            post(ana, f"{word} {i} @viewer", topic="Stones", poll_options=["a", "b"] if i % 2 else None)
+
+    write("few", 3)
+    write("many", 25)
+    small, large = queries("few"), queries("many")
+    assert small == large, (small, large)
+    # Session, user, account, index, eligible posts (+ the page's posts on Top), hidden words, batched cards.
+    assert large <= 16, large
