@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "spool.notifications",
     "spool.timelines",
     "spool.communities",
+    "spool.search",
     "spool.feeds",
     "spool.messaging",
     "spool.demo",

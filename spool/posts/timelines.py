@@ -23,6 +23,7 @@ from spool.identities.models import Follow, Mute
 from spool.posts.access import access_post
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import Media, Post, Repost
+from spool.posts.screening import FOLLOWING, PROFILE, PUBLIC, REPLIES, screen_for_viewer
 from spool.posts.services.topics import find_topic
 
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_PAGE))
 
 
-def _page_of_posts(viewer: Account | None, qs: Any, cursor: Any, limit: int) -> Page[PostCard]:
+def _page_of_posts(viewer: Account | None, qs: Any, cursor: Any, limit: int, context: str) -> Page[PostCard]:
+    """A page of ``qs`` older than ``cursor``, screened for the viewer's hidden words in ``context`` (the
+    cursor comes from the unscreened page, so a page with hidden posts is shorter, not the end)."""
     limit = _limit(limit)
     after = _cursor(cursor)
     if after is not None:
@@ -52,7 +55,8 @@ def _page_of_posts(viewer: Account | None, qs: Any, cursor: Any, limit: int) -> 
     rows = list(qs.for_cards().order_by("-id")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(build_cards(viewer, rows), rows[-1].id if more and rows else None)
+    cursor_out = rows[-1].id if more and rows else None
+    return Page(build_cards(viewer, screen_for_viewer(viewer, rows, context)), cursor_out)
 
 
 def _repost_entries(viewer: Account | None, reposts: Any, cursor: int | None, limit: int) -> list[FeedEntry]:
@@ -162,6 +166,13 @@ def home_posts(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Pos
     return Page(build_cards(viewer, page), page[-1].sort_id if more and page else None)
 
 
+def following_posts(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
+    """The Following feed of the web app and the native API: :func:`home_posts` screened for the viewer's
+    hidden words (the Mastodon API screens its home itself, reporting ``warn`` matches too)."""
+    page = home_posts(viewer, cursor, limit)
+    return Page(screen_for_viewer(viewer, page.items, FOLLOWING), page.next_cursor)
+
+
 def profile_posts(
     viewer: Account | None, account: Account, tab: str = "threads", cursor: Any = None, limit: int = 20
 ) -> Page[PostCard]:
@@ -181,7 +192,8 @@ def profile_posts(
         )
         more = len(entries) > limit
         entries = entries[:limit]
-        return Page(build_cards(viewer, entries), entries[-1].sort_id if more and entries else None)
+        cursor_out = entries[-1].sort_id if more and entries else None
+        return Page(build_cards(viewer, screen_for_viewer(viewer, entries, PROFILE)), cursor_out)
     qs = Post.objects.visible_to(viewer).filter(author_id=account.id)
     if tab == "threads":
         qs = qs.top_level()
@@ -189,7 +201,7 @@ def profile_posts(
         qs = qs.filter(is_reply=True)
     else:
         qs = qs.filter(Exists(Media.objects.filter(post_id=OuterRef("id"))))
-    return _page_of_posts(viewer, qs, cursor, limit)
+    return _page_of_posts(viewer, qs, cursor, limit, PROFILE)
 
 
 def topic_posts(
@@ -201,13 +213,13 @@ def topic_posts(
     if topic is None:
         return Page([], None)
     qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(topic_id=topic.id)
-    return _page_of_posts(viewer, qs, cursor, limit)
+    return _page_of_posts(viewer, qs, cursor, limit, PUBLIC)
 
 
 def whats_new(viewer: Account | None, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
     """Top-level posts of public profiles, newest first (logged-out visitors too); muted authors left out."""
     qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).top_level().filter(author__is_private=False)
-    return _page_of_posts(viewer, qs, cursor, limit)
+    return _page_of_posts(viewer, qs, cursor, limit, PUBLIC)
 
 
 @dataclass
@@ -235,8 +247,9 @@ def thread(viewer: Account | None, post_id: Any) -> Thread:
     """A post with its thread: the visible posts above it (root first), the post, and the replies below it
     as a tree, oldest first, at most ``MAX_REPLY_DEPTH`` levels and ``MAX_REPLIES`` replies. A reply shows
     only if the viewer may see it and everything between it and the post, so a hidden branch disappears
-    whole; the thread's root author sees hidden branches, marked ``hidden``. ``NotFound`` when the post is
-    missing or not visible."""
+    whole; the thread's root author sees hidden branches, marked ``hidden``. Replies caught by the viewer's
+    hidden words are left out, with the branch below them. ``NotFound`` when the post is missing or not
+    visible."""
     post = access_post(viewer, post_id)
     root_id = post.root_id if post.is_reply else post.id
 
@@ -263,8 +276,10 @@ def thread(viewer: Account | None, post_id: Any) -> Thread:
     below = below.filter(root_id=root_id, id__gt=post.id) if root_id else below.filter(reply_to_id=post.id)
     scanned = list(below.order_by("id")[: MAX_THREAD_SCAN + 1])
     truncated = len(scanned) > MAX_THREAD_SCAN
+    # Replies caught by the viewer's hidden words go, with the branch below them (as a hidden reply does).
+    kept = screen_for_viewer(viewer, scanned[:MAX_THREAD_SCAN], REPLIES)
     children: dict[int, list[Post]] = {}
-    for reply in scanned[:MAX_THREAD_SCAN]:
+    for reply in kept:
         if reply.reply_to_id is not None:
             children.setdefault(reply.reply_to_id, []).append(reply)
 

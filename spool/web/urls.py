@@ -12,11 +12,13 @@ from spool.web.views import (
     feeds,
     for_you,
     health,
+    hidden_words,
     messages,
     notifications,
     oauth,
     posts,
     profile,
+    search,
     settings,
 )
 
@@ -51,6 +53,7 @@ urlpatterns = [
     path("communities", communities.directory, name="communities"),
     path("c/<slug:slug>", communities.community, name="community"),
     path("c/<slug:slug>/<slug:action>", communities.community_action, name="community_action"),
+    path("search", search.search, name="search"),
     # Profiles and posts
     path("@<str:handle>", profile.profile, name="profile"),
     path("@<str:handle>/relationship", profile.relationship_action, name="relationship"),
@@ -72,6 +75,13 @@ urlpatterns = [
     path("settings/account/birth-date", settings.birth_date, name="settings_birth_date"),
     path("settings/account/deactivate", settings.deactivate, name="settings_deactivate"),
     path("settings/account/delete", settings.delete, name="settings_delete"),
+    path("settings/hidden-words", hidden_words.hidden_words, name="settings_hidden_words"),
+    path(
+        "settings/hidden-words/<int:keyword_id>/remove",
+        hidden_words.remove_hidden_word,
+        name="settings_hidden_word_remove",
+    ),
+    path("settings/hidden-words/default", hidden_words.default_list, name="settings_hidden_words_default"),
     path("follow-requests", notifications.follow_requests, name="follow_requests"),
     path("follow-requests/@<str:handle>", notifications.answer_follow_request, name="follow_request_answer"),
     path("notifications", notifications.notifications, name="notifications"),

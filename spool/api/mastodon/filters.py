@@ -22,10 +22,11 @@ from spool.api.mastodon.entities import iso, render_status_cards, render_statuse
 from spool.api.mastodon.params import read_params, validated
 from spool.identities.models import Account, FilterKeyword, FilterPost, WordFilter
 from spool.identities.services import word_filters as services
-from spool.identities.word_filters import FilterMatch, hidden_ids, matching
+from spool.identities.word_filters import FilterMatch, hidden_ids
 from spool.posts.access import access_post
 from spool.posts.batch import FeedEntry, PostCard
 from spool.posts.models import Post, Repost
+from spool.posts.screening import filter_matches, post_of
 
 router = Router(tags=["filters"])
 
@@ -35,17 +36,8 @@ Item = Post | FeedEntry | Repost
 # --- Screening statuses -------------------------------------------------------------------------------
 
 
-def _post_of(item: Item) -> Post:
-    return item.post if isinstance(item, FeedEntry | Repost) else item
-
-
-def _text(post: Post) -> str:
-    topic = post.topic.display if post.topic_id and post.topic else ""
-    return "\n".join(part for part in (post.text, post.attachment_text, topic) if part)
-
-
 def _screen(viewer: Account, posts: Sequence[Post], context: str) -> dict[int, list[FilterMatch]]:
-    return matching(viewer, [(p.id, p.author_id, _text(p)) for p in posts], context)
+    return filter_matches(viewer, posts, context)
 
 
 def _mark(statuses: list[dict[str, Any]], found: dict[int, list[FilterMatch]]) -> list[dict[str, Any]]:
@@ -65,7 +57,7 @@ def render_screened(viewer: Account | None, items: Sequence[Item], context: str)
     than :func:`render_statuses`."""
     if viewer is None or not items:
         return render_statuses(viewer, items)
-    posts = [_post_of(item) for item in items]
+    posts = [post_of(item) for item in items]
     found = _screen(viewer, posts, context)
     hidden = hidden_ids(found)
     kept = [item for item, post in zip(items, posts, strict=True) if post.id not in hidden]

@@ -1,5 +1,6 @@
-"""``/api/v2/search``: accounts, topics (Mastodon: hashtags) and statuses, through the search seam in
-:mod:`spool.feeds.search`. Logged-out visitors find accounts and topics; statuses need a signed-in viewer.
+"""``/api/v2/search``: accounts, topics (Mastodon: hashtags) and statuses, through :mod:`spool.search` (the
+same services as the web app's search page and the native API). Logged-out visitors find accounts and
+topics; statuses need a signed-in viewer (as on Mastodon). Statuses come ranked as the Top tab ranks them.
 ``resolve`` is ignored until federation; ``max_id``/``min_id`` are not supported (``offset`` is)."""
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from spool.api.mastodon.entities import render_accounts
 from spool.api.mastodon.filters import render_screened
 from spool.api.mastodon.trends import int_param, render_tags
 from spool.core.errors import ValidationError
-from spool.feeds import search as finder
+from spool.search import profiles, reads
+from spool.search.query import clean_query
 
 router = Router(tags=["search"])
 
@@ -25,26 +27,32 @@ _TRUE = ("1", "true", "True", "on")
 @router.get("/v2/search", auth=scoped("read:search", optional=True))
 def search(request: HttpRequest) -> dict[str, Any]:
     who = viewer(request)
-    q = finder.clean_query(request.GET.get("q"))
+    q = clean_query(request.GET.get("q"))
     kind = request.GET.get("type") or None
     if kind is not None and kind not in TYPES:
         raise ValidationError(f"Validation failed: type must be one of {', '.join(TYPES)}", field="type")
     limit = max(1, int_param(request, "limit", 20, 40))
-    offset = int_param(request, "offset", 0, finder.MAX_OFFSET)
+    offset = int_param(request, "offset", 0, profiles.MAX_OFFSET)
     account_id = request.GET.get("account_id") or None
     if account_id is not None and not account_id.isdigit():
         raise ValidationError("Validation failed: account_id must be an ID", field="account_id")
     result: dict[str, Any] = {"accounts": [], "hashtags": [], "statuses": []}
     if kind in (None, "accounts"):
-        found = finder.search_accounts(
+        found = profiles.find_profiles(
             who, q, limit=limit, offset=offset, following=request.GET.get("following") in _TRUE
         )
         result["accounts"] = render_accounts(who, found)
     if kind in (None, "hashtags"):
-        result["hashtags"] = render_tags(who, finder.search_topics(q, limit=limit, offset=offset))
+        result["hashtags"] = render_tags(who, profiles.find_topics(q, limit=limit, offset=offset))
     if kind in (None, "statuses") and who is not None:
-        posts = finder.search_posts(
-            who, q, limit=limit, offset=offset, account_id=int(account_id) if account_id else None
+        posts = reads.find_posts(
+            who,
+            q,
+            tab="top",
+            limit=limit,
+            offset=offset,
+            author_id=int(account_id) if account_id else None,
+            screen=False,  # render_screened hides and reports matches itself
         )
-        result["statuses"] = render_screened(who, posts, "public")
+        result["statuses"] = render_screened(who, posts.items, "public")
     return result

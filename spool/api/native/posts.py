@@ -455,7 +455,7 @@ def vote(request: HttpRequest, post_id: str, payload: VoteIn) -> dict[str, Any]:
 @router.get("feeds/home", response=PostPage)
 def home(request: HttpRequest, cursor: str | None = None) -> dict[str, Any]:
     """Your posts and those of accounts you follow, with their reposts, newest first."""
-    return _page_out(timelines.home_posts(current_account(request), parse_cursor(cursor)))
+    return _page_out(timelines.following_posts(current_account(request), parse_cursor(cursor)))
 
 
 @router.get("feeds/whats-new", auth=None, response=PostPage)

@@ -297,3 +297,43 @@ def set_hide_offensive_words(account: Account, enabled: Any) -> Account:
         Account.objects.filter(pk=account.pk).update(hide_offensive_words=enabled)
     account.hide_offensive_words = enabled
     return account
+
+
+# --- The Hidden words page: one "Hidden words" filter per person ----------------------------------------
+
+HIDDEN_WORDS_TITLE = "Hidden words"
+
+
+def hidden_words_filter(account: Account) -> WordFilter | None:
+    """The person's Hidden words: their oldest ``hide`` filter titled ``HIDDEN_WORDS_TITLE`` (what the web
+    page manages; other filters are managed where they were made, e.g. a Mastodon app)."""
+    return (
+        WordFilter.objects.filter(account=account, title=HIDDEN_WORDS_TITLE, action=FilterAction.HIDE)
+        .order_by("id")
+        .first()
+    )
+
+
+def add_hidden_word(account: Account, word: Any) -> FilterKeyword:
+    """Hide posts containing ``word`` (a word, a phrase or emoji; whole words, any case) everywhere: in
+    every context, with no expiry. Creates the Hidden words filter on first use. Adding a word already
+    there (any case) changes nothing and returns it. Same limits as any filter's keywords."""
+    require_active(account)
+    word = _text(word, "word", MAX_KEYWORD, "word")
+    with transaction.atomic():
+        word_filter = hidden_words_filter(account)
+        if word_filter is None:
+            word_filter = create_filter(
+                account, title=HIDDEN_WORDS_TITLE, context=list(CONTEXTS), action=FilterAction.HIDE
+            )
+        existing = next(
+            (k for k in word_filter.keywords.all() if k.keyword.casefold() == word.casefold()), None
+        )
+        if existing is not None:
+            return existing
+        return add_filter_keyword(account, word_filter.id, word, True)
+
+
+def remove_hidden_word(account: Account, keyword_id: Any) -> None:
+    """Stop hiding one word of the person's filters (``NotFound`` for anyone else's)."""
+    delete_filter_keyword(account, keyword_id)

@@ -29,13 +29,14 @@ from spool.feeds.custom.pipeline import (
 from spool.feeds.for_you.topics import follows_topic
 from spool.identities.models import Account
 from spool.posts.services import find_topic
-from spool.posts.timelines import home_posts, whats_new
+from spool.posts.timelines import following_posts, whats_new
+from spool.search.reads import SearchPage
 from spool.web.forms import ComposeForm
 from spool.web.views.base import is_htmx, spool_errors, viewer_of
 
 
 def render_feed(
-    request: HttpRequest, template: str, page: Page[Any] | FeedPage, context: dict[str, Any]
+    request: HttpRequest, template: str, page: Page[Any] | FeedPage | SearchPage[Any], context: dict[str, Any]
 ) -> HttpResponse:
     """The whole page, or — for htmx asking for the next cursor — only the next items and their own
     "Load more" link."""
@@ -73,7 +74,7 @@ def _home_feed(viewer: Account, key: str, cursor: Any) -> tuple[Page[Any] | Feed
     """The page of the feed named ``key`` and what the panel shows about it; ``NotFound`` for an unknown
     key or a custom feed the viewer may not read."""
     if key == menu.FOLLOWING:
-        return home_posts(viewer, cursor), {"feed_title": "Following", "empty": EMPTY[key]}
+        return following_posts(viewer, cursor), {"feed_title": "Following", "empty": EMPTY[key]}
     if key in BUILT_IN_PAGES:
         page = BUILT_IN_PAGES[key](viewer, cursor)
         return page, {"feed_title": menu.BUILT_IN[key], "empty": EMPTY[key]}
@@ -90,26 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if viewer is None:
         return redirect("web:new")
-    cursor = request.GET.get("cursor")
-    key = request.GET.get("feed")
-    # "Load more" with htmx needs only the next items: no switcher, so no pins or default to read.
-    more_only = is_htmx(request) and bool(cursor)
-    pinned = None if more_only and key else menu.pinned_feeds(viewer)
-    if not key:
-        key = menu.default_feed(viewer, pinned)
-    if key == DefaultFeed.FOR_YOU:
-        url = _for_you_url()
-        if url is not None:
-            return redirect(url)
-        key = menu.FOLLOWING
-    page, context = _home_feed(viewer, key, cursor)
-    context |= {"nav": "home", "form": ComposeForm(), "feed_name": "home", "feed_key": key}
-    if pinned is not None:
-        context["menu"] = menu.feed_menu(viewer, pinned)
-    if is_htmx(request) and not cursor and request.headers.get("HX-Target") == "feed-panel":
-        response = render(request, "web/_home_panel.html", {"page": page, **context})
-        patch_vary_headers(response, ["HX-Request", "HX-Target"])
-        return response
+    request: HttpRequest, template: str, page: Page[Any] | FeedPage | SearchPage[Any], context: dict[str, Any]
     return render_feed(request, "web/home.html", page, context)
 
 

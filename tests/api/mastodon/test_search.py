@@ -4,13 +4,20 @@ topics only; parameters checked."""
 from __future__ import annotations
 
 import pytest
+from django.test import TestCase
 
 from spool.identities.services import block_account, follow_account
 from spool.identities.services.word_filters import KeywordChange, create_filter
-from spool.posts.services import create_post
+from spool.posts import services
 from tests.api.mastodon.shapes import assert_shape
 
 API = "/api/v2/search"
+
+
+def create_post(author, **options):
+    """A post, searchable once the indexing task it enqueues on commit has run."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.create_post(author, **options)
 
 
 def test_everything_at_once(mastodon):
