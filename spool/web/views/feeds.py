@@ -91,7 +91,26 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if viewer is None:
         return redirect("web:new")
-    request: HttpRequest, template: str, page: Page[Any] | FeedPage | SearchPage[Any], context: dict[str, Any]
+    cursor = request.GET.get("cursor")
+    key = request.GET.get("feed")
+    # "Load more" with htmx needs only the next items: no switcher, so no pins or default to read.
+    more_only = is_htmx(request) and bool(cursor)
+    pinned = None if more_only and key else menu.pinned_feeds(viewer)
+    if not key:
+        key = menu.default_feed(viewer, pinned)
+    if key == DefaultFeed.FOR_YOU:
+        url = _for_you_url()
+        if url is not None:
+            return redirect(url)
+        key = menu.FOLLOWING
+    page, context = _home_feed(viewer, key, cursor)
+    context |= {"nav": "home", "form": ComposeForm(), "feed_name": "home", "feed_key": key}
+    if pinned is not None:
+        context["menu"] = menu.feed_menu(viewer, pinned)
+    if is_htmx(request) and not cursor and request.headers.get("HX-Target") == "feed-panel":
+        response = render(request, "web/_home_panel.html", {"page": page, **context})
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
     return render_feed(request, "web/home.html", page, context)
 
 
