@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "spool.identities",
     "spool.posts",
     "spool.oauth",
+    "spool.moderation",
     "spool.notifications",
     "spool.timelines",
     "spool.feeds",
@@ -136,6 +137,7 @@ CELERY_BEAT_SCHEDULE = {
     "delete-orphaned-media": {"task": "spool.posts.tasks.delete_orphaned_media", "schedule": 3600.0},
     "purge-expired-oauth-codes": {"task": "spool.oauth.tasks.purge_expired_codes", "schedule": 3600.0},
     "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
+    "prune-spam-fingerprints": {"task": "spool.moderation.tasks.prune_fingerprints", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

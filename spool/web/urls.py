@@ -9,10 +9,12 @@ from spool.web.views import (
     feeds,
     health,
     messages,
+    moderation,
     notifications,
     oauth,
     posts,
     profile,
+    reports,
     settings,
 )
 
@@ -61,6 +63,17 @@ urlpatterns = [
     ),
     path("messages/m/<int:message_id>", messages.message, name="message"),
     path("messages/m/<int:message_id>/<slug:action>", messages.message_action, name="message_action"),
+    # Reports, notices and appeals; the moderators' pages (404 without a role)
+    path("report/<slug:kind>/<str:ref>", reports.report, name="report"),
+    path("notices", reports.notices, name="notices"),
+    path("notices/<int:action_id>", reports.notice, name="notice"),
+    path("suspended/<int:action_id>", reports.suspended, name="suspended_notice"),
+    path("moderation", moderation.queue_page, name="moderation"),
+    path("moderation/appeals", moderation.appeals_page, name="moderation_appeals"),
+    path("moderation/appeals/<int:appeal_id>", moderation.decide, name="moderation_decide"),
+    path("moderation/log", moderation.log_page, name="moderation_log"),
+    path("moderation/<slug:kind>/<int:target_id>", moderation.target_page, name="moderation_target"),
+    path("moderation/<slug:kind>/<int:target_id>/act", moderation.act, name="moderation_act"),
     # OAuth: the consent page, out-of-band codes, and the apps holding tokens
     path("oauth/authorize", oauth.authorize, name="oauth_authorize"),
     path("oauth/authorize/native", oauth.native_code, name="oauth_native"),
