@@ -37,12 +37,16 @@ def login(db: None) -> Callable[[Account], CommitClient]:
 
 
 @pytest.fixture
-def write(on_commit: Any) -> Callable[..., Any]:
-    """Publish a post through the real service, its after-commit work (the spam score) included."""
+def write(db: None) -> Callable[..., Any]:
+    """Publish a post through the real service; its after-commit work (the spam score) runs right after,
+    as it would after a real commit."""
+    from django.test import TestCase
+
     from spool.posts.services import create_post
 
     def publish(author: Account, text: str = "Hello there", **options: Any) -> Any:
-        return create_post(author, text=text, **options)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return create_post(author, text=text, **options)
 
     return publish
 

@@ -149,7 +149,7 @@ def test_someone_one_blocked_can_still_be_reported(ana, bob, login) -> None:
     assert response.status_code == 201
 
 
-def test_reports_survive_deleting_the_post_and_the_account(ana, bob, login, write, on_commit) -> None:
+def test_reports_survive_deleting_the_post_and_the_account(ana, bob, login, write) -> None:
     post = write(ana, "Delete me before they see")
     api_report(login(bob), target_type="post", target=str(post.pk), reason="abuse")
     delete_post(ana, post.pk)
