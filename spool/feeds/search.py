@@ -72,7 +72,8 @@ def search_posts(
     viewer: Account | None, q: str, *, limit: int = 20, offset: int = 0, account_id: int | None = None
 ) -> list[Post]:
     """Posts from the last ``POST_WINDOW`` the viewer may see whose text holds every word of ``q`` (any
-    case), newest first; muted authors and posts moderators limited the reach of left out; only ``account_id``'s when given."""
+    case), newest first; muted authors and posts moderators limited the reach of left out; only
+    ``account_id``'s when given."""
     words = clean_query(q).split()[:10]
     since = id_at(timezone.now() - POST_WINDOW)
     qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).full_reach().filter(id__gte=since)

@@ -58,8 +58,12 @@ def topic_history(topic_ids: list[int] | None = None) -> dict[int, list[DayUse]]
     the reach of do not count. One query."""
     today = timezone.now().astimezone(UTC).date()
     start = datetime.combine(today - timedelta(days=HISTORY_DAYS - 1), time(), tzinfo=UTC)
-    rows = Post.objects.visible_to(None).full_reach().filter(
-        id__gte=id_at(start), created_at__gte=start, topic_id__isnull=False, topic__reach_limited=False
+    rows = (
+        Post.objects.visible_to(None)
+        .full_reach()
+        .filter(
+            id__gte=id_at(start), created_at__gte=start, topic_id__isnull=False, topic__reach_limited=False
+        )
     )
     if topic_ids is not None:
         rows = rows.filter(topic_id__in=topic_ids)

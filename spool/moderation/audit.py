@@ -37,7 +37,9 @@ def record(
     )
 
 
-def log_page(cursor: int | None, *, limit: int = 40, target: tuple[str, int] | None = None) -> Page[AuditEntry]:
+def log_page(
+    cursor: int | None, *, limit: int = 40, target: tuple[str, int] | None = None
+) -> Page[AuditEntry]:
     """Newest first, ``limit`` at a time before ``cursor``; only one target's entries when given."""
     rows: QuerySet[AuditEntry] = AuditEntry.objects.all()
     if target is not None:

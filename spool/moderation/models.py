@@ -91,7 +91,9 @@ class Report(SnowflakeModel):
     status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.ForeignKey(
         "Action", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
@@ -159,7 +161,9 @@ class Appeal(SnowflakeModel):
     status = models.CharField(max_length=8, choices=AppealStatus.choices, default=AppealStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decision_note = models.CharField(max_length=MAX_NOTE, blank=True, default="")
 
     class Meta:
@@ -170,7 +174,7 @@ class AppendOnly(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("The audit log is append-only.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise TypeError("The audit log is append-only.")
 
 
@@ -216,3 +220,6 @@ class TextFingerprint(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["digest", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.digest}:{self.post_id}"

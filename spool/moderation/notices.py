@@ -42,7 +42,7 @@ def appeal_of(action: Action) -> Any:
     """The action's appeal or ``None`` (without a query when ``select_related`` loaded it)."""
     try:
         return action.appeal
-    except Action.appeal.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except Action.appeal.RelatedObjectDoesNotExist:
         return None
 
 

@@ -83,14 +83,17 @@ def report_groups(
     found = found[:limit]
     latest = Report.objects.select_related("reporter", "target_account").in_bulk([g["latest"] for g in found])
     groups = [
-        ReportGroup(g["target_type"], g["target_id"], g["count"], latest[g["latest"]], g["people"]) for g in found
+        ReportGroup(g["target_type"], g["target_id"], g["count"], latest[g["latest"]], g["people"])
+        for g in found
     ]
     return Page(groups, found[-1]["latest"] if more and found else None)
 
 
 def open_report_count(moderator: Account) -> int:
     check_moderator(moderator)
-    return Report.objects.filter(status=ReportStatus.OPEN).values("target_type", "target_id").distinct().count()
+    return (
+        Report.objects.filter(status=ReportStatus.OPEN).values("target_type", "target_id").distinct().count()
+    )
 
 
 @dataclass
@@ -140,20 +143,28 @@ def target_context(moderator: Account, target_type: Any, target_id: int) -> Targ
         .order_by("-id")[:MAX_PAGE]
     )
     target_actions = list(
-        Action.objects.filter(target_type=target_type, target_id=target_id).select_related("moderator", "appeal")
+        Action.objects.filter(target_type=target_type, target_id=target_id).select_related(
+            "moderator", "appeal"
+        )
     )
     snapshot = reports[0].snapshot if reports else (target_actions[0].snapshot if target_actions else {})
     person = reports[0].target_account if reports else None
-    context = TargetContext(target_type, target_id, role, reports, snapshot, person, target_actions=target_actions)
+    context = TargetContext(
+        target_type, target_id, role, reports, snapshot, person, target_actions=target_actions
+    )
     if target_type == TargetType.POST:
         post = Post.objects.select_related("author", "topic").filter(pk=target_id).first()
         context.post = post
         if post is not None:
             person = context.person = person or post.author
             above = [i for i in (post.root_id, post.reply_to_id) if i]
-            context.thread_above = list(Post.objects.select_related("author").filter(pk__in=above).order_by("id"))
+            context.thread_above = list(
+                Post.objects.select_related("author").filter(pk__in=above).order_by("id")
+            )
             context.replies = list(
-                Post.objects.select_related("author").filter(reply_to_id=post.pk).order_by("id")[:THREAD_REPLIES]
+                Post.objects.select_related("author")
+                .filter(reply_to_id=post.pk)
+                .order_by("id")[:THREAD_REPLIES]
             )
     elif target_type == TargetType.ACCOUNT:
         context.account = Account.objects.filter(pk=target_id).first()
@@ -182,5 +193,3 @@ def open_appeals(moderator: Account, cursor: int | None, *, limit: int = 20) -> 
         "action", "account", "action__moderator"
     )
     return page_before(rows, cursor, limit)
-
-

@@ -27,7 +27,7 @@ def snapshot_post(post: Post) -> dict[str, Any]:
         "attachment_text": post.attachment_text,
         "media": [
             {"url": m.file.url if m.file else "", "alt": m.alt_text}
-            for m in post.media.order_by("position")  # type: ignore[attr-defined]
+            for m in post.media.order_by("position")
         ],
         "topic": post.topic.display if post.topic_id and post.topic else "",
         "links": list(post.links or []),
@@ -52,7 +52,12 @@ def snapshot_account(account: Account, posts: list[Post] | None = None) -> dict[
 
 
 def snapshot_topic(topic: Topic) -> dict[str, Any]:
-    return {"id": str(topic.pk), "name": topic.name, "display": topic.display, "posts_count": topic.posts_count}
+    return {
+        "id": str(topic.pk),
+        "name": topic.name,
+        "display": topic.display,
+        "posts_count": topic.posts_count,
+    }
 
 
 def label(target_type: str, snapshot: dict[str, Any]) -> str:

@@ -87,11 +87,14 @@ def burst_signal(post: Post) -> Signal | None:
     recent = Post.objects.filter(author_id=post.author_id, id__gte=since, id__lte=post.pk).count()
     if recent < BURST_POSTS:
         return None
-    return Signal("new-account burst", BURST_POINTS, f"{recent} posts in {BURST_WINDOW.seconds // 60} minutes")
+    return Signal(
+        "new-account burst", BURST_POINTS, f"{recent} posts in {BURST_WINDOW.seconds // 60} minutes"
+    )
 
 
 def normalise(text: str) -> str:
-    """Case-folded, mentions blanked (spam addressed to different people is the same spam), spaces collapsed."""
+    """Case-folded, mentions blanked (spam addressed to different people is the same spam), spaces
+    collapsed."""
     return _SPACE.sub(" ", MENTION_RE.sub("@", text.casefold())).strip()
 
 

@@ -222,5 +222,8 @@ class NoteForm(forms.Form):
     """A moderator's note to the person, or a person's appeal."""
 
     text = forms.CharField(
-        label="Note", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": "1000"})
+        label="Note",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": "1000"}),
     )

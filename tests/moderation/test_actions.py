@@ -19,7 +19,9 @@ def act(client, kind: str, target_id: int, action: str, note: str = "") -> objec
     return client.post(f"/moderation/{kind}/{target_id}/act", {"action": action, "note": note})
 
 
-def test_the_queue_groups_reports_by_target_and_shows_context(ana, bob, mod, make_account, login, write) -> None:
+def test_the_queue_groups_reports_by_target_and_shows_context(
+    ana, bob, mod, make_account, login, write
+) -> None:
     cy = make_account("cy")
     root = write(bob, "What do you all think?")
     post = write(ana, "You are all idiots", reply_to_id=root.pk)

@@ -58,7 +58,9 @@ def test_uphold(ana, mod2, removed, login) -> None:
     appeal(login(ana), removed.pk)
     client = login(mod2)
     assert "It was a joke between friends." in client.get("/moderation/appeals").content.decode()
-    response = client.post(f"/moderation/appeals/{Appeal.objects.get().pk}", {"decision": "uphold", "note": "No."})
+    response = client.post(
+        f"/moderation/appeals/{Appeal.objects.get().pk}", {"decision": "uphold", "note": "No."}
+    )
     assert response.status_code == 302
     saved = Appeal.objects.get()
     assert saved.status == "upheld" and saved.decided_by == mod2 and saved.decision_note == "No."

@@ -96,7 +96,9 @@ def test_report_an_account_through_the_api_with_posts_attached(ana, bob, login, 
     client = login(bob)
     response = api_report(client, target_type="account", target="ana", reason="abuse", post_ids=[str(one.pk)])
     assert response.status_code == 201, response.content
-    again = api_report(client, target_type="account", target=str(ana.pk), reason="abuse", post_ids=[str(two.pk)])
+    again = api_report(
+        client, target_type="account", target=str(ana.pk), reason="abuse", post_ids=[str(two.pk)]
+    )
     assert again.json()["id"] == response.json()["id"]
     report = Report.objects.get()
     assert [p["text"] for p in report.snapshot["posts"]] == ["first", "second"]
@@ -116,8 +118,16 @@ def test_report_a_topic_through_the_api(ana, bob, login, write) -> None:
         ({"target_type": "account", "target": "nobody", "reason": "spam"}, 404, "not_found"),
         ({"target_type": "account", "target": "bob", "reason": "spam"}, 422, "own_content"),
         ({"target_type": "account", "target": "ana", "reason": "boring"}, 422, "invalid_reason"),
-        ({"target_type": "account", "target": "ana", "reason": "spam", "comment": "x" * 1001}, 422, "comment_too_long"),
-        ({"target_type": "account", "target": "ana", "reason": "spam", "comment": "a\x00b"}, 422, "invalid_characters"),
+        (
+            {"target_type": "account", "target": "ana", "reason": "spam", "comment": "x" * 1001},
+            422,
+            "comment_too_long",
+        ),
+        (
+            {"target_type": "account", "target": "ana", "reason": "spam", "comment": "a\x00b"},
+            422,
+            "invalid_characters",
+        ),
         ({"target_type": "account", "target": "ana", "reason": "spam", "post_ids": ["x"]}, 422, "invalid"),
         ({"target_type": "topic", "target": "nothing", "reason": "spam"}, 404, "not_found"),
     ],
@@ -131,7 +141,9 @@ def test_bad_api_reports_are_refused_and_write_nothing(ana, bob, login, body, st
 
 def test_attached_posts_must_be_the_accounts(ana, bob, login, write) -> None:
     others = write(bob, "bob's own")
-    response = api_report(login(bob), target_type="account", target="ana", reason="spam", post_ids=[str(others.pk)])
+    response = api_report(
+        login(bob), target_type="account", target="ana", reason="spam", post_ids=[str(others.pk)]
+    )
     assert response.status_code == 422 and response.json()["code"] == "invalid_posts"
     assert not Report.objects.exists()
 
@@ -184,9 +196,15 @@ def test_report_messages_through_messaging_lands_in_the_queue(ana, bob, login) -
 
 def test_report_a_conversation_from_the_web_page(ana, bob, login) -> None:
     dm = "/api/spool/v1/messaging/"
-    started: dict[str, Any] = login(ana).post(
-        dm + "conversations", json.dumps({"to": "bob", "text": "buy my course"}), content_type="application/json"
-    ).json()
+    started: dict[str, Any] = (
+        login(ana)
+        .post(
+            dm + "conversations",
+            json.dumps({"to": "bob", "text": "buy my course"}),
+            content_type="application/json",
+        )
+        .json()
+    )
     cid = started["conversation"]["id"]
     response = login(bob).post(f"/messages/{cid}/report", {"reason": "spam"})
     assert response.status_code == 302

@@ -21,7 +21,12 @@ from spool.moderation.services.reports import find_reportable_account
 router = Router(tags=["reports"])
 
 # Mastodon's categories → Spool's reasons (and back, for the entity).
-REASON_OF_CATEGORY = {"spam": Reason.SPAM, "legal": Reason.ILLEGAL, "violation": Reason.ABUSE, "other": Reason.OTHER}
+REASON_OF_CATEGORY = {
+    "spam": Reason.SPAM,
+    "legal": Reason.ILLEGAL,
+    "violation": Reason.ABUSE,
+    "other": Reason.OTHER,
+}
 CATEGORY_OF_REASON = {Reason.SPAM: "spam", Reason.ILLEGAL: "legal", Reason.OTHER: "other"}
 
 

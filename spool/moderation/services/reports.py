@@ -182,7 +182,9 @@ def report_account(
 def report_topic(reporter: Account, name: Any, reason: Any, comment: Any = "") -> Report:
     """Report a topic (by its name, case-insensitive) — for trending topics that should not trend."""
     check_actor(reporter)
-    topic = Topic.objects.filter(name=normalise_topic(name)).first() if isinstance(name, str) and name else None
+    topic = (
+        Topic.objects.filter(name=normalise_topic(name)).first() if isinstance(name, str) and name else None
+    )
     if topic is None:
         raise NotFound("This topic isn't available.")
     return file_report(

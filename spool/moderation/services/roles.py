@@ -31,8 +31,12 @@ def revoke_role(granter: Account | None, account: Account) -> bool:
     """Take ``account``'s role away; whether it had one. Same permission as :func:`grant_role`."""
     if granter is not None and not is_admin(granter):
         raise Forbidden("Only admins revoke roles.", code="admin_only")
+    if not account.user_id:
+        return False
     with transaction.atomic():
         deleted, _ = Role.objects.filter(user_id=account.user_id).delete()
         if deleted:
-            audit.record(granter, "revoke_role", TargetType.ACCOUNT, account.pk, target_label=f"@{account.handle}")
+            audit.record(
+                granter, "revoke_role", TargetType.ACCOUNT, account.pk, target_label=f"@{account.handle}"
+            )
     return bool(deleted)

@@ -87,7 +87,9 @@ def appeals_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     viewer: Account = request.viewer  # type: ignore[attr-defined]
-    appeal = services.decide_appeal(viewer, appeal_id, request.POST.get("decision"), request.POST.get("note", ""))
+    appeal = services.decide_appeal(
+        viewer, appeal_id, request.POST.get("decision"), request.POST.get("note", "")
+    )
     messages.success(request, f"Appeal {appeal.get_status_display().lower()}.")
     return HttpResponseRedirect(reverse("web:moderation_appeals"))
 

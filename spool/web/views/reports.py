@@ -90,7 +90,9 @@ def notice(request: HttpRequest, action_id: int) -> HttpResponse:
     return _notice_page(request, viewer, action, reverse("web:notice", args=[action.pk]))
 
 
-def _notice_page(request: HttpRequest, account: Account, action: Any, here: str, token: str = "") -> HttpResponse:
+def _notice_page(
+    request: HttpRequest, account: Account, action: Any, here: str, token: str = ""
+) -> HttpResponse:
     """A notice with its appeal form; a POST files the appeal (once)."""
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,12 @@ def test_report_an_account_with_statuses(mastodon) -> None:
     post = create_post(ana.account, text="Follow me for free money")
     response = bob.post(
         "/api/v1/reports",
-        {"account_id": str(ana.account.pk), "status_ids": [str(post.pk)], "comment": "scam", "category": "spam"},
+        {
+            "account_id": str(ana.account.pk),
+            "status_ids": [str(post.pk)],
+            "comment": "scam",
+            "category": "spam",
+        },
     )
     assert response.status_code == 200, response.content
     body = response.json()
