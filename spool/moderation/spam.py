@@ -93,9 +93,9 @@ def burst_signal(post: Post) -> Signal | None:
 
 
 def normalise(text: str) -> str:
-    """Case-folded, mentions blanked (spam addressed to different people is the same spam), spaces
-    collapsed."""
-    return _SPACE.sub(" ", MENTION_RE.sub("@", text.casefold())).strip()
+    """Case-folded, spaces collapsed. Mentions are kept: friends sending the same greeting to different
+    people is common, and blanking them made ordinary posts look like copies."""
+    return _SPACE.sub(" ", text.casefold()).strip()
 
 
 def duplicate_signal(post: Post) -> Signal | None:

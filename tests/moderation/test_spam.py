@@ -85,7 +85,7 @@ SPAMMY = "@bob @mod @ana @x @y http://a.example http://b.example http://c.exampl
 ])  # fmt: skip
 def test_duplicate_text_edge(make_account, write, text, accounts, fires) -> None:
     people = [make_account(f"p{i}") for i in range(accounts)]
-    # Case, spacing and who is mentioned do not make a text different.
+    # Case and spacing do not make a text different.
     variants = [text, text.upper(), text.replace(" ", "  ")]
     posts = [write(p, variants[i % 3]) for i, p in enumerate(people)]
     last = Post.objects.select_related("author").get(pk=posts[-1].pk)
