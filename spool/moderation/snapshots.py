@@ -26,8 +26,7 @@ def snapshot_post(post: Post) -> dict[str, Any]:
         "text": post.text,
         "attachment_text": post.attachment_text,
         "media": [
-            {"url": m.file.url if m.file else "", "alt": m.alt_text}
-            for m in post.media.order_by("position")
+            {"url": m.file.url if m.file else "", "alt": m.alt_text} for m in post.media.order_by("position")
         ],
         "topic": post.topic.display if post.topic_id and post.topic else "",
         "links": list(post.links or []),

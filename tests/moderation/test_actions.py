@@ -220,3 +220,22 @@ def test_the_queue_shows_reports_of_deleted_content(ana, bob, mod, login, write)
     assert not Action.objects.exists()
     act(client, "post", post.pk, "dismiss")
     assert Report.objects.get().status == "resolved"
+
+
+def test_the_queue_costs_the_same_queries_for_2_or_12_targets(ana, bob, mod, login, write) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(mod)
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/moderation").status_code == 200
+        return len(queries)
+
+    for i in range(2):
+        report_post(bob, write(ana, f"post {i}").pk, "spam")
+    few = cost()
+    for i in range(10):
+        report_post(bob, write(ana, f"more {i}").pk, "spam")
+    assert cost() == few

@@ -106,12 +106,13 @@ def take_action(moderator: Account, target_type: Any, target_id: int, kind: Any,
     characters) is shown to the person affected with an appeal form. ``NotFound`` when the target no longer
     exists (dismiss its reports instead); ``Conflict`` when the same action is already in effect.
 
-    Effects: ``remove`` hides a post from everyone (``moderation_state``) or has messaging unsend a message
-    (``ContentRemoved``); ``sensitive`` hides a post's media behind a warning; ``limit`` leaves a post or a
-    topic out of discovery (``reach_limited``); ``suspend`` deactivates the person's account and login
-    (``suspended_at``; their posts vanish through ``visible_to``, their sessions and tokens stop working).
+    Effects: ``remove`` hides a post from everyone (``moderation_state``); ``sensitive`` hides a post's
+    media behind a warning; ``limit`` leaves a post or a topic out of discovery (``reach_limited``);
+    ``suspend`` deactivates the person's account and login (``suspended_at``; their posts vanish through
+    ``visible_to``, their sessions and tokens stop working).
     Writes the action, resolves the reports, appends the audit entry and publishes ``ModerationNotice``
-    (the person is told), all in one transaction."""
+    (the person is told), all in one transaction; the target's row is locked first, so two moderators
+    acting at once cannot both apply the same action."""
     role = check_moderator(moderator)
     target_type = check_target_type(target_type)
     if kind not in ACTIONS_FOR[target_type]:
@@ -128,6 +129,7 @@ def take_action(moderator: Account, target_type: Any, target_id: int, kind: Any,
             acted_type, acted_id = TargetType.ACCOUNT, account.pk
         else:
             acted_type, acted_id = target_type, target_id
+        _lock(acted_type, acted_id)
         if Action.objects.filter(
             kind=kind, target_type=acted_type, target_id=acted_id, reversed_at__isnull=True
         ).exists():
@@ -152,6 +154,7 @@ def take_action(moderator: Account, target_type: Any, target_id: int, kind: Any,
                     status=ReportStatus.OPEN, target_type=TargetType.ACCOUNT, target_id=acted_id
                 )
             )
+        to_close = list({r.pk: r for r in to_close}.values())
         _resolve(to_close, moderator, action)
         audit.record(
             moderator,
@@ -166,6 +169,11 @@ def take_action(moderator: Account, target_type: Any, target_id: int, kind: Any,
         if person is not None:
             publish(ModerationNotice(account_id=person.pk, action_id=action.pk))
     return action
+
+
+def _lock(target_type: str, target_id: int) -> None:
+    models: dict[str, Any] = {TargetType.POST: Post, TargetType.TOPIC: Topic, TargetType.ACCOUNT: Account}
+    list(models[target_type].objects.select_for_update().filter(pk=target_id).values_list("pk"))
 
 
 def _responsible(target_type: str, target_id: int, reported: Report | None) -> Account:
