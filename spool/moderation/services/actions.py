@@ -196,7 +196,12 @@ def _apply(
 ) -> tuple[Account | None, dict[str, Any], dict[str, Any]]:
     """Make the change; return the person affected, a snapshot of the target and what ``undo`` needs."""
     if target_type == TargetType.POST:
-        post = Post.objects.select_for_update().select_related("author", "topic").filter(pk=target_id).first()
+        post = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("author", "topic")
+            .filter(pk=target_id)
+            .first()
+        )
         if post is None:
             raise NotFound("This post no longer exists; dismiss its reports instead.")
         snapshot = reported.snapshot if reported is not None else snapshot_post(post)

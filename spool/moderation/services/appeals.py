@@ -57,7 +57,12 @@ def decide_appeal(moderator: Account, appeal_id: Any, decision: Any, note: Any =
         raise ValidationError("Decide uphold or reverse.", code="invalid_decision", field="decision")
     note = check_note(note, field="note", what="note", limit=MAX_NOTE)
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().select_related("action").filter(pk=_id(appeal_id)).first()
+        appeal = (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("action")
+            .filter(pk=_id(appeal_id))
+            .first()
+        )
         if appeal is None:
             raise NotFound("Not found.")
         if appeal.status != AppealStatus.OPEN:
