@@ -3,6 +3,7 @@ few people have reported posts — through the real services."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -44,5 +45,5 @@ def write_moderation(script: Script) -> None:
         script.at(
             when,
             f"@{reporter} reports a post",
-            lambda i=index, r=reporter, w=reason, c=comment: report(i, r, w, c),
+            functools.partial(report, index, reporter, reason, comment),
         )
