@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "spool.identities",
     "spool.posts",
     "spool.oauth",
+    "spool.moderation",
     "spool.notifications",
     "spool.timelines",
     "spool.communities",
@@ -143,6 +144,7 @@ CELERY_BEAT_SCHEDULE = {
     "prune-message-changes": {"task": "spool.messaging.tasks.prune_changes", "schedule": 86400.0},
     "refresh-trending": {"task": "spool.feeds.tasks.refresh_trending", "schedule": 300.0},
     "award-community-leaders": {"task": "spool.communities.tasks.award_leaders", "schedule": 3600.0},
+    "prune-spam-fingerprints": {"task": "spool.moderation.tasks.prune_fingerprints", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

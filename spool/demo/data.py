@@ -34,6 +34,7 @@ from spool.core.errors import NotFound, SpoolError
 from spool.demo import content
 from spool.demo.clock import simulated_time
 from spool.demo.images import avatar_png, scene_jpeg
+from spool.demo.moderation import write_moderation
 from spool.demo.people import CAST, DEMO, DEMO_EMAIL, DEMO_HANDLE, PALETTE, Person
 from spool.identities import services as identities
 from spool.identities.models import Account
@@ -152,6 +153,7 @@ class Script:
         self.write_posts()
         self.write_polls()
         self.write_specials()
+        write_moderation(self)
         self.write_demo_inbox()
 
     def write_people(self) -> None:

@@ -52,11 +52,16 @@ def _days(today: date) -> list[date]:
 
 def topic_history(topic_ids: list[int] | None = None) -> dict[int, list[DayUse]]:
     """Uses and distinct accounts per UTC day over the last ``HISTORY_DAYS`` days (today first, missing days
-    zero) for ``topic_ids`` (every topic used this week when ``None``). One query."""
+    zero) for ``topic_ids`` (every topic used this week when ``None``); posts and topics moderators limited
+    the reach of do not count. One query."""
     today = timezone.now().astimezone(UTC).date()
     start = datetime.combine(today - timedelta(days=HISTORY_DAYS - 1), time(), tzinfo=UTC)
-    rows = Post.objects.visible_to(None).filter(
-        id__gte=id_at(start), created_at__gte=start, topic_id__isnull=False
+    rows = (
+        Post.objects.visible_to(None)
+        .full_reach()
+        .filter(
+            id__gte=id_at(start), created_at__gte=start, topic_id__isnull=False, topic__reach_limited=False
+        )
     )
     if topic_ids is not None:
         rows = rows.filter(topic_id__in=topic_ids)
@@ -91,12 +96,14 @@ def trending_topics(limit: int = 10, offset: int = 0) -> list[TrendingTopic]:
 
 def trending_posts(viewer: Account | None, limit: int = 20, offset: int = 0) -> list[Post]:
     """Top-level posts of public profiles from the last two days with any engagement, by likes + 2 * reposts
-    + replies + quotes, then newest; what the viewer may not see or muted is left out. One query."""
+    + replies + quotes, then newest; what the viewer may not see or muted, and posts moderators limited the
+    reach of, are left out. One query."""
     since = timezone.now() - TRENDING_POSTS_WINDOW
     return list(
         Post.objects.visible_to(viewer)
         .in_feeds_of(viewer)
         .top_level()
+        .full_reach()
         .filter(id__gte=id_at(since), author__is_private=False)
         .annotate(
             engagement=F("likes_count") + 2 * F("reposts_count") + F("replies_count") + F("quotes_count")

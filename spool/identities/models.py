@@ -62,7 +62,10 @@ class Account(SnowflakeModel):
     avatar = models.ImageField(upload_to="avatars/%Y/%m/", null=True, blank=True)
     is_private = models.BooleanField(default=False)
     is_verified = models.BooleanField(default=False, help_text="Set by admins only.")
-    is_active = models.BooleanField(default=True, help_text="False while deactivated.")
+    is_active = models.BooleanField(default=True, help_text="False while deactivated or suspended.")
+    suspended_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while moderators suspend the account (see spool.moderation)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)

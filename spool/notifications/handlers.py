@@ -38,6 +38,7 @@ from spool.identities.events import (
     Unfollowed,
 )
 from spool.identities.models import Account, Block, Mute, Restrict
+from spool.moderation.events import ModerationNotice
 from spool.notifications.events import NotificationCreated
 from spool.notifications.models import Kind, Notification
 from spool.posts.conversations import conversation_muted
@@ -72,6 +73,7 @@ def connect() -> None:
     subscribe(Blocked, on_blocked)
     subscribe(AccountDeleting, on_account_deleted)
     subscribe(AccountDeleted, on_account_deleted)
+    subscribe(ModerationNotice, on_moderation_notice)
 
 
 # --- Posts ----------------------------------------------------------------------------------------------
@@ -187,6 +189,12 @@ def on_account_deleted(event: AccountDeleting | AccountDeleted) -> None:
 
 
 # --- Rules ----------------------------------------------------------------------------------------------
+
+
+def on_moderation_notice(event: ModerationNotice) -> None:
+    """Moderators' notices reach the person whatever they muted or blocked; there is no actor to show (the
+    notice page, not the notification, names what was decided)."""
+    _announce(Notification.objects.create(recipient_id=event.account_id, kind=Kind.MODERATION))
 
 
 def _notify(recipient_id: int, actor_id: int, kind: str, post_id: int | None = None) -> bool:

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     FOLLOW = "follow"
     FOLLOW_REQUEST = "follow_request"
     POLL_ENDED = "poll_ended"
+    MODERATION = "moderation"  # moderators acted on the recipient's content or account, or decided an appeal
 
 
 class Notification(SnowflakeModel):

@@ -35,6 +35,8 @@ class Topic(SnowflakeModel):
     name = models.CharField(max_length=50, unique=True)
     display = models.CharField(max_length=50)
     posts_count = models.PositiveIntegerField(default=0)
+    # Set by moderators (limit reach): the topic is left out of trending.
+    reach_limited = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.display
@@ -55,6 +57,12 @@ class LinkCard(SnowflakeModel):
     image_url = models.URLField(max_length=2000, blank=True, default="")
     site_name = models.CharField(max_length=200, blank=True, default="")
     fetched_at = models.DateTimeField(null=True, blank=True)
+
+
+class ModerationState(models.TextChoices):
+    NONE = "", "Published"
+    REVIEW = "review", "Held for review"  # the spam score held it: only its author sees it
+    REMOVED = "removed", "Removed by moderators"  # nobody sees it (the moderation queue keeps a snapshot)
 
 
 class Post(SnowflakeModel):
@@ -122,6 +130,14 @@ class Post(SnowflakeModel):
 
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+
+    # Set only by spool.moderation's services. ``moderation_state`` is part of ``visible_to``;
+    # ``reach_limited`` is applied by discovery surfaces through ``PostQuerySet.full_reach``.
+    moderation_state = models.CharField(
+        max_length=8, choices=ModerationState.choices, default=ModerationState.NONE, blank=True
+    )
+    sensitive = models.BooleanField(default=False, help_text="Marked sensitive by moderators.")
+    reach_limited = models.BooleanField(default=False, help_text="Left out of For You, trending and search.")
 
     likes_count = models.PositiveIntegerField(default=0)
     replies_count = models.PositiveIntegerField(default=0, help_text="Direct replies.")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from spool.identities.models import Account
 
 GHOST_ARCHIVED = "archived"
+HELD_FOR_REVIEW = "review"
 # Viewers whose built rule is kept per process (a few KB each).
 VISIBLE_CACHE_SIZE = 2048
 
@@ -71,6 +72,8 @@ def visibility_rule(viewer_id: int | None) -> Q:
         & (no_parent | ~_restricted_by("reply_to_author_id") | is_author | wrote_parent)
         & (no_root | ~_restricted_by("root_author_id") | is_author | wrote_root)
         & (no_root | Q(root_ghost=False) | is_author | wrote_root | (~no_parent & wrote_parent))
+        # Moderation: removed posts are gone for everyone; posts held for review are seen by their author.
+        & (Q(moderation_state="") | (Q(moderation_state=HELD_FOR_REVIEW) & is_author))
     )
     if logged_in:
         rule &= ~Q(author_id__in=Block.objects.filter(blocker_id=viewer_id).values("blocked_id"))
@@ -85,7 +88,8 @@ class PostQuerySet(models.QuerySet[Any]):
         replies in threads of private authors the viewer cannot see; others' archived ghost posts; hidden
         replies (except for the thread's root author and the reply's author); replies by someone the parent's
         or the root's author restricted (seen by the replier and that author only); replies in a ghost post's
-        thread (seen by the replier, the parent's author and the ghost post's author only).
+        thread (seen by the replier, the parent's author and the ghost post's author only); posts moderators
+        removed, and posts held for review (seen by their author only).
 
         Muted authors are *not* left out here: feeds add :meth:`in_feeds_of`, profile pages do not.
 
@@ -99,6 +103,11 @@ class PostQuerySet(models.QuerySet[Any]):
         if viewer is None:
             return self
         return self.exclude(author_id__in=Mute.objects.filter(muter_id=viewer.id).values("muted_id"))
+
+    def full_reach(self) -> PostQuerySet:
+        """Without posts moderators limited the reach of: for discovery surfaces (For You, trending, search,
+        recommendations), not for profiles, threads or the home feed of followers."""
+        return self.filter(reach_limited=False)
 
     def top_level(self) -> PostQuerySet:
         return self.filter(is_reply=False)

@@ -137,7 +137,12 @@ def _topic_source(topic: Topic) -> Source:
 
 def _eligible(viewer: Account | None, ids: list[int], filters: _Filters) -> PostQuerySet:
     """The posts among ``ids`` the viewer may see in a feed, with the filters applied."""
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(id__in=get_backend().id_list(ids))
+    qs = (
+        Post.objects.visible_to(viewer)
+        .in_feeds_of(viewer)
+        .full_reach()
+        .filter(id__in=get_backend().id_list(ids))
+    )
     if filters.author_id is not None:
         qs = qs.filter(author_id=filters.author_id)
     if filters.media == "none":

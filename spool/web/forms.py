@@ -207,3 +207,39 @@ class DeleteAccountForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+REASON_CHOICES = [
+    ("spam", "Spam"),
+    ("abuse", "Abuse or harassment"),
+    ("hate", "Hate speech or symbols"),
+    ("violence", "Violence or threats"),
+    ("self_harm", "Self-harm or suicide"),
+    ("nudity", "Nudity or sexual content"),
+    ("misinformation", "False information"),
+    ("illegal", "Something illegal"),
+    ("other", "Something else"),
+]
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label="Why are you reporting this?", choices=REASON_CHOICES, required=False,
+                               widget=forms.RadioSelect)  # fmt: skip
+    comment = forms.CharField(
+        label="Anything else moderators should know? (optional)",
+        required=False,
+        strip=False,
+        help_text="Up to 1,000 characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": "1000"}),
+    )
+
+
+class NoteForm(forms.Form):
+    """A moderator's note to the person, or a person's appeal."""
+
+    text = forms.CharField(
+        label="Note",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": "1000"}),
+    )

@@ -106,6 +106,12 @@ def test_seed_demo_builds_a_lived_in_site_once(settings: Any, tmp_path: Any, ano
     assert Notification.objects.filter(recipient=demo, read=False).exists()
     assert Notification.objects.filter(recipient=demo, read=True).exists()
 
+    # The demo account moderates: the queue has reports waiting.
+    from spool.moderation.models import Report
+    from spool.moderation.roles import role_of
+
+    assert role_of(demo) == "moderator" and Report.objects.filter(status="open").count() == 3
+
     # The printed login works, and logged-out visitors see a lively site.
     assert anon.post("/login", {"email": "demo@spool.local", "password": PASSWORD}).status_code == 302
     feed = anon.get("/api/spool/v1/posts/feeds/whats-new").json()

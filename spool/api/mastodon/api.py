@@ -17,7 +17,7 @@ from spool.api.mastodon.errors import install_mastodon_errors
 ROUTERS = (
     "apps", "instance", "accounts", "statuses", "polls", "media", "follow_requests", "timelines",
     "notifications", "markers", "bookmarks", "favourites", "blocks", "mutes", "lists", "filters", "search",
-    "trends", "suggestions", "custom_emojis", "preferences", "conversations", "streaming", "tags",
+    "trends", "suggestions", "custom_emojis", "preferences", "conversations", "streaming", "reports", "tags",
 )  # fmt: skip
 
 

@@ -2,7 +2,8 @@
 
 Spool's kinds map onto Mastodon's types: ``like`` → ``favourite``, ``repost`` → ``reblog``, ``reply`` and
 ``mention`` → ``mention`` (``spool.kind`` tells a reply from a mention), ``quote`` → ``quote``, ``follow``,
-``follow_request``, ``poll_ended`` → ``poll``. ``types[]``/``exclude_types[]`` take Mastodon's names;
+``follow_request``, ``poll_ended`` → ``poll``, ``moderation`` → ``moderation_warning``.
+``types[]``/``exclude_types[]`` take Mastodon's names;
 names of types Spool never produces select nothing, unknown names are ignored, as Mastodon does.
 
 A page costs a fixed number of queries: the notifications (actors and posts joined), the actors' entities,
@@ -42,6 +43,7 @@ TYPE_OF_KIND: dict[str, str] = {
     Kind.FOLLOW: "follow",
     Kind.FOLLOW_REQUEST: "follow_request",
     Kind.POLL_ENDED: "poll",
+    Kind.MODERATION: "moderation_warning",
 }
 KINDS_OF_TYPE: dict[str, list[str]] = {}
 for _kind, _type in TYPE_OF_KIND.items():

@@ -47,6 +47,7 @@ def trending_discussions(topic_ids: list[int], now: datetime) -> dict[int, list[
     since = now - DISCUSSION_WINDOW
     rows = (
         Post.objects.visible_to(None)
+        .full_reach()
         .top_level()
         .filter(topic_id__in=topic_ids, id__gte=id_at(since), created_at__lte=now)
         .annotate(
@@ -72,7 +73,12 @@ def influential_voices(topic_ids: list[int], now: datetime) -> dict[int, list[in
     if not topic_ids:
         return {}
     since = now - VOICES_WINDOW
-    public = Post.objects.visible_to(None).filter(topic_id__in=topic_ids, id__gte=id_at(since)).values("id")
+    public = (
+        Post.objects.visible_to(None)
+        .full_reach()
+        .filter(topic_id__in=topic_ids, id__gte=id_at(since))
+        .values("id")
+    )
     engagers = distinct_engagers(public, now, by_topic=True)
     worthy = {key: n for key, n in engagers.items() if n >= MIN_ENGAGERS}
     audiences = dict(

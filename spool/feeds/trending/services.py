@@ -55,7 +55,8 @@ def count_post(event: PostCreated) -> None:
     try:
         row = (
             Post.objects.visible_to(None)
-            .filter(id=event.post_id, topic_id__isnull=False)
+            .full_reach()
+            .filter(id=event.post_id, topic_id__isnull=False, topic__reach_limited=False)
             .values_list("topic_id", "author_id", "created_at")
             .first()
         )

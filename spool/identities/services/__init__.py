@@ -23,6 +23,7 @@ from spool.identities.services.graph import (
 from spool.identities.services.lifecycle import (
     SIGN_IN_LIMIT,
     SIGN_UP_LIMIT,
+    AccountSuspended,
     authenticate_account,
     deactivate_account,
     delete_account,
@@ -36,6 +37,7 @@ from spool.identities.services.profile import remove_avatar, set_avatar, update_
 __all__ = [
     "SIGN_IN_LIMIT",
     "SIGN_UP_LIMIT",
+    "AccountSuspended",
     "FollowResult",
     "approve_follow_request",
     "authenticate_account",

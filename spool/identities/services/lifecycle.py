@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from spool.accounts.models import User
 from spool.accounts.services import (
+    PASSWORD_MAX,
     authenticate_user,
     check_birth_date,
     check_new_password,
@@ -95,20 +96,46 @@ def _handle_conflict() -> Conflict:
     return Conflict("This handle is taken. Try another.", code="handle_taken", field="handle")
 
 
+class AccountSuspended(Forbidden):
+    """Correct credentials of an account moderators suspended. Carries the account so the sign-in page can
+    show the person the moderators' notice and let them appeal."""
+
+    code = "account_suspended"
+
+    def __init__(self, account: Account) -> None:
+        super().__init__("This account is suspended.")
+        self.account = account
+
+
 def authenticate_account(email: str, password: str, client_address: str | None = None) -> Account | None:
     """The local account whose credentials these are, or ``None``. A deactivated account is reactivated:
-    signing in again is how people come back. Every attempt counts against ``SIGN_IN_LIMIT`` per email and,
-    when given, per ``client_address`` (``RateLimited`` 429 past it)."""
+    signing in again is how people come back. A suspended account (its user is inactive, so Django's
+    backend refuses it) raises ``AccountSuspended`` when the password is right. Every attempt counts against
+    ``SIGN_IN_LIMIT`` per email and, when given, per ``client_address`` (``RateLimited`` 429 past it)."""
     hit(SIGN_IN_LIMIT, f"email:{(email or '').strip().lower()}")
     if client_address is not None:
         hit(SIGN_IN_LIMIT, f"ip:{client_address}")
     user = authenticate_user(email, password)
+    if user is None:
+        _refuse_if_suspended(email, password)
     account = getattr(user, "account", None) if user is not None else None
     if account is None:
         return None
     if not account.is_active:
         reactivate_account(account)
     return account
+
+
+def _refuse_if_suspended(email: str, password: str) -> None:
+    if not password or len(password) > PASSWORD_MAX:
+        return
+    suspended = (
+        Account.objects.select_related("user")
+        .filter(user__email=(email or "").strip().lower(), user__is_active=False, suspended_at__isnull=False)
+        .first()
+    )
+    if suspended is not None and suspended.user is not None and suspended.user.check_password(password):
+        raise AccountSuspended(suspended)
 
 
 def deactivate_account(account: Account) -> None:

@@ -1,5 +1,6 @@
 """Reporting a conversation, or messages in it, as spam or abuse. The report waits for a moderator with the
-reported messages attached (and copied as they were, in ``evidence``)."""
+reported messages attached (and copied as they were, in ``evidence``): messaging keeps its own ``Report`` row
+and files the same report into the moderators' queue through ``spool.moderation.services.file_report``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from spool.identities.models import Account
 from spool.messaging.access import access_membership, visible_messages
 from spool.messaging.models import Membership, Message, Report
 from spool.messaging.services._common import check_actor
+from spool.moderation.models import TargetType
+from spool.moderation.services import file_report
+from spool.moderation.snapshots import account_summary
 from spool.posts.services.validation import check_plain
 
 REPORT_LIMIT = Limit("message_reports", 50, timedelta(hours=24))
@@ -92,7 +96,30 @@ def report_conversation(
             ],
         )
         report.messages.set(messages)
+        _file_for_moderators(report, messages)
         if membership.state == Membership.State.REQUEST:
             membership.state, membership.folder = Membership.State.SPAM, Membership.Folder.HIDDEN
             membership.save(update_fields=["state", "folder"])
     return report
+
+
+def _file_for_moderators(report: Report, messages: list[Message]) -> None:
+    """The moderation report of a messaging report: of its first message when messages are attached (all
+    of them in the snapshot), else of the conversation. Deduplicated by moderation per reporter and target."""
+    conversation = report.conversation
+    snapshot: dict[str, Any] = {
+        "conversation_id": str(conversation.pk),
+        "conversation": conversation.name or conversation.kind,
+        "sender": account_summary(report.reported_account),
+        "text": messages[0].text if messages else "",
+        "messages": report.evidence,
+    }
+    file_report(
+        report.reporter,
+        target_type=TargetType.MESSAGE if messages else TargetType.CONVERSATION,
+        target_id=messages[0].pk if messages else conversation.pk,
+        target_account=report.reported_account,
+        reason=report.reason,
+        comment=report.comment,
+        snapshot=snapshot,
+    )

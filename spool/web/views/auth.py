@@ -9,7 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from spool.core.errors import SpoolError
 from spool.core.requests import client_address
-from spool.identities.services import authenticate_account, register_account
+from spool.identities.services import AccountSuspended, authenticate_account, register_account
+from spool.moderation.models import ActionKind
+from spool.moderation.notices import notices_of, suspended_token
 from spool.web.forms import LoginForm, SignupForm, add_service_error
 from spool.web.views.base import safe_next, viewer_of
 
@@ -50,6 +52,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             account = authenticate_account(
                 form.cleaned_data["email"] or "", form.cleaned_data["password"], client_address(request)
             )
+        except AccountSuspended as exc:
+            return _suspended(request, exc)
         except SpoolError as exc:
             add_service_error(form, exc)
         else:
@@ -61,6 +65,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     status = 200 if not form.errors else 422
     context = {"form": form, "next": next_url, "nav": "login"}
     return render(request, "web/auth/login.html", context, status=status)
+
+
+def _suspended(request: HttpRequest, exc: AccountSuspended) -> HttpResponse:
+    """No session for a suspended account: the moderators' notice, with a short-lived link to appeal."""
+    action = notices_of(exc.account).filter(kind=ActionKind.SUSPEND, reversed_at__isnull=True).last()
+    context = {"action": action, "token": suspended_token(exc.account), "nav": "login"}
+    return render(request, "web/auth/suspended.html", context, status=403)
 
 
 @require_POST
