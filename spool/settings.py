@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "spool.messaging",
     "spool.demo",
     "spool.realtime",
+    "spool.federation",
     "spool.web",
 ]
 
@@ -50,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spool.web.middleware.SecurityHeadersMiddleware",
+    # ActivityStreams JSON for profile and post URLs when a fediverse server asks for it.
+    "spool.federation.negotiation.ActivityPubNegotiationMiddleware",
     # Mastodon API only (path-scoped): CORS for browser apps, then the per-token rate limit.
     "spool.api.mastodon.middleware.CorsMiddleware",
     "spool.api.mastodon.middleware.RateLimitMiddleware",
@@ -136,6 +139,7 @@ CELERY_BEAT_SCHEDULE = {
     "delete-orphaned-media": {"task": "spool.posts.tasks.delete_orphaned_media", "schedule": 3600.0},
     "purge-expired-oauth-codes": {"task": "spool.oauth.tasks.purge_expired_codes", "schedule": 3600.0},
     "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
+    "federation-retry-deliveries": {"task": "spool.federation.tasks.retry_deliveries", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

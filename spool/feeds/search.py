@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from spool.core.errors import ValidationError
+from spool.core.remote import looks_remote, resolve_remote_account
 from spool.core.snowflake import id_at
 from spool.identities.models import Account, Follow
 from spool.posts.models import Post, Topic
@@ -38,11 +40,24 @@ def _bounds(limit: int, offset: int) -> slice:
 
 
 def search_accounts(
-    viewer: Account | None, q: str, *, limit: int = 20, offset: int = 0, following: bool = False
+    viewer: Account | None,
+    q: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    following: bool = False,
+    resolve: bool = False,
 ) -> list[Account]:
     """Local accounts the viewer may see whose handle or display name starts with ``q`` (a leading ``@``
-    and a trailing ``@domain`` ignored): an exact handle first, then the most followed."""
-    term = clean_query(q).lstrip("@").split("@", 1)[0]
+    and a trailing ``@domain`` ignored): an exact handle first, then the most followed. With ``resolve``
+    and a full fediverse handle (``@user@server``), the remote account is looked up (WebFinger) and comes
+    first."""
+    q = clean_query(q)
+    if resolve and viewer is not None and offset == 0 and looks_remote(q, settings.SPOOL.domain):
+        remote = resolve_remote_account(q)
+        if remote is not None and Account.objects.visible_to(viewer).filter(pk=remote.pk).exists():
+            return [remote]
+    term = q.lstrip("@").split("@", 1)[0]
     if not term:
         return []
     qs = (

@@ -1,6 +1,7 @@
 """``/api/v2/search``: accounts, topics (Mastodon: hashtags) and statuses, through the search seam in
 :mod:`spool.feeds.search`. Logged-out visitors find accounts and topics; statuses need a signed-in viewer.
-``resolve`` is ignored until federation; ``max_id``/``min_id`` are not supported (``offset`` is)."""
+``resolve`` looks up a full fediverse handle (``@user@server``) by WebFinger; ``max_id``/``min_id`` are
+not supported (``offset`` is)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,12 @@ def search(request: HttpRequest) -> dict[str, Any]:
     result: dict[str, Any] = {"accounts": [], "hashtags": [], "statuses": []}
     if kind in (None, "accounts"):
         found = finder.search_accounts(
-            who, q, limit=limit, offset=offset, following=request.GET.get("following") in _TRUE
+            who,
+            q,
+            limit=limit,
+            offset=offset,
+            following=request.GET.get("following") in _TRUE,
+            resolve=request.GET.get("resolve") in _TRUE,
         )
         result["accounts"] = render_accounts(who, found)
     if kind in (None, "hashtags"):

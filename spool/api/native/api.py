@@ -19,7 +19,7 @@ def _routers() -> None:
     # Each room of the API is a router module; they are imported here so the API sees them all.
     import importlib
 
-    for name in ("accounts", "posts", "notifications", "messaging"):
+    for name in ("accounts", "posts", "notifications", "messaging", "federation"):
         try:
             module = importlib.import_module(f"spool.api.native.{name}")
         except ModuleNotFoundError as exc:
