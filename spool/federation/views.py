@@ -80,6 +80,7 @@ def inbox(request: HttpRequest, account_id: int | None = None) -> HttpResponse:
     if account_id is not None and documents.federating_account(account_id) is None:
         return error(404, "not_found", "Not found.")
     headers = {k.lower(): v for k, v in request.headers.items()}
+    headers.setdefault("host", request.get_host())
     try:
         receive(request.method, request.get_full_path(), headers, lambda limit: request.read(limit + 1))
     except Refusal as refusal:

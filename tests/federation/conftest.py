@@ -32,21 +32,23 @@ def captured(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def _dev_mode(settings: Any) -> Iterator[None]:
-    """Development mode (http and loopback for federation) — allowed because tests run with debug on."""
+def spool_config(settings: Any) -> Iterator[Any]:
+    """``settings.SPOOL`` for this test, restored afterwards: development mode on (http and loopback for
+    federation — allowed because debug is on too) and the site named as the test client calls it."""
     config = settings.SPOOL
-    kept = (config.debug, config.federation_dev_mode)
-    config.debug, config.federation_dev_mode = True, True
-    yield
-    config.debug, config.federation_dev_mode = kept
+    kept = dict(vars(config))
+    config.debug, config.federation_dev_mode, config.domain = True, True, "testserver"
+    yield config
+    vars(config).update(kept)
 
 
 @pytest.fixture
-def fediverse(monkeypatch: Any) -> Iterator[Fediverse]:
-    world, server = start(monkeypatch, REMOTE_HOSTS)
+def fediverse(monkeypatch: Any, tmp_path: Any) -> Iterator[Fediverse]:
+    world, servers = start(monkeypatch, REMOTE_HOSTS, tmp_path)
     yield world
-    server.shutdown()
-    server.server_close()
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

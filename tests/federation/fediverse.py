@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -128,12 +130,57 @@ def _handler(fediverse: Fediverse) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start(monkeypatch: Any, hosts: set[str]) -> tuple[Fediverse, ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Fediverse(0)))
-    fediverse = Fediverse(server.server_address[1])
-    server.RequestHandlerClass = _handler(fediverse)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def _certificate(hosts: set[str]) -> tuple[bytes, bytes]:
+    """A self-signed certificate (PEM) for ``hosts`` and its key: the stand-in servers' TLS identity."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stand-in fediverse")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in sorted(hosts)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+def start(monkeypatch: Any, hosts: set[str], tmp_path: Any) -> tuple[Fediverse, list[ThreadingHTTPServer]]:
+    """Serve the stand-in fediverse on loopback, over http (port 80 of every host) and https (443, with a
+    certificate only the fetcher's patched trust store accepts)."""
+    fediverse = Fediverse(0)
+    plain = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fediverse))
+    secure = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fediverse))
+    cert_pem, key_pem = _certificate(hosts)
+    (tmp_path / "cert.pem").write_bytes(cert_pem)
+    (tmp_path / "key.pem").write_bytes(key_pem)
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    secure.socket = server_context.wrap_socket(secure.socket, server_side=True)
+    fediverse.port = plain.server_address[1]
+    ports = {80: plain.server_address[1], 443: secure.server_address[1]}
+    for server in (plain, secure):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
     real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection
+    real_context = ssl.create_default_context
+
+    def trusting_context(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        context = real_context(*args, **kwargs)
+        context.load_verify_locations(cadata=cert_pem.decode())
+        return context
 
     def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
         if host in hosts:
@@ -141,13 +188,14 @@ def start(monkeypatch: Any, hosts: set[str]) -> tuple[Fediverse, ThreadingHTTPSe
         return real_getaddrinfo(host, port, *args, **kwargs)
 
     def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
-        if address[0] == "127.0.0.1" and address[1] in (80, 443):
-            return real_connect(("127.0.0.1", fediverse.port), *args, **kwargs)
+        if address[0] == "127.0.0.1" and address[1] in ports:
+            return real_connect(("127.0.0.1", ports[address[1]]), *args, **kwargs)
         return real_connect(address, *args, **kwargs)
 
     monkeypatch.setattr("spool.core.fetch.socket.getaddrinfo", getaddrinfo)
     monkeypatch.setattr("spool.core.fetch.socket.create_connection", create_connection)
-    return fediverse, server
+    monkeypatch.setattr("spool.core.fetch.ssl.create_default_context", trusting_context)
+    return fediverse, [plain, secure]
 
 
 def signed_headers(actor: RemoteActor, path: str, body: bytes, host: str = "testserver") -> dict[str, str]:

@@ -11,10 +11,10 @@ LD = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
 def test_webfinger_finds_a_federating_profile_with_the_configured_domain_and_port(
-    anon: Any, federating: Any, settings: Any
+    anon: Any, federating: Any, spool_config: Any
 ) -> None:
     ana = federating("ana")
-    settings.SPOOL.domain = "spool.test:8443"
+    spool_config.domain = "spool.test:8443"
     response = anon.get("/.well-known/webfinger", {"resource": "acct:ana@spool.test:8443"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/jrd+json"
@@ -25,10 +25,10 @@ def test_webfinger_finds_a_federating_profile_with_the_configured_domain_and_por
 
 
 def test_webfinger_does_not_reveal_profiles_that_did_not_opt_in(
-    anon: Any, person: Any, settings: Any
+    anon: Any, person: Any, spool_config: Any
 ) -> None:
     person("bo")
-    response = anon.get("/.well-known/webfinger", {"resource": f"acct:bo@{settings.SPOOL.domain}"})
+    response = anon.get("/.well-known/webfinger", {"resource": f"acct:bo@{spool_config.domain}"})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert anon.get("/.well-known/webfinger").status_code == 400
