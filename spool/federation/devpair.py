@@ -198,7 +198,8 @@ def make_pair(
 
 
 def wait_for(what: str, check: Any, timeout: float = 90.0, every: float = 0.5) -> Any:
-    """Poll ``check()`` until it returns something truthy (returned) or ``timeout`` passes (AssertionError)."""
+    """Poll ``check()`` until it returns something truthy (then returned) or ``timeout`` passes
+    (``AssertionError``)."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:
