@@ -25,3 +25,14 @@ def remote_activity() -> Iterator[None]:
         yield
     finally:
         _applying_remote.reset(token)
+
+
+@contextmanager
+def local_activity() -> Iterator[None]:
+    """Inside an inbound handler: what follows is our people's own action and federates as such (a
+    ``Move`` makes their follows of the old account follows of the new one)."""
+    token = _applying_remote.set(False)
+    try:
+        yield
+    finally:
+        _applying_remote.reset(token)

@@ -22,11 +22,12 @@ from spool.federation.outbound.like import like
 from spool.federation.outbound.reject import reject
 from spool.federation.outbound.undo import undo
 from spool.federation.outbound.update import update_note, update_person
+from spool.federation.outbound.vote import vote
 from spool.federation.policy import federates
 from spool.identities import events as graph
 from spool.identities.models import Account
 from spool.posts import events as posts
-from spool.posts.models import Post
+from spool.posts.models import PollOption, Post
 
 
 def _local_sender(account_id: int) -> Account | None:
@@ -119,6 +120,27 @@ def on_repost_undone(event: posts.RepostUndone) -> None:
     inboxes = inboxes_that_received(inner["id"]) or remote_follower_inboxes(reposter.pk)
     remote_owner = _remote(owner)
     deliver(undo(reposter.pk, inner), reposter, inboxes + inboxes_of([remote_owner] if remote_owner else []))
+
+
+def on_poll_voted(event: posts.PollVoted) -> None:
+    """A local vote in a remote poll goes to the poll's author; any vote in a local poll sends the new
+    counts (``Update`` of the ``Question``) to everyone who received it."""
+    owner = _remote(event.post_author_id)
+    if owner is not None:
+        voter = _local_sender(event.voter_id)
+        option = PollOption.objects.filter(poll_id=event.post_id, position=event.option_position).first()
+        if voter is not None and option is not None:
+            activity = vote(voter.pk, post_id_uri(event.post_id), actor_id(owner), option.text)
+            deliver(activity, voter, inboxes_of([owner]))
+        return
+    author = Account.objects.filter(pk=event.post_author_id, domain="").first()
+    if author is None or not federates(author):
+        return
+    post = Post.objects.select_related("author", "topic", "reply_to__author", "quote_of__author").get(
+        pk=event.post_id
+    )
+    uri = ids.post_uri(post.id)
+    deliver(update_note(post), author, inboxes_that_received(uri), object_uri=uri)
 
 
 def on_followed(event: graph.Followed) -> None:
@@ -233,6 +255,7 @@ def connect() -> None:
     subscribe(posts.PostUnliked, on_post_unliked)
     subscribe(posts.PostReposted, on_reposted)
     subscribe(posts.RepostUndone, on_repost_undone)
+    subscribe(posts.PollVoted, on_poll_voted)
     subscribe(graph.Followed, on_followed)
     subscribe(graph.FollowRequested, on_follow_requested)
     subscribe(graph.Unfollowed, on_unfollowed)

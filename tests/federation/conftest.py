@@ -23,6 +23,7 @@ REMOTE_HOSTS = {
     "lostallofmy.faith",
     "remote.example",
     "other.example",
+    "mastodon.sdf.org",
 }
 
 

@@ -259,3 +259,97 @@ def test_update_edits_a_post_and_only_its_author_may(anon: Any, ana: Any, fedive
     post.refresh_from_db()
     assert post.text == "edited #moo" and post.spoilers == [] and post.edited_at is not None
     assert post.edits.count() == 1
+
+
+RINPATCH = "https://mastodon.sdf.org/users/rinpatch"
+
+
+def test_mastodon_question_becomes_a_poll_with_its_counts(anon: Any, ana: Any, fediverse: Any) -> None:
+    rinpatch = fediverse.actor(RINPATCH)
+    follow_remote(ana, "rinpatch@mastodon.sdf.org")
+    assert deliver_to_inbox(anon, rinpatch, captured("mastodon/create-question")).status_code == 202
+    post = RemotePost.objects.get(
+        uri="https://mastodon.sdf.org/users/rinpatch/statuses/102070944809637304"
+    ).post
+    assert post.text == "Why is Tenshi eating a corndog so cute?"
+    options = list(post.poll.options.values_list("text", "votes_count"))
+    assert options == [
+        ("Dunno", 0),
+        ("Everyone knows that!", 1),
+        ("25 char limit is dumb", 0),
+        ("I can't even fit a funny", 1),
+    ]
+    assert post.poll.votes_count == 2
+    assert post.poll.expires_at.isoformat().startswith("2019-05-11T09:03:36")
+
+
+def test_mastodon_vote_in_a_local_poll(anon: Any, ana: Any, fediverse: Any) -> None:
+    rinpatch = fediverse.actor(RINPATCH)
+    poll = ana.write("which?", poll_options=["suya..", "plain"])
+    vote = point_at(
+        captured("mastodon/vote"),
+        "https://testing.uguu.ltd/objects/9d300947-2dcb-445d-8978-9a3b4b84fa14",
+        post_uri(poll),
+    )
+    vote = point_at(vote, "https://testing.uguu.ltd/users/rin", actor_uri(ana))
+    assert deliver_to_inbox(anon, rinpatch, vote).status_code == 202
+    counts = ana.view(poll)["poll"]["options"]
+    assert [o.get("votes_count", o.get("votes")) for o in counts][0] == 1, counts
+
+
+def test_a_local_vote_in_a_remote_poll_goes_to_its_author(anon: Any, ana: Any, fediverse: Any) -> None:
+    rinpatch = fediverse.actor(RINPATCH)
+    remote = follow_remote(ana, "rinpatch@mastodon.sdf.org")
+    question = {  # constructed: an open poll (the captured one has long ended)
+        "id": "https://mastodon.sdf.org/users/rinpatch/statuses/1",
+        "type": "Question",
+        "attributedTo": RINPATCH,
+        "content": "<p>tea?</p>",
+        "to": [PUBLIC],
+        "endTime": "2099-01-01T00:00:00Z",
+        "oneOf": [{"type": "Note", "name": "yes"}, {"type": "Note", "name": "no"}],
+    }
+    create = {"id": f"{question['id']}/activity", "type": "Create", "actor": RINPATCH, "object": question}
+    deliver_to_inbox(anon, rinpatch, create)
+    status = token_client(ana.account).get(f"/api/v1/accounts/{remote.pk}/statuses").json()[0]
+    response = token_client(ana.account).post(f"/api/v1/polls/{status['poll']['id']}/votes", {"choices": [1]})
+    assert response.status_code == 200, response.content
+    [sent] = [d for d in fediverse.deliveries("Create") if d.activity["object"].get("name")]
+    assert sent.activity["object"]["name"] == "no"
+    assert sent.activity["object"]["inReplyTo"] == question["id"]
+    assert sent.activity["to"] == [RINPATCH]
+
+
+def test_move_makes_followers_follow_the_new_account(anon: Any, ana: Any, fediverse: Any) -> None:
+    old = fediverse.actor("https://remote.example/users/old")
+    follow_remote(ana, "old@remote.example")
+    new = fediverse.actor("https://other.example/users/new")
+    document = new.document()
+    fediverse.serve_json(new.uri, {**document, "alsoKnownAs": [old.uri]})
+    move = {
+        "id": f"{old.uri}#moves/1",
+        "type": "Move",
+        "actor": old.uri,
+        "object": old.uri,
+        "target": new.uri,
+    }
+    assert deliver_to_inbox(anon, old, move).status_code == 202  # constructed (Mastodon's documented shape)
+    assert Follow.objects.filter(follower_id=ana.id, followee__domain="other.example").exists()
+    assert not Follow.objects.filter(follower_id=ana.id, followee__domain="remote.example").exists()
+    assert [d.activity["object"] for d in fediverse.deliveries("Follow")][-1] == new.uri
+
+
+def test_a_move_the_new_account_does_not_confirm_is_ignored(anon: Any, ana: Any, fediverse: Any) -> None:
+    old = fediverse.actor("https://remote.example/users/old")
+    follow_remote(ana, "old@remote.example")
+    new = fediverse.actor("https://other.example/users/squatter")
+    move = {
+        "id": f"{old.uri}#moves/1",
+        "type": "Move",
+        "actor": old.uri,
+        "object": old.uri,
+        "target": new.uri,
+    }
+    deliver_to_inbox(anon, old, move)
+    assert InboxItem.objects.get(activity_id=move["id"]).state == "ignored"
+    assert Follow.objects.filter(follower_id=ana.id, followee__domain="remote.example").exists()

@@ -15,6 +15,7 @@ from spool.federation.inbound import (
     delete,
     follow,
     like,
+    move,
     reject,
     undo,
     update,
@@ -37,6 +38,7 @@ HANDLERS: dict[str, Handler] = {
     "EmojiReaction": like.handle,
     "Announce": announce.handle,
     "Block": block.handle,
+    "Move": move.handle,
 }
 
 

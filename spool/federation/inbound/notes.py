@@ -26,7 +26,13 @@ from spool.federation.policy import domain_of
 from spool.federation.vocab import Note
 from spool.identities.models import Account, Follow
 from spool.posts.models import Post
-from spool.posts.services.remote import receive_remote_post, revise_remote_post
+from spool.posts.services.remote import (
+    OPTION_MAX,
+    POLL_SIZES,
+    count_remote_poll,
+    receive_remote_post,
+    revise_remote_post,
+)
 
 MAX_DEPTH = 5
 SPOOL_FALLBACK = "Read the full text on Spool:"
@@ -94,6 +100,11 @@ def ingest_note(data: dict[str, Any], *, depth: int = 0, require_interest: bool 
     if require_interest and not _interesting(author, note, reply_to, quote_of):
         raise IgnoredNote("nobody here follows the author or is addressed")
     text, spoilers = _body(note)
+    options = note.poll_options
+    if options is not None and not _holdable(options):
+        # More options, or longer ones, than a Spool poll has: shown as text instead.
+        text = "\n".join([text, *(f"○ {option}" for option in options)]).strip()
+        options = None
     try:
         with transaction.atomic():
             post = receive_remote_post(
@@ -108,7 +119,11 @@ def ingest_note(data: dict[str, Any], *, depth: int = 0, require_interest: bool 
                 mentioned=_mentioned(note),
                 attachment_text=note.attachment_text,
                 created_at=note.published,
+                poll_options=options,
+                poll_closes_at=note.poll_end,
             )
+            if options is not None:
+                count_remote_poll(post, note.poll_counts)
             RemotePost.objects.create(
                 post=post,
                 uri=note.id,
@@ -120,6 +135,10 @@ def ingest_note(data: dict[str, Any], *, depth: int = 0, require_interest: bool 
     except IntegrityError:  # the same post arrived twice at once
         return post_for_uri(note.id)
     return post
+
+
+def _holdable(options: list[str]) -> bool:
+    return POLL_SIZES[0] <= len(options) <= POLL_SIZES[1] and all(1 <= len(o) <= OPTION_MAX for o in options)
 
 
 def _parent(uri: str, depth: int) -> Post | None:
@@ -140,6 +159,8 @@ def revise_note(data: dict[str, Any], actor: Account) -> Post:
     if post.author_id != actor.pk or note.attributed_to != actor_id(actor):
         raise IgnoredNote("only the author can edit a post")
     text, spoilers = _body(note)
+    if note.poll_options is not None:
+        count_remote_poll(post, note.poll_counts)
     return revise_remote_post(
         post,
         text=text,

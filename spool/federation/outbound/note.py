@@ -101,6 +101,7 @@ def _as_question(post: Post, document: dict[str, Any]) -> None:
     poll = post.poll
     document["type"] = "Question"
     document["endTime"] = poll.expires_at.isoformat().replace("+00:00", "Z")
+    document["votersCount"] = poll.votes_count
     document["oneOf"] = [
         {
             "type": "Note",

@@ -26,6 +26,7 @@ class Actor:
     public_key_pem: str
     manually_approves: bool
     links: list[dict[str, str]] = field(default_factory=list)
+    also_known_as: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Actor:
@@ -64,4 +65,5 @@ class Actor:
             public_key_pem=str(key["publicKeyPem"]),
             manually_approves=data.get("manuallyApprovesFollowers") is True,
             links=links,
+            also_known_as=[id_of(v) for v in as_list(data.get("alsoKnownAs")) if id_of(v)],
         )

@@ -57,6 +57,16 @@ class Note:
     spoiler_ranges: list[list[int]] | None = None
     attachment_text: str = ""
     topic: str = ""
+    # A Question's options (``oneOf``, or ``anyOf`` read as single choice), their counts and end.
+    poll_options: list[str] | None = None
+    poll_counts: list[int] = field(default_factory=list)
+    poll_end: datetime | None = None
+    # A poll vote (Mastodon's shape): a Note with a ``name`` (the option) in reply to the Question.
+    name: str = ""
+
+    @property
+    def is_vote(self) -> bool:
+        return bool(self.name and self.in_reply_to and not self.text)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Note:
@@ -95,7 +105,8 @@ class Note:
                     alt = text_of(item.get("name"), 1000) or text_of(item.get("summary"), 1000)
                     attachments.append(Attachment(href, str(item.get("mediaType") or ""), alt))
         ranges = data.get("spoilerRanges")
-        published = parse_datetime(data["published"]) if isinstance(data.get("published"), str) else None
+        published = _when(data.get("published"))
+        options = [o for o in as_list(data.get("oneOf") or data.get("anyOf")) if isinstance(o, dict)]
         return cls(
             id=note_id,
             type=str(kind),
@@ -114,6 +125,10 @@ class Note:
             spoiler_ranges=ranges if isinstance(ranges, list) else None,
             attachment_text=text_of(data.get("attachmentText"), 10_000),
             topic=text_of(data.get("topic"), 50),
+            poll_options=[text_of(o.get("name"), 200) for o in options] if kind == "Question" else None,
+            poll_counts=[_total(o.get("replies")) for o in options],
+            poll_end=_when(data.get("endTime") or data.get("closed")),
+            name=text_of(data.get("name"), 200) if kind == "Note" else "",
         )
 
 
@@ -130,3 +145,18 @@ def _first_url(value: Any) -> str:
         if isinstance(item, dict) and isinstance(item.get("href"), str):
             return str(item["href"])
     return ""
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+def _total(value: Any) -> int:
+    if isinstance(value, dict) and isinstance(value.get("totalItems"), int):
+        return max(0, int(value["totalItems"]))
+    return 0

@@ -20,7 +20,7 @@ from spool.core.errors import ValidationError
 from spool.core.events import publish
 from spool.identities.models import Account
 from spool.posts.events import PostCreated, PostEdited
-from spool.posts.models import Post, PostEdit
+from spool.posts.models import Poll, PollOption, Post, PostEdit
 from spool.posts.services.erasure import delete_posts
 from spool.posts.services.mentions import set_mentions
 from spool.posts.services.topics import count_topic, topic_for
@@ -28,6 +28,8 @@ from spool.posts.services.validation import normalise_topic
 
 REMOTE_TEXT_MAX = 100_000
 TOPIC_MAX = 50
+POLL_SIZES = (2, 4)
+OPTION_MAX = 25
 
 
 def _remote_topic(name: str) -> str:
@@ -63,14 +65,18 @@ def receive_remote_post(
     mentioned: Sequence[Account] = (),
     attachment_text: str = "",
     created_at: datetime | None = None,
+    poll_options: Sequence[str] | None = None,
+    poll_closes_at: datetime | None = None,
 ) -> Post:
     """Store a post a remote ``author`` published.
 
     Checks: the author is remote; text ≤100,000 characters; spoiler ranges inside the text (others dropped);
     the topic dropped when Spool can't hold it. ``is_reply`` with no ``reply_to`` keeps a reply whose parent
     we could not fetch out of top-level lists. Changes, in one transaction: the post, mentions, topic,
-    counters (author ``posts_count``, parent ``replies_count``, quoted ``quotes_count``, topic). Publishes
-    ``PostCreated`` (notifications reach mentioned and replied-to local people)."""
+    counters (author ``posts_count``, parent ``replies_count``, quoted ``quotes_count``, topic); with
+    ``poll_options`` (2-4 options of 1-25 characters; the caller degrades others to text) a poll closing at
+    ``poll_closes_at``. Publishes ``PostCreated`` (notifications reach mentioned and replied-to local
+    people)."""
     ranges = _check(author, text, spoilers)
     topic_display = _remote_topic(topic)
     with transaction.atomic():
@@ -99,6 +105,17 @@ def receive_remote_post(
             # The time it was written on its server (the ID stays the arrival time, which orders feeds).
             Post.objects.filter(id=post.id).update(created_at=created_at)
             post.created_at = created_at
+        if poll_options is not None:
+            if not POLL_SIZES[0] <= len(poll_options) <= POLL_SIZES[1] or any(
+                not 1 <= len(o) <= OPTION_MAX for o in poll_options
+            ):
+                raise ValidationError(
+                    "Spool can't hold that poll.", code="invalid_poll", field="poll_options"
+                )
+            poll = Poll.objects.create(post=post, expires_at=poll_closes_at or timezone.now())
+            PollOption.objects.bulk_create(
+                [PollOption(poll=poll, position=i, text=text) for i, text in enumerate(poll_options)]
+            )
         new_mentions = set_mentions(post, list(mentioned)) if mentioned else []
         count_topic(topic_obj.id if topic_obj else None, +1)
         Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
@@ -179,3 +196,16 @@ def remove_remote_post(post: Post) -> None:
         raise ValidationError("Only remote authors' posts are removed this way.", code="not_remote")
     with transaction.atomic():
         delete_posts([post.id])
+
+
+def count_remote_poll(post: Post, counts: Sequence[int]) -> None:
+    """Take the vote counts a remote poll's server reports (votes cast everywhere, not only here). Counts
+    for the options in order; ignored unless there is one per option."""
+    options = list(PollOption.objects.filter(poll_id=post.id).order_by("position"))
+    if post.author.is_local or len(counts) != len(options):
+        return
+    with transaction.atomic():
+        for option, count in zip(options, counts, strict=True):
+            if option.votes_count != max(0, int(count)):
+                PollOption.objects.filter(id=option.id).update(votes_count=max(0, int(count)))
+        Poll.objects.filter(post_id=post.id).update(votes_count=sum(max(0, int(c)) for c in counts))
