@@ -52,6 +52,8 @@ class SpoolConfig(BaseSettings):
     federation_blocked_domains: list[str] = Field(default_factory=list)
     # Deliveries are retried with exponential backoff and given up after this many hours.
     federation_delivery_horizon_hours: float = 48.0
+    # How long a worker holds a delivery it is sending before another may take it over (a dead worker).
+    federation_delivery_lease_seconds: int = 300
 
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")

@@ -2,7 +2,8 @@
 
 :func:`deliver` writes one ``Delivery`` row per inbox inside the caller's transaction — so a rolled-back
 post sends nothing and a committed one cannot lose its deliveries — and enqueues a task per row after
-commit. :func:`send_delivery` claims a row with a lease (so two workers never send it at once), POSTs it
+commit. :func:`send_delivery` claims a row with a lease (``SPOOL.federation_delivery_lease_seconds``, so two
+workers never send it at once and a dead worker's row is taken over when it runs out), POSTs it
 signed by the sender, and records the outcome: delivered; retried with exponential backoff (30 s doubling,
 at most 6 h apart) while the server fails; given up when the server answers a permanent 4xx or when the
 activity is older than ``SPOOL.federation_delivery_horizon_hours``. ``retry_deliveries`` (every minute,
@@ -36,10 +37,13 @@ from spool.identities.models import Account
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY_GAP = timedelta(hours=6)
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.SPOOL.federation_delivery_lease_seconds)
 
 
 def horizon() -> timedelta:
@@ -114,7 +118,7 @@ def _claim(delivery_id: int) -> Delivery | None:
     claimed = (
         Delivery.objects.filter(id=delivery_id, state=Delivery.State.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(next_attempt_at=now + LEASE)
+        .update(next_attempt_at=now + lease())
     )
     if not claimed:
         return None

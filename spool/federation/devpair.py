@@ -89,6 +89,7 @@ class Instance:
     data_dir: Path
     process: subprocess.Popen[bytes] | None = None
     people: dict[str, dict[str, str]] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def domain(self) -> str:
@@ -108,6 +109,7 @@ class Instance:
             SPOOL_KEY_PREFIX=f"pair-{self.name}",
             SPOOL_SECRET_KEY=f"federation-pair-{self.name}-not-secret",
         )
+        env.update(self.extra_env)
         return env
 
     def manage(self, *args: str, timeout: float = 300) -> str:
@@ -169,6 +171,23 @@ class Instance:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    def worker_pid(self) -> int | None:
+        """The PID of this instance's Celery worker (a child of ``serve``), if it runs."""
+        if self.process is None:
+            return None
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid and b"worker" in args:
+                return int(entry.name)
+        return None
 
     def log_tail(self, lines: int = 40) -> str:
         path = self.data_dir / "serve.log"

@@ -12,6 +12,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -70,6 +71,8 @@ class Fediverse:
     routes: dict[tuple[str, str], tuple[int, str, bytes]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     inbox_status: dict[str, list[int]] = field(default_factory=dict)
+    inbox_delay: float = 0.0  # seconds each inbox POST takes to answer (a slow server)
+    inbox_delay: float = 0.0  # seconds each inbox POST takes to answer (a slow server)
 
     def serve_json(
         self, url: str, data: Any, status: int = 200, content_type: str = "application/activity+json"
@@ -117,6 +120,8 @@ def _handler(fediverse: Fediverse) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
+            if fediverse.inbox_delay:
+                time.sleep(fediverse.inbox_delay)
             url = f"{self.headers.get('Host', '')}{self.path}"
             statuses = fediverse.inbox_status.get(url)
             status = statuses.pop(0) if statuses else 202
@@ -209,3 +214,12 @@ def signed_headers(actor: RemoteActor, path: str, body: bytes, host: str = "test
         private_pem=actor.private_pem,
     )
     return {f"HTTP_{name.upper()}": value for name, value in added.items()}
+
+
+def serve_on_loopback(fediverse: Fediverse, count: int) -> list[ThreadingHTTPServer]:
+    """``count`` stand-in servers on loopback ports of their own (``127.0.0.1:<port>`` are their names),
+    for live instances in development mode, which reach them without any patching."""
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), _handler(fediverse)) for _ in range(count)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    return servers
