@@ -17,7 +17,7 @@ from spool.federation.outbound.announce import announce
 from spool.federation.outbound.block import block
 from spool.federation.outbound.create import create
 from spool.federation.outbound.delete import delete_note
-from spool.federation.outbound.follow import follow
+from spool.federation.outbound.follow import follow, follow_of
 from spool.federation.outbound.like import like
 from spool.federation.outbound.reject import reject
 from spool.federation.outbound.undo import undo
@@ -198,12 +198,7 @@ def on_unfollowed(event: graph.Unfollowed) -> None:
     if follower is None and followee is not None:
         sender = _local_sender(event.follower_id)
         if sender is not None:
-            inner = {
-                "id": f"{ids.actor_uri(sender.pk)}#follows/{followee.pk}",
-                "type": "Follow",
-                "actor": ids.actor_uri(sender.pk),
-                "object": actor_id(followee),
-            }
+            inner = follow_of(sender.pk, followee.pk, actor_id(followee))
             deliver(undo(sender.pk, inner), sender, inboxes_of([followee]))
     elif follower is not None and followee is None:
         sender = _local_sender(event.followee_id)
@@ -214,12 +209,7 @@ def on_unfollowed(event: graph.Unfollowed) -> None:
 def on_request_withdrawn(event: graph.FollowRequestWithdrawn) -> None:
     target, sender = _remote(event.target_id), _local_sender(event.requester_id)
     if target is not None and sender is not None:
-        inner = {
-            "id": f"{ids.actor_uri(sender.pk)}#follows/{target.pk}",
-            "type": "Follow",
-            "actor": ids.actor_uri(sender.pk),
-            "object": actor_id(target),
-        }
+        inner = follow_of(sender.pk, target.pk, actor_id(target))
         deliver(undo(sender.pk, inner), sender, inboxes_of([target]))
 
 

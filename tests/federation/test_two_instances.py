@@ -39,6 +39,15 @@ def _find(client: Any, handle: str) -> dict[str, Any]:
     return found[0]
 
 
+def _missing(client: Any, path: str) -> bool:
+    """Whether ``path`` answers 404 (gone, or hidden from this client)."""
+    try:
+        client.get(path)
+    except ApiError as exc:
+        return exc.status == 404
+    return False
+
+
 def _relationship(client: Any, account_id: str) -> dict[str, Any]:
     return client.get("/api/v1/accounts/relationships", **{"id[]": account_id})[0]
 
@@ -111,14 +120,7 @@ def test_two_instances_follow_post_reply_like_repost_quote_edit_delete_block_unf
     # bob deletes his post: gone on A too.
     bob.call("DELETE", f"/api/v1/statuses/{post['id']}")
 
-    def gone() -> bool:
-        try:
-            alice.get(f"/api/v1/statuses/{remote_post['id']}")
-        except ApiError as exc:
-            return exc.status == 404
-        return False
-
-    wait_for("the delete on A", gone)
+    wait_for("the delete on A", lambda: _missing(alice, f"/api/v1/statuses/{remote_post['id']}"))
 
     # alice unfollows bob: B forgets her.
     alice.post(f"/api/v1/accounts/{bob_on_a['id']}/unfollow")
@@ -129,12 +131,5 @@ def test_two_instances_follow_post_reply_like_repost_quote_edit_delete_block_unf
     carol.post(f"/api/v1/accounts/{alice_on_b_account['id']}/block")
     assert carol.get(f"/api/v1/accounts/{carol_id}/followers") == []
 
-    def blocked_on_a() -> bool:
-        try:
-            alice.get(f"/api/v1/accounts/{carol_on_a['id']}")
-        except ApiError as exc:
-            return exc.status == 404
-        return False
-
-    wait_for("the block on A", blocked_on_a)
+    wait_for("the block on A", lambda: _missing(alice, f"/api/v1/accounts/{carol_on_a['id']}"))
     assert alice.get("/api/v1/accounts/relationships", **{"id[]": carol_on_a["id"]}) == []

@@ -5,15 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from spool.federation import ids
-from spool.federation.vocab import CONTEXT
+from spool.federation.outbound.base import activity
 
 
 def block(account_id: int, target_uri: str) -> dict[str, Any]:
-    actor = ids.actor_uri(account_id)
-    return {
-        "@context": CONTEXT,
-        "id": f"{actor}#blocks/{ids.unique_suffix()}",
-        "type": "Block",
-        "actor": actor,
-        "object": target_uri,
-    }
+    id_ = f"{ids.actor_uri(account_id)}#blocks/{ids.unique_suffix()}"
+    return activity("Block", account_id, target_uri, id_=id_)

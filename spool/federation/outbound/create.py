@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from spool.federation import ids
+from spool.federation.outbound.base import activity
 from spool.federation.outbound.note import note
-from spool.federation.vocab import CONTEXT
 from spool.posts.models import Post
 
 
 def create(post: Post) -> dict[str, Any]:
     obj = note(post)
-    obj.pop("@context", None)
-    return {
-        "@context": CONTEXT,
-        "id": f"{obj['id']}/activity",
-        "type": "Create",
-        "actor": ids.actor_uri(post.author_id),
-        "published": obj["published"],
-        "to": obj["to"],
-        "cc": obj["cc"],
-        "object": obj,
-    }
+    return activity(
+        "Create",
+        post.author_id,
+        obj,
+        id_=f"{obj['id']}/activity",
+        published=obj["published"],
+        to=obj["to"],
+        cc=obj["cc"],
+    )

@@ -5,28 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from spool.federation import ids
-from spool.federation.vocab import CONTEXT
+from spool.federation.outbound.base import activity
 
 
 def delete_note(post_id: int, author_id: int) -> dict[str, Any]:
     uri = ids.post_uri(post_id)
-    return {
-        "@context": CONTEXT,
-        "id": f"{uri}#delete",
-        "type": "Delete",
-        "actor": ids.actor_uri(author_id),
-        "to": [ids.PUBLIC],
-        "object": {"id": uri, "type": "Tombstone"},
-    }
+    return activity(
+        "Delete", author_id, {"id": uri, "type": "Tombstone"}, id_=f"{uri}#delete", to=[ids.PUBLIC]
+    )
 
 
 def delete_person(account_id: int) -> dict[str, Any]:
     uri = ids.actor_uri(account_id)
-    return {
-        "@context": CONTEXT,
-        "id": f"{uri}#delete",
-        "type": "Delete",
-        "actor": uri,
-        "to": [ids.PUBLIC],
-        "object": uri,
-    }
+    return activity("Delete", account_id, uri, id_=f"{uri}#delete", to=[ids.PUBLIC])

@@ -5,15 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from spool.federation import ids
-from spool.federation.vocab import CONTEXT
+from spool.federation.outbound.base import activity
 
 
 def like(account_id: int, object_uri: str, post_id: int) -> dict[str, Any]:
-    actor = ids.actor_uri(account_id)
-    return {
-        "@context": CONTEXT,
-        "id": f"{actor}#likes/{post_id}/{ids.unique_suffix()}",
-        "type": "Like",
-        "actor": actor,
-        "object": object_uri,
-    }
+    id_ = f"{ids.actor_uri(account_id)}#likes/{post_id}/{ids.unique_suffix()}"
+    return activity("Like", account_id, object_uri, id_=id_)

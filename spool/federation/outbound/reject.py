@@ -5,16 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from spool.federation import ids
-from spool.federation.vocab import CONTEXT
+from spool.federation.outbound.base import activity, follow_reference
 
 
 def reject(account_id: int, follow_activity: dict[str, Any]) -> dict[str, Any]:
-    actor = ids.actor_uri(account_id)
-    inner = {k: v for k, v in follow_activity.items() if k in ("id", "type", "actor", "object")}
-    return {
-        "@context": CONTEXT,
-        "id": f"{actor}#rejects/follows/{ids.unique_suffix()}",
-        "type": "Reject",
-        "actor": actor,
-        "object": inner,
-    }
+    id_ = f"{ids.actor_uri(account_id)}#rejects/follows/{ids.unique_suffix()}"
+    return activity("Reject", account_id, follow_reference(follow_activity), id_=id_)

@@ -6,24 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from spool.federation import ids
-from spool.federation.vocab import CONTEXT
+from spool.federation.outbound.base import activity
 
 
 def vote(voter_id: int, question_uri: str, author_uri: str, option: str) -> dict[str, Any]:
     actor = ids.actor_uri(voter_id)
     note_id = f"{actor}#votes/{ids.unique_suffix()}"
-    return {
-        "@context": CONTEXT,
-        "id": f"{note_id}/activity",
-        "type": "Create",
-        "actor": actor,
+    obj = {
+        "id": note_id,
+        "type": "Note",
+        "name": option,
+        "attributedTo": actor,
+        "inReplyTo": question_uri,
         "to": [author_uri],
-        "object": {
-            "id": note_id,
-            "type": "Note",
-            "name": option,
-            "attributedTo": actor,
-            "inReplyTo": question_uri,
-            "to": [author_uri],
-        },
     }
+    return activity("Create", voter_id, obj, id_=f"{note_id}/activity", to=[author_uri])

@@ -13,17 +13,18 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from spool.core.errors import ValidationError
 from spool.core.events import publish
 from spool.identities.models import Account
-from spool.posts.events import PostCreated, PostEdited
-from spool.posts.models import Poll, PollOption, Post, PostEdit
+from spool.posts.events import PostEdited
+from spool.posts.models import Poll, PollOption, Post
+from spool.posts.services.compose import record_new_post
+from spool.posts.services.edit import keep_version
 from spool.posts.services.erasure import delete_posts
 from spool.posts.services.mentions import set_mentions
-from spool.posts.services.topics import count_topic, topic_for
+from spool.posts.services.topics import topic_for
 from spool.posts.services.validation import normalise_topic
 
 REMOTE_TEXT_MAX = 100_000
@@ -116,24 +117,7 @@ def receive_remote_post(
             PollOption.objects.bulk_create(
                 [PollOption(poll=poll, position=i, text=text) for i, text in enumerate(poll_options)]
             )
-        new_mentions = set_mentions(post, list(mentioned)) if mentioned else []
-        count_topic(topic_obj.id if topic_obj else None, +1)
-        Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
-        if reply_to is not None:
-            Post.objects.filter(id=reply_to.id).update(replies_count=F("replies_count") + 1)
-        if quote_of is not None:
-            Post.objects.filter(id=quote_of.id).update(quotes_count=F("quotes_count") + 1)
-        publish(
-            PostCreated(
-                post_id=post.id,
-                author_id=author.id,
-                reply_to_id=reply_to.id if reply_to else None,
-                reply_to_author_id=reply_to.author_id if reply_to else None,
-                quote_of_id=quote_of.id if quote_of else None,
-                quote_of_author_id=quote_of.author_id if quote_of else None,
-                mentioned_ids=tuple(new_mentions),
-            )
-        )
+        record_new_post(post, reply_to, quote_of, set_mentions(post, list(mentioned)) if mentioned else [])
     return post
 
 
@@ -164,19 +148,7 @@ def revise_remote_post(
             and attachment_text == post.attachment_text
         ):
             return post
-        PostEdit.objects.create(
-            post=post,
-            text=post.text,
-            spoilers=post.spoilers,
-            topic_display=old_topic,
-            media_spoiler=post.media_spoiler,
-            attachment_text=post.attachment_text,
-            created_at=post.edited_at or post.created_at,
-        )
-        new_topic = topic_for(topic_display)
-        if (new_topic.id if new_topic else None) != post.topic_id:
-            count_topic(post.topic_id, -1)
-            count_topic(new_topic.id if new_topic else None, +1)
+        new_topic = keep_version(post, old_topic, topic_display)
         post.text, post.spoilers, post.topic = text, ranges, new_topic
         post.media_spoiler = bool(media_spoiler)
         post.attachment_text = attachment_text[:10_000]
