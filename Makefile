@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Python trees to lint (bench/ joins once it exists).
 LINT_PATHS := $(wildcard spool tests bench)
 
-.PHONY: help run serve test lint fmt bench install install-test clean
+.PHONY: help run serve test lint fmt bench install install-test clean federation-demo
 
 help:
 	@echo "make run    install, migrate, load demo data once, serve http://$(HOST):$(PORT) with worker and scheduler"
@@ -17,6 +17,7 @@ help:
 	@echo "make test   install test tools and run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint   ruff, mypy, import-linter layer contracts"
 	@echo "make bench  run the benchmarks and write docs/performance.md"
+	@echo "make federation-demo  two local instances on ports 9601/9602 that follow and reply to each other"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +57,9 @@ lint: install-test
 fmt: install-test
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+
+federation-demo: install
+	$(PY) manage.py federation_demo
 
 bench: install-test
 	$(PY) -m bench

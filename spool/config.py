@@ -41,6 +41,20 @@ class SpoolConfig(BaseSettings):
     fetch_timeout_seconds: float = 5.0
     fetch_max_bytes: int = 1024 * 1024
 
+    # Federation (ActivityPub; spool.federation). Development mode lets instances on loopback federate over
+    # plain http with ports (tests, ``make federation-demo``); it is refused unless ``debug`` is on.
+    federation_enabled: bool = True
+    federation_dev_mode: bool = False
+    federation_max_body_bytes: int = 256 * 1024
+    # Signed requests whose Date is further than this from our clock are refused (replays, skew).
+    federation_signature_max_age_seconds: int = 3600
+    # Domains refused outright (besides the blocks stored by moderators), comma-separated in the environment.
+    federation_blocked_domains: list[str] = Field(default_factory=list)
+    # Deliveries are retried with exponential backoff and given up after this many hours.
+    federation_delivery_horizon_hours: float = 48.0
+    # How long a worker holds a delivery it is sending before another may take it over (a dead worker).
+    federation_delivery_lease_seconds: int = 300
+
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     redis_url: str = Field(default="", validation_alias="REDIS_URL")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "spool.messaging",
     "spool.demo",
     "spool.realtime",
+    "spool.federation",
     "spool.web",
 ]
 
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spool.web.middleware.SecurityHeadersMiddleware",
+    # ActivityStreams JSON for profile and post URLs when a fediverse server asks for it.
+    "spool.federation.negotiation.ActivityPubNegotiationMiddleware",
     # Mastodon API only (path-scoped): CORS for browser apps, then the per-token rate limit.
     "spool.api.mastodon.middleware.CorsMiddleware",
     "spool.api.mastodon.middleware.RateLimitMiddleware",
@@ -145,6 +148,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-trending": {"task": "spool.feeds.tasks.refresh_trending", "schedule": 300.0},
     "award-community-leaders": {"task": "spool.communities.tasks.award_leaders", "schedule": 3600.0},
     "prune-spam-fingerprints": {"task": "spool.moderation.tasks.prune_fingerprints", "schedule": 3600.0},
+    "federation-retry-deliveries": {"task": "spool.federation.tasks.retry_deliveries", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

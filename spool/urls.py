@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("oauth/revoke", oauth.revoke, name="oauth_revoke"),
     path("oauth/userinfo", oauth.userinfo, name="oauth_userinfo"),
     path(".well-known/oauth-authorization-server", oauth.server_metadata, name="oauth_metadata"),
+    path("", include("spool.federation.urls")),
     path("", include("spool.web.urls")),
 ]
 

@@ -13,7 +13,12 @@ A server that fetches URLs for its users can be turned against its own network (
   content type before reading the body.
 
 ``SPOOL.fetch_allow_private`` switches the address check off, for tests that fetch from a server on
-127.0.0.1; everything else still applies.
+127.0.0.1; everything else still applies. Callers may pass ``allow_private`` themselves (federation's
+development mode, which is refused outside debug mode, does so for loopback instances).
+
+Federation uses the same function for signed GETs and for POSTs to inboxes: ``method``, ``body`` and
+``headers`` are sent as given, and ``sign`` is called for every hop (a redirect changes the signed
+request-target) to add signature headers.
 
 :func:`parse_page_meta` reads a page's OpenGraph/Twitter card/``<title>``/description with the standard
 library's HTML parser and returns plain, whitespace-collapsed text.
@@ -26,6 +31,7 @@ import ipaddress
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -43,9 +49,10 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 class FetchError(Exception):
     """The URL was not fetched. ``code`` says why (``blocked_address``, ``bad_url``, ``timeout``, …)."""
 
-    def __init__(self, message: str, *, code: str) -> None:
+    def __init__(self, message: str, *, code: str, status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ def is_public_address(address: str) -> bool:
     )
 
 
-def _resolve(host: str, port: int) -> str:
+def _resolve(host: str, port: int, allow_private: bool = False) -> str:
     """One DNS lookup; the address to connect to, after checking every address the host has."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -111,7 +118,7 @@ def _resolve(host: str, port: int) -> str:
     addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise FetchError(f"Could not resolve {host}.", code="dns_failed")
-    if not settings.SPOOL.fetch_allow_private:
+    if not allow_private:
         for address in addresses:
             if not is_public_address(address):
                 raise FetchError(f"{host} resolves to a non-public address.", code="blocked_address")
@@ -161,30 +168,51 @@ def _target(url: str) -> _Target:
     return _Target(url, scheme, parts.hostname, port or (443 if scheme == "https" else 80), path)
 
 
+# Adds headers (e.g. an HTTP signature) for one hop: (method, url, headers so far) -> extra headers.
+Signer = Callable[[str, str, dict[str, str]], dict[str, str]]
+
+
 def fetch(
-    url: str, *, accept: tuple[str, ...] = HTML_TYPES, max_redirects: int = MAX_REDIRECTS
+    url: str,
+    *,
+    accept: tuple[str, ...] | None = HTML_TYPES,
+    max_redirects: int = MAX_REDIRECTS,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    sign: Signer | None = None,
+    allow_private: bool | None = None,
+    max_bytes: int | None = None,
 ) -> FetchResult:
-    """GET ``url`` under every rule of this module; raise :class:`FetchError` when any fails (including a
-    non-2xx answer or a content type outside ``accept``)."""
+    """Request ``url`` (GET unless ``method`` says otherwise) under every rule of this module; raise
+    :class:`FetchError` when any fails (including a non-2xx answer, whose status it carries, or a content
+    type outside ``accept``; ``accept=None`` takes any type). A POST is never redirected."""
     config = settings.SPOOL
     deadline = time.monotonic() + config.fetch_timeout_seconds
+    private_ok = config.fetch_allow_private if allow_private is None else allow_private
+    limit = max_bytes or config.fetch_max_bytes
     for _hop in range(max_redirects + 1):
         target = _target(url)
-        response, connection = _request(target, deadline)
+        extra = _headers(target, method, headers, accept)
+        if sign is not None:
+            extra.update(sign(method, target.url, extra))
+        response, connection = _request(target, deadline, method, body, extra, private_ok)
         try:
-            if response.status in REDIRECT_STATUSES:
+            if response.status in REDIRECT_STATUSES and method == "GET":
                 location = response.getheader("Location")
                 if not location:
                     raise FetchError("A redirect without a location.", code="bad_redirect")
                 url = urljoin(target.url, location.strip())
                 continue
             if not 200 <= response.status < 300:
-                raise FetchError(f"The server answered {response.status}.", code="http_error")
+                raise FetchError(
+                    f"The server answered {response.status}.", code="http_error", status=response.status
+                )
             content_type, charset = _content_type(response.getheader("Content-Type", ""))
-            if content_type not in accept:
+            if accept is not None and content_type not in accept:
                 raise FetchError(f"Not a page ({content_type or 'no type'}).", code="wrong_type")
-            body = _read_body(response, connection, config.fetch_max_bytes, deadline)
-            return FetchResult(target.url, response.status, content_type, charset, body)
+            data = _read_body(response, connection, limit, deadline)
+            return FetchResult(target.url, response.status, content_type, charset, data)
         finally:
             connection.close()
     raise FetchError("Too many redirects.", code="too_many_redirects")
@@ -197,8 +225,30 @@ def _remaining(deadline: float) -> float:
     return left
 
 
-def _request(target: _Target, deadline: float) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection]:
-    address = _resolve(target.host, target.port)
+def _headers(
+    target: _Target, method: str, given: dict[str, str] | None, accept: tuple[str, ...] | None
+) -> dict[str, str]:
+    default_port = 443 if target.scheme == "https" else 80
+    host = target.host if target.port == default_port else f"{target.host}:{target.port}"
+    headers = {
+        "Host": host,
+        "User-Agent": f"Spool/0.1 (+{settings.SPOOL.public_url})",
+        "Accept": ", ".join((*accept, "*/*;q=0.1")) if accept else "*/*",
+        "Accept-Encoding": "identity",
+    }
+    headers.update(given or {})
+    return headers
+
+
+def _request(
+    target: _Target,
+    deadline: float,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    allow_private: bool = False,
+) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection]:
+    address = _resolve(target.host, target.port, allow_private)
     timeout = _remaining(deadline)
     connection: http.client.HTTPConnection
     if target.scheme == "https":
@@ -210,13 +260,7 @@ def _request(target: _Target, deadline: float) -> tuple[http.client.HTTPResponse
     _pinned(connection, address)
     try:
         connection.request(
-            "GET",
-            target.path,
-            headers={
-                "User-Agent": f"Spool/0.1 (link preview; +{settings.SPOOL.public_url})",
-                "Accept": ", ".join((*HTML_TYPES, "*/*;q=0.1")),
-                "Accept-Encoding": "identity",
-            },
+            method, target.path, body=body, headers=headers or _headers(target, method, None, HTML_TYPES)
         )
         return connection.getresponse(), connection
     except TimeoutError as exc:

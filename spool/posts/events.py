@@ -60,6 +60,14 @@ class RepostUndone(Event):
 
 
 @dataclass(frozen=True)
+class PollVoted(Event):
+    post_id: int
+    post_author_id: int
+    voter_id: int
+    option_position: int
+
+
+@dataclass(frozen=True)
 class PollEnded(Event):
     post_id: int
     author_id: int

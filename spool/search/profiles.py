@@ -14,6 +14,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from spool.core import remote
 from spool.core.errors import ValidationError
 from spool.core.pagination import MAX_PAGE
 from spool.identities.models import Account, Follow
@@ -25,21 +26,13 @@ from spool.search.reads import SearchPage
 MAX_OFFSET = 1000
 T = TypeVar("T")
 
-_remote_resolver: Callable[[str, str], Account | None] | None = None
-
-
-def set_remote_resolver(resolver: Callable[[str, str], Account | None] | None) -> None:
-    """Let federation answer :func:`resolve_remote_account` (it sits above search and cannot be imported)."""
-    global _remote_resolver
-    _remote_resolver = resolver
-
 
 def resolve_remote_account(handle: str, domain: str) -> Account | None:
     """The fediverse account ``handle@domain`` fetched from its server (WebFinger, then the actor), stored as
-    a remote Account. ``None`` until federation registers a resolver with :func:`set_remote_resolver`."""
-    if _remote_resolver is None:
-        return None
-    return _remote_resolver(handle, domain)
+    a remote Account, through the seam federation registers in :mod:`spool.core.remote` (``None`` without
+    federation)."""
+    found = remote.resolve_remote_account(f"{handle}@{domain}")
+    return found if isinstance(found, Account) else None
 
 
 def _offset(cursor: str | None) -> int:
@@ -73,6 +66,8 @@ def _exact(viewer: Account | None, handle: str, domain: str) -> list[Account]:
     stored = visible.filter(handle__iexact=handle, domain__iexact=domain).first()
     if stored is not None:
         return [stored]
+    if viewer is None:  # only signed-in people make the server fetch from others
+        return []
     fetched = resolve_remote_account(handle, domain)
     return [fetched] if fetched is not None and visible.filter(pk=fetched.pk).exists() else []
 

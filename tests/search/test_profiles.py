@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.test import override_settings
 
+from spool.core import remote
 from spool.identities.models import Account
 from spool.identities.services import block_account, follow_account
-from spool.search import profiles
 from spool.search.profiles import find_profiles, find_topics, search_profiles, search_topics
 
 
@@ -57,17 +57,19 @@ def test_this_servers_own_domain_is_a_local_lookup(people, settings):
 def test_the_remote_resolver_hook(people):
     asked = []
 
-    def resolver(handle, domain):  # what federation's WebFinger lookup will do: fetch, store, return
-        asked.append((handle, domain))
-        return Account.objects.create(handle=handle, domain=domain)
+    def resolver(handle):  # what federation's WebFinger lookup does: fetch, store, return
+        asked.append(handle)
+        user, _, domain = handle.lstrip("@").partition("@")
+        return Account.objects.create(handle=user, domain=domain)
 
-    profiles.set_remote_resolver(resolver)
+    registered = remote._resolver[:]
+    remote.register_remote_resolver(resolver)
     try:
-        assert handles(find_profiles(None, "@new@example.net")) == ["new@example.net"]
-        assert asked == [("new", "example.net")]
+        assert find_profiles(None, "@new@example.net").items == []  # visitors never make the server fetch
+        assert handles(find_profiles(people("ana"), "@new@example.net")) == ["new@example.net"]
+        assert asked == ["new@example.net"]
     finally:
-        profiles.set_remote_resolver(None)
-    assert profiles.resolve_remote_account("new", "example.net") is None
+        remote._resolver[:] = registered
 
 
 def test_profile_pages(people):

@@ -28,6 +28,7 @@ def _routers() -> None:
         "communities",
         "search",
         "reports",
+        "federation",
     ):
         try:
             module = importlib.import_module(f"spool.api.native.{name}")

@@ -141,25 +141,30 @@ def create_post(
                 [PollOption(poll=poll, position=i, text=option) for i, option in enumerate(options)]
             )
         named = mentioned_accounts(text)
-        mentioned = set_mentions(post, named) if named else []
-        count_topic(topic_obj.id if topic_obj else None, +1)
-        Account.objects.filter(id=author.id).update(posts_count=F("posts_count") + 1)
-        if parent is not None:
-            Post.objects.filter(id=parent.id).update(replies_count=F("replies_count") + 1)
-        if quoted is not None:
-            Post.objects.filter(id=quoted.id).update(quotes_count=F("quotes_count") + 1)
-        publish(
-            PostCreated(
-                post_id=post.id,
-                author_id=author.id,
-                reply_to_id=parent.id if parent else None,
-                reply_to_author_id=parent.author_id if parent else None,
-                quote_of_id=quoted.id if quoted else None,
-                quote_of_author_id=quoted.author_id if quoted else None,
-                mentioned_ids=tuple(mentioned),
-            )
-        )
+        record_new_post(post, parent, quoted, set_mentions(post, named) if named else [])
     return post
+
+
+def record_new_post(post: Post, parent: Post | None, quoted: Post | None, mentioned_ids: list[int]) -> None:
+    """Count a just-created post (topic, author, parent's replies, quoted post's quotes, by ``F()``) and
+    publish ``PostCreated``. Runs in the creating transaction; shared by local and remote posts."""
+    count_topic(post.topic_id, +1)
+    Account.objects.filter(id=post.author_id).update(posts_count=F("posts_count") + 1)
+    if parent is not None:
+        Post.objects.filter(id=parent.id).update(replies_count=F("replies_count") + 1)
+    if quoted is not None:
+        Post.objects.filter(id=quoted.id).update(quotes_count=F("quotes_count") + 1)
+    publish(
+        PostCreated(
+            post_id=post.id,
+            author_id=post.author_id,
+            reply_to_id=parent.id if parent else None,
+            reply_to_author_id=parent.author_id if parent else None,
+            quote_of_id=quoted.id if quoted else None,
+            quote_of_author_id=quoted.author_id if quoted else None,
+            mentioned_ids=tuple(mentioned_ids),
+        )
+    )
 
 
 def _check_ghost(

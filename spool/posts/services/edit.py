@@ -14,7 +14,7 @@ from spool.core.events import publish
 from spool.identities.models import Account
 from spool.posts.access import access_post
 from spool.posts.events import PostEdited
-from spool.posts.models import Media, Post, PostEdit
+from spool.posts.models import Media, Post, PostEdit, Topic
 from spool.posts.services.cards import card_for_links
 from spool.posts.services.erasure import delete_posts
 from spool.posts.services.guards import check_actor
@@ -101,19 +101,7 @@ def edit_post(
         if unchanged:
             return post
 
-        PostEdit.objects.create(
-            post=post,
-            text=post.text,
-            spoilers=post.spoilers,
-            topic_display=old_topic,
-            media_spoiler=post.media_spoiler,
-            attachment_text=post.attachment_text,
-            created_at=post.edited_at or post.created_at,
-        )
-        new_topic = topic_for(topic_display)
-        if (new_topic.id if new_topic else None) != post.topic_id:
-            count_topic(post.topic_id, -1)
-            count_topic(new_topic.id if new_topic else None, +1)
+        new_topic = keep_version(post, old_topic, topic_display)
         post.text = text
         post.spoilers = spoilers
         post.topic = new_topic
@@ -140,6 +128,25 @@ def edit_post(
         newly_mentioned = set_mentions(post, mentioned_accounts(text))
         publish(PostEdited(post_id=post.id, author_id=editor.id, new_mentioned_ids=tuple(newly_mentioned)))
     return access_post(editor, post.id)
+
+
+def keep_version(post: Post, old_topic: str, topic_display: str) -> Topic | None:
+    """Before an edit: keep the current version as a ``PostEdit`` and move the topic count from the old
+    topic to the new one; returns the new topic. Runs in the editing transaction (local and remote edits)."""
+    PostEdit.objects.create(
+        post=post,
+        text=post.text,
+        spoilers=post.spoilers,
+        topic_display=old_topic,
+        media_spoiler=post.media_spoiler,
+        attachment_text=post.attachment_text,
+        created_at=post.edited_at or post.created_at,
+    )
+    new_topic = topic_for(topic_display)
+    if (new_topic.id if new_topic else None) != post.topic_id:
+        count_topic(post.topic_id, -1)
+        count_topic(new_topic.id if new_topic else None, +1)
+    return new_topic
 
 
 def delete_post(actor: Account, post_id: Any) -> None:

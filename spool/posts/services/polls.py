@@ -12,7 +12,7 @@ from spool.core.errors import Conflict, ValidationError
 from spool.core.events import publish
 from spool.identities.models import Account
 from spool.posts.access import access_post
-from spool.posts.events import PollEnded
+from spool.posts.events import PollEnded, PollVoted
 from spool.posts.models import Poll, PollOption, PollVote, Post
 from spool.posts.services.guards import check_actor
 
@@ -33,7 +33,7 @@ def percentages(counts: list[int]) -> list[int]:
 def vote_in_poll(actor: Account, post_id: Any, option_index: Any) -> Post:
     """Vote for option ``option_index`` (0-based) in the poll of a post ``actor`` can see. One vote per
     person (a second one is a ``Conflict``), only while the poll is open. Counts go up by ``F()`` in the same
-    transaction as the vote."""
+    transaction as the vote. Publishes ``PollVoted``."""
     check_actor(actor)
     with transaction.atomic():
         post = access_post(actor, post_id)
@@ -56,6 +56,14 @@ def vote_in_poll(actor: Account, post_id: Any, option_index: Any) -> Post:
             raise Conflict("You already voted in this poll.", code="already_voted") from None
         PollOption.objects.filter(id=option.id).update(votes_count=F("votes_count") + 1)
         Poll.objects.filter(post=post).update(votes_count=F("votes_count") + 1)
+        publish(
+            PollVoted(
+                post_id=post.id,
+                post_author_id=post.author_id,
+                voter_id=actor.id,
+                option_position=option_index,
+            )
+        )
     return post
 
 

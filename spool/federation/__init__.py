@@ -1,0 +1,1 @@
+"""ActivityPub federation: Spool's front door for other servers (see ``docs/federation.md``)."""

@@ -1,0 +1,107 @@
+"""Remote actors: fetched, checked and kept as ``Account`` + ``RemoteActor`` rows; keys looked up for
+signature checks (refetching once when a key may have rotated)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from spool.core.errors import SpoolError
+from spool.federation import ids
+from spool.federation.fetch import RemoteError, fetch_object
+from spool.federation.models import LocalKey, RemoteActor
+from spool.federation.policy import domain_of
+from spool.federation.vocab import Actor, VocabError
+from spool.identities.models import Account
+from spool.identities.services.remote import upsert_remote_account
+
+
+def store_actor(actor: Actor) -> Account:
+    """Create or refresh the Account and RemoteActor rows for a fetched actor document."""
+    domain = domain_of(actor.id)
+    try:
+        with transaction.atomic():
+            account = upsert_remote_account(
+                handle=actor.username,
+                domain=domain,
+                display_name=actor.name,
+                bio=actor.summary,
+                is_private=actor.manually_approves,
+                links=actor.links,
+            )
+            RemoteActor.objects.filter(uri=actor.id).exclude(account_id=account.pk).delete()
+            RemoteActor.objects.update_or_create(
+                account_id=account.pk,
+                defaults={
+                    "uri": actor.id,
+                    "inbox": actor.inbox,
+                    "shared_inbox": actor.shared_inbox,
+                    "followers_url": actor.followers,
+                    "url": actor.url,
+                    "key_id": actor.key_id,
+                    "public_key_pem": actor.public_key_pem,
+                    "fetched_at": timezone.now(),
+                },
+            )
+    except SpoolError as exc:
+        raise RemoteError(str(exc), "unusable_actor") from exc
+    return account
+
+
+def fetch_actor(uri: str) -> Account:
+    """Fetch the actor at ``uri`` and store it."""
+    data = fetch_object(uri)
+    try:
+        actor = Actor.from_json(data)
+    except VocabError as exc:
+        raise RemoteError(f"Not a usable actor: {exc}", "bad_actor") from exc
+    if actor.id != uri.split("#", 1)[0] and domain_of(actor.id) != domain_of(uri):
+        raise RemoteError("The actor's id does not match where it was fetched.", "spoofed")
+    return store_actor(actor)
+
+
+def account_for_actor(uri: str, *, refresh: bool = False) -> Account:
+    """The Account for actor id ``uri``: ours, one we know, or fetched now (raises :class:`RemoteError`)."""
+    local_id = ids.local_account_id(uri)
+    if local_id is not None:
+        account = Account.objects.filter(pk=local_id, domain="").first()
+        if account is None:
+            raise RemoteError("No such local actor.", "not_found")
+        return account
+    if not refresh:
+        known = RemoteActor.objects.filter(uri=uri).select_related("account").first()
+        if known is not None:
+            return known.account
+    return fetch_actor(uri)
+
+
+def known_account(uri: str) -> Account | None:
+    """The Account for actor id ``uri`` if we already know it (never fetches)."""
+    local_id = ids.local_account_id(uri)
+    if local_id is not None:
+        return Account.objects.filter(pk=local_id, domain="").first()
+    known = RemoteActor.objects.filter(uri=uri).select_related("account").first()
+    return known.account if known else None
+
+
+def remote_actor(account: Account) -> RemoteActor | None:
+    return RemoteActor.objects.filter(account_id=account.pk).first()
+
+
+def lookup_key(key_id: str, refresh: bool) -> tuple[str, str] | None:
+    """(public key PEM, actor id) for ``key_id``; fetches the actor when unknown or when ``refresh``."""
+    local_id = ids.local_account_id(key_id)
+    if local_id is not None:
+        key = LocalKey.objects.filter(account_id=local_id).first()
+        return (key.public_key_pem, ids.actor_uri(local_id)) if key else None
+    known = RemoteActor.objects.filter(key_id=key_id).first()
+    if known is not None and not refresh:
+        return known.public_key_pem, known.uri
+    try:
+        account = fetch_actor(key_id.split("#", 1)[0])
+    except RemoteError:
+        return None
+    fresh = RemoteActor.objects.filter(account_id=account.pk).first()
+    if fresh is None or fresh.key_id != key_id:
+        return None
+    return fresh.public_key_pem, fresh.uri

@@ -1,0 +1,218 @@
+"""Durable delivery of outgoing activities (the outbox pattern).
+
+:func:`deliver` writes one ``Delivery`` row per inbox inside the caller's transaction — so a rolled-back
+post sends nothing and a committed one cannot lose its deliveries — and enqueues a task per row after
+commit. :func:`send_delivery` claims a row with a lease (``SPOOL.federation_delivery_lease_seconds``, so two
+workers never send it at once and a dead worker's row is taken over when it runs out), POSTs it
+signed by the sender, and records the outcome: delivered; retried with exponential backoff (30 s doubling,
+at most 6 h apart) while the server fails; given up when the server answers a permanent 4xx or when the
+activity is older than ``SPOOL.federation_delivery_horizon_hours``. ``retry_deliveries`` (every minute,
+from beat) picks up rows whose retry time has come, including those a dead worker left behind.
+
+Per-server health (``Server``) counts consecutive failures; new deliveries to a server that has failed for
+longer than the horizon are given up at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from spool.core.fetch import FetchError, fetch
+from spool.federation import ids
+from spool.federation.fetch import RemoteError, check_url
+from spool.federation.keys import local_key
+from spool.federation.models import Delivery, RemoteActor, Server
+from spool.federation.policy import dev_mode, domain_of, is_blocked_domain
+from spool.federation.signatures import sign_request
+from spool.identities.models import Account
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY_GAP = timedelta(hours=6)
+CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.SPOOL.federation_delivery_lease_seconds)
+
+
+def horizon() -> timedelta:
+    return timedelta(hours=settings.SPOOL.federation_delivery_horizon_hours)
+
+
+def inboxes_of(accounts: Iterable[Account]) -> list[str]:
+    """Where to deliver to these remote accounts: each server's shared inbox when it has one (one POST per
+    server, not per person), else the personal inbox; deduplicated, order kept."""
+    ids_ = [a.pk for a in accounts if not a.is_local]
+    rows = RemoteActor.objects.filter(account_id__in=ids_).values_list("shared_inbox", "inbox")
+    return list(dict.fromkeys(shared or inbox for shared, inbox in rows))
+
+
+def remote_follower_inboxes(account_id: int) -> list[str]:
+    """Deduplicated inboxes of ``account_id``'s followers on other servers."""
+    rows = RemoteActor.objects.filter(account__following_edges__followee_id=account_id).values_list(
+        "shared_inbox", "inbox"
+    )
+    return list(dict.fromkeys(shared or inbox for shared, inbox in rows))
+
+
+def inboxes_that_received(object_uri: str) -> list[str]:
+    """Every inbox an activity about ``object_uri`` was sent to (so edits and deletes reach them all)."""
+    rows = Delivery.objects.filter(object_uri=object_uri).values_list("inbox", flat=True).distinct()
+    return list(dict.fromkeys(rows))
+
+
+def deliver(
+    activity: dict[str, Any], sender: Account, inboxes: Iterable[str], *, object_uri: str = ""
+) -> int:
+    """Queue ``activity`` from local ``sender`` to each inbox (skipping our own and blocked servers);
+    returns how many deliveries were queued. Call inside the transaction that made the change."""
+    own = ids.base_url()
+    rows = []
+    for inbox in dict.fromkeys(inboxes):
+        if not inbox or inbox.startswith(own + "/"):
+            continue
+        try:
+            check_url(inbox)
+        except RemoteError:
+            continue
+        rows.append(
+            Delivery(
+                activity_id=activity["id"],
+                object_uri=object_uri,
+                sender_id=sender.pk,
+                inbox=inbox,
+                domain=domain_of(inbox),
+                body=activity,
+            )
+        )
+    if not rows:
+        return 0
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    activity_id = activity["id"]
+    transaction.on_commit(lambda: _enqueue_for(activity_id))
+    return len(rows)
+
+
+def _enqueue_for(activity_id: str) -> None:
+    from spool.federation.tasks import send_delivery
+
+    for delivery_id in Delivery.objects.filter(
+        activity_id=activity_id, state=Delivery.State.PENDING, attempts=0
+    ).values_list("id", flat=True):
+        send_delivery.delay(delivery_id)
+
+
+def _claim(delivery_id: int) -> Delivery | None:
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(id=delivery_id, state=Delivery.State.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(next_attempt_at=now + lease())
+    )
+    if not claimed:
+        return None
+    return Delivery.objects.select_related("sender").get(id=delivery_id)
+
+
+def send_delivery(delivery_id: int) -> str:
+    """Try one delivery now (see the module docstring); returns the resulting state."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return "skipped"
+    now = timezone.now()
+    server, _ = Server.objects.get_or_create(domain=delivery.domain)
+    if (
+        now - delivery.created_at > horizon()
+        or (server.failing_since is not None and now - server.failing_since > horizon())
+        or is_blocked_domain(delivery.domain)
+    ):
+        return _give_up(delivery, "gave up: past the delivery horizon or server blocked")
+    body = json.dumps(delivery.body, separators=(",", ":")).encode()
+    key = local_key(delivery.sender)
+    key_id = ids.key_id(delivery.sender_id)
+
+    def signer(method: str, url: str, headers: dict[str, str]) -> dict[str, str]:
+        return sign_request(method, url, headers, body, key_id=key_id, private_pem=key.private_key_pem)
+
+    try:
+        fetch(
+            delivery.inbox,
+            method="POST",
+            body=body,
+            accept=None,
+            headers={"Content-Type": CONTENT_TYPE},
+            sign=signer,
+            max_redirects=0,
+            allow_private=True if dev_mode() else None,
+            max_bytes=64 * 1024,
+        )
+    except FetchError as exc:
+        permanent = exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429)
+        _server_failed(delivery.domain, str(exc), counts=not permanent)
+        if permanent:
+            return _give_up(delivery, f"refused: {exc}")
+        return _retry_later(delivery, str(exc))
+    Delivery.objects.filter(id=delivery.id).update(
+        state=Delivery.State.DELIVERED,
+        attempts=F("attempts") + 1,
+        delivered_at=timezone.now(),
+        next_attempt_at=None,
+        last_error="",
+    )
+    Server.objects.filter(domain=delivery.domain).update(
+        consecutive_failures=0, failing_since=None, last_success_at=timezone.now()
+    )
+    return Delivery.State.DELIVERED
+
+
+def _retry_later(delivery: Delivery, error: str) -> str:
+    attempts = delivery.attempts + 1
+    gap = min(FIRST_RETRY * (2 ** (attempts - 1)), MAX_RETRY_GAP)
+    if timezone.now() + gap - delivery.created_at > horizon():
+        return _give_up(delivery, error)
+    Delivery.objects.filter(id=delivery.id).update(
+        attempts=attempts, next_attempt_at=timezone.now() + gap, last_error=error[:500]
+    )
+    return "retrying"
+
+
+def _give_up(delivery: Delivery, error: str) -> str:
+    Delivery.objects.filter(id=delivery.id).update(
+        state=Delivery.State.FAILED, attempts=F("attempts") + 1, next_attempt_at=None, last_error=error[:500]
+    )
+    log.info("delivery %s to %s given up: %s", delivery.activity_id, delivery.inbox, error)
+    return Delivery.State.FAILED
+
+
+def _server_failed(domain: str, error: str, *, counts: bool) -> None:
+    if not counts:
+        return
+    now = timezone.now()
+    Server.objects.filter(domain=domain).update(
+        consecutive_failures=F("consecutive_failures") + 1, last_error=error[:500]
+    )
+    Server.objects.filter(domain=domain, failing_since__isnull=True).update(failing_since=now)
+
+
+def due_deliveries(limit: int = 500) -> list[int]:
+    """Pending deliveries whose (re)try time has come, oldest first (bounded)."""
+    now = timezone.now()
+    return list(
+        Delivery.objects.filter(state=Delivery.State.PENDING)
+        .filter(
+            Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - FIRST_RETRY)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )

@@ -1,0 +1,27 @@
+"""``Announce`` (a repost) of a post: ours, one we hold, or one fetched now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spool.core.errors import SpoolError
+from spool.federation.fetch import RemoteError
+from spool.federation.inbound.notes import IgnoredNote, resolve_post
+from spool.federation.vocab import VocabError, id_of
+from spool.identities.models import Account
+from spool.posts.services import repost_post
+
+
+def handle(activity: dict[str, Any], actor: Account) -> str:
+    uri = id_of(activity.get("object"))
+    try:
+        post = resolve_post(uri)
+    except (RemoteError, IgnoredNote, VocabError) as exc:
+        return f"ignored: {exc}"
+    if post is None:
+        return "ignored: unknown post"
+    try:
+        repost_post(actor, post.id)
+    except SpoolError as exc:
+        return f"ignored: {exc}"
+    return "done"

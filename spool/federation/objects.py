@@ -1,0 +1,31 @@
+"""Mapping between Spool rows and ActivityPub ids, both ways, for local and remote things alike."""
+
+from __future__ import annotations
+
+from spool.federation import ids
+from spool.federation.models import RemoteActor, RemotePost
+from spool.identities.models import Account
+from spool.posts.models import Post
+
+
+def actor_id(account: Account) -> str:
+    """The ActivityPub id of any account ("" for a remote account we hold no actor row for)."""
+    if account.is_local:
+        return ids.actor_uri(account.pk)
+    remote = RemoteActor.objects.filter(account_id=account.pk).values_list("uri", flat=True).first()
+    return remote or ""
+
+
+def post_id_uri(post_id: int) -> str:
+    """The ActivityPub id of any post (remote posts keep their origin's id)."""
+    remote = RemotePost.objects.filter(post_id=post_id).values_list("uri", flat=True).first()
+    return remote or ids.post_uri(post_id)
+
+
+def post_for_uri(uri: str) -> Post | None:
+    """The Post an ActivityPub id names, if we hold it (ours or a stored remote one). Never fetches."""
+    local_id = ids.local_post_id(uri)
+    if local_id is not None:
+        return Post.objects.filter(pk=local_id, author__domain="").select_related("author").first()
+    remote = RemotePost.objects.filter(uri=uri).select_related("post__author").first()
+    return remote.post if remote else None

@@ -1,0 +1,30 @@
+"""Celery tasks: thin, take IDs, idempotent (see :mod:`spool.federation.inbox` and
+:mod:`spool.federation.delivery`)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from spool.federation import delivery, inbox
+
+
+@shared_task
+def process_inbox_item(item_id: int) -> str:
+    return inbox.process_item(item_id)
+
+
+@shared_task
+def send_delivery(delivery_id: int) -> str:
+    return delivery.send_delivery(delivery_id)
+
+
+@shared_task
+def retry_deliveries() -> int:
+    """Every minute: deliveries and inbox items whose retry time has come (and any a dead worker left)."""
+    due = delivery.due_deliveries()
+    for delivery_id in due:
+        send_delivery.delay(delivery_id)
+    items = inbox.due_items()
+    for item_id in items:
+        process_inbox_item.delay(item_id)
+    return len(due) + len(items)

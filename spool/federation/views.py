@@ -1,0 +1,88 @@
+"""Federation endpoints: thin views over :mod:`documents`, :mod:`webfinger`, :mod:`nodeinfo` and
+:mod:`inbox`. ActivityStreams answers carry ``application/activity+json``;
+errors are ``{"error", "code"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from spool.federation import documents, instance_actor, nodeinfo, webfinger
+from spool.federation.inbox import Refusal, receive
+
+AS_JSON = "application/activity+json"
+
+
+def as_json(data: dict[str, Any] | None, content_type: str = AS_JSON) -> HttpResponse:
+    if data is None:
+        return error(404, "not_found", "Not found.")
+    return JsonResponse(data, content_type=content_type, json_dumps_params={"ensure_ascii": False})
+
+
+def error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": message, "code": code}, status=status)
+
+
+@require_GET
+def webfinger_view(request: HttpRequest) -> HttpResponse:
+    resource = request.GET.get("resource", "")
+    if not resource:
+        return error(400, "missing_resource", "Ask for a resource, e.g. acct:name@this.server.")
+    return as_json(webfinger.local_document(resource), webfinger.JRD)
+
+
+@require_GET
+def host_meta(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(nodeinfo.host_meta(), content_type="application/xrd+xml")
+
+
+@require_GET
+def nodeinfo_links(request: HttpRequest) -> HttpResponse:
+    return as_json(nodeinfo.links(), "application/json")
+
+
+@require_GET
+def nodeinfo_document(request: HttpRequest, version: str) -> HttpResponse:
+    if version not in nodeinfo.VERSIONS:
+        return error(404, "not_found", "Unknown NodeInfo version.")
+    profile = f'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/{version}#"'
+    return as_json(nodeinfo.document(version), profile)
+
+
+@require_GET
+def site_actor(request: HttpRequest) -> HttpResponse:
+    return as_json(instance_actor.document())
+
+
+@require_GET
+def actor(request: HttpRequest, account_id: int) -> HttpResponse:
+    return as_json(documents.actor_document(account_id=account_id))
+
+
+@require_GET
+def actor_collection(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
+    return as_json(documents.collection(account_id, kind))
+
+
+@require_GET
+def post_object(request: HttpRequest, post_id: int) -> HttpResponse:
+    return as_json(documents.note_document(post_id))
+
+
+@csrf_exempt
+def inbox(request: HttpRequest, account_id: int | None = None) -> HttpResponse:
+    """Personal and shared inbox: 202 once stored (or already received), 4xx with nothing stored otherwise."""
+    if request.method != "POST":
+        return error(405, "method_not_allowed", "Inboxes take POST.")
+    if account_id is not None and documents.federating_account(account_id) is None:
+        return error(404, "not_found", "Not found.")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    headers.setdefault("host", request.get_host())
+    try:
+        receive(request.method, request.get_full_path(), headers, lambda limit: request.read(limit + 1))
+    except Refusal as refusal:
+        return error(refusal.status, refusal.code, refusal.message)
+    return HttpResponse(status=202)

@@ -1,0 +1,77 @@
+"""Fixtures for federation tests: local people (through the API), federation switched on for them, and a
+stand-in fediverse on loopback (see :mod:`tests.federation.fediverse`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.federation.fediverse import Fediverse, RemoteActor, signed_headers, start
+from tests.posts.conftest import Person, person  # noqa: F401 - fixture re-exported
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "activitypub"
+REMOTE_HOSTS = {
+    "mastodon.example.org",
+    "misskey.io",
+    "misskey.xyz",
+    "p.helene.moe",
+    "mk.absturztau.be",
+    "lostallofmy.faith",
+    "remote.example",
+    "other.example",
+    "mastodon.sdf.org",
+}
+
+
+def captured(name: str) -> dict[str, Any]:
+    """A captured payload from ``tests/fixtures/activitypub/<software>/<name>.json``."""
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def spool_config(settings: Any) -> Iterator[Any]:
+    """``settings.SPOOL`` for this test, restored afterwards: development mode on (http and loopback for
+    federation — allowed because debug is on too) and the site named as the test client calls it."""
+    config = settings.SPOOL
+    kept = dict(vars(config))
+    config.debug, config.federation_dev_mode, config.domain = True, True, "testserver"
+    yield config
+    vars(config).update(kept)
+
+
+@pytest.fixture
+def fediverse(monkeypatch: Any, tmp_path: Any) -> Iterator[Fediverse]:
+    world, servers = start(monkeypatch, REMOTE_HOSTS, tmp_path)
+    yield world
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def federating(person: Callable[..., Person]) -> Callable[..., Person]:  # noqa: F811
+    """``federating("ana")``: a local person who opted in to federation through the API."""
+
+    def make(handle: str) -> Person:
+        someone = person(handle)
+        response = someone.client.put(
+            "/api/spool/v1/federation/me", json.dumps({"enabled": True}), content_type="application/json"
+        )
+        assert response.status_code == 200, response.content
+        return someone
+
+    return make
+
+
+def deliver_to_inbox(
+    client: Any, actor: RemoteActor, activity: dict[str, Any], path: str = "/ap/inbox"
+) -> Any:
+    """POST ``activity`` to our inbox signed as ``actor``, as a remote server would."""
+    body = json.dumps(activity).encode()
+    return client.post(
+        path, body, content_type="application/activity+json", **signed_headers(actor, path, body)
+    )

@@ -1,0 +1,209 @@
+"""Outgoing activities: what local actions send, to whom (shared inboxes, once each), signed; edits and
+deletes reaching everyone who received the post; what degrades; and delivery that retries, backs off and
+gives up."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from spool.federation.delivery import send_delivery
+from spool.federation.models import Delivery, Server
+from spool.federation.tasks import retry_deliveries
+from tests.api.mastodon.conftest import token_client
+from tests.federation.conftest import deliver_to_inbox
+
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+def remote_follow(anon: Any, fediverse: Any, actor_url: str, target: Any) -> Any:
+    """``actor_url`` (served by the stand-in fediverse) follows local ``target``."""
+    actor = fediverse.actor(actor_url)
+    follow = {
+        "id": f"{actor_url}#follows/1",
+        "type": "Follow",
+        "actor": actor_url,
+        "object": f"http://testserver/ap/accounts/{target.id}",
+    }
+    assert deliver_to_inbox(anon, actor, follow).status_code == 202
+    return actor
+
+
+@pytest.fixture
+def ana(federating: Any) -> Any:
+    return federating("ana")
+
+
+def test_a_post_goes_once_to_each_servers_shared_inbox(anon: Any, ana: Any, fediverse: Any) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    remote_follow(anon, fediverse, "https://remote.example/users/two", ana)
+    remote_follow(anon, fediverse, "https://other.example/users/three", ana)
+    post = ana.write("hello fediverse #weaving")
+    creates = fediverse.deliveries("Create")
+    assert sorted((c.host, c.path) for c in creates) == [
+        ("other.example", "/inbox"),
+        ("remote.example", "/inbox"),
+    ]
+    activity = creates[0].activity
+    assert activity["actor"] == f"http://testserver/ap/accounts/{ana.id}"
+    note = activity["object"]
+    assert note["id"] == f"http://testserver/ap/posts/{post['id']}"
+    assert note["content"] == "<p>hello fediverse #weaving</p>" and note["to"] == [PUBLIC]
+    assert {"type": "Hashtag", "name": "#weaving"}.items() <= note["tag"][0].items()
+    assert Delivery.objects.filter(state="delivered", body__type="Create").count() == 2
+
+
+def test_profiles_that_did_not_opt_in_send_nothing(anon: Any, person: Any, fediverse: Any) -> None:
+    bo = person("bo")
+    actor = fediverse.actor("https://remote.example/users/one")
+    follow = {
+        "id": "https://remote.example/users/one#follows/1",
+        "type": "Follow",
+        "actor": actor.uri,
+        "object": f"http://testserver/ap/accounts/{bo.id}",
+    }
+    deliver_to_inbox(anon, actor, follow)
+    assert [d.activity["type"] for d in fediverse.deliveries()] == ["Reject"]
+    bo.write("only on Spool")
+    assert fediverse.deliveries("Create") == []
+
+
+def test_edits_and_deletes_reach_everyone_who_received_the_post(anon: Any, ana: Any, fediverse: Any) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    post = ana.write("first version")
+    remote_follow(anon, fediverse, "https://other.example/users/late", ana)  # followed after the post
+    response = ana.send("patch", str(post["id"]), {"text": "second version"})
+    assert response.status_code == 200, response.content
+    [update] = [u for u in fediverse.deliveries("Update") if u.host == "remote.example"]
+    assert update.activity["object"]["content"] == "<p>second version</p>"
+    assert "updated" in update.activity["object"]
+    # ana now opts out; the delete must still reach everyone who received the post
+    ana.client.put("/api/spool/v1/federation/me", '{"enabled": false}', content_type="application/json")
+    assert ana.send("delete", str(post["id"])).status_code in (200, 204)
+    deletes = fediverse.deliveries("Delete")
+    assert sorted(d.host for d in deletes) == ["other.example", "remote.example"]
+    assert deletes[0].activity["object"] == {
+        "id": f"http://testserver/ap/posts/{post['id']}",
+        "type": "Tombstone",
+    }
+
+
+def test_text_attachments_and_spoilers_degrade(anon: Any, ana: Any, fediverse: Any) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    post = ana.write("the ending: he lives", spoilers=[[12, 8]], attachment_text="A long story " * 50)
+    note = fediverse.deliveries("Create")[0].activity["object"]
+    assert note["sensitive"] is True and note["summary"] == "Spoilers"
+    assert note["spoilerRanges"] == [[12, 8]]
+    assert f"/@ana/post/{post['id']}" in note["content"]  # the attachment travels as a link
+    assert note["attachmentText"].startswith("A long story")
+
+
+def test_a_poll_travels_as_a_question(anon: Any, ana: Any, fediverse: Any) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    ana.write("tea or coffee?", poll_options=["tea", "coffee"])
+    note = fediverse.deliveries("Create")[0].activity["object"]
+    assert note["type"] == "Question" and [o["name"] for o in note["oneOf"]] == ["tea", "coffee"]
+
+
+def test_following_liking_reposting_and_blocking_a_remote_account(
+    anon: Any, ana: Any, fediverse: Any
+) -> None:
+    zed = fediverse.actor("https://remote.example/users/zed")
+    api = token_client(ana.account)
+    [found] = api.get("/api/v2/search", q="@zed@remote.example", resolve="true").json()["accounts"]
+    assert found["acct"] == "zed@remote.example"
+    assert api.post(f"/api/v1/accounts/{found['id']}/follow").status_code == 200
+    [follow] = fediverse.deliveries("Follow")
+    assert follow.path == "/inbox" and follow.activity["object"] == zed.uri
+    create = {
+        "id": "https://remote.example/notes/1/activity",
+        "type": "Create",
+        "actor": zed.uri,
+        "object": {
+            "id": "https://remote.example/notes/1",
+            "type": "Note",
+            "attributedTo": zed.uri,
+            "content": "<p>from afar</p>",
+            "to": [PUBLIC],
+        },
+    }
+    deliver_to_inbox(anon, zed, create)
+    status = api.get(f"/api/v1/accounts/{found['id']}/statuses").json()
+    assert len(status) == 1 and "from afar" in status[0]["content"]
+    status_id = status[0]["id"]
+    assert api.post(f"/api/v1/statuses/{status_id}/favourite").status_code == 200
+    assert api.post(f"/api/v1/statuses/{status_id}/reblog").status_code == 200
+    assert api.post(f"/api/v1/statuses/{status_id}/unfavourite").status_code == 200
+    like = fediverse.deliveries("Like")[0].activity
+    assert like["object"] == "https://remote.example/notes/1"
+    assert fediverse.deliveries("Announce")[0].activity["object"] == "https://remote.example/notes/1"
+    undo = fediverse.deliveries("Undo")[0].activity
+    assert undo["object"]["type"] == "Like" and undo["object"]["object"] == "https://remote.example/notes/1"
+    assert api.post(f"/api/v1/accounts/{found['id']}/block").status_code == 200
+    assert fediverse.deliveries("Block")[0].activity["object"] == zed.uri
+    assert api.post(f"/api/v1/accounts/{found['id']}/unblock").status_code == 200
+    assert [u.activity["object"]["type"] for u in fediverse.deliveries("Undo")][-1] == "Block"
+
+
+def test_a_failing_server_is_retried_with_backoff_then_succeeds(anon: Any, ana: Any, fediverse: Any) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    fediverse.inbox_status["remote.example/inbox"] = [503, 500]
+    ana.write("try, try again")
+    delivery = Delivery.objects.get(body__type="Create")
+    assert delivery.state == "pending" and delivery.attempts == 1 and "503" in delivery.last_error
+    first_gap = delivery.next_attempt_at - timezone.now()
+    assert timedelta(seconds=20) < first_gap <= timedelta(seconds=30)
+    assert retry_deliveries() == 0  # not due yet: nothing is sent early
+    Delivery.objects.filter(id=delivery.id).update(next_attempt_at=timezone.now())
+    retry_deliveries()
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and delivery.next_attempt_at - timezone.now() > timedelta(seconds=50)
+    server = Server.objects.get(domain="remote.example")
+    assert server.consecutive_failures == 2 and server.failing_since is not None
+    Delivery.objects.filter(id=delivery.id).update(next_attempt_at=timezone.now())
+    retry_deliveries()
+    delivery.refresh_from_db()
+    assert delivery.state == "delivered" and len(fediverse.deliveries("Create")) == 1
+    server.refresh_from_db()
+    assert server.consecutive_failures == 0 and server.failing_since is None
+
+
+def test_a_permanent_refusal_is_not_retried(anon: Any, ana: Any, fediverse: Any) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    fediverse.inbox_status["remote.example/inbox"] = [410]
+    ana.write("gone")
+    delivery = Delivery.objects.get(body__type="Create")
+    assert delivery.state == "failed" and "410" in delivery.last_error
+
+
+def test_deliveries_are_given_up_past_the_horizon(
+    anon: Any, ana: Any, fediverse: Any, spool_config: Any
+) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    fediverse.inbox_status["remote.example/inbox"] = [503] * 10
+    ana.write("into the void")
+    delivery = Delivery.objects.get(body__type="Create")
+    Delivery.objects.filter(id=delivery.id).update(
+        created_at=timezone.now() - timedelta(hours=spool_config.federation_delivery_horizon_hours + 1),
+        next_attempt_at=timezone.now(),
+    )
+    assert send_delivery(delivery.id) == "failed"
+    assert send_delivery(delivery.id) == "skipped"  # idempotent: a finished delivery is never sent again
+
+
+def test_a_delivery_in_flight_is_not_sent_twice(anon: Any, ana: Any, fediverse: Any) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    fediverse.inbox_status["remote.example/inbox"] = [503]
+    ana.write("once")
+    delivery = Delivery.objects.get(body__type="Create")
+    # A worker claimed it (lease) and died: it is not due until the lease runs out.
+    Delivery.objects.filter(id=delivery.id).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    assert send_delivery(delivery.id) == "skipped"
+    Delivery.objects.filter(id=delivery.id).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    retry_deliveries()
+    assert len(fediverse.deliveries("Create")) == 1
+    assert json.loads(fediverse.deliveries("Create")[0].body)["object"]["content"] == "<p>once</p>"
