@@ -28,7 +28,7 @@ def _memory() -> str:
     return "unknown"
 
 
-def _cores() -> int:
+def cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 0
@@ -36,7 +36,7 @@ def _cores() -> int:
 
 def machine() -> dict[str, str]:
     return {
-        "cores (nproc)": str(_cores()),
+        "cores (nproc)": str(cores()),
         "CPU": _cpu_model(),
         "memory": _memory(),
         "OS": f"{platform.system()} {platform.release()}",
