@@ -15,7 +15,9 @@ from pathlib import Path
 
 from bench.datasets import configure
 
-configure(os.environ["SPOOL_BENCH_DATABASE"], Path(os.environ["SPOOL_DATA_DIR"]), os.environ["SPOOL_BENCH_PREFIX"])
+configure(
+    os.environ["SPOOL_BENCH_DATABASE"], Path(os.environ["SPOOL_DATA_DIR"]), os.environ["SPOOL_BENCH_PREFIX"]
+)
 
 import django  # noqa: E402
 
@@ -25,6 +27,10 @@ from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
 
 connections.settings["default"]["NAME"] = os.environ["SPOOL_BENCH_NAME"]
+# Under ASGI each request runs in its own context, so Django's persistent connections (CONN_MAX_AGE=60 in
+# spool.settings) are never reused and pile up until PostgreSQL refuses clients; one connection per
+# request, as Django recommends for ASGI without a pool.
+connections.settings["default"]["CONN_MAX_AGE"] = 0
 settings.ROOT_URLCONF = "bench.urls"
 
 from spool.asgi import application  # noqa: E402

@@ -93,4 +93,3 @@ def load(model: type[models.Model], columns: Sequence[str], rows: Iterable[Seque
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
-

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (row tuples of the bulk loads read best unbroken)
 """The benchmark dataset: ``accounts`` people on a power-law follower graph, a week of posts with topics,
 likes and reposts, and a token for each *reader* (the people whose home timelines the bench reads).
 
@@ -74,7 +75,9 @@ def _ids(rng: random.Random, count: int, days: float) -> list[int]:
     start = id_at(end - timedelta(milliseconds=span_ms))
     picks: set[int] = set()
     while len(picks) < count:
-        picks.update(start + (rng.randrange(span_ms) << 22) + rng.randrange(4096) for _ in range(count - len(picks)))
+        picks.update(
+            start + (rng.randrange(span_ms) << 22) + rng.randrange(4096) for _ in range(count - len(picks))
+        )
     return sorted(picks)
 
 
@@ -156,7 +159,11 @@ def generate(sizes: GenSizes, seed: int = 11) -> Generated:
             for i, a in enumerate(account_ids)
         ),
     )  # fmt: skip
-    load(Topic, ["id", "name", "display"], ((t, name, name.title()) for t, name in zip(topic_ids, TOPICS, strict=True)))
+    load(
+        Topic,
+        ["id", "name", "display"],
+        ((t, name, name.title()) for t, name in zip(topic_ids, TOPICS, strict=True)),
+    )
     created = when(timezone.now())
     load(
         Post,
@@ -185,7 +192,10 @@ def generate(sizes: GenSizes, seed: int = 11) -> Generated:
     load(
         Repost,
         ["id", "account_id", "post_id", "created_at"],
-        ((p + (rng.randrange(86_400_000) << 22) + rng.randrange(4096), a, p, created) for a, p in sorted(reposts)),
+        (
+            (p + (rng.randrange(86_400_000) << 22) + rng.randrange(4096), a, p, created)
+            for a, p in sorted(reposts)
+        ),
     )
 
     # Readers: people who follow a realistic number of accounts (at least 10).
@@ -195,7 +205,17 @@ def generate(sizes: GenSizes, seed: int = 11) -> Generated:
     load(
         Application,
         ["id", "name", "redirect_uris", "scopes", "client_id", "client_secret_digest", "created_at"],
-        [(app_id, "bench", "urn:ietf:wg:oauth:2.0:oob", TOKEN_SCOPES, f"bench-{seed}", digest("bench"), created)],
+        [
+            (
+                app_id,
+                "bench",
+                "urn:ietf:wg:oauth:2.0:oob",
+                TOKEN_SCOPES,
+                f"bench-{seed}",
+                digest("bench"),
+                created,
+            )
+        ],
     )
     tokens = [token_for(seed, r) for r in readers]
     load(

@@ -64,7 +64,9 @@ def driver_name() -> str:
     return "wrk" if shutil.which("wrk") else "bench.pyload"
 
 
-def run(scenario: str, url: str, path: str, tokens: list[str], *, seconds: float, connections: int) -> LoadFigure:
+def run(
+    scenario: str, url: str, path: str, tokens: list[str], *, seconds: float, connections: int
+) -> LoadFigure:
     """Load ``url + path`` for ``seconds`` over ``connections`` keep-alive connections, cycling ``tokens``
     (none: anonymous)."""
     with tempfile.TemporaryDirectory(prefix="spool-load-") as tmp:

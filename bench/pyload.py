@@ -37,7 +37,9 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def _connection(host: str, port: int, requests: list[bytes], offset: int, until: float, out: dict) -> None:
+async def _connection(
+    host: str, port: int, requests: list[bytes], offset: int, until: float, out: dict
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     n = offset
     try:
@@ -75,7 +77,9 @@ async def main_async(url: str, seconds: float, connections: int) -> dict:
     out: dict = {"latencies": [], "failures": 0}
     started = time.perf_counter()
     until = started + seconds
-    await asyncio.gather(*(_connection(host, port, requests, i * 7919, until, out) for i in range(connections)))
+    await asyncio.gather(
+        *(_connection(host, port, requests, i * 7919, until, out) for i in range(connections))
+    )
     elapsed = time.perf_counter() - started
     ordered = sorted(out["latencies"])
     return {

@@ -33,7 +33,17 @@ def server(database: str, name: str, prefix: str, workers: int, ceiling: Path | 
     port = free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "bench.serve", "--database", database, "--name", name, "--prefix", prefix]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.serve",
+        "--database",
+        database,
+        "--name",
+        name,
+        "--prefix",
+        prefix,
+    ]
     command += ["--port", str(port), "--workers", str(workers)]
     if ceiling is not None:
         command += ["--ceiling", str(ceiling)]

@@ -18,20 +18,23 @@ used up the rounds), and the next page is everything below it: pages are stable 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db.models import CharField, Exists, Max, Q, QuerySet, Value
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_aware, make_aware
 
+from spool.core.compiled import compiled, id_list
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import Post, Repost
 from spool.timelines.fanout import held_since, is_celebrity, newest_of, rebuild
-from spool.timelines.compiled import compiled, id_list
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
 
@@ -102,7 +105,9 @@ def ensure_held(viewer: Account) -> list[int]:
         rebuild(viewer.id)
         celebrities = [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)]
     else:
-        celebrities = [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)] if row[1] else []
+        celebrities = (
+            [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)] if row[1] else []
+        )
         if row[0] < now - ACTIVE_EVERY:
             Timeline.objects.filter(owner_id=viewer.id).update(active_at=now)
     if is_celebrity(viewer.followers_count):
@@ -157,7 +162,9 @@ def resolve(viewer: Account, candidates: Sequence[Entry]) -> list[FeedEntry]:
         (followed, muted, newest),
     )
     return [
-        FeedEntry(posts[e.post_id], reposts[e.sort_id].account, e.sort_id) if repost else FeedEntry(posts[e.post_id])
+        FeedEntry(posts[e.post_id], reposts[e.sort_id].account, e.sort_id)
+        if repost
+        else FeedEntry(posts[e.post_id])
         for e, repost in decided
     ]
 
@@ -268,10 +275,12 @@ _POST_COLUMNS = (*POST_FIELDS, *(f"author__{f}" for f in ACCOUNT_FIELDS))
 _REPOST_COLUMNS = ("id", "post_id", *(f"account__{f}" for f in ACCOUNT_FIELDS))
 
 _POSTS = compiled(
-    lambda viewer, ids: Post.objects.visible_to(Account(id=viewer))
-    .in_feeds_of(Account(id=viewer))
-    .filter(id__in=id_list(ids))
-    .values_list(*_POST_COLUMNS),
+    lambda viewer, ids: (
+        Post.objects.visible_to(Account(id=viewer))
+        .in_feeds_of(Account(id=viewer))
+        .filter(id__in=id_list(ids))
+        .values_list(*_POST_COLUMNS)
+    ),
     ints=("viewer",),
     lists=("ids",),
 )
@@ -282,7 +291,9 @@ _REPOSTS = compiled(
 
 class HomeRow(NamedTuple):
     """One shown entry as plain values: the post's columns (``POST_FIELDS``) with its author's under
-    ``author`` (``ACCOUNT_FIELDS``), and for a repost its ID and the reposter's columns."""
+    ``author`` (``ACCOUNT_FIELDS``), and for a repost its ID and the reposter's columns. Values are as the
+    database driver returns them (on SQLite booleans are 0/1, times and JSON text): read flags by truth,
+    and see :func:`account_values` for an account's typed values."""
 
     sort_id: int
     post: dict[str, Any]
@@ -297,20 +308,20 @@ def _split(row: Sequence[Any], head: int) -> tuple[dict[str, Any], dict[str, Any
 
 def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
     """:func:`resolve` without model instances: the same rules (:func:`decide`), the same three queries,
-    each compiled once per process (:mod:`spool.timelines.compiled`)."""
+    each compiled once per process (:mod:`spool.core.compiled`)."""
     if not candidates:
         return []
-    posts = {r[0]: r for r in _POSTS.run(viewer=viewer.id, ids={c.post_id for c in candidates})}
+    posts = {r[0]: r for r in _POSTS.run(raw=True, viewer=viewer.id, ids={c.post_id for c in candidates})}
     repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
-    reposts = {r[0]: r for r in _REPOSTS.run(ids=repost_ids)} if repost_ids else {}
+    reposts = {r[0]: r for r in _REPOSTS.run(raw=True, ids=repost_ids)} if repost_ids else {}
     active = 2 + ACCOUNT_FIELDS.index("is_active")
     people = {p[1] for p in posts.values()} | {r[2] for r in reposts.values()}
     relations = _relations_of(viewer.id, people, list(posts))
     decided = decide(
         viewer.id,
         candidates,
-        {p[0]: (p[1], p[2]) for p in posts.values()},
-        {r[0]: (r[2], r[active]) for r in reposts.values()},
+        {p[0]: (p[1], bool(p[2])) for p in posts.values()},
+        {r[0]: (r[2], bool(r[active])) for r in reposts.values()},
         relations,
     )
     head = len(POST_FIELDS)
@@ -320,6 +331,21 @@ def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
         reposter = dict(zip(ACCOUNT_FIELDS, reposts[entry.sort_id][2:], strict=True)) if repost else None
         shown.append(HomeRow(entry.sort_id, post, author, entry.sort_id if repost else None, reposter))
     return shown
+
+
+def account_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """An account's columns from a :class:`HomeRow` (driver values) as the model's field types."""
+    typed = dict(fields)
+    for name in ("is_private", "is_verified", "is_active"):
+        typed[name] = bool(typed[name])
+    created = typed["created_at"]
+    if isinstance(created, str):
+        moment = parse_datetime(created)
+        assert moment is not None
+        typed["created_at"] = moment if is_aware(moment) else make_aware(moment, UTC)
+    if isinstance(typed["links"], str | bytes):
+        typed["links"] = json.loads(typed["links"])
+    return typed
 
 
 def home_rows(viewer: Account, cursor: Any = None, limit: int = 20) -> tuple[list[HomeRow], int | None]:

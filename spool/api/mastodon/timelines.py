@@ -10,18 +10,17 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from spool.identities.models import Account
-
 from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import me, scoped, viewer
 from spool.api.mastodon.filters import render_screened, render_screened_rows
 from spool.api.mastodon.pagination import Window, link_header
+from spool.core.compiled import compiled
 from spool.feeds import lists
 from spool.feeds.timelines import list_entries, public_entries, topic_entries
+from spool.identities.models import Account
 from spool.posts.batch import FeedEntry
 from spool.posts.timelines import Window as FeedWindow
 from spool.posts.timelines import home_entries
-from spool.timelines.compiled import compiled
 from spool.timelines.home import home_rows
 
 router = Router(tags=["timelines"])

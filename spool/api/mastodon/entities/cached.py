@@ -33,11 +33,11 @@ from django.db.models import CharField, QuerySet, Value
 from spool.api.mastodon.entities.accounts import render_account
 from spool.api.mastodon.entities.common import absolute
 from spool.api.mastodon.entities.statuses import reblog_wrapper, render_status_cards
+from spool.core.compiled import compiled, id_list
 from spool.identities.models import Account
 from spool.posts.batch import build_cards
 from spool.posts.models import ConversationMute, Like, PinnedPost, Post, Repost, Save
-from spool.timelines.compiled import compiled, id_list
-from spool.timelines.home import HomeRow
+from spool.timelines.home import HomeRow, account_values
 
 KEY_VERSION = "st1"
 TTL = 24 * 3600
@@ -45,38 +45,39 @@ DYNAMIC = b"dynamic"
 # Rendered accounts kept per process, keyed by every column they are rendered from.
 ACCOUNT_MEMO_SIZE = 20_000
 _accounts: dict[tuple[Any, ...], dict[str, Any]] = {}
-# Cached statuses kept in this process as well (keys change whenever their content would, so a copy is
-# never stale; the site's cache shares them between processes).
+# Cached statuses kept in this process as well, parsed (keys change whenever their content would, so a
+# copy is never stale; the site's cache shares them between processes as bytes). Never mutated: a page
+# patches a shallow copy.
 LOCAL_SIZE = 20_000
-_local: dict[str, bytes] = {}
+_local: dict[str, dict[str, Any] | bytes] = {}
 
 
 def status_key(post: dict[str, Any], author: dict[str, Any]) -> str:
-    edited = post["edited_at"].timestamp() if post["edited_at"] is not None else 0
+    edited = str(post["edited_at"]).replace(" ", "_") if post["edited_at"] else "0"
     private = 1 if author["is_private"] else 0
     return f"{KEY_VERSION}:{post['id']}:{edited}:{post['card__state'] or ''}:{author['handle']}:{private}"
 
 
 def account_json(fields: dict[str, Any]) -> dict[str, Any]:
-    """``render_account`` of the account with these columns (``spool.timelines.home.ACCOUNT_FIELDS``)."""
-    key = tuple(orjson.dumps(v) if isinstance(v, list | dict) else v for v in fields.values())
+    """``render_account`` of the account with these columns (``spool.timelines.home.ACCOUNT_FIELDS``, as
+    the driver returns them); the same dict for the same values. Never mutate it."""
+    key = tuple(fields.values())
     found = _accounts.get(key)
     if found is None:
         if len(_accounts) >= ACCOUNT_MEMO_SIZE:
             _accounts.clear()
-        found = _accounts[key] = render_account(None, Account(**fields))
+        found = _accounts[key] = render_account(None, Account(**account_values(fields)))
     return found
 
 
-def _get_many(keys: list[str]) -> dict[str, bytes]:
-    """Cached statuses: this process's copies first, then the site's cache (one ``MGET``) for the rest."""
+def _get_many(keys: list[str]) -> dict[str, dict[str, Any] | bytes]:
+    """Cached statuses (parsed, or ``DYNAMIC``): this process's copies first, then the site's cache (one
+    ``MGET``) for the rest."""
     found = {k: _local[k] for k in keys if k in _local}
     wanted = [k for k in keys if k not in found]
     if wanted:
-        shared = cache.get_many(wanted)
-        for key, blob in shared.items():
-            _remember(key, blob)
-        found.update(shared)
+        for key, blob in cache.get_many(wanted).items():
+            found[key] = _remember(key, blob)
     return found
 
 
@@ -86,10 +87,11 @@ def _set_many(blobs: dict[str, bytes]) -> None:
         _remember(key, blob)
 
 
-def _remember(key: str, blob: bytes) -> None:
+def _remember(key: str, blob: bytes) -> dict[str, Any] | bytes:
     if len(_local) >= LOCAL_SIZE:
         del _local[next(iter(_local))]  # the oldest
-    _local[key] = blob
+    value = _local[key] = blob if blob == DYNAMIC else orjson.loads(blob)
+    return value
 
 
 def _flags_qs(viewer: int, ids: Any, roots: Any) -> QuerySet[Any]:
@@ -140,19 +142,21 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
         blob = cached.get(key)
         if blob is None:
             missing.append(pid)
-        elif blob == DYNAMIC or posts[pid].post["ghost"] or posts[pid].post["hidden"]:
+        elif isinstance(blob, bytes) or posts[pid].post["ghost"] or posts[pid].post["hidden"]:
             dynamic.append(pid)
         else:
-            static[pid] = orjson.loads(blob)
+            static[pid] = blob
     full = _full(viewer, missing + dynamic) if missing or dynamic else {}
     fresh: dict[str, bytes] = {}
     for pid in missing:
-        status = full.get(pid)
-        if status is None:
+        rendered = full.get(pid)
+        if rendered is None:
             continue
-        row = posts[pid].post
-        volatile = status["poll"] is not None or row["quote_of_id"] or row["ghost"] or row["hidden"]
-        fresh[keys[pid]] = DYNAMIC if volatile else orjson.dumps(status)
+        values = posts[pid].post
+        volatile = (
+            rendered["poll"] is not None or values["quote_of_id"] or values["ghost"] or values["hidden"]
+        )
+        fresh[keys[pid]] = DYNAMIC if volatile else orjson.dumps(rendered)
     if fresh:
         _set_many(fresh)
 
@@ -170,9 +174,9 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
     result: list[dict[str, Any]] = []
     for row in rows:
         pid = row.post["id"]
+        status: dict[str, Any] | None
         if pid in static:
-            flags = (liked, reposted, saved, pinned, muted)
-            status: dict[str, Any] | None = _patched(viewer.id, row, static[pid], *flags)
+            status = _patched(viewer.id, row, static[pid], liked, reposted, saved, pinned, muted)
         else:
             status = full.get(pid)
         if status is None:  # deleted between the two reads
@@ -203,6 +207,7 @@ def _patched(
     """A cached status with this request's counts, the viewer's flags and the author as they are now."""
     post, author = row.post, row.author
     pid = post["id"]
+    status = dict(status)
     status["replies_count"] = post["replies_count"] or 0
     status["reblogs_count"] = post["reposts_count"] or 0
     status["favourites_count"] = post["likes_count"] or 0
@@ -213,6 +218,9 @@ def _patched(
     status["bookmarked"] = pid in saved
     status["pinned"] = pid in pinned and author["id"] == viewer_id
     status["account"] = account_json(author)
-    approval = status["quote_approval"]
-    approval["current_user"] = "denied" if author["is_private"] and author["id"] != viewer_id else "automatic"
+    denied = author["is_private"] and author["id"] != viewer_id
+    status["quote_approval"] = {
+        **status["quote_approval"],
+        "current_user": "denied" if denied else "automatic",
+    }
     return status

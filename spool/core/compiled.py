@@ -77,7 +77,9 @@ class Compiled:
             found = self._sql[key] = (sql, slots, tuple(params), convert)
         return found
 
-    def run(self, **values: Any) -> list[tuple[Any, ...]]:
+    def run(self, *, raw: bool = False, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows, converted as Django converts them (``raw``: as the driver returns them — on SQLite,
+        booleans as 0/1, times and JSON as text)."""
         sql, slots, template, convert = self._compile()
         params = list(template)
         postgres = connection.vendor == "postgresql"
@@ -89,7 +91,7 @@ class Compiled:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return convert(rows) if convert is not None else rows
+        return convert(rows) if convert is not None and not raw else rows
 
 
 def compiled(
