@@ -32,7 +32,7 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path):
         "--out",
         str(out),
     ]
-    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=900)
+    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=900)  # noqa: S603 (our own module)
     result = json.loads(out.read_text())
     assert result["dataset"]["accounts"] == 400
     assert result["returning"]["full_pages"] == result["returning"]["readers"]
