@@ -263,7 +263,9 @@ def main(argv: list[str] | None = None) -> None:
         log(f"bench.suite: {args.database}: warming the other readers' timelines…")
         warm(data)
         with server(args.database, facts["name"], facts["prefix"], workers, ceiling) as url:
-            loads.run("warm-up", url, f"{HOME}?limit=40", data.tokens, seconds=3, connections=4)
+            # Every reader's page rendered once in each worker (statuses cached), untimed.
+            warmup = 3 if args.quick else max(10, readers / 20)
+            loads.run("warm-up", url, f"{HOME}?limit=40", data.tokens, seconds=warmup, connections=4)
             figures = []
             for name, path, tokens in (
                 ("ceiling: bare Django view, 40 ready-made statuses", "/bench/ceiling", []),
