@@ -123,7 +123,7 @@ def render(
 
 
 def _http_table(result: dict[str, Any]) -> list[str]:
-    """The Mastodon API over real HTTP (:mod:`bench.mastodon_api`), for the current tree."""
+    """The Mastodon API over real HTTP (older runs; the issue-4 suite measures HTTP now)."""
     figures = result.get("http") or []
     if not figures:
         return []

@@ -25,7 +25,6 @@ import importlib
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import threading
@@ -34,19 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.datasets import dataset
+from bench.fanout import _stats
 from bench.gen import Generated, GenSizes
-from bench.timing import percentile
 
 HOME = "/api/v1/timelines/home"
-
-
-def _stats(seconds: list[float]) -> dict[str, float]:
-    return {
-        "runs": len(seconds),
-        "p50_ms": round(statistics.median(seconds) * 1000, 1),
-        "p99_ms": round(percentile(seconds, 0.99) * 1000, 1),
-        "max_ms": round(max(seconds) * 1000, 1),
-    }
 
 
 def _client() -> Any:
