@@ -16,7 +16,7 @@ help:
 	@echo "make serve  the same without demo data"
 	@echo "make test   install test tools and run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint   ruff, mypy, import-linter layer contracts"
-	@echo "make bench  run the benchmarks and write docs/performance.md"
+	@echo "make bench  run the benchmarks and write docs/performance.md (BENCH_ARGS=--quick for a smoke run)"
 	@echo "make federation-demo  two local instances on ports 9601/9602 that follow and reply to each other"
 
 $(VENV)/bin/activate:
@@ -62,7 +62,8 @@ federation-demo: install
 	$(PY) manage.py federation_demo
 
 bench: install-test
-	$(PY) -m bench
+	@./scripts/ensure-wrk
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-START = "<!-- bench.messaging:start -->"
-END = "<!-- bench.messaging:end -->"
+from bench.sections import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = "benchbenchbenchbenchbenchbench12"  # a 32-character CSRF secret sent as cookie and header
 DEADLINE = 15.0  # seconds a sent message may take to arrive before it counts as lost
@@ -55,24 +55,6 @@ def raise_file_limit() -> int:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return hard
-
-
-def carry_over(previous: str, report: str) -> str:
-    """``report`` (a freshly rendered docs/performance.md) with the messaging section of ``previous``."""
-    if START not in previous or END not in previous:
-        return report
-    block = previous[previous.index(START) : previous.index(END) + len(END)]
-    return report.rstrip("\n") + "\n\n" + block + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Performance\n"
-    block = f"{START}\n{section.strip()}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
 
 
 # --- Setup (in the child process, before the server starts) ----------------------------------------------
@@ -625,7 +607,7 @@ def main(argv: list[str] | None = None) -> None:
     shown = [a for i, a in enumerate(passed) if a != "--out" and (i == 0 or passed[i - 1] != "--out")]
     section = render(results, " ".join(["python -m bench.messaging", *shown]), load)
     print(section)
-    write_section(Path(args.out), section)
+    write_section("messaging", Path(args.out), section)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (report text and table rows read best unbroken)
 """The machine a run happened on, and ``docs/performance.md`` rendered from the figures."""
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def _memory() -> str:
     return "unknown"
 
 
-def _cores() -> int:
+def cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 0
@@ -36,7 +37,7 @@ def _cores() -> int:
 
 def machine() -> dict[str, str]:
     return {
-        "cores (nproc)": str(_cores()),
+        "cores (nproc)": str(cores()),
         "CPU": _cpu_model(),
         "memory": _memory(),
         "OS": f"{platform.system()} {platform.release()}",
@@ -122,7 +123,7 @@ def render(
 
 
 def _http_table(result: dict[str, Any]) -> list[str]:
-    """The Mastodon API over real HTTP (:mod:`bench.mastodon_api`), for the current tree."""
+    """The Mastodon API over real HTTP (older runs; the issue-4 suite measures HTTP now)."""
     figures = result.get("http") or []
     if not figures:
         return []
@@ -140,3 +141,194 @@ def _http_table(result: dict[str, Any]) -> list[str]:
             f"| {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {f['failures']} |"
         )
     return [*lines, ""]
+
+
+# --- Issue 4's suite (python -m bench) -------------------------------------------------------------------
+
+
+def _met(ok: bool | None) -> str:
+    if ok is None:
+        return "not measured"
+    return "met" if ok else "**not met**"
+
+
+def _http(result: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    return next((f for f in result.get("http", []) if f["scenario"].startswith(prefix)), None)
+
+
+def targets(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Issue 4's targets, each with this run's figure and whether it is met."""
+    pg = results.get("postgres")
+    lite = results.get("sqlite")
+    rows = ["| Target (issue 4) | This run | Status |", "|---|---|---|"]
+    for name, result in (("PostgreSQL + Redis", pg), ("SQLite", lite)):
+        if result is None:
+            continue
+        home = _http(result, "GET /api/v1/timelines/home")
+        ceiling = _http(result, "ceiling")
+        accounts = f"{result['dataset']['accounts']:,} accounts"
+        if home is not None:
+            if name.startswith("PostgreSQL"):
+                ok = home["per_second"] >= 1000 and home["p99_ms"] <= 50
+                rows.append(
+                    f"| Warm home, limit=40, full JSON: ≥1,000 req/s, p99 ≤ 50 ms ({name}, 100k accounts) "
+                    f"| {home['per_second']:,.0f} req/s, p99 {home['p99_ms']} ms ({accounts}) | {_met(ok)} |"
+                )
+            else:
+                ok = home["per_second"] >= 300
+                rows.append(
+                    f"| Warm home on the embedded default: ≥300 req/s (SQLite, 10k accounts) "
+                    f"| {home['per_second']:,.0f} req/s, p99 {home['p99_ms']} ms ({accounts}) | {_met(ok)} |"
+                )
+        if home is not None and ceiling is not None and ceiling["per_second"]:
+            ratio = home["per_second"] / ceiling["per_second"]
+            rows.append(
+                f"| Home / ceiling (bare Django view, 40 ready-made statuses) ≥ 0.35 ({name}) "
+                f"| {home['per_second']:,.0f} / {ceiling['per_second']:,.0f} req/s = {ratio:.2f} | {_met(ratio >= 0.35)} |"
+            )
+        ret = result.get("returning")
+        if ret:
+            full = ret["full_pages"] == ret["readers"]
+            rows.append(
+                f"| Returning user's first page: p99 ≤ 300 ms, never empty or partial ({name}) "
+                f"| p99 {ret['p99_ms']} ms (p50 {ret['p50_ms']}), {ret['full_pages']}/{ret['readers']} full "
+                f"| {_met(ret['p99_ms'] <= 300 and full)} |"
+            )
+        queries = result.get("queries", {})
+        if queries:
+            same = len(set(queries.values())) == 1
+            shown = ", ".join(f"{v} at {k}" for k, v in queries.items())
+            rows.append(f"| SQL queries per page constant in `limit` ({name}) | {shown} | {_met(same)} |")
+        celeb = result.get("celebrity") or {}
+        if celeb:
+            seen = celeb.get("visible_after_ms")
+            load = celeb.get("load") or {}
+            rows.append(
+                f"| 1M-follower account's post visible to followers within 1 s while home reads continue "
+                f"({name}) | {seen} ms; reads meanwhile {load.get('per_second', 0):,.0f} req/s, "
+                f"{load.get('failures', '?')} failures | {_met(seen is not None and seen <= 1000 and not load.get('failures'))} |"
+            )
+        fan = result.get("fanout", {})
+        redis = fan.get("redis")
+        if redis:
+            rate = redis["insert_rate"]["per_second"]
+            rows.append(
+                f"| Fan-out ≥ 250,000 timeline inserts/s (Redis store) | {rate:,}/s | {_met(rate >= 250_000)} |"
+            )
+        for memory in fan.get("redis_memory", []):
+            mib = memory["packed_mib_per_million"]
+            rows.append(
+                f"| Redis ≤ 24 MiB per million timeline entries | {mib} MiB (Mastodon's sorted-set layout: "
+                f"{memory['zset_mib_per_million']} MiB) | {_met(mib <= 24)} |"
+            )
+    return rows
+
+
+def render_suite(
+    *, command: str, machine: dict[str, str], head: str, results: dict[str, dict[str, Any]]
+) -> str:
+    """``docs/performance.md`` from :mod:`bench.suite`'s results (by database)."""
+    first = next(iter(results.values()))
+    lines = [
+        "# Performance",
+        "",
+        "Written by `make bench` (`python -m bench`); do not edit by hand. Issue 4's scenarios on a generated",
+        "power-law dataset, over real HTTP where a target is about requests: uvicorn worker processes (one",
+        "per core) serve Spool on loopback, and `wrk` (a C load generator, one thread) loads them from",
+        "another process with a different reader's token on each request. Each run also measures the",
+        "*ceiling*: a bare Django view in the same server returning 40 ready-made statuses with orjson, no",
+        "database — the most this stack can serve for a page that size.",
+        "",
+        "## This run",
+        "",
+        f"- Command: `{command}`",
+        f"- Code: `{head}`",
+        *(f"- {name}: {value}" for name, value in machine.items()),
+        f"- {first['python']}, {first['django']}; load driver: "
+        + ", ".join(sorted({f["driver"] for r in results.values() for f in r.get("http", [])})),
+    ]
+    for result in results.values():
+        facts = result["dataset_facts"]
+        built = (
+            f"generated in {facts['generated_seconds']:.0f} s"
+            if "generated_seconds" in facts
+            else "from the cache (var/bench-cache)"
+        )
+        lines.append(
+            f"- {result['database_version']}{' + Redis' if result['redis'] else ''}: "
+            + ", ".join(f"{v:,} {k}" for k, v in result["dataset"].items())
+            + f" ({built}); {result['workers']} server workers; suite took {result['seconds']:.0f} s; "
+            f"load average at the end {result['load_average']}"
+            + (" — **quick mode**: short loads, not comparable" if result.get("quick") else "")
+        )
+    lines += [
+        "",
+        "**Noise.** Figures taken while other work shares the 2 cores (a load average well above 2 at the end",
+        "of a run means the server got a fraction of the machine) are lower bounds; the ratio to the ceiling,",
+        "measured in the same minutes under the same load, is the steadier figure.",
+        "",
+        "## Targets",
+        "",
+        *targets(results),
+        "",
+    ]
+    for result in results.values():
+        lines += [f"## {result['database_version']}{' + Redis' if result['redis'] else ''}", ""]
+        lines += [
+            "| Over HTTP | connections | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failures |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        http = list(result.get("http", []))
+        if (result.get("celebrity") or {}).get("load"):
+            http.append(result["celebrity"]["load"])
+        for f in http:
+            lines.append(
+                f"| {f['scenario']} | {f['connections']} | {f['requests']:,} | {f['per_second']:,.1f} "
+                f"| {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | {f['max_ms']} | {f['failures']} |"
+            )
+        ret = result.get("returning", {})
+        lines += [
+            "",
+            f"- Returning users' first page (timeline not held, rebuilt on the request; Mastodon API in-process, "
+            f"limit=40): {ret.get('runs')} readers, p50 {ret.get('p50_ms')} ms, p99 {ret.get('p99_ms')} ms, "
+            f"max {ret.get('max_ms')} ms; full pages {ret.get('full_pages')}/{ret.get('readers')}.",
+            f"- Queries per warm home page: {result.get('queries')} (rate-limit counter included on SQLite).",
+        ]
+        celeb = result.get("celebrity") or {}
+        if celeb:
+            lines.append(
+                f"- Celebrity post (followers_count 1,000,000, above the fan-out threshold, so merged at read "
+                f"time): published over HTTP (status {celeb.get('published')}), on a follower's first page after "
+                f"{celeb.get('visible_after_ms')} ms, while the home load above ran."
+            )
+        for store, fig in result.get("fanout", {}).items():
+            if store == "redis_memory":
+                for m in fig:
+                    lines.append(
+                        f"- Redis memory, {m['timelines']:,} timelines x {m['entries'] // m['timelines']} entries: "
+                        f"{m['packed_mib_per_million']} MiB per million ({m['packed_bytes_per_entry']} B/entry); "
+                        f"as sorted sets {m['zset_mib_per_million']} MiB per million."
+                    )
+                continue
+            pub = fig["publish"]
+            lines.append(
+                f"- Fan-out, {store} store: {fig['insert_rate']['per_second']:,} inserts/s (one entry into "
+                f"chunks of 1,000 held timelines); publishing to {pub['followers']:,} followers: "
+                f"{pub['end_to_end_ms']} ms end to end (`create_post` with its task inline), fan-out alone "
+                f"{pub['fan_out_ms']} ms ({pub['inserts_per_second']:,}/s); in a follower's store: "
+                f"{pub['in_followers_store']}."
+            )
+        for feature, fig in result.get("features", {}).items():
+            if isinstance(fig, str):
+                lines.append(f"- {feature}: {fig}.")
+            elif "first" in fig:
+                lines.append(
+                    f"- For You page (limit 40, in-process): first p50 {fig['first']['p50_ms']} ms / p99 "
+                    f"{fig['first']['p99_ms']} ms; again p50 {fig['again']['p50_ms']} / p99 {fig['again']['p99_ms']} ms."
+                )
+            else:
+                lines.append(
+                    f"- Trending refresh: p50 {fig['p50_ms']} ms, max {fig['max_ms']} ms ({fig['runs']} runs)."
+                )
+        lines.append("")
+    return "\n".join(lines)

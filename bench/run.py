@@ -88,11 +88,6 @@ def main(argv: list[str] | None = None) -> None:
         data = dataset.build(dataset.Sizes().scaled(args.scale))
         built_s = time.perf_counter() - started
         figures = scenarios.run_all(data, args.runs)
-        from django.db import connection
-
-        from bench import mastodon_api
-
-        http = mastodon_api.run_all(data, args.runs, args.database, connection.settings_dict["NAME"])
         result: dict[str, Any] = {
             "database": _database_version(args.database),
             "python": f"Python {platform.python_version()}",
@@ -100,7 +95,6 @@ def main(argv: list[str] | None = None) -> None:
             "dataset": data.counts,
             "dataset_seconds": round(built_s, 1),
             "figures": [f.as_dict() for f in figures],
-            "http": [f.as_dict() for f in http],
         }
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(f"{result['database']}: {len(result['figures'])} scenarios", file=sys.stderr)

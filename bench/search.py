@@ -9,8 +9,8 @@ blocks some and mutes some then runs every scenario through :func:`spool.search.
 of 20 cards, with visibility, mutes and hidden words applied, as the web page and the API get it) and
 :func:`spool.search.profiles.search_profiles`; in-process, no HTTP.
 
-The section of ``docs/performance.md`` between the markers below is replaced; :func:`carry_over` keeps it
-when ``python -m bench`` rewrites the page.
+Its section of ``docs/performance.md`` is replaced (``bench.sections``); ``python -m bench`` carries it over
+when it rewrites the page.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-START = "<!-- bench.search:start -->"
-END = "<!-- bench.search:end -->"
+from bench.sections import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = {"sqlite": 100.0, "postgres": 50.0}
 VOCABULARY = 5000
@@ -38,33 +38,6 @@ ACCOUNTS = 20_000
 TOPICS = 300
 DAYS = 90
 BATCH = 20_000
-
-
-def _block(text: str) -> tuple[int, int] | None:
-    """Where this benchmark's section (markers included) lies in ``text``."""
-    if START not in text or END not in text:
-        return None
-    return text.index(START), text.index(END) + len(END)
-
-
-def carry_over(previous: str, report: str) -> str:
-    """``report`` (a freshly rendered docs/performance.md) with the search section of ``previous`` (for
-    ``python -m bench``, which rewrites the page)."""
-    where = _block(previous)
-    return report if where is None else report.rstrip("\n") + "\n\n" + previous[slice(*where)] + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    """Put ``section`` between this benchmark's markers in ``path`` (appended the first time)."""
-    text = path.read_text() if path.exists() else "# Performance\n"
-    block = f"{START}\n{section.strip()}\n{END}"
-    where = _block(text)
-    text = (
-        text.rstrip("\n") + "\n\n" + block + "\n"
-        if where is None
-        else text[: where[0]] + block + text[where[1] :]
-    )
-    path.write_text(text)
 
 
 # --- The dataset ------------------------------------------------------------------------------------------
@@ -436,7 +409,7 @@ def main(argv: list[str] | None = None) -> None:
         shown.insert(0, "DATABASE_URL=postgres://…")
     section = render(" ".join(shown), results, args.runs)
     print(section)
-    write_section(Path(args.out), section)
+    write_section("search", Path(args.out), section)
 
 
 if __name__ == "__main__":

@@ -1,35 +1,107 @@
-"""``python -m bench.serve --database sqlite|postgres --name NAME --port PORT``: uvicorn serving
-``spool.asgi.application`` on loopback over the bench's throwaway database ``NAME`` (one worker process, as
-``manage.py serve`` runs it), for :mod:`bench.mastodon_api` to load over real HTTP."""
+"""The bench's HTTP server: ``python -m bench.serve --database sqlite|postgres --name DB --prefix P --port N
+--workers W [--ceiling FILE]`` runs uvicorn (uvloop, httptools) with ``W`` worker processes serving
+:mod:`bench.asgi` on loopback. :func:`server` starts it as a subprocess and waits until it answers."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(database: str, name: str, prefix: str, workers: int, ceiling: Path | None = None) -> Iterator[str]:
+    """A uvicorn server on a free loopback port serving the run database ``name``; yields its base URL."""
+    port = free_port()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    command = [
+        sys.executable,
+        "-m",
+        "bench.serve",
+        "--database",
+        database,
+        "--name",
+        name,
+        "--prefix",
+        prefix,
+    ]
+    command += ["--port", str(port), "--workers", str(workers)]
+    if ceiling is not None:
+        command += ["--ceiling", str(ceiling)]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if requests.get(f"{url}/api/v1/streaming/health", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("bench: the HTTP server did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", choices=["sqlite", "postgres"], required=True)
-    parser.add_argument("--name", required=True, help="the database (SQLite file or PostgreSQL name)")
+    parser.add_argument("--name", required=True, help="the run database (SQLite file or PostgreSQL name)")
+    parser.add_argument("--prefix", required=True, help="the Redis key prefix of the run")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--ceiling", default="", help="JSON file of the ceiling view's statuses")
     args = parser.parse_args(argv)
 
-    from bench.run import _configure
+    import uvicorn
 
     with tempfile.TemporaryDirectory(prefix="spool-bench-serve-") as tmp:
-        _configure(args.database, Path(tmp))
-        import django
-
-        django.setup()
-        import uvicorn
-        from django.db import connections
-
-        connections.settings["default"]["NAME"] = args.name
-        from spool.asgi import application
-
-        uvicorn.run(application, host="127.0.0.1", port=args.port, lifespan="off", log_level="warning")
+        os.environ.update(
+            SPOOL_BENCH_DATABASE=args.database,
+            SPOOL_BENCH_NAME=args.name,
+            SPOOL_BENCH_PREFIX=args.prefix,
+            SPOOL_BENCH_CEILING=args.ceiling,
+            SPOOL_DATA_DIR=tmp,
+        )
+        uvicorn.run(
+            "bench.asgi:application",
+            host="127.0.0.1",
+            port=args.port,
+            workers=args.workers,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            loop="uvloop",
+            http="httptools",
+            backlog=4096,
+        )
 
 
 if __name__ == "__main__":

@@ -18,14 +18,18 @@ used up the rounds), and the next page is everything below it: pages are stable 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, timedelta
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db.models import CharField, Exists, Max, Q, Value
+from django.db.models import CharField, Exists, Max, Q, QuerySet, Value
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_aware, make_aware
 
+from spool.core.compiled import compiled, id_list
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
@@ -33,6 +37,8 @@ from spool.posts.models import Post, Repost
 from spool.timelines.fanout import held_since, is_celebrity, newest_of, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
+
+_T = TypeVar("_T")
 
 # Pages fetch at most this many batches of IDs when entries are filtered out; a page after that ends early
 # (with a cursor) rather than costing more queries.
@@ -42,11 +48,19 @@ ACTIVE_EVERY = timedelta(hours=1)
 
 
 def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
+    shown, next_cursor = select_page(viewer, cursor, limit, resolve)
+    return Page(build_cards(viewer, shown), next_cursor)
+
+
+def select_page(
+    viewer: Account, cursor: Any, limit: int, resolver: Callable[[Account, Sequence[Entry]], list[_T]]
+) -> tuple[list[_T], int | None]:
+    """The entries of one page (as ``resolver`` turns candidates into shown items) and the next cursor."""
     limit = max(1, min(int(limit), MAX_PAGE))
     before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
     store = get_store()
     celebrities = ensure_held(viewer)
-    shown: list[FeedEntry] = []
+    shown: list[_T] = []
     bound = before
     exhausted = False
     for attempt in range(MAX_ROUNDS):
@@ -58,7 +72,7 @@ def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Post
             stored = store.read(viewer.id, bound, want) or []
         merged = newest_of(celebrities, bound, want)
         candidates = _merge(stored, merged, want)
-        shown += resolve(viewer, candidates)
+        shown += resolver(viewer, candidates)
         if candidates:
             bound = candidates[-1].sort_id
         exhausted = len(candidates) < want
@@ -66,12 +80,16 @@ def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[Post
             break
     page = shown[:limit]
     if len(shown) > limit:
-        next_cursor: int | None = page[-1].sort_id
+        next_cursor: int | None = _sort_id(page[-1])
     elif exhausted:
         next_cursor = None
     else:
         next_cursor = bound
-    return Page(build_cards(viewer, page), next_cursor)
+    return page, next_cursor
+
+
+def _sort_id(item: Any) -> int:
+    return int(item.sort_id)
 
 
 def ensure_held(viewer: Account) -> list[int]:
@@ -79,21 +97,37 @@ def ensure_held(viewer: Account) -> list[int]:
     note the read, at most every ``ACTIVE_EVERY``. Returns the accounts to merge in at read time: those the
     viewer follows that are not fanned out, and the viewer if they are one. One query on a warm read (two
     when the viewer follows such an account)."""
-    big = Follow.objects.filter(
-        follower_id=viewer.id, followee__followers_count__gt=settings.SPOOL.fanout_threshold
-    ).values_list("followee_id", flat=True)
-    row = Timeline.objects.filter(owner_id=viewer.id).values_list("active_at", Exists(big)).first()
+    threshold = settings.SPOOL.fanout_threshold
+    rows = _REGISTRY.run(viewer=viewer.id, threshold=threshold)
+    row = rows[0] if rows else None
     now = timezone.now()
     if row is None or row[0] < held_since():
         rebuild(viewer.id)
-        celebrities = list(big)
+        celebrities = [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)]
     else:
-        celebrities = list(big) if row[1] else []
+        celebrities = (
+            [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)] if row[1] else []
+        )
         if row[0] < now - ACTIVE_EVERY:
             Timeline.objects.filter(owner_id=viewer.id).update(active_at=now)
     if is_celebrity(viewer.followers_count):
         celebrities.append(viewer.id)
     return celebrities
+
+
+def _big(viewer: int, threshold: int) -> QuerySet[Any]:
+    return Follow.objects.filter(follower_id=viewer, followee__followers_count__gt=threshold).values_list(
+        "followee_id"
+    )
+
+
+_REGISTRY = compiled(
+    lambda viewer, threshold: Timeline.objects.filter(owner_id=viewer).values_list(
+        "active_at", Exists(_big(viewer, threshold))
+    )[:1],
+    ints=("viewer", "threshold"),
+)
+_CELEBRITIES = compiled(_big, ints=("viewer", "threshold"))
 
 
 def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list[Entry]:
@@ -120,65 +154,103 @@ def resolve(viewer: Account, candidates: Sequence[Entry]) -> list[FeedEntry]:
     reposts = Repost.objects.select_related("account").in_bulk(repost_ids) if repost_ids else {}
     people = {p.author_id for p in posts.values()} | {r.account_id for r in reposts.values()}
     followed, muted, newest = _relations(viewer, people, list(posts))
-    followed.add(viewer.id)
+    decided = decide(
+        viewer.id,
+        candidates,
+        {p.id: (p.author_id, p.is_reply) for p in posts.values()},
+        {r.id: (r.account_id, r.account.is_active) for r in reposts.values()},
+        (followed, muted, newest),
+    )
+    return [
+        FeedEntry(posts[e.post_id], reposts[e.sort_id].account, e.sort_id)
+        if repost
+        else FeedEntry(posts[e.post_id])
+        for e, repost in decided
+    ]
 
-    shown: list[FeedEntry] = []
+
+Relations = tuple[set[int], set[int], dict[int, int]]
+
+
+def decide(
+    viewer_id: int,
+    candidates: Sequence[Entry],
+    posts: dict[int, tuple[int, bool]],
+    reposts: dict[int, tuple[int, bool]],
+    relations: Relations,
+) -> list[tuple[Entry, bool]]:
+    """The rules of what shows, on facts already read: ``posts`` (the visible ones, unmuted authors) as
+    post ID → (author, is a reply); ``reposts`` as repost ID → (reposter, reposter active); ``relations``
+    from :func:`_relations`. Returns the shown entries with whether each is a repost; entries that can
+    never show again are removed from the store (one more query when a post is missing)."""
+    followed, muted, newest = relations
+    followed = followed | {viewer_id}
+    shown: list[tuple[Entry, bool]] = []
     stale: list[int] = []
     missing: list[Entry] = []
     for entry in candidates:
         post = posts.get(entry.post_id)
-        direct = post is not None and not post.is_reply and post.author_id in followed
+        direct = post is not None and not post[1] and post[0] in followed
         if entry.sort_id == entry.post_id:
             if post is None:
                 missing.append(entry)
             elif not direct:
                 stale.append(entry.sort_id)  # unfollowed since
-            elif entry.sort_id == max(post.id, newest.get(post.id, 0)):
-                shown.append(FeedEntry(post))
+            elif entry.sort_id == max(entry.post_id, newest.get(entry.post_id, 0)):
+                shown.append((entry, False))
             continue
         repost = reposts.get(entry.sort_id)
-        if repost is None or repost.account_id not in followed:
+        if repost is None or repost[0] not in followed:
             stale.append(entry.sort_id)  # undone (or its post deleted), or the reposter unfollowed
         elif (
             post is not None
-            and repost.account.is_active
-            and repost.account_id not in muted
-            and entry.sort_id == max(post.id if direct else 0, newest.get(post.id, 0))
+            and repost[1]
+            and repost[0] not in muted
+            and entry.sort_id == max(entry.post_id if direct else 0, newest.get(entry.post_id, 0))
         ):
-            shown.append(FeedEntry(post, repost.account, repost.id))
+            shown.append((entry, True))
     if missing:
         existing = set(Post.objects.filter(id__in=[e.post_id for e in missing]).values_list("id", flat=True))
         stale += [e.sort_id for e in missing if e.post_id not in existing]
     if stale:
-        get_store().remove(viewer.id, stale)
+        get_store().remove(viewer_id, stale)
     return shown
 
 
-def _relations(
-    viewer: Account, people: set[int], post_ids: list[int]
-) -> tuple[set[int], set[int], dict[int, int]]:
-    """Which of ``people`` the viewer follows and mutes, and the newest repost of each post by someone the
-    viewer follows (or the viewer), active and not muted: one query."""
-    follows = Follow.objects.filter(follower_id=viewer.id, followee_id__in=people).values_list(
+def _relations(viewer: Account, people: set[int], post_ids: list[int]) -> Relations:
+    return _relations_of(viewer.id, people, post_ids)
+
+
+def _relations_qs(viewer: int, people: Any, posts: Any) -> QuerySet[Any]:
+    follows = Follow.objects.filter(follower_id=viewer, followee_id__in=id_list(people)).values_list(
         "followee_id", Value(0), Value("follow", output_field=CharField())
     )
-    mutes = Mute.objects.filter(muter_id=viewer.id, muted_id__in=people).values_list(
+    mutes = Mute.objects.filter(muter_id=viewer, muted_id__in=id_list(people)).values_list(
         "muted_id", Value(0), Value("mute", output_field=CharField())
     )
-    following = Follow.objects.filter(follower_id=viewer.id).values("followee_id")
-    muting = Mute.objects.filter(muter_id=viewer.id).values("muted_id")
+    following = Follow.objects.filter(follower_id=viewer).values("followee_id")
+    muting = Mute.objects.filter(muter_id=viewer).values("muted_id")
     reposts = (
-        Repost.objects.filter(Q(account_id=viewer.id) | Q(account_id__in=following), post_id__in=post_ids)
+        Repost.objects.filter(Q(account_id=viewer) | Q(account_id__in=following), post_id__in=id_list(posts))
         .filter(account__is_active=True)
         .exclude(account_id__in=muting)
         .values("post_id")
         .annotate(newest=Max("id"), kind=Value("repost", output_field=CharField()))
         .values_list("post_id", "newest", "kind")
     )
+    return follows.union(mutes, reposts, all=True)
+
+
+_RELATIONS = compiled(_relations_qs, ints=("viewer",), lists=("people", "posts"))
+
+
+def _relations_of(viewer_id: int, people: set[int], post_ids: list[int]) -> Relations:
+    """Which of ``people`` the viewer follows and mutes, and the newest repost of each post by someone the
+    viewer follows (or the viewer), active and not muted: one query."""
     followed: set[int] = set()
     muted: set[int] = set()
     newest: dict[int, int] = {}
-    for key, value, what in follows.union(mutes, reposts, all=True):
+    for key, value, what in _RELATIONS.run(viewer=viewer_id, people=people, posts=post_ids):
         if what == "follow":
             followed.add(key)
         elif what == "mute":
@@ -186,3 +258,96 @@ def _relations(
         else:
             newest[key] = value
     return followed, muted, newest
+
+
+# --- The same page as plain rows (the Mastodon API's hot path) ---------------------------------------------
+
+ACCOUNT_FIELDS = (
+    "id", "handle", "domain", "display_name", "bio", "links", "avatar", "is_private", "is_verified",
+    "is_active", "created_at", "followers_count", "following_count", "posts_count",
+)  # fmt: skip
+POST_FIELDS = (
+    "id", "author_id", "is_reply", "root_id", "reply_to_id", "edited_at", "ghost", "hidden", "quote_of_id",
+    "card_id", "card__state", "text", "attachment_text", "topic__display", "likes_count", "replies_count",
+    "reposts_count", "quotes_count",
+)  # fmt: skip
+_POST_COLUMNS = (*POST_FIELDS, *(f"author__{f}" for f in ACCOUNT_FIELDS))
+_REPOST_COLUMNS = ("id", "post_id", *(f"account__{f}" for f in ACCOUNT_FIELDS))
+
+_POSTS = compiled(
+    lambda viewer, ids: (
+        Post.objects.visible_to(Account(id=viewer))
+        .in_feeds_of(Account(id=viewer))
+        .filter(id__in=id_list(ids))
+        .values_list(*_POST_COLUMNS)
+    ),
+    ints=("viewer",),
+    lists=("ids",),
+)
+_REPOSTS = compiled(
+    lambda ids: Repost.objects.filter(id__in=id_list(ids)).values_list(*_REPOST_COLUMNS), lists=("ids",)
+)
+
+
+class HomeRow(NamedTuple):
+    """One shown entry as plain values: the post's columns (``POST_FIELDS``) with its author's under
+    ``author`` (``ACCOUNT_FIELDS``), and for a repost its ID and the reposter's columns. Values are as the
+    database driver returns them (on SQLite booleans are 0/1, times and JSON text): read flags by truth,
+    and see :func:`account_values` for an account's typed values."""
+
+    sort_id: int
+    post: dict[str, Any]
+    author: dict[str, Any]
+    repost_id: int | None
+    reposter: dict[str, Any] | None
+
+
+def _split(row: Sequence[Any], head: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    return dict(zip(POST_FIELDS, row[:head], strict=True)), dict(zip(ACCOUNT_FIELDS, row[head:], strict=True))
+
+
+def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
+    """:func:`resolve` without model instances: the same rules (:func:`decide`), the same three queries,
+    each compiled once per process (:mod:`spool.core.compiled`)."""
+    if not candidates:
+        return []
+    posts = {r[0]: r for r in _POSTS.run(raw=True, viewer=viewer.id, ids={c.post_id for c in candidates})}
+    repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
+    reposts = {r[0]: r for r in _REPOSTS.run(raw=True, ids=repost_ids)} if repost_ids else {}
+    active = 2 + ACCOUNT_FIELDS.index("is_active")
+    people = {p[1] for p in posts.values()} | {r[2] for r in reposts.values()}
+    relations = _relations_of(viewer.id, people, list(posts))
+    decided = decide(
+        viewer.id,
+        candidates,
+        {p[0]: (p[1], bool(p[2])) for p in posts.values()},
+        {r[0]: (r[2], bool(r[active])) for r in reposts.values()},
+        relations,
+    )
+    head = len(POST_FIELDS)
+    shown = []
+    for entry, repost in decided:
+        post, author = _split(posts[entry.post_id], head)
+        reposter = dict(zip(ACCOUNT_FIELDS, reposts[entry.sort_id][2:], strict=True)) if repost else None
+        shown.append(HomeRow(entry.sort_id, post, author, entry.sort_id if repost else None, reposter))
+    return shown
+
+
+def account_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """An account's columns from a :class:`HomeRow` (driver values) as the model's field types."""
+    typed = dict(fields)
+    for name in ("is_private", "is_verified", "is_active"):
+        typed[name] = bool(typed[name])
+    created = typed["created_at"]
+    if isinstance(created, str):
+        moment = parse_datetime(created)
+        assert moment is not None
+        typed["created_at"] = moment if is_aware(moment) else make_aware(moment, UTC)
+    if isinstance(typed["links"], str | bytes):
+        typed["links"] = json.loads(typed["links"])
+    return typed
+
+
+def home_rows(viewer: Account, cursor: Any = None, limit: int = 20) -> tuple[list[HomeRow], int | None]:
+    """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor."""
+    return select_page(viewer, cursor, limit, resolve_rows)

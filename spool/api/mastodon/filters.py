@@ -19,14 +19,16 @@ from ninja import Router
 
 from spool.api.mastodon.auth import me, scoped
 from spool.api.mastodon.entities import iso, render_status_cards, render_statuses
+from spool.api.mastodon.entities.cached import render_home_rows
 from spool.api.mastodon.params import read_params, validated
 from spool.identities.models import Account, FilterKeyword, FilterPost, WordFilter
 from spool.identities.services import word_filters as services
-from spool.identities.word_filters import FilterMatch, hidden_ids
+from spool.identities.word_filters import FilterMatch, hidden_ids, matching
 from spool.posts.access import access_post
 from spool.posts.batch import FeedEntry, PostCard
 from spool.posts.models import Post, Repost
 from spool.posts.screening import filter_matches, post_of
+from spool.timelines.home import HomeRow
 
 router = Router(tags=["filters"])
 
@@ -69,6 +71,17 @@ def render_screened_cards(viewer: Account, cards: Sequence[PostCard], context: s
     found = _screen(viewer, [c.post for c in cards], context)
     hidden = hidden_ids(found)
     return _mark(render_status_cards(viewer, [c for c in cards if c.id not in hidden]), found)
+
+
+def render_screened_rows(viewer: Account, rows: Sequence[HomeRow], context: str) -> list[dict[str, Any]]:
+    """:func:`render_screened` for the home timeline's plain rows (cached statuses)."""
+    found = matching(viewer, [(r.post["id"], r.post["author_id"], _row_text(r.post)) for r in rows], context)
+    hidden = hidden_ids(found)
+    return _mark(render_home_rows(viewer, [r for r in rows if r.post["id"] not in hidden]), found)
+
+
+def _row_text(post: dict[str, Any]) -> str:
+    return "\n".join(p for p in (post["text"], post["attachment_text"], post["topic__display"] or "") if p)
 
 
 # --- Entities -------------------------------------------------------------------------------------------

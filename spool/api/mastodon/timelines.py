@@ -12,15 +12,19 @@ from ninja import Router
 
 from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import me, scoped, viewer
-from spool.api.mastodon.filters import render_screened, render_screened_cards
+from spool.api.mastodon.filters import render_screened, render_screened_rows
 from spool.api.mastodon.pagination import Window, link_header
+from spool.core.compiled import compiled
 from spool.feeds import lists
 from spool.feeds.timelines import list_entries, public_entries, topic_entries
+from spool.identities.models import Account
 from spool.posts.batch import FeedEntry
 from spool.posts.timelines import Window as FeedWindow
-from spool.posts.timelines import home_entries, home_posts
+from spool.posts.timelines import home_entries
+from spool.timelines.home import home_rows
 
 router = Router(tags=["timelines"])
+_EXCLUDED = compiled(lambda owner: lists.exclusive_member_ids(Account(id=owner)), ints=("owner",))
 
 _TRUE = ("1", "true", "True", "on")
 
@@ -49,16 +53,16 @@ def home(request: HttpRequest, response: HttpResponse) -> list[dict[str, Any]]:
     request time (:func:`spool.posts.timelines.home_entries`)."""
     account = me(request)
     window = feed_window(request)
-    excluded = lists.exclusive_member_ids(account)
     if window.since_id is not None or window.min_id is not None:
-        entries, _ = home_entries(account, window, leave_out=excluded)
+        entries, _ = home_entries(account, window, leave_out=lists.exclusive_member_ids(account))
         return page(request, response, entries, "home")
-    cards = home_posts(account, window.max_id, window.limit).items
-    link_header(request, response, [c.sort_id for c in cards])
-    left_out = set(excluded.values_list("account_id", flat=True))
+    # The hot path: rows and cached statuses, no model instances (spool.api.mastodon.entities.cached).
+    rows, _ = home_rows(account, window.max_id, window.limit)
+    link_header(request, response, [r.sort_id for r in rows])
+    left_out = {r[0] for r in _EXCLUDED.run(owner=account.id)}
     if left_out:
-        cards = [c for c in cards if (c.reposted_by or c.author).pk not in left_out]
-    return render_screened_cards(account, cards, "home")
+        rows = [r for r in rows if (r.reposter or r.author)["id"] not in left_out]
+    return render_screened_rows(account, rows, "home")
 
 
 @router.get("/v1/timelines/public", auth=scoped("read:statuses", optional=True))

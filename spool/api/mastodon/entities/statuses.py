@@ -209,17 +209,27 @@ def _reblog(viewer: Account | None, card: PostCard, inner: dict[str, Any]) -> di
     """Mastodon's wrapper for a repost: its own ID, time and account; the post under ``reblog``."""
     reposter = card.reposted_by
     assert reposter is not None and card.repost_id is not None
+    return reblog_wrapper(
+        card.repost_id, reposter.is_private, profile_url(reposter), render_account(viewer, reposter), inner
+    )
+
+
+def reblog_wrapper(
+    repost_id: int, private: bool, reposter_url: str, account: dict[str, Any], inner: dict[str, Any]
+) -> dict[str, Any]:
+    """The reblog wrapper from the reposter's rendered ``account`` (and whether they are private, and their
+    profile URL) around the rendered status ``inner``."""
     return {
         **inner,
-        "id": str(card.repost_id),
-        "created_at": iso(time_of(card.repost_id)),
+        "id": str(repost_id),
+        "created_at": iso(time_of(repost_id)),
         "edited_at": None,
         "in_reply_to_id": None,
         "in_reply_to_account_id": None,
         "sensitive": False,
         "spoiler_text": "",
-        "visibility": "private" if reposter.is_private else "public",
-        "uri": f"{profile_url(reposter)}/repost/{card.repost_id}",
+        "visibility": "private" if private else "public",
+        "uri": f"{reposter_url}/repost/{repost_id}",
         "url": inner["url"],
         "replies_count": 0,
         "reblogs_count": 0,
@@ -227,7 +237,7 @@ def _reblog(viewer: Account | None, card: PostCard, inner: dict[str, Any]) -> di
         "quotes_count": 0,
         "pinned": False,
         "content": "",
-        "account": render_account(viewer, reposter),
+        "account": account,
         "media_attachments": [],
         "mentions": [],
         "tags": [],

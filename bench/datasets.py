@@ -1,0 +1,170 @@
+"""Generated datasets, cached by size so reruns start in seconds.
+
+``with dataset("postgres", GenSizes(accounts=100_000)) as (data, name):`` sets Django up in this process
+on a fresh *run copy* of the dataset and drops the copy afterwards:
+
+- PostgreSQL: the dataset is generated once into ``spool_bench_c<key>`` (migrated, loaded with ``COPY``,
+  ``VACUUM ANALYZE``d) and every run is ``CREATE DATABASE … TEMPLATE`` of it (a file copy);
+- SQLite: the dataset is generated once into ``var/bench-cache/<key>.sqlite3`` and every run copies the file.
+
+The cache key covers the sizes, the seed, the migrations of every app and ``GENERATOR_VERSION``, so a
+schema change or a generator change builds a new dataset. ``python -m bench --fresh`` ignores the cache.
+Redis (timelines, caches) lives under a per-run key prefix and is cleared afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.gen import Generated, GenSizes
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "var" / "bench-cache"
+SEED = 11
+# Bump when bench/gen.py or bench/bulk.py change what a dataset holds (the cache key includes it).
+GENERATOR_VERSION = "1"
+
+
+def configure(database: str, folder: Path, prefix: str) -> None:
+    """Environment for Django in a bench process (before ``django.setup()``)."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "spool.settings"
+    os.environ["SPOOL_DATA_DIR"] = str(folder)
+    os.environ["SPOOL_KEY_PREFIX"] = prefix
+    if database == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+        os.environ.pop("REDIS_URL", None)
+    elif not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("--database postgres needs DATABASE_URL=postgres://…")
+
+
+def cache_key(sizes: GenSizes) -> str:
+    parts = [sizes.key(), str(SEED)]
+    for migration in sorted(ROOT.glob("spool/*/migrations/*.py")):
+        parts.append(migration.name + migration.parent.parent.name)
+    parts.append(GENERATOR_VERSION)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+def _admin(sql: str) -> None:
+    """Run ``sql`` on the PostgreSQL server's ``postgres`` database, outside a transaction."""
+    import psycopg
+    from django.db import connection
+
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "context"}
+    params["dbname"] = "postgres"
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute(sql)  # type: ignore[arg-type]
+
+
+def _pg_exists(name: str) -> bool:
+    import psycopg
+    from django.db import connection
+
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "context"}
+    params["dbname"] = "postgres"
+    with psycopg.connect(**params, autocommit=True) as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def _build(sizes: GenSizes, log: Any) -> tuple[Generated, float]:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from bench.gen import generate
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    log(f"bench: migrated in {time.perf_counter() - started:.0f} s; generating {sizes.accounts:,} accounts…")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
+    with transaction.atomic():
+        data = generate(sizes, SEED)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    seconds = time.perf_counter() - started
+    log(f"bench: generated {sizes.accounts:,} accounts in {seconds:.0f} s")
+    return data, seconds
+
+
+@contextmanager
+def dataset(
+    database: str, sizes: GenSizes, *, fresh: bool = False, log: Any = print
+) -> Iterator[tuple[Generated, dict[str, Any]]]:
+    """Django set up on a run copy of the dataset; yields it and facts about it (``name``: the run
+    database, ``generated_seconds`` or ``cached``)."""
+    prefix = f"bench{os.getpid()}"
+    with tempfile.TemporaryDirectory(prefix="spool-bench-") as tmp:
+        folder = Path(tmp)
+        configure(database, folder, prefix)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.db import connection
+
+        from spool.celery import app
+
+        app.conf.task_always_eager = True
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        CACHE.mkdir(parents=True, exist_ok=True)
+        key = cache_key(sizes)
+        facts: dict[str, Any] = {"cache_key": key}
+        meta_file = CACHE / f"{database}-{key}.json"
+        if database == "postgres":
+            cache_name = f"spool_bench_c{key}"
+            if fresh or not (meta_file.exists() and _pg_exists(cache_name)):
+                _admin(f'DROP DATABASE IF EXISTS "{cache_name}" WITH (FORCE)')
+                _admin(f'CREATE DATABASE "{cache_name}"')
+                connection.settings_dict["NAME"] = cache_name
+                connection.close()
+                data, facts["generated_seconds"] = _build(sizes, log)
+                meta_file.write_text(json.dumps(data.as_dict()))
+            else:
+                facts["cached"] = True
+            connection.close()
+            run_name = f"spool_bench_run_{os.getpid()}"
+            started = time.perf_counter()
+            _admin(f'CREATE DATABASE "{run_name}" TEMPLATE "{cache_name}"')
+            facts["copy_seconds"] = round(time.perf_counter() - started, 1)
+        else:
+            cache_file = CACHE / f"sqlite-{key}.sqlite3"
+            if fresh or not (meta_file.exists() and cache_file.exists()):
+                building = folder / "building.sqlite3"
+                connection.settings_dict["NAME"] = str(building)
+                connection.close()
+                data, facts["generated_seconds"] = _build(sizes, log)
+                connection.close()
+                shutil.move(building, cache_file)
+                meta_file.write_text(json.dumps(data.as_dict()))
+            else:
+                facts["cached"] = True
+            run_name = str(folder / "run.sqlite3")
+            shutil.copyfile(cache_file, run_name)
+        connection.settings_dict["NAME"] = run_name
+        connection.close()
+        facts["name"] = run_name
+        facts["prefix"] = prefix
+        data = Generated(**json.loads(meta_file.read_text()))
+        try:
+            yield data, facts
+        finally:
+            connection.close()
+            if database == "postgres":
+                _admin(f'DROP DATABASE IF EXISTS "{run_name}" WITH (FORCE)')
+            if settings.SPOOL.redis_url:
+                from spool.core.redis import redis_client
+
+                client = redis_client()
+                keys = list(client.scan_iter(f"{prefix}*", count=10_000))
+                for start in range(0, len(keys), 1000):
+                    client.delete(*keys[start : start + 1000])

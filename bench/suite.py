@@ -1,0 +1,288 @@
+"""Issue 4's scenarios on a generated dataset: ``python -m bench.suite --database sqlite|postgres --accounts
+N --out FILE [--quick]``. Run by ``python -m bench`` once per database, each in its own process.
+
+In order (each scenario uses what the previous ones left):
+
+1. **Returning users' first page** — readers whose timeline is not held: ``GET /api/v1/timelines/home
+   ?limit=40`` in this process (Django's test client: full request, no network), which rebuilds the
+   timeline synchronously; p50/p99, and whether every page was full.
+2. **Queries per page** at ``limit=5`` and ``limit=40`` (warm reader, cached statuses).
+3. **Over real HTTP** (:mod:`bench.serve`: uvicorn workers sized for the cores; :mod:`bench.load`: wrk in
+   another process): the *ceiling* (a bare Django view returning 40 ready-made statuses), then the warm home
+   timeline at limit=40, full Mastodon JSON, a different reader's token on each request.
+4. **A celebrity's post** (an account with 1M followers; see :func:`celebrity`) published over HTTP while
+   the home load of step 3 runs again: how long until a follower's first page shows it.
+5. **For You page** and **trending refresh**, when those exist (``spool.feeds.for_you.feed``,
+   ``spool.feeds.trending.services``); skipped with a note otherwise.
+6. **Fan-out**: publishing to 10,000 followers end to end, the store's insert rate, Redis memory per
+   million entries (:mod:`bench.fanout`'s measurements).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.datasets import dataset
+from bench.fanout import _stats
+from bench.gen import Generated, GenSizes
+
+HOME = "/api/v1/timelines/home"
+
+
+def _client() -> Any:
+    from django.test import Client
+
+    return Client()
+
+
+def returning(data: Generated, count: int) -> dict[str, Any]:
+    """The first page of ``count`` readers whose timeline is not held (each rebuilt on the request)."""
+    client = _client()
+    seconds: list[float] = []
+    full = 0
+    for token in data.tokens[:count]:
+        started = time.perf_counter()
+        response = client.get(HOME, {"limit": 40}, HTTP_AUTHORIZATION=f"Bearer {token}")
+        seconds.append(time.perf_counter() - started)
+        full += response.status_code == 200 and len(response.json()) == 40
+    return {**_stats(seconds), "full_pages": full, "readers": count}
+
+
+def warm(data: Generated) -> None:
+    """Every reader's timeline held (rebuilt where it is not): set-up for the warm scenarios."""
+    from spool.identities.models import Account
+    from spool.timelines.home import ensure_held
+
+    for account in Account.objects.filter(id__in=data.reader_ids):
+        ensure_held(account)
+
+
+def queries_per_page(data: Generated) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client()
+    header = {"HTTP_AUTHORIZATION": f"Bearer {data.tokens[0]}"}
+    counts = {}
+    for limit in (5, 40):
+        client.get(HOME, {"limit": limit}, **header)  # statuses cached
+        with CaptureQueriesContext(connection) as captured:
+            client.get(HOME, {"limit": limit}, **header)
+        counts[f"limit={limit}"] = len(captured)
+    return counts
+
+
+def ceiling_statuses(data: Generated, folder: Path) -> Path:
+    """40 statuses as the home timeline renders them, for the ceiling view."""
+    response = _client().get(HOME, {"limit": 40}, HTTP_AUTHORIZATION=f"Bearer {data.tokens[0]}")
+    path = folder / "ceiling.json"
+    path.write_bytes(response.content)
+    return path
+
+
+def celebrity(url: str, data: Generated, load: Any) -> dict[str, Any]:
+    """An account above the fan-out threshold with 1M followers publishes over HTTP while ``load()`` reads
+    home timelines; a follower's first page is polled until it shows the post.
+
+    The follower list is synthetic: the account's ``followers_count`` says 1,000,000, its real follow rows
+    are those of the dataset. Above the threshold nothing is written per follower (no fan-out), and a
+    follower's read merges the account's newest posts in, so the cost measured here is the read-time merge
+    and does not depend on how many followers there are; what 1M real rows would add is only disk."""
+    import requests
+
+    from spool.identities.models import Account, Follow
+    from spool.oauth import scopes
+    from spool.oauth.services import create_application, issue_token
+
+    star_id = data.top_ids[0]
+    Account.objects.filter(id=star_id).update(followers_count=1_000_000)
+    star = Account.objects.get(id=star_id)
+    app = create_application(
+        name="bench-star", redirect_uris="urn:ietf:wg:oauth:2.0:oob", scopes="read write"
+    )
+    token = issue_token(app.application, star, scopes.parse("read write")).access_token
+    fans = set(
+        Follow.objects.filter(followee_id=star_id, follower_id__in=data.reader_ids).values_list(
+            "follower_id", flat=True
+        )
+    )
+    fan_token = next(t for r, t in zip(data.reader_ids, data.tokens, strict=True) if r in fans)
+    result: dict[str, Any] = {"followers_count": 1_000_000}
+    background: dict[str, Any] = {}
+    thread = threading.Thread(target=lambda: background.update(figure=load()))
+    thread.start()
+    time.sleep(2)  # the load is running
+    session = requests.Session()
+    posted = session.post(
+        f"{url}/api/v1/statuses", json={"status": "A post for a million followers"},
+        headers={"Authorization": f"Bearer {token}"}, timeout=120,
+    )  # fmt: skip
+    published = time.perf_counter()
+    status_id = posted.json().get("id") if posted.ok else None
+    seen = None
+    while status_id and time.perf_counter() - published < 10:
+        page = session.get(
+            f"{url}{HOME}", params={"limit": 40}, headers={"Authorization": f"Bearer {fan_token}"}, timeout=30
+        )
+        if page.ok and any(
+            s["id"] == status_id or (s.get("reblog") or {}).get("id") == status_id for s in page.json()
+        ):
+            seen = time.perf_counter() - published
+            break
+        time.sleep(0.05)
+    thread.join()
+    result.update(
+        published=posted.status_code,
+        visible_after_ms=round(seen * 1000, 1) if seen is not None else None,
+        load=background.get("figure").as_dict() if background.get("figure") else None,
+    )
+    return result
+
+
+def for_you_and_trending(data: Generated, runs: int) -> dict[str, Any]:
+    """For You's first page and trending's refresh, in this process, when those features exist."""
+    from spool.identities.models import Account
+
+    out: dict[str, Any] = {}
+    try:
+        feed = importlib.import_module("spool.feeds.for_you.feed")
+        page = feed.for_you_page
+    except (ImportError, AttributeError):
+        out["for_you"] = "skipped: spool.feeds.for_you.feed.for_you_page does not exist in this tree"
+    else:
+        readers = list(Account.objects.filter(id__in=data.reader_ids[-runs:]))
+        first = [_timed(lambda r=r: page(r, None, 40)) for r in readers]
+        again = [_timed(lambda r=r: page(r, None, 40)) for r in readers]
+        out["for_you"] = {"first": _stats(first), "again": _stats(again)}
+    try:
+        services = importlib.import_module("spool.feeds.trending.services")
+        refresh = services.refresh_trending
+    except (ImportError, AttributeError):
+        out["trending"] = (
+            "skipped: spool.feeds.trending.services.refresh_trending does not exist in this tree"
+        )
+    else:
+        out["trending"] = _stats([_timed(refresh) for _ in range(max(3, runs // 10))])
+    return out
+
+
+def _timed(call: Any) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def fanout(data: Generated, quick: bool) -> dict[str, Any]:
+    """Publishing to the star's 10k followers, the store's insert rate, Redis memory (bench.fanout)."""
+    from django.conf import settings
+
+    from bench import fanout as fo
+    from spool.timelines.stores import use_store
+
+    out: dict[str, Any] = {}
+    from spool.identities.models import Account
+
+    owners = list(Account.objects.order_by("id").values_list("id", flat=True)[: fo.CHUNK * 5])
+    for store in fo._stores():
+        with use_store(store):
+            figures = {"insert_rate": fo.insert_rate(store, owners, 30 if quick else 300)}
+            fo._reset_timelines(store, owners)
+            figures["publish"] = fo.publish(store, data.star_id, 10_000)
+            out[store.name] = figures
+    if settings.SPOOL.redis_url:
+        out["redis_memory"] = [fo.redis_memory(250 if quick else 1250, 800)]
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--readers", type=int, default=500)
+    parser.add_argument("--returning", type=int, default=200, help="readers timed on their first page")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each HTTP load")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=0, help="server processes (0: one per core)")
+    parser.add_argument("--quick", action="store_true", help="short loads, fewer runs (smoke runs)")
+    parser.add_argument("--fresh", action="store_true", help="generate the dataset even if cached")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    from bench import load as loads
+    from bench.report import cores
+    from bench.serve import server
+
+    workers = args.workers or max(1, cores())
+    generated = min(1_000, max(10, args.accounts // 20))
+    readers = min(args.readers, generated)
+    sizes = GenSizes(
+        accounts=args.accounts, readers=generated, star_followers=min(10_000, args.accounts // 2)
+    )
+    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    result: dict[str, Any] = {"database": args.database, "workers": workers, "quick": args.quick}
+    started = time.perf_counter()
+    with (
+        dataset(args.database, sizes, fresh=args.fresh, log=log) as (data, facts),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        data.reader_ids, data.tokens = data.reader_ids[:readers], data.tokens[:readers]
+        import django
+        from django.conf import settings
+
+        from bench.run import _database_version
+
+        result.update(
+            dataset=data.counts, dataset_facts=facts, database_version=_database_version(args.database),
+            redis=bool(settings.SPOOL.redis_url), python=f"Python {platform.python_version()}",
+            django=f"Django {django.get_version()}",
+        )  # fmt: skip
+        log(f"bench.suite: {args.database}: returning users…")
+        result["returning"] = returning(data, min(args.returning, readers // 2))
+        result["queries"] = queries_per_page(data)
+        ceiling = ceiling_statuses(data, Path(tmp))
+        seconds = 3 if args.quick else args.seconds
+        log(f"bench.suite: {args.database}: warming the other readers' timelines…")
+        warm(data)
+        with server(args.database, facts["name"], facts["prefix"], workers, ceiling) as url:
+            # Every reader's page rendered once in each worker (statuses cached), untimed.
+            warmup = 3 if args.quick else max(10, readers / 20)
+            loads.run("warm-up", url, f"{HOME}?limit=40", data.tokens, seconds=warmup, connections=4)
+            figures = []
+            for name, path, tokens in (
+                ("ceiling: bare Django view, 40 ready-made statuses", "/bench/ceiling", []),
+                ("GET /api/v1/timelines/home?limit=40 (warm)", f"{HOME}?limit=40", data.tokens),
+            ):
+                log(f"bench.suite: {args.database}: {name}…")
+                figures.append(
+                    loads.run(name, url, path, tokens, seconds=seconds, connections=args.connections)
+                )
+            result["http"] = [f.as_dict() for f in figures]
+            log(f"bench.suite: {args.database}: celebrity post during home load…")
+            try:
+                result["celebrity"] = celebrity(
+                    url, data,
+                    lambda: loads.run("home during the celebrity's post", url, f"{HOME}?limit=40",
+                                      data.tokens, seconds=seconds, connections=args.connections),
+                )  # fmt: skip
+            except Exception as exc:
+                result["celebrity"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        log(f"bench.suite: {args.database}: For You, trending, fan-out…")
+        result["features"] = for_you_and_trending(data, 20 if args.quick else 100)
+        result["fanout"] = fanout(data, args.quick)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    result["load_average"] = [round(x, 1) for x in os.getloadavg()]
+    Path(args.out).write_text(json.dumps(result, indent=2, default=str))
+    log(f"bench.suite: {args.database} done in {result['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""Statuses for the home timeline's hot path, from plain rows (:func:`spool.timelines.home.home_rows`) and a
+cache of rendered statuses: no model instance, no ORM query building, on a warm page.
+
+- **What is cached.** Per post, the status exactly as :func:`render_status_cards` renders it (orjson bytes,
+  in the site's cache: Redis at scale, local memory embedded), fetched for the whole page in one round trip
+  (``get_many``: one ``MGET``). The key holds everything the cached part depends on that can change — the
+  edit time, the link card's state, the author's handle and privacy — so an edit, a card that finishes
+  loading or a renamed or newly private author make a new key: nothing has to be invalidated, and a
+  deleted post is simply never asked for again (it drops out of the visibility query). Entries expire after
+  ``TTL``.
+- **What is not.** Counts come from the page's own row (the visibility query reads them); the viewer's
+  flags (favourited, reblogged, bookmarked, muted thread, pinned) from one batched query; the ``account``
+  from the row's author columns, rendered once per distinct author state per process
+  (:func:`account_json`). Block, mute, privacy and deletion are decided by the visibility query before
+  anything is rendered.
+- **Statuses that depend on the viewer in other ways** — polls (the viewer's vote), quotes (the quoted
+  post's visibility), ghost posts (hidden counts), hidden replies — are marked ``DYNAMIC`` in the cache and
+  rendered in full on every request, through the same renderer.
+
+A page is therefore the same bytes :func:`render_status_cards` would produce (``tests/api/mastodon/
+test_home_cache.py`` compares the two, and checks each way a cached status could go stale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from django.core.cache import cache
+from django.db.models import CharField, QuerySet, Value
+
+from spool.api.mastodon.entities.accounts import render_account
+from spool.api.mastodon.entities.common import absolute
+from spool.api.mastodon.entities.statuses import reblog_wrapper, render_status_cards
+from spool.core.compiled import compiled, id_list
+from spool.identities.models import Account
+from spool.posts.batch import build_cards
+from spool.posts.models import ConversationMute, Like, PinnedPost, Post, Repost, Save
+from spool.timelines.home import HomeRow, account_values
+
+KEY_VERSION = "st1"
+TTL = 24 * 3600
+DYNAMIC = b"dynamic"
+# Rendered accounts kept per process, keyed by every column they are rendered from.
+ACCOUNT_MEMO_SIZE = 20_000
+_accounts: dict[tuple[Any, ...], dict[str, Any]] = {}
+# Cached statuses kept in this process as well, parsed (keys change whenever their content would, so a
+# copy is never stale; the site's cache shares them between processes as bytes). Never mutated: a page
+# patches a shallow copy.
+LOCAL_SIZE = 20_000
+_local: dict[str, dict[str, Any] | bytes] = {}
+
+
+def status_key(post: dict[str, Any], author: dict[str, Any]) -> str:
+    edited = str(post["edited_at"]).replace(" ", "_") if post["edited_at"] else "0"
+    private = 1 if author["is_private"] else 0
+    return f"{KEY_VERSION}:{post['id']}:{edited}:{post['card__state'] or ''}:{author['handle']}:{private}"
+
+
+def account_json(fields: dict[str, Any]) -> dict[str, Any]:
+    """``render_account`` of the account with these columns (``spool.timelines.home.ACCOUNT_FIELDS``, as
+    the driver returns them); the same dict for the same values. Never mutate it."""
+    key = tuple(fields.values())
+    found = _accounts.get(key)
+    if found is None:
+        if len(_accounts) >= ACCOUNT_MEMO_SIZE:
+            _accounts.clear()
+        found = _accounts[key] = render_account(None, Account(**account_values(fields)))
+    return found
+
+
+def _get_many(keys: list[str]) -> dict[str, dict[str, Any] | bytes]:
+    """Cached statuses (parsed, or ``DYNAMIC``): this process's copies first, then the site's cache (one
+    ``MGET``) for the rest."""
+    found = {k: _local[k] for k in keys if k in _local}
+    wanted = [k for k in keys if k not in found]
+    if wanted:
+        for key, blob in cache.get_many(wanted).items():
+            found[key] = _remember(key, blob)
+    return found
+
+
+def _set_many(blobs: dict[str, bytes]) -> None:
+    cache.set_many(blobs, TTL)
+    for key, blob in blobs.items():
+        _remember(key, blob)
+
+
+def _remember(key: str, blob: bytes) -> dict[str, Any] | bytes:
+    if len(_local) >= LOCAL_SIZE:
+        del _local[next(iter(_local))]  # the oldest
+    value = _local[key] = blob if blob == DYNAMIC else orjson.loads(blob)
+    return value
+
+
+def _flags_qs(viewer: int, ids: Any, roots: Any) -> QuerySet[Any]:
+    def kind(name: str) -> Value:
+        return Value(name, output_field=CharField())
+
+    mine = {"account_id": viewer, "post_id__in": id_list(ids)}
+    return (
+        Like.objects.filter(**mine)
+        .values_list("post_id", kind("like"))
+        .union(
+            Repost.objects.filter(**mine).values_list("post_id", kind("repost")),
+            Save.objects.filter(**mine).values_list("post_id", kind("save")),
+            PinnedPost.objects.filter(**mine).values_list("post_id", kind("pin")),
+            ConversationMute.objects.filter(account_id=viewer, root_id__in=id_list(roots)).values_list(
+                "root_id", kind("mute")
+            ),
+            all=True,
+        )
+    )
+
+
+_FLAGS = compiled(_flags_qs, ints=("viewer",), lists=("ids", "roots"))
+
+
+def _root(post: dict[str, Any]) -> int:
+    return int(post["root_id"] or post["id"])
+
+
+def _full(viewer: Account, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Statuses rendered the usual way (cards, then :func:`render_status_cards`), by post ID."""
+    posts = Post.objects.for_cards().in_bulk(list(ids))
+    cards = build_cards(viewer, [posts[i] for i in ids if i in posts])
+    return {card.id: status for card, status in zip(cards, render_status_cards(viewer, cards), strict=True)}
+
+
+def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str, Any]]:
+    """Mastodon statuses (reblog wrappers for reposts) for ``rows``, in order, as ``viewer`` sees them."""
+    if not rows:
+        return []
+    posts = {r.post["id"]: r for r in rows}
+    keys = {pid: status_key(r.post, r.author) for pid, r in posts.items()}
+    cached = _get_many(list(keys.values()))
+    static: dict[int, dict[str, Any]] = {}
+    dynamic: list[int] = []
+    missing: list[int] = []
+    for pid, key in keys.items():
+        blob = cached.get(key)
+        if blob is None:
+            missing.append(pid)
+        elif isinstance(blob, bytes) or posts[pid].post["ghost"] or posts[pid].post["hidden"]:
+            dynamic.append(pid)
+        else:
+            static[pid] = blob
+    full = _full(viewer, missing + dynamic) if missing or dynamic else {}
+    fresh: dict[str, bytes] = {}
+    for pid in missing:
+        rendered = full.get(pid)
+        if rendered is None:
+            continue
+        values = posts[pid].post
+        volatile = (
+            rendered["poll"] is not None or values["quote_of_id"] or values["ghost"] or values["hidden"]
+        )
+        fresh[keys[pid]] = DYNAMIC if volatile else orjson.dumps(rendered)
+    if fresh:
+        _set_many(fresh)
+
+    liked: set[int] = set()
+    reposted: set[int] = set()
+    saved: set[int] = set()
+    pinned: set[int] = set()
+    muted: set[int] = set()
+    # Asked even when nothing is cached, so that a page costs the same queries whatever is.
+    roots = {_root(posts[pid].post) for pid in static}
+    by_kind = {"like": liked, "repost": reposted, "save": saved, "pin": pinned, "mute": muted}
+    for key_id, kind in _FLAGS.run(viewer=viewer.id, ids=list(static), roots=roots):
+        by_kind[kind].add(key_id)
+
+    result: list[dict[str, Any]] = []
+    for row in rows:
+        pid = row.post["id"]
+        status: dict[str, Any] | None
+        if pid in static:
+            status = _patched(viewer.id, row, static[pid], liked, reposted, saved, pinned, muted)
+        else:
+            status = full.get(pid)
+        if status is None:  # deleted between the two reads
+            continue
+        if row.reposter is not None and row.repost_id is not None:
+            reposter = row.reposter
+            status = reblog_wrapper(
+                row.repost_id,
+                reposter["is_private"],
+                absolute(f"/@{reposter['handle']}"),
+                account_json(reposter),
+                status,
+            )
+        result.append(status)
+    return result
+
+
+def _patched(
+    viewer_id: int,
+    row: HomeRow,
+    status: dict[str, Any],
+    liked: set[int],
+    reposted: set[int],
+    saved: set[int],
+    pinned: set[int],
+    muted: set[int],
+) -> dict[str, Any]:
+    """A cached status with this request's counts, the viewer's flags and the author as they are now."""
+    post, author = row.post, row.author
+    pid = post["id"]
+    status = dict(status)
+    status["replies_count"] = post["replies_count"] or 0
+    status["reblogs_count"] = post["reposts_count"] or 0
+    status["favourites_count"] = post["likes_count"] or 0
+    status["quotes_count"] = post["quotes_count"] or 0
+    status["favourited"] = pid in liked
+    status["reblogged"] = pid in reposted
+    status["muted"] = _root(post) in muted
+    status["bookmarked"] = pid in saved
+    status["pinned"] = pid in pinned and author["id"] == viewer_id
+    status["account"] = account_json(author)
+    denied = author["is_private"] and author["id"] != viewer_id
+    status["quote_approval"] = {
+        **status["quote_approval"],
+        "current_user": "denied" if denied else "automatic",
+    }
+    return status

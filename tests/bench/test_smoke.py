@@ -1,0 +1,45 @@
+"""The bench cannot rot: its whole suite (generator, cached dataset, returning users, queries per page, the
+server with its ceiling view, the load driver, the celebrity post, fan-out) and the report run on a tiny
+SQLite dataset. No timing is asserted: only that every step ran and the report names every target."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.report import render_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path):
+    out = tmp_path / "suite.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["PYTHONPATH"] = str(ROOT)
+    command = [sys.executable, "-m", "bench.suite", "--database", "sqlite", "--accounts", "400", "--quick"]
+    command += [
+        "--readers",
+        "10",
+        "--returning",
+        "4",
+        "--seconds",
+        "1",
+        "--connections",
+        "2",
+        "--out",
+        str(out),
+    ]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=900)  # noqa: S603 (our own module)
+    result = json.loads(out.read_text())
+    assert result["dataset"]["accounts"] == 400
+    assert result["returning"]["full_pages"] == result["returning"]["readers"]
+    assert len(set(result["queries"].values())) == 1
+    home = next(f for f in result["http"] if "timelines/home" in f["scenario"])
+    assert home["requests"] > 0 and home["failures"] == 0
+    assert result["celebrity"]["visible_after_ms"] is not None
+    assert result["fanout"]["sql"]["publish"]["in_followers_store"] is True
+    report = render_suite(command="test", machine={}, head="test", results={"sqlite": result})
+    assert "Home / ceiling" in report and "Returning user's first page" in report
