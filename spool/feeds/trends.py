@@ -85,7 +85,8 @@ def trending_topics(limit: int = 10, offset: int = 0) -> list[TrendingTopic]:
     entries = current_trending()["topics"][offset : offset + min(limit, MAX_TRENDS)]
     if not entries:
         return []
-    topics = Topic.objects.in_bulk([t["topic_id"] for t in entries])
+    # A topic moderators limited leaves at once, not at the next refresh.
+    topics = Topic.objects.filter(reach_limited=False).in_bulk([t["topic_id"] for t in entries])
     histories = topic_history(list(topics))
     return [
         TrendingTopic(topics[t["topic_id"]], histories[t["topic_id"]], t["score"])

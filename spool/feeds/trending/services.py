@@ -122,16 +122,15 @@ def refresh_trending(now: datetime | None = None) -> dict[str, Any]:
 
 
 def current_trending() -> dict[str, Any]:
-    """The latest snapshot: from the cache, else its row (then cached), else computed now (a site that
-    never ran the job)."""
+    """The latest snapshot: from the cache, else its row (then cached), else computed now and only cached (a
+    site that never ran the job; a read never writes rows)."""
     data = cache.get(CACHE_KEY)
     if data is not None:
         return dict(data)
     row = TrendingSnapshot.objects.filter(id=1).first()
-    if row is None:
-        return refresh_trending()
-    cache.set(CACHE_KEY, row.data, CACHE_SECONDS)
-    return dict(row.data)
+    data = compute_trending(timezone.now()) if row is None else row.data
+    cache.set(CACHE_KEY, data, CACHE_SECONDS)
+    return dict(data)
 
 
 def forget_cached_trending() -> None:
