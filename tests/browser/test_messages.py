@@ -83,17 +83,18 @@ def asgi_server() -> Iterator[str]:
         if share:
             shared.dec_thread_sharing()
         else:
-            _end_other_sessions()
+            _close_server_connections()
 
 
-def _end_other_sessions() -> None:
-    """The server's threads kept their own PostgreSQL connections open; end them so the test database can
-    be dropped (the threads are gone with the server)."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+def _close_server_connections() -> None:
+    """Close the PostgreSQL connections the server's views and consumers opened, so the test database can be
+    dropped. They live in asgiref's one thread for thread-sensitive calls; a new thread with its own event
+    loop reaches it (this thread may be running Playwright's loop)."""
+    from asgiref.sync import sync_to_async
+
+    closer = threading.Thread(target=lambda: asyncio.run(sync_to_async(connections.close_all)()))
+    closer.start()
+    closer.join(timeout=10)
 
 
 @pytest.fixture
