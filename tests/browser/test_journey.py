@@ -118,7 +118,7 @@ def test_first_visit_journey(live_server: Any, browser_page: Any) -> None:
     assert hidden_color in ("rgba(0, 0, 0, 0)", "transparent")
     spoiler.click()
     assert "revealed" in spoiler.get_attribute("class")
-    assert spoiler.evaluate("el => getComputedStyle(el).color") not in ("rgba(0, 0, 0, 0)", "transparent")
+    _wait_for_style(page, ".post.is-focus .spoiler", "color", lambda value: value not in TRANSPARENT)
     assert page.is_visible("a.topic:has-text('Cinema')")
 
     # Follow Bob from his profile (htmx swaps the button).
