@@ -24,9 +24,9 @@ from spool.feeds.custom.models import CustomFeed
 from spool.feeds.custom.selection import Selection, Spec, fediverse, interaction_page, select, topic_spec
 from spool.feeds.custom.validation import check_mode
 from spool.identities.models import Account
-from spool.identities.word_filters import hidden_ids, matching
 from spool.posts.batch import PostCard, build_cards
-from spool.posts.models import Like, Post, Save
+from spool.posts.models import Like, Save
+from spool.posts.screening import screen_for_viewer
 from spool.posts.services.topics import find_topic
 
 # Hidden-word context of each feed kind (Mastodon's filter contexts): topic feeds are public timelines.
@@ -42,18 +42,9 @@ class FeedPage:
     next_cursor: str | None
 
 
-def _text(post: Post) -> str:
-    topic = post.topic.display if post.topic_id and post.topic else ""
-    return "\n".join(part for part in (post.text, post.attachment_text, topic) if part)
-
-
 def finish(viewer: Account | None, selection: Selection, context: str = HOME) -> FeedPage:
     """Steps 2 and 3: leave out what the viewer's hidden words hide, then build the cards."""
-    entries = selection.entries
-    if viewer is not None and entries:
-        found = matching(viewer, [(e.post.id, e.post.author_id, _text(e.post)) for e in entries], context)
-        hidden = hidden_ids(found)
-        entries = [e for e in entries if e.post.id not in hidden]
+    entries = screen_for_viewer(viewer, selection.entries, context)
     return FeedPage(build_cards(viewer, entries), selection.next_cursor)
 
 

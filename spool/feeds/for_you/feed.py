@@ -33,9 +33,9 @@ from spool.feeds.for_you.explain import Explanation, Reason, explain
 from spool.feeds.for_you.gather import gather, hidden_by_feedback
 from spool.feeds.for_you.scoring import rank
 from spool.identities.models import Account
-from spool.identities.word_filters import matching
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import Post
+from spool.posts.screening import FOLLOWING, filter_matches
 
 SESSION_WINDOW = timedelta(minutes=5)
 SESSION_KEEP = timedelta(minutes=30)
@@ -132,13 +132,6 @@ def parse_cursor(cursor: Any) -> tuple[str, int] | None:
     return found[1], int(found[2])
 
 
-def _filtered_text(post: Post) -> str:
-    """What hidden words are matched against: the text, the text attachment and the topic (as Mastodon's
-    filters match on Spool)."""
-    topic = post.topic.display if post.topic_id and post.topic else ""
-    return "\n".join(part for part in (post.text, post.attachment_text, topic) if part)
-
-
 def _resolve(viewer: Account, chunk: list[tuple[int, Ranked]]) -> list[tuple[int, Post, Explanation]]:
     """The chunk's posts the viewer may see now, in ranked order (two queries; more with hidden words)."""
     posts = (
@@ -150,7 +143,7 @@ def _resolve(viewer: Account, chunk: list[tuple[int, Ranked]]) -> list[tuple[int
         .for_cards()
         .in_bulk()
     )
-    caught = matching(viewer, [(p.id, p.author_id, _filtered_text(p)) for p in posts.values()], "home")
+    caught = filter_matches(viewer, list(posts.values()), FOLLOWING)  # warn matches too: see the docs
     shown = []
     for position, (post_id, reasons) in chunk:
         post = posts.get(post_id)
