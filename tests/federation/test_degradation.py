@@ -96,6 +96,7 @@ def test_people_not_sharing_get_no_note_and_no_message(person: Any) -> None:
     note = ben.client.post(NOTE, {"text": "x", "attachment_text": "long"}, HTTP_HX_REQUEST="true")
     assert note.status_code == 200
     assert "hidden" in note.content.decode() and "hx-post" not in note.content.decode()
+    assert note["HX-Reswap"] == "outerHTML"  # replaces the live note, so no more requests come
     page = ben.client.post("/compose", {"text": "x", "attachment_text": "long"}, follow=True)
     assert "On the fediverse:" not in page.content.decode()
 

@@ -72,10 +72,16 @@ def compose(request: HttpRequest) -> HttpResponse:
 @spool_errors
 @require_POST
 def fediverse_note(request: HttpRequest) -> HttpResponse:
-    """The composer's "on the fediverse" note for the fields as they stand (htmx swaps it in as the person
-    writes). Reads the form, writes nothing."""
+    """The inside of the composer's "on the fediverse" note for the fields as they stand (htmx swaps it in as
+    the person writes). For someone not sharing: the note's empty, inert wrapper in place of the live one, so
+    no more requests come. Reads the form, writes nothing."""
     viewer: Account = request.viewer  # type: ignore[attr-defined]
-    return render(request, "web/_fediverse_note.html", fediverse_note_context(viewer, request.POST))
+    context = fediverse_note_context(viewer, request.POST)
+    if not context["federating"]:
+        response = render(request, "web/_fediverse_note.html", context)
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "web/_fediverse_note_body.html", context)
 
 
 def fediverse_note_context(viewer: Account, data: QueryDict | None) -> dict[str, Any]:
