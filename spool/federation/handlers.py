@@ -11,6 +11,7 @@ from __future__ import annotations
 from spool.core.events import subscribe
 from spool.federation import ids
 from spool.federation.context import applying_remote
+from spool.federation.degrade import is_sent
 from spool.federation.delivery import deliver, inboxes_of, inboxes_that_received, remote_follower_inboxes
 from spool.federation.objects import actor_id, post_id_uri
 from spool.federation.outbound.announce import announce
@@ -56,7 +57,7 @@ def on_post_created(event: posts.PostCreated) -> None:
     post = Post.objects.select_related("author", "topic", "reply_to__author", "quote_of__author").get(
         pk=event.post_id
     )
-    if post.ghost:
+    if not is_sent(post):
         return  # ghost posts stay on Spool (they expire in 24 hours)
     deliver(create(post), author, _post_recipients(post), object_uri=ids.post_uri(post.id))
 
@@ -68,6 +69,8 @@ def on_post_edited(event: posts.PostEdited) -> None:
     post = Post.objects.select_related("author", "topic", "reply_to__author", "quote_of__author").get(
         pk=event.post_id
     )
+    if not is_sent(post):
+        return
     uri = ids.post_uri(post.id)
     deliver(update_note(post), author, _post_recipients(post) + inboxes_that_received(uri), object_uri=uri)
 
@@ -139,6 +142,8 @@ def on_poll_voted(event: posts.PollVoted) -> None:
     post = Post.objects.select_related("author", "topic", "reply_to__author", "quote_of__author").get(
         pk=event.post_id
     )
+    if not is_sent(post):
+        return
     uri = ids.post_uri(post.id)
     deliver(update_note(post), author, inboxes_that_received(uri), object_uri=uri)
 

@@ -23,12 +23,13 @@ __all__ = [
 
 
 def access_account(viewer: Account | None, handle: str) -> Account:
-    """The local account with ``handle`` (case-insensitive, a leading ``@`` ignored) that ``viewer`` may see;
+    """The account with ``handle`` (case-insensitive, a leading ``@`` ignored; ``user@server`` names a remote
+    account, see ``AccountQuerySet.by_acct``) that ``viewer`` may see;
     ``NotFound`` when it is missing, deactivated, or blocks or is blocked by ``viewer``. A viewer always finds
     themselves while active."""
     if not isinstance(handle, str) or not handle.strip():
         raise NotFound()
-    account = Account.objects.visible_to(viewer).by_handle(handle.strip()).first()
+    account = Account.objects.visible_to(viewer).by_acct(handle.strip()).first()
     if account is None:
         raise NotFound()
     return account
@@ -47,7 +48,7 @@ def access_blocked_account(viewer: Account, handle: str) -> Account:
     ``NotFound`` unless ``viewer`` blocks it."""
     account = (
         Account.objects.active()
-        .by_handle(handle.strip() if isinstance(handle, str) else "")
+        .by_acct(handle.strip() if isinstance(handle, str) else "")
         .filter(pk__in=Block.objects.filter(blocker=viewer).values("blocked_id"))
         .first()
     )

@@ -44,6 +44,15 @@ class AccountQuerySet(models.QuerySet["Account"]):
     def by_handle(self, handle: str) -> AccountQuerySet:
         return self.filter(handle__iexact=handle.lstrip("@"), domain="")
 
+    def by_acct(self, acct: str) -> AccountQuerySet:
+        """The account named ``handle`` (local) or ``user@server`` (remote; ``user@`` this site's own domain
+        is local), a leading ``@`` ignored — how profile URLs and Mastodon's ``acct`` name people."""
+        user, _, domain = acct.lstrip("@").partition("@")
+        domain = domain.lower()
+        if not domain or domain == settings.SPOOL.domain.lower():
+            return self.by_handle(user)
+        return self.filter(handle__iexact=user, domain=domain)
+
     def visible_to(self, viewer: Account | None) -> AccountQuerySet:
         """Accounts ``viewer`` may see at all: active (not deactivated) and not blocked either way.
         Private accounts are included — their profile shows, their posts do not (see ``can_see_posts_of``)."""

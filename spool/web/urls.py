@@ -9,6 +9,7 @@ from spool.web.views import (
     compose,
     custom_feeds,
     discovery,
+    fediverse,
     feeds,
     for_you,
     health,
@@ -40,6 +41,7 @@ urlpatterns = [
     path("for-you", for_you.for_you, name="for_you"),
     path("for-you/feedback/<int:post_id>", for_you.feedback, name="for_you_feedback"),
     path("compose", compose.compose, name="compose"),
+    path("compose/fediverse-note", compose.fediverse_note, name="compose_fediverse_note"),
     # Custom feeds
     path("feeds", custom_feeds.index, name="feeds"),
     path("feeds/new", custom_feeds.new, name="feed_new"),
@@ -73,6 +75,7 @@ urlpatterns = [
         for_you.revoke_request,
         name="settings_dear_algo_revoke",
     ),
+    path("settings/fediverse", fediverse.fediverse_settings, name="settings_fediverse"),
     path("settings/account", settings.account_settings, name="settings_account"),
     path("settings/account/birth-date", settings.birth_date, name="settings_birth_date"),
     path("settings/account/deactivate", settings.deactivate, name="settings_deactivate"),

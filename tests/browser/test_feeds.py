@@ -57,7 +57,7 @@ def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page:
     page.wait_for_selector("text=Cy wrote something Ana saved")
     assert page.locator("nav[aria-label='Feeds'] a[aria-current='page']").inner_text() == "Saved"
     page.locator("nav[aria-label='Feeds'] a:has-text('Fediverse')").click()
-    page.wait_for_selector("text=does not federate yet")
+    page.wait_for_selector("text=Find someone by searching for @user@server")
 
     # Create a feed on the Feeds page and pin it.
     page.locator("nav[aria-label='Feeds'] a:has-text('Edit feeds')").click()

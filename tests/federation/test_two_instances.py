@@ -5,6 +5,7 @@ repost, quote, edit, delete, block and unfollow — each result checked on both 
 from __future__ import annotations
 
 import socket
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,6 +49,12 @@ def _missing(client: Any, path: str) -> bool:
     return False
 
 
+def _page(url: str) -> str:
+    """A web page as a logged-out visitor gets it."""
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback URL built here
+        return str(response.read().decode())
+
+
 def _relationship(client: Any, account_id: str) -> dict[str, Any]:
     return client.get("/api/v1/accounts/relationships", **{"id[]": account_id})[0]
 
@@ -73,6 +80,15 @@ def test_two_instances_follow_post_reply_like_repost_quote_edit_delete_block_unf
     )
     remote_post = home[0]
     assert remote_post["account"]["acct"] == f"bob@{b.domain}"
+    # Shown with its server: the account and post URLs are bob's pages on B, the ids B's ActivityPub ids.
+    assert remote_post["account"]["url"] == f"{b.url}/@bob"
+    assert remote_post["account"]["uri"] == f"{b.url}/ap/accounts/{bob_id}"
+    assert remote_post["url"] == f"{b.url}/@bob/post/{post['id']}"
+    assert remote_post["uri"] == f"{b.url}/ap/posts/{post['id']}"
+    # A's page for bob: his post as A holds it, his server named, and a link to his profile on B.
+    profile = _page(f"{a.url}/@bob@{b.domain}")
+    assert "Hello from server B" in profile and f"@bob@{b.domain}" in profile
+    assert f'href="{b.url}/@bob"' in profile
 
     # alice replies, likes and reposts; bob's server counts each.
     reply = alice.post(

@@ -51,7 +51,7 @@ def test_the_switcher_lists_the_feeds_and_each_link_shows_its_feed(make_account:
     assert "a post Ana saved" in body(c.get("/?feed=saved"))
     custom = body(c.get(f"/?feed={feed.id}"))
     assert "about cinema" in custom and "a post Ana liked" not in custom
-    assert "does not federate yet" in body(c.get("/?feed=fediverse"))
+    assert "Find someone by searching for @user@server" in body(c.get("/?feed=fediverse"))
     assert c.get("/?feed=nonsense").status_code == 404
     assert c.get(f"/?feed={feed.id + 1}").status_code == 404
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pydantic
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -169,12 +168,10 @@ def update_credentials(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/v1/accounts/lookup", auth=scoped("read:accounts", optional=True))
 def lookup(request: HttpRequest, acct: str = "") -> dict[str, Any]:
-    """An account by its handle (``ana``, ``@ana`` or ``ana@this.server``)."""
-    handle, _, domain = acct.strip().lstrip("@").partition("@")
-    if domain and domain.lower() != settings.SPOOL.domain.lower():
-        raise NotFound("Record not found")
+    """An account by its handle (``ana``, ``@ana`` or ``ana@this.server``), or a remote account already known
+    here by ``user@server`` (as Mastodon: lookup never fetches; search with ``resolve`` does)."""
     caller = viewer(request)
-    return render_account(caller, access_account(caller, handle))
+    return render_account(caller, access_account(caller, acct.strip()))
 
 
 @router.get("/v1/accounts/search", auth=scoped("read:accounts"))

@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from spool.api.common.auth import current_account
-from spool.federation.policy import federates, set_federation
+from spool.federation.policy import federates
+from spool.federation.sharing import change_fediverse_sharing
 
 router = Router(tags=["federation"])
 
@@ -36,6 +37,7 @@ def get_federation(request: HttpRequest) -> dict[str, Any]:
 
 @router.put("me", response=FederationState)
 def change_federation(request: HttpRequest, payload: FederationChange) -> dict[str, Any]:
-    """Opt in (409 ``private_profile`` for private profiles) or out of federation."""
-    set_federation(current_account(request), payload.enabled)
+    """Opt in (409 ``private_profile`` for private profiles) or out of federation (which asks other servers
+    to remove the profile and ends its fediverse follows: see ``spool.federation.sharing``)."""
+    change_fediverse_sharing(current_account(request), payload.enabled)
     return _state(request)

@@ -1,6 +1,7 @@
-"""A local post as a ``Note`` (or a ``Question`` when it has a poll), with what cannot travel degraded:
-a text attachment becomes a link to the post (and Spool's ``attachmentText`` extension), text spoilers
-become a content warning (``sensitive`` + ``summary``, and Spool's ``spoilerRanges`` extension)."""
+"""A local post as a ``Note`` (or a ``Question`` when it has a poll), with what cannot travel degraded as
+:func:`spool.federation.degrade.degradations_of` says (the composer shows the same list): a text attachment
+becomes a link to the post (and Spool's ``attachmentText`` extension), text spoilers become a content
+warning (``sensitive`` + ``summary``, and Spool's ``spoilerRanges`` extension), the topic a ``Hashtag``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from html import escape
 from typing import Any
 
 from spool.federation import ids
+from spool.federation.degrade import Degradation, PostFeatures, degradations_of
 from spool.federation.objects import actor_id, post_id_uri
 from spool.federation.vocab import CONTEXT
 from spool.posts.models import Media, Mention, Post
@@ -34,15 +36,16 @@ def note(post: Post) -> dict[str, Any]:
     uri = ids.post_uri(post.id)
     page = ids.post_page(author.handle, post.id)
     to, cc = audience(post)
+    degraded = degradations_of(PostFeatures.of_post(post))
     content = f"<p>{render_post_text(post.text, (), mention_handles=())}</p>" if post.text else ""
-    if post.attachment_text:
+    if Degradation.TEXT_ATTACHMENT in degraded:
         content += f'<p>Read the full text on Spool: <a href="{escape(page)}">{escape(page)}</a></p>'
     tags: list[dict[str, Any]] = []
     for mention in Mention.objects.filter(post=post).select_related("account"):
         href = actor_id(mention.account)
         if href:
             tags.append({"type": "Mention", "href": href, "name": f"@{mention.account.acct}"})
-    if post.topic_id is not None and post.topic is not None:
+    if Degradation.TOPIC in degraded and post.topic is not None:
         name = post.topic.display.replace(" ", "")
         tags.append(
             {"type": "Hashtag", "name": f"#{name}", "href": f"{ids.base_url()}/topic/{post.topic.name}"}
@@ -58,7 +61,7 @@ def note(post: Post) -> dict[str, Any]:
         "to": to,
         "cc": cc,
         "sensitive": bool(post.spoilers or post.media_spoiler),
-        "summary": SPOILER_WARNING if post.spoilers else None,
+        "summary": SPOILER_WARNING if Degradation.TEXT_SPOILERS in degraded else None,
         "inReplyTo": post_id_uri(post.reply_to_id) if post.reply_to_id else None,
         "tag": tags,
         "attachment": [

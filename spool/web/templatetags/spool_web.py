@@ -19,8 +19,8 @@ SPOILER_MASK = "▒"
 
 @register.filter
 def post_url(post: Any) -> str:
-    """The canonical page of ``post``: ``/@author/post/<id>``."""
-    return reverse("web:post", args=[post.author.handle, post.id])
+    """The canonical page of ``post``: ``/@author/post/<id>`` (``/@user@server/post/<id>`` when remote)."""
+    return reverse("web:post", args=[post.author.acct, post.id])
 
 
 @register.filter

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from spool.core.errors import SpoolError
+from spool.core.text import find_hashtags
+from spool.federation.degrade import Notice, PostFeatures, notices_for
+from spool.federation.policy import federates
 from spool.identities.models import Account
 from spool.posts.access import access_post
 from spool.posts.models import Post
@@ -43,6 +47,7 @@ def compose(request: HttpRequest) -> HttpResponse:
             except SpoolError as exc:
                 add_service_error(form, exc, COMPOSE_ALIASES)
             else:
+                _tell_what_degraded(request, viewer, post)
                 return HttpResponseRedirect(after_posting(request, post))
         status = 422
     else:
@@ -57,9 +62,59 @@ def compose(request: HttpRequest) -> HttpResponse:
         "form": form,
         "nav": "compose",
         "next": request.POST.get("next", ""),
+        **fediverse_note_context(viewer, request.POST if request.method == "POST" else None),
         **_context_posts(viewer, form),
     }
     return render(request, "web/compose.html", context, status=status)
+
+
+@signed_in
+@spool_errors
+@require_POST
+def fediverse_note(request: HttpRequest) -> HttpResponse:
+    """The inside of the composer's "on the fediverse" note for the fields as they stand (htmx swaps it in as
+    the person writes). For someone not sharing: the note's empty, inert wrapper in place of the live one, so
+    no more requests come. Reads the form, writes nothing."""
+    viewer: Account = request.viewer  # type: ignore[attr-defined]
+    context = fediverse_note_context(viewer, request.POST)
+    if not context["federating"]:
+        response = render(request, "web/_fediverse_note.html", context)
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "web/_fediverse_note_body.html", context)
+
+
+def fediverse_note_context(viewer: Account, data: QueryDict | None) -> dict[str, Any]:
+    """``federating`` and the ``fediverse_notices`` for the composer's fields ``data`` (none yet: empty);
+    nothing to say when ``viewer`` does not federate."""
+    if not federates(viewer):
+        return {"federating": False, "fediverse_notices": []}
+    return {"federating": True, "fediverse_notices": notices_for(_features(data)) if data else []}
+
+
+def _features(data: QueryDict) -> PostFeatures:
+    """The composer's raw fields as :class:`PostFeatures`, read leniently: the note follows the text as it
+    is typed, before it is valid."""
+    text = str(data.get("text") or "")
+    _, spoilers = parse_spoilers(text)
+    return PostFeatures(
+        attachment_text=bool(str(data.get("attachment_text") or "").strip()),
+        text_spoilers=bool(spoilers),
+        topic=bool(str(data.get("topic") or "").strip().lstrip("#")) or bool(find_hashtags(text)),
+        reply_control=str(data.get("reply_control") or "everyone"),
+        ghost=data.get("ghost") in ("on", "true", "1"),
+        is_reply=bool(data.get("reply_to")),
+    )
+
+
+def _tell_what_degraded(request: HttpRequest, viewer: Account, post: Post) -> None:
+    """After posting, the same notes as a message — so people without JavaScript learn them too."""
+    if not federates(viewer):
+        return
+    notices: list[Notice] = notices_for(PostFeatures.of_post(post))
+    if notices:
+        lines = " ".join(notice.message for notice in notices)
+        messages.info(request, f"On the fediverse: {lines}")
 
 
 def publish(viewer: Account, form: ComposeForm, request: HttpRequest) -> Post:
@@ -105,7 +160,7 @@ def after_posting(request: HttpRequest, post: Post) -> str:
     """Where to go once posted: a reply lands on its thread, anchored at the reply; a post on its own page."""
     if post.reply_to_id:
         parent = access_post(post.author, post.reply_to_id)
-        target = safe_next(request, reverse("web:post", args=[parent.author.handle, parent.id]))
+        target = safe_next(request, reverse("web:post", args=[parent.author.acct, parent.id]))
         return target if "#" in target else f"{target}#post-{post.id}"
     return reverse("web:post", args=[post.author.handle, post.id])
 

@@ -56,7 +56,8 @@ EMPTY = {
     menu.SAVED: "Posts you save show here, newest save first. Save a post from its ••• menu.",
     menu.FEDIVERSE: (
         "Posts by people you follow on other servers (Mastodon and the rest of the fediverse) show here, "
-        "newest first. This server does not federate yet, so there is nothing to show."
+        "newest first. Find someone by searching for @user@server, then follow them (this needs fediverse "
+        "sharing on, in Settings)."
     ),
 }
 BUILT_IN_PAGES = {menu.LIKED: liked_page, menu.SAVED: saved_page, menu.FEDIVERSE: fediverse_page}

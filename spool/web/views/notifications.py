@@ -49,8 +49,8 @@ def answer_follow_request(request: HttpRequest, handle: str) -> HttpResponse:
     requester = access_account(viewer, handle)
     if request.POST.get("decision") == "approve":
         approve_follow_request(viewer, requester)
-        messages.success(request, f"@{requester.handle} now follows you.")
+        messages.success(request, f"@{requester.acct} now follows you.")
     else:
         decline_follow_request(viewer, requester)
-        messages.success(request, f"Declined @{requester.handle}'s request.")
+        messages.success(request, f"Declined @{requester.acct}'s request.")
     return redirect("web:follow_requests")

@@ -46,7 +46,7 @@ def post_path(handle: str, post_id: int) -> str:
 def thread(request: HttpRequest, handle: str, post_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     shown = load_thread(viewer, post_id)
-    author = shown.post.author.handle
+    author = shown.post.author.acct
     if handle != author:
         # Handles are case-insensitive and can change; the post's author decides the address.
         return HttpResponseRedirect(post_path(author, shown.post.id))
@@ -191,6 +191,6 @@ def delete(request: HttpRequest, handle: str, post_id: int) -> HttpResponse:
             except SpoolError:
                 pass
             else:
-                return HttpResponseRedirect(post_path(parent.author.handle, parent.id))
+                return HttpResponseRedirect(post_path(parent.author.acct, parent.id))
         return HttpResponseRedirect(reverse("web:profile", args=[viewer.handle]))
     return render(request, "web/delete.html", {"card": card_for(viewer, post.id)})

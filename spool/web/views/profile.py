@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from spool.communities.reads import memberships_of
 from spool.core.errors import NotFound
+from spool.federation.origins import account_origins
+from spool.federation.policy import federates
 from spool.feeds.custom.access import shared_feeds_of
 from spool.feeds.custom.menu import pinned_among
 from spool.identities.access import access_account, access_blocked_account, can_see_posts_of
@@ -72,6 +74,10 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "tabs": [(key, TAB_LABELS[key]) for key in WEB_TABS],
         "nav": "profile" if viewer is not None and viewer.id == account.id else None,
         "memberships": memberships_of(account),
+        # A remote profile links to its page on its own server, where its older posts are.
+        "original_profile": _original_profile(account),
+        # Following someone on another server needs one's own profile on the fediverse.
+        "needs_sharing": viewer is not None and not account.is_local and not federates(viewer),
     }
     if visible and tab == "feeds":
         shared = shared_feeds_of(viewer, account)
@@ -79,6 +85,13 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
     if page is None:
         return render(request, "web/profile.html", context)
     return render_feed(request, "web/profile.html", page, context)
+
+
+def _original_profile(account: Account) -> str:
+    if account.is_local:
+        return ""
+    origin = account_origins([account.pk]).get(account.pk)
+    return origin.url if origin is not None else ""
 
 
 ACTIONS: dict[str, tuple[Callable[[Account, Account], Any], str]] = {
@@ -109,8 +122,8 @@ def relationship_action(request: HttpRequest, handle: str) -> HttpResponse:
         context = {"account": target, "rel": relationship(viewer, target)}
         return render(request, "web/_follow_button.html", context)
     if message:
-        messages.success(request, message.format(handle=target.handle))
-    return redirect_back(request, f"/@{target.handle}")
+        messages.success(request, message.format(handle=target.acct))
+    return redirect_back(request, f"/@{target.acct}")
 
 
 def _target(viewer: Account, handle: str, action: str) -> Account:

@@ -32,10 +32,10 @@ def _subject(viewer: Account, kind: str, ref: str) -> tuple[dict[str, Any], str]
     """What the report page shows of the thing reported, and where to go back to."""
     if kind == "post":
         card = card_for(viewer, ref)
-        return {"card": card}, reverse("web:post", args=[card.author.handle, card.id])
+        return {"card": card}, reverse("web:post", args=[card.author.acct, card.id])
     if kind == "account":
         account = find_reportable_account(ref)
-        return {"account": account}, reverse("web:profile", args=[account.handle])
+        return {"account": account}, reverse("web:profile", args=[account.acct])
     topic = Topic.objects.filter(name=normalise_topic(ref)).first()
     if topic is None:
         raise NotFound()

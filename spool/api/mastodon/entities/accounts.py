@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -15,12 +15,29 @@ from spool.api.mastodon.entities.common import (
     iso,
     paragraph,
 )
+from spool.federation.origins import Origin, account_origins
 from spool.identities.models import Account, FollowRequest
 from spool.posts.rendering import render_post_text
 
 
 def profile_url(account: Account) -> str:
-    return absolute(f"/@{account.handle}")
+    """The profile page on this server: ``/@handle``, or ``/@user@server`` for a remote account."""
+    return absolute(f"/@{account.acct}")
+
+
+def account_links(account: Account, origins: Mapping[int, Origin] | None = None) -> tuple[str, str]:
+    """(``uri``, ``url``) as Mastodon gives them: for a remote account its ActivityPub id and its page on
+    its own server (from ``origins`` when the caller read a page's at once, else one query)."""
+    if account.is_local:
+        url = profile_url(account)
+        return url, url
+    if origins is None:
+        origins = account_origins([account.pk])
+    origin = origins.get(account.pk)
+    if origin is None:  # an account we hold no actor for (never expected): its page here
+        url = profile_url(account)
+        return url, url
+    return origin.uri, origin.url
 
 
 def note_html(account: Account) -> str:
@@ -51,12 +68,15 @@ def source_fields(account: Account) -> list[dict[str, Any]]:
     ]
 
 
-def render_account(viewer: Account | None, account: Account) -> dict[str, Any]:
+def render_account(
+    viewer: Account | None, account: Account, origins: Mapping[int, Origin] | None = None
+) -> dict[str, Any]:
     """One Mastodon Account. ``viewer`` is accepted for symmetry with the other renderers (nothing in an
-    Account depends on who looks)."""
+    Account depends on who looks). A remote account's ``acct`` is ``user@server`` and its ``url`` its page
+    there: pass ``origins`` (:func:`account_origins` of a page) to save the query this costs otherwise."""
     avatar = absolute(account.avatar.url if account.avatar else MISSING_AVATAR)
     header = absolute(MISSING_HEADER)
-    url = profile_url(account)
+    uri, url = account_links(account, origins)
     return {
         "id": str(account.pk),
         "username": account.handle,
@@ -71,7 +91,7 @@ def render_account(viewer: Account | None, account: Account) -> dict[str, Any]:
         "created_at": iso(account.created_at),
         "note": note_html(account),
         "url": url,
-        "uri": url,
+        "uri": uri,
         "avatar": avatar,
         "avatar_static": avatar,
         "avatar_description": "",
@@ -91,7 +111,8 @@ def render_account(viewer: Account | None, account: Account) -> dict[str, Any]:
 
 
 def render_accounts(viewer: Account | None, accounts: Sequence[Account]) -> list[dict[str, Any]]:
-    return [render_account(viewer, account) for account in accounts]
+    origins = account_origins(a.pk for a in accounts if not a.is_local)
+    return [render_account(viewer, account, origins) for account in accounts]
 
 
 def render_credential_account(account: Account) -> dict[str, Any]:

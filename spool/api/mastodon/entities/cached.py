@@ -186,7 +186,7 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
             status = reblog_wrapper(
                 row.repost_id,
                 reposter["is_private"],
-                absolute(f"/@{reposter['handle']}"),
+                absolute(f"/@{Account(handle=reposter['handle'], domain=reposter['domain']).acct}"),
                 account_json(reposter),
                 status,
             )

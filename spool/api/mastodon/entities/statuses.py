@@ -26,6 +26,7 @@ from spool.api.mastodon.entities.media import render_media
 from spool.api.mastodon.entities.polls import poll_entity
 from spool.api.mastodon.entities.tags import status_tag
 from spool.core.snowflake import time_of
+from spool.federation.origins import Origin, account_origins, post_origins
 from spool.identities.models import Account
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.conversations import conversation_root
@@ -38,12 +39,18 @@ StatusItem = Post | Repost | FeedEntry
 
 @dataclass
 class _ViewerFlags:
+    """What a page's statuses need beyond their cards: the viewer's pins and muted threads, and where the
+    remote posts and accounts on it live (their ids and pages on their servers)."""
+
     pinned: set[int] = field(default_factory=set)
     muted_roots: set[int] = field(default_factory=set)
+    accounts: dict[int, Origin] = field(default_factory=dict)
+    posts: dict[int, Origin] = field(default_factory=dict)
 
 
 def status_url(author: Account, post_id: int) -> str:
-    return absolute(f"/@{author.handle}/post/{post_id}")
+    """The post's page on this server (``/@user@server/post/<id>`` for a remote author's)."""
+    return absolute(f"/@{author.acct}/post/{post_id}")
 
 
 def _entries(items: Sequence[StatusItem]) -> list[FeedEntry]:
@@ -127,12 +134,23 @@ def _quotable_by(viewer: Account | None, card: PostCard) -> str:
     return "automatic"
 
 
+def _origins(cards: Sequence[PostCard], flags: _ViewerFlags) -> None:
+    """Fill in where the page's remote posts and accounts live: two queries, none for a local page."""
+    shown = [*cards, *(c.quote for c in cards if c.quote is not None)]
+    people = [c.author for c in shown] + [c.reposted_by for c in cards if c.reposted_by is not None]
+    flags.accounts = account_origins(a.pk for a in people if not a.is_local)
+    flags.posts = post_origins(c.id for c in shown if not c.author.is_local)
+
+
 def _status(
     viewer: Account | None, card: PostCard, flags: _ViewerFlags, *, nested: bool = False
 ) -> dict[str, Any]:
     post = card.post
     author = card.author
-    url = status_url(author, card.id)
+    origin = flags.posts.get(card.id) if not author.is_local else None
+    uri = url = status_url(author, card.id)
+    if origin is not None:  # a remote post: its ActivityPub id, and its page on its own server
+        uri, url = origin.uri, origin.url
     content = paragraph(absolute_links(card.html))
     if card.attachment_html:
         content += paragraph(absolute_links(card.attachment_html))
@@ -157,7 +175,7 @@ def _status(
         "spoiler_text": SPOILER_WARNING if card.spoilers else "",
         "visibility": "private" if author.is_private else "public",
         "language": None,
-        "uri": url,
+        "uri": uri,
         "url": url,
         "replies_count": card.replies_count or 0,
         "reblogs_count": card.reposts_count or 0,
@@ -172,7 +190,7 @@ def _status(
         "filtered": [],
         "reblog": None,
         "application": None,
-        "account": render_account(viewer, author),
+        "account": render_account(viewer, author, flags.accounts),
         "media_attachments": [render_media(m) for m in card.media],
         "mentions": [
             {"id": str(account_id), "username": handle, "acct": handle, "url": absolute(f"/@{handle}")}
@@ -205,12 +223,18 @@ def _status(
     }
 
 
-def _reblog(viewer: Account | None, card: PostCard, inner: dict[str, Any]) -> dict[str, Any]:
+def _reblog(
+    viewer: Account | None, card: PostCard, flags: _ViewerFlags, inner: dict[str, Any]
+) -> dict[str, Any]:
     """Mastodon's wrapper for a repost: its own ID, time and account; the post under ``reblog``."""
     reposter = card.reposted_by
     assert reposter is not None and card.repost_id is not None
     return reblog_wrapper(
-        card.repost_id, reposter.is_private, profile_url(reposter), render_account(viewer, reposter), inner
+        card.repost_id,
+        reposter.is_private,
+        profile_url(reposter),
+        render_account(viewer, reposter, flags.accounts),
+        inner,
     )
 
 
@@ -253,10 +277,11 @@ def reblog_wrapper(
 def render_status_cards(viewer: Account | None, cards: Sequence[PostCard]) -> list[dict[str, Any]]:
     """Statuses from cards already built (``spool.posts.timelines`` returns them): one more query."""
     flags = _viewer_flags(viewer, cards)
+    _origins(cards, flags)
     result = []
     for card in cards:
         status = _status(viewer, card, flags)
-        result.append(_reblog(viewer, card, status) if card.reposted_by is not None else status)
+        result.append(_reblog(viewer, card, flags, status) if card.reposted_by is not None else status)
     return result
 
 
