@@ -1,0 +1,94 @@
+"""Signed-in browsers: recording them, listing them (Settings → Sessions) and ending them.
+
+Django's session store holds the sessions; :class:`~spool.accounts.models.SessionRecord` adds what a person
+needs to recognise each one (device, address, last seen). :func:`note_session` is called on sign-in and,
+at most once a minute per session, by ``SessionActivityMiddleware``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
+
+from spool.accounts.models import SessionRecord, User
+from spool.core.errors import NotFound
+
+USER_AGENT_MAX = 300
+# How stale "last seen" may get before a request updates it (one write a minute per browser at most).
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def _store(session_key: str | None = None) -> SessionBase:
+    engine = import_module(settings.SESSION_ENGINE)
+    store: SessionBase = engine.SessionStore(session_key)
+    return store
+
+
+def note_session(user: User, session_key: str, *, user_agent: str, ip_address: str) -> None:
+    """Record (or refresh) the browser holding ``session_key`` for ``user``: one upsert."""
+    SessionRecord.objects.update_or_create(
+        session_key=session_key,
+        defaults={
+            "user": user,
+            "user_agent": (user_agent or "")[:USER_AGENT_MAX],
+            "ip_address": (ip_address or "")[:64],
+            "last_seen_at": timezone.now(),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    user_agent: str
+    ip_address: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+def list_sessions(user: User, current_key: str | None) -> list[SessionInfo]:
+    """The person's live sessions, most recently seen first, the one of ``current_key`` marked. Records of
+    sessions that ended (expired, signed out) are dropped on the way."""
+    rows = list(SessionRecord.objects.filter(user=user).order_by("-last_seen_at"))
+    ended = [row.pk for row in rows if not _store().exists(row.session_key)]
+    if ended:
+        SessionRecord.objects.filter(pk__in=ended).delete()
+    return [
+        SessionInfo(
+            r.pk, r.user_agent, r.ip_address, r.created_at, r.last_seen_at, r.session_key == current_key
+        )
+        for r in rows
+        if r.pk not in ended
+    ]
+
+
+def revoke_session(user: User, record_id: int) -> None:
+    """End one of the person's sessions (that browser is signed out on its next request). ``NotFound`` for
+    a record that is not theirs."""
+    row = SessionRecord.objects.filter(user=user, pk=record_id).first()
+    if row is None:
+        raise NotFound("No such session.")
+    _store(row.session_key).delete(row.session_key)
+    row.delete()
+
+
+def revoke_other_sessions(user: User, current_key: str | None) -> int:
+    """End every session of the person except ``current_key``; returns how many ended."""
+    rows = SessionRecord.objects.filter(user=user).exclude(session_key=current_key or "")
+    keys = list(rows.values_list("session_key", flat=True))
+    for key in keys:
+        _store(key).delete(key)
+    rows.delete()
+    return len(keys)
+
+
+def end_all_sessions(user: User) -> int:
+    """End every recorded session of ``user`` (password reset, suspension). Sessions are also voided by
+    Django when the password changes (the session keeps a hash of it); this removes them outright."""
+    return revoke_other_sessions(user, None)
