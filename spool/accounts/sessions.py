@@ -1,8 +1,9 @@
 """Signed-in browsers: recording them, listing them (Settings → Sessions) and ending them.
 
 Django's session store holds the sessions; :class:`~spool.accounts.models.SessionRecord` adds what a person
-needs to recognise each one (device, address, last seen). :func:`note_session` is called on sign-in and,
-at most once a minute per session, by ``SessionActivityMiddleware``.
+needs to recognise each one (device, address, last seen). :func:`note_signed_in` records a session when it
+begins (``user_logged_in``); :func:`note_activity`, called by ``SessionActivityMiddleware``, moves "last
+seen" forward at most once a minute per session — gated by the cache, so the other requests cost no query.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils import timezone
 
 from spool.accounts.models import SessionRecord, User
 from spool.core.errors import NotFound
+from spool.core.requests import client_address
 
 USER_AGENT_MAX = 300
 # How stale "last seen" may get before a request updates it (one write a minute per browser at most).
@@ -39,6 +44,35 @@ def note_session(user: User, session_key: str, *, user_agent: str, ip_address: s
             "ip_address": (ip_address or "")[:64],
             "last_seen_at": timezone.now(),
         },
+    )
+
+
+def _seen_key(session_key: str) -> str:
+    return f"session-seen:{session_key}"
+
+
+def note_signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """Receiver of ``user_logged_in``: record the new session with the browser's user agent and address."""
+    session = getattr(request, "session", None)
+    if request is None or session is None:
+        return
+    if not session.session_key:
+        session.save()
+    key = session.session_key
+    note_session(
+        user, key, user_agent=request.headers.get("User-Agent", ""), ip_address=client_address(request)
+    )
+    cache.set(_seen_key(key), 1, SEEN_EVERY.total_seconds())
+
+
+def note_activity(request: HttpRequest) -> None:
+    """Move "last seen" of the request's session forward: one ``UPDATE`` at most once a minute per session
+    (the cache remembers the last time), nothing for requests without a session cookie."""
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    if not key or not cache.add(_seen_key(key), 1, SEEN_EVERY.total_seconds()):
+        return
+    SessionRecord.objects.filter(session_key=key).update(
+        last_seen_at=timezone.now(), ip_address=client_address(request)[:64]
     )
 
 

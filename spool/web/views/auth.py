@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from spool.accounts import email_flows, two_factor
 from spool.accounts.invites import invites_required
 from spool.accounts.models import User
-from spool.accounts.sessions import note_session
 from spool.core.errors import SpoolError
 from spool.core.requests import client_address
 from spool.identities.services import AccountSuspended, authenticate_account, register_account
@@ -38,15 +37,9 @@ PENDING_SECONDS = 300
 
 
 def sign_in(request: HttpRequest, user: User) -> None:
-    """Start a signed-in session for ``user`` (a new session key) and list it in Settings → Sessions."""
+    """Start a signed-in session for ``user`` (a new session key; ``user_logged_in`` lists it in Settings →
+    Sessions)."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    if request.session.session_key:
-        note_session(
-            user,
-            request.session.session_key,
-            user_agent=request.headers.get("User-Agent", ""),
-            ip_address=client_address(request),
-        )
 
 
 @require_http_methods(["GET", "POST"])
