@@ -21,6 +21,16 @@ from tests.accounts.security import (
 from tests.oauth.client import App, redirect_params
 
 pytestmark = pytest.mark.django_db
+Enrolled = tuple[str, list[str]]  # the secret and the recovery codes
+
+
+@pytest.fixture
+def ana_with_two_factor(db: None) -> Enrolled:
+    """@ana, who turned two-factor on in Settings → Security: her secret and recovery codes."""
+    member("ana")
+    setup = Browser()
+    sign_in(setup, "ana@example.com")
+    return enable_two_factor(setup)
 
 
 def signed_in(browser: Browser) -> bool:
@@ -62,11 +72,10 @@ def test_enrolment_shows_a_qr_code_and_needs_a_right_code() -> None:
     assert not any(code in right.content.decode() for code in stored)
 
 
-def test_sign_in_asks_for_the_code_after_the_password_and_gives_no_session_before_it() -> None:
-    member("ana")
-    setup = Browser()
-    sign_in(setup, "ana@example.com")
-    secret, _ = enable_two_factor(setup)
+def test_sign_in_asks_for_the_code_after_the_password_and_gives_no_session_before_it(
+    ana_with_two_factor: Enrolled,
+) -> None:
+    secret, _ = ana_with_two_factor
 
     browser = Browser()
     after_password = sign_in(browser, "ana@example.com")
@@ -81,11 +90,8 @@ def test_sign_in_asks_for_the_code_after_the_password_and_gives_no_session_befor
     assert signed_in(browser)
 
 
-def test_a_code_works_once() -> None:
-    member("ana")
-    setup = Browser()
-    sign_in(setup, "ana@example.com")
-    secret, _ = enable_two_factor(setup)
+def test_a_code_works_once(ana_with_two_factor: Enrolled) -> None:
+    secret, _ = ana_with_two_factor
     first = Browser()
     sign_in(first, "ana@example.com")
     code = code_for(secret)
@@ -98,11 +104,8 @@ def test_a_code_works_once() -> None:
     assert not signed_in(replay)
 
 
-def test_recovery_codes_sign_in_once_each() -> None:
-    member("ana")
-    setup = Browser()
-    sign_in(setup, "ana@example.com")
-    _, codes = enable_two_factor(setup)
+def test_recovery_codes_sign_in_once_each(ana_with_two_factor: Enrolled) -> None:
+    _, codes = ana_with_two_factor
     browser = Browser()
     sign_in(browser, "ana@example.com")
     assert second_step(browser, codes[0].upper()).status_code == 302
@@ -113,11 +116,8 @@ def test_recovery_codes_sign_in_once_each() -> None:
     assert RecoveryCode.objects.filter(used_at__isnull=True).count() == 8
 
 
-def test_code_attempts_are_throttled_at_the_limit() -> None:
-    member("ana")
-    setup = Browser()
-    sign_in(setup, "ana@example.com")
-    secret, _ = enable_two_factor(setup)
+def test_code_attempts_are_throttled_at_the_limit(ana_with_two_factor: Enrolled) -> None:
+    secret, _ = ana_with_two_factor
     browser = Browser()
     sign_in(browser, "ana@example.com")
     # The enrolment's confirmation counted one attempt; the rest of the window is spent on wrong codes.
@@ -131,11 +131,8 @@ def test_code_attempts_are_throttled_at_the_limit() -> None:
     assert not signed_in(browser)
 
 
-def test_the_last_attempt_within_the_limit_still_signs_in() -> None:
-    member("ana")
-    setup = Browser()
-    sign_in(setup, "ana@example.com")
-    secret, _ = enable_two_factor(setup)
+def test_the_last_attempt_within_the_limit_still_signs_in(ana_with_two_factor: Enrolled) -> None:
+    secret, _ = ana_with_two_factor
     browser = Browser()
     sign_in(browser, "ana@example.com")
     right = code_for(secret)
@@ -175,11 +172,8 @@ def test_turning_off_needs_the_password_and_a_code() -> None:
     assert sign_in(fresh, "ana@example.com")["Location"] == "/"
 
 
-def test_oauth_authorization_goes_through_the_second_step() -> None:
-    member("ana")
-    setup = Browser()
-    sign_in(setup, "ana@example.com")
-    secret, _ = enable_two_factor(setup)
+def test_oauth_authorization_goes_through_the_second_step(ana_with_two_factor: Enrolled) -> None:
+    secret, _ = ana_with_two_factor
     app = App.register()
     browser = Browser()
     to_login = browser.get(app.authorize_url(state="xyz"))

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -60,85 +64,76 @@ def two_factor_start(request: HttpRequest) -> HttpResponse:
     return redirect("web:settings_security")
 
 
-@signed_in
-@require_POST
-def two_factor_confirm(request: HttpRequest) -> HttpResponse:
-    form = TwoFactorConfirmForm(request.POST)
+def _security_form(
+    request: HttpRequest,
+    form: Form,
+    context_name: str,
+    action: Callable[[User, dict[str, Any]], HttpResponse],
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse:
+    """Run ``action`` with the signed-in user and the form's data; a service error goes beside its field and
+    the Security page comes back (422) with this form as typed."""
     if form.is_valid():
         try:
-            codes = two_factor.confirm_enrolment(request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
+            return action(request.user, form.cleaned_data)  # type: ignore[arg-type]
         except SpoolError as exc:
-            add_service_error(form, exc)
-        else:
-            return _show_codes(request, codes, "Two-factor authentication is on.")
-    return render(
-        request, "web/settings/security.html", _security_context(request, confirm_form=form), status=422
-    )
+            add_service_error(form, exc, aliases)
+    context = _security_context(request, **{context_name: form})
+    return render(request, "web/settings/security.html", context, status=422)
 
 
 def _show_codes(request: HttpRequest, codes: list[str], heading: str) -> HttpResponse:
     # Shown once, never stored in the clear: the page is rendered, not redirected to.
-    return render(
-        request, "web/settings/recovery_codes.html", {"codes": codes, "heading": heading, "nav": "settings"}
-    )
+    context = {"codes": codes, "heading": heading, "nav": "settings"}
+    return render(request, "web/settings/recovery_codes.html", context)
+
+
+def _done(request: HttpRequest, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("web:settings_security")
+
+
+@signed_in
+@require_POST
+def two_factor_confirm(request: HttpRequest) -> HttpResponse:
+    def confirm(user: User, data: dict[str, Any]) -> HttpResponse:
+        codes = two_factor.confirm_enrolment(user, data["code"])
+        return _show_codes(request, codes, "Two-factor authentication is on.")
+
+    return _security_form(request, TwoFactorConfirmForm(request.POST), "confirm_form", confirm)
 
 
 @signed_in
 @require_POST
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    form = TwoFactorDisableForm(request.POST)
-    if form.is_valid():
-        try:
-            two_factor.disable_two_factor(
-                request.user,  # type: ignore[arg-type]
-                password=form.cleaned_data["password"],
-                code=form.cleaned_data["code"],
-            )
-        except SpoolError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Two-factor authentication is off.")
-            return redirect("web:settings_security")
-    return render(
-        request, "web/settings/security.html", _security_context(request, disable_form=form), status=422
-    )
+    def disable(user: User, data: dict[str, Any]) -> HttpResponse:
+        two_factor.disable_two_factor(user, password=data["password"], code=data["code"])
+        return _done(request, "Two-factor authentication is off.")
+
+    return _security_form(request, TwoFactorDisableForm(request.POST), "disable_form", disable)
 
 
 @signed_in
 @require_POST
 def recovery_codes(request: HttpRequest) -> HttpResponse:
-    form = PasswordOnlyForm(request.POST)
-    if form.is_valid():
-        try:
-            codes = two_factor.regenerate_recovery_codes(request.user, form.cleaned_data["password"])  # type: ignore[arg-type]
-        except SpoolError as exc:
-            add_service_error(form, exc)
-        else:
-            return _show_codes(request, codes, "New recovery codes")
-    return render(
-        request, "web/settings/security.html", _security_context(request, codes_form=form), status=422
-    )
+    def regenerate(user: User, data: dict[str, Any]) -> HttpResponse:
+        codes = two_factor.regenerate_recovery_codes(user, data["password"])
+        return _show_codes(request, codes, "New recovery codes")
+
+    return _security_form(request, PasswordOnlyForm(request.POST), "codes_form", regenerate)
 
 
 @signed_in
 @require_POST
 def email_change(request: HttpRequest) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> HttpResponse:
+        address = email_flows.request_email_change(
+            user, password=data["password"], new_email=data["new_email"]
+        )
+        return _done(request, f"We sent a link to {address}. Your address changes when you open it.")
+
     form = EmailChangeForm(request.POST)
-    if form.is_valid():
-        try:
-            address = email_flows.request_email_change(
-                request.user,  # type: ignore[arg-type]
-                password=form.cleaned_data["password"],
-                new_email=form.cleaned_data["new_email"],
-            )
-        except SpoolError as exc:
-            add_service_error(form, exc, {"email": "new_email"})
-        else:
-            messages.success(request, f"We sent a link to {address}. Your address changes when you open it.")
-            return redirect("web:settings_security")
-    return render(
-        request, "web/settings/security.html", _security_context(request, email_form=form), status=422
-    )
+    return _security_form(request, form, "email_form", change, {"email": "new_email"})
 
 
 @require_http_methods(["GET", "POST"])
