@@ -3,7 +3,8 @@
 Django's session store holds the sessions; :class:`~spool.accounts.models.SessionRecord` adds what a person
 needs to recognise each one (device, address, last seen). :func:`note_signed_in` records a session when it
 begins (``user_logged_in``); :func:`note_activity`, called by ``SessionActivityMiddleware``, moves "last
-seen" forward at most once a minute per session — gated by the cache, so the other requests cost no query.
+seen" forward at most once every five minutes per session, gated by the cache, so the other requests cost
+no query.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from spool.core.errors import NotFound
 from spool.core.requests import client_address
 
 USER_AGENT_MAX = 300
-# How stale "last seen" may get before a request updates it (one write a minute per browser at most).
-SEEN_EVERY = timedelta(minutes=1)
+# How stale "last seen" may get before a request updates it (one write per browser per five minutes at most).
+SEEN_EVERY = timedelta(minutes=5)
 
 
 def _store(session_key: str | None = None) -> SessionBase:
@@ -66,8 +67,8 @@ def note_signed_in(sender: Any, request: HttpRequest | None, user: User, **kwarg
 
 
 def note_activity(request: HttpRequest) -> None:
-    """Move "last seen" of the request's session forward: one ``UPDATE`` at most once a minute per session
-    (the cache remembers the last time), nothing for requests without a session cookie."""
+    """Move "last seen" of the request's session forward: one ``UPDATE`` at most every ``SEEN_EVERY`` per
+    session (the cache remembers the last time), nothing for requests without a session cookie."""
     key = getattr(getattr(request, "session", None), "session_key", None)
     if not key or not cache.add(_seen_key(key), 1, SEEN_EVERY.total_seconds()):
         return

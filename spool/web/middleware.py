@@ -26,8 +26,9 @@ class SecurityHeadersMiddleware:
 
 
 class SessionActivityMiddleware:
-    """Keeps "last seen" of signed-in sessions fresh for Settings → Sessions (at most one ``UPDATE`` a
-    minute per session; requests without a session cookie, like API clients with tokens, cost nothing)."""
+    """Keeps "last seen" of signed-in sessions fresh for Settings → Sessions (at most one ``UPDATE`` every
+    five minutes per session; requests without a session cookie, like API clients with tokens, cost
+    nothing)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

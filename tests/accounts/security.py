@@ -36,8 +36,12 @@ def sign_in(browser: Browser, email: str, password: str = PASSWORD, next_url: st
     return browser.sign_in(login_url, email, password)
 
 
-def code_for(secret: str, steps_from_now: int = 0) -> str:
-    """The authenticator code ``steps_from_now`` 30-second steps away (computed by pyotp, not Spool)."""
+def code_for(secret: str, steps_from_now: int = 1) -> str:
+    """The authenticator code ``steps_from_now`` 30-second steps away (computed by pyotp, not Spool).
+
+    The default, the next step, is later than the step the enrolment used (so it is not a replay) and
+    still inside the server's one-step drift window even if a step boundary passes before the request is
+    handled — a slow machine cannot make these tests flaky."""
     return pyotp.TOTP(secret).at(time.time() + 30 * steps_from_now)
 
 
@@ -49,8 +53,7 @@ def secret_on(page: Any) -> str:
 
 def enable_two_factor(browser: Browser) -> tuple[str, list[str]]:
     """Turn two-factor on through Settings → Security as a person would: start, read the key, confirm with
-    a code from the step before now (so later steps stay free for signing in). Returns the secret and the
-    recovery codes shown."""
+    the current code (later steps stay free for signing in). Returns the secret and the recovery codes."""
     started = browser.http.post(
         "/settings/security/two-factor/start", form_fields(browser.get("/settings/security"))
     )
@@ -58,7 +61,7 @@ def enable_two_factor(browser: Browser) -> tuple[str, list[str]]:
     page = browser.get("/settings/security")
     secret = secret_on(page)
     confirmed = browser.http.post(
-        "/settings/security/two-factor/confirm", {**form_fields(page), "code": code_for(secret, -1)}
+        "/settings/security/two-factor/confirm", {**form_fields(page), "code": code_for(secret, 0)}
     )
     assert confirmed.status_code == 200, confirmed.content
     codes = re.findall(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>", confirmed.content.decode())

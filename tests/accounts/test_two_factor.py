@@ -9,6 +9,8 @@ from django.contrib.auth import SESSION_KEY
 
 from spool.accounts.models import RecoveryCode, TotpDevice
 from spool.accounts.two_factor import CODE_LIMIT
+from spool.identities.models import Account
+from spool.identities.services import deactivate_account
 from tests.accounts.security import (
     Browser,
     code_for,
@@ -99,8 +101,8 @@ def test_a_code_works_once(ana_with_two_factor: Enrolled) -> None:
     replay = Browser()
     sign_in(replay, "ana@example.com")
     assert second_step(replay, code).status_code == 422
-    # Nor an older one (the step before was used to confirm the enrolment anyway).
-    assert second_step(replay, code_for(secret, -1)).status_code == 422
+    # Nor an older one.
+    assert second_step(replay, code_for(secret, 0)).status_code == 422
     assert not signed_in(replay)
 
 
@@ -121,11 +123,10 @@ def test_code_attempts_are_throttled_at_the_limit(ana_with_two_factor: Enrolled)
     browser = Browser()
     sign_in(browser, "ana@example.com")
     # The enrolment's confirmation counted one attempt; the rest of the window is spent on wrong codes.
-    right = code_for(secret)
-    wrong = "111111" if right != "111111" else "222222"
+    wrong = "111111" if "111111" not in {code_for(secret, n) for n in range(-1, 4)} else "222222"
     for _ in range(CODE_LIMIT.limit - 1):
         assert second_step(browser, wrong).status_code == 422
-    refused = second_step(browser, right)
+    refused = second_step(browser, code_for(secret))
     assert refused.status_code == 422
     assert "Too many two-factor codes" in refused.content.decode()
     assert not signed_in(browser)
@@ -135,11 +136,10 @@ def test_the_last_attempt_within_the_limit_still_signs_in(ana_with_two_factor: E
     secret, _ = ana_with_two_factor
     browser = Browser()
     sign_in(browser, "ana@example.com")
-    right = code_for(secret)
-    wrong = "111111" if right != "111111" else "222222"
+    wrong = "111111" if "111111" not in {code_for(secret, n) for n in range(-1, 4)} else "222222"
     for _ in range(CODE_LIMIT.limit - 2):
         assert second_step(browser, wrong).status_code == 422
-    assert second_step(browser, right).status_code == 302
+    assert second_step(browser, code_for(secret)).status_code == 302
     assert signed_in(browser)
 
 
@@ -195,3 +195,14 @@ def test_a_stale_second_step_sends_back_to_the_password(settings: object) -> Non
     browser = Browser()
     response = browser.get("/login/two-factor")
     assert response.status_code == 302 and response["Location"] == "/login"
+
+
+def test_a_deactivated_profile_comes_back_only_after_the_code(ana_with_two_factor: Enrolled) -> None:
+    secret, _ = ana_with_two_factor
+    ana = Account.objects.get(handle="ana")
+    deactivate_account(ana)
+    browser = Browser()
+    assert sign_in(browser, "ana@example.com")["Location"] == "/login/two-factor"
+    assert not Account.objects.get(handle="ana").is_active  # the password alone does not bring it back
+    assert second_step(browser, code_for(secret)).status_code == 302
+    assert Account.objects.get(handle="ana").is_active

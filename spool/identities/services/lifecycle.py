@@ -132,11 +132,15 @@ class AccountSuspended(Forbidden):
         self.account = account
 
 
-def authenticate_account(email: str, password: str, client_address: str | None = None) -> Account | None:
+def authenticate_account(
+    email: str, password: str, client_address: str | None = None, *, reactivate: bool = True
+) -> Account | None:
     """The local account whose credentials these are, or ``None``. A deactivated account is reactivated:
-    signing in again is how people come back. A suspended account (its user is inactive, so Django's
-    backend refuses it) raises ``AccountSuspended`` when the password is right. Every attempt counts against
-    ``SIGN_IN_LIMIT`` per email and, when given, per ``client_address`` (``RateLimited`` 429 past it)."""
+    signing in again is how people come back. With ``reactivate=False`` it is returned still deactivated:
+    the web sign-in reactivates only after the two-factor step, when there is one. A suspended account
+    (its user is inactive, so Django's backend refuses it) raises ``AccountSuspended`` when the password is
+    right. Every attempt counts against ``SIGN_IN_LIMIT`` per email and, when given, per
+    ``client_address`` (``RateLimited`` 429 past it)."""
     hit(SIGN_IN_LIMIT, f"email:{(email or '').strip().lower()}")
     if client_address is not None:
         hit(SIGN_IN_LIMIT, f"ip:{client_address}")
@@ -146,7 +150,7 @@ def authenticate_account(email: str, password: str, client_address: str | None =
     account = getattr(user, "account", None) if user is not None else None
     if account is None:
         return None
-    if not account.is_active:
+    if reactivate and not account.is_active:
         reactivate_account(account)
     return account
 

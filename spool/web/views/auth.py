@@ -17,7 +17,12 @@ from spool.accounts.invites import invites_required
 from spool.accounts.models import User
 from spool.core.errors import SpoolError
 from spool.core.requests import client_address
-from spool.identities.services import AccountSuspended, authenticate_account, register_account
+from spool.identities.services import (
+    AccountSuspended,
+    authenticate_account,
+    reactivate_account,
+    register_account,
+)
 from spool.moderation.models import ActionKind
 from spool.moderation.notices import notices_of, suspended_token
 from spool.web.forms import (
@@ -38,7 +43,10 @@ PENDING_SECONDS = 300
 
 def sign_in(request: HttpRequest, user: User) -> None:
     """Start a signed-in session for ``user`` (a new session key; ``user_logged_in`` lists it in Settings →
-    Sessions)."""
+    Sessions). A deactivated profile comes back here, after every step of signing in."""
+    account = getattr(user, "account", None)
+    if account is not None and not account.is_active:
+        reactivate_account(account)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
 
 
@@ -80,7 +88,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         try:
             # Signing in again is also how a deactivated profile comes back (as on Threads).
             account = authenticate_account(
-                form.cleaned_data["email"] or "", form.cleaned_data["password"], client_address(request)
+                form.cleaned_data["email"] or "",
+                form.cleaned_data["password"],
+                client_address(request),
+                reactivate=False,
             )
         except AccountSuspended as exc:
             return _suspended(request, exc)
