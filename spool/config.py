@@ -55,6 +55,16 @@ class SpoolConfig(BaseSettings):
     # How long a worker holds a delivery it is sending before another may take it over (a dead worker).
     federation_delivery_lease_seconds: int = 300
 
+    # Accounts (spool.accounts). Embedded servers often have no mail set up, so confirming the address is
+    # off by default; turn it on once SPOOL_EMAIL_URL reaches a real mail server. Invite-only: sign-up
+    # needs a code that admins and moderators create in Moderation → Invites.
+    require_email_confirmation: bool = False
+    invite_only: bool = False
+    # Where account email goes: smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS),
+    # console:// (printed), or file:///path; empty = one file per message under <data_dir>/mail.
+    email_url: str = ""
+    email_from: str = ""
+
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     redis_url: str = Field(default="", validation_alias="REDIS_URL")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps Settings → Sessions up to date (device, address, last seen).
+    "spool.web.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spool.web.middleware.SecurityHeadersMiddleware",
@@ -172,6 +175,26 @@ CSRF_COOKIE_SECURE = config.https
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Reset links (spool.accounts.email_flows) work for one hour.
+PASSWORD_RESET_TIMEOUT = 3600
+
+# --- Email ----------------------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = config.email_from or f"Spool <noreply@{config.domain.split(':')[0]}>"
+_email = urlsplit(config.email_url)
+if _email.scheme in ("smtp", "smtps"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = _email.scheme == "smtp" and "tls=0" not in _email.query
+    EMAIL_TIMEOUT = 10
+elif _email.scheme == "console":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = _email.path if _email.scheme == "file" and _email.path else str(DATA_DIR / "mail")
 
 # --- Media and static ----------------------------------------------------------------------------------
 MEDIA_ROOT = DATA_DIR / "media"

@@ -66,6 +66,7 @@ class SignupForm(forms.Form):
         help_text="Never shown. Under 18: your profile starts private and strangers can't message you.",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
     )
+    invite = forms.CharField(label="Invite code", required=False)
 
 
 class BirthDateForm(forms.Form):
@@ -242,4 +243,64 @@ class NoteForm(forms.Form):
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": "1000"}),
+    )
+
+
+def _password(label: str = "Your password", autocomplete: str = "current-password") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+def _code(label: str = "Code from your app") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"}
+        ),
+    )
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = _code("Code from your authenticator app, or a recovery code")
+
+
+class TwoFactorConfirmForm(forms.Form):
+    code = _code()
+
+
+class TwoFactorDisableForm(forms.Form):
+    password = _password()
+    code = _code("Code from your app, or a recovery code")
+
+
+class PasswordOnlyForm(forms.Form):
+    password = _password()
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.CharField(
+        label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class NewPasswordForm(forms.Form):
+    password = _password("New password", "new-password")
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.CharField(
+        label="New email address", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = _password()
+
+
+class InviteForm(forms.Form):
+    max_uses = forms.CharField(label="Uses", required=False, initial="1")
+    expires_in_days = forms.CharField(
+        label="Expires after (days, empty for never)", required=False, initial="7"
     )

@@ -14,6 +14,7 @@ from spool.web.views import (
     for_you,
     health,
     hidden_words,
+    invites,
     messages,
     moderation,
     notifications,
@@ -22,6 +23,7 @@ from spool.web.views import (
     profile,
     reports,
     search,
+    security,
     settings,
 )
 
@@ -33,6 +35,12 @@ urlpatterns = [
     path("signup", auth.signup, name="signup"),
     path("login", auth.login_view, name="login"),
     path("logout", auth.logout_view, name="logout"),
+    path("login/two-factor", auth.login_two_factor, name="login_two_factor"),
+    # Links sent by email (paths fixed in spool.accounts.email_flows)
+    path("password/reset", auth.password_reset_request, name="password_reset"),
+    path("password/reset/<str:token>", auth.password_reset_confirm, name="password_reset_confirm"),
+    path("confirm-email/<str:token>", auth.confirm_email, name="confirm_email"),
+    path("settings/email/confirm/<str:token>", security.email_change_confirm, name="email_change_confirm"),
     # Feeds and the composer
     path("", feeds.home, name="home"),
     path("new", feeds.new, name="new"),
@@ -80,6 +88,17 @@ urlpatterns = [
     path("settings/account/birth-date", settings.birth_date, name="settings_birth_date"),
     path("settings/account/deactivate", settings.deactivate, name="settings_deactivate"),
     path("settings/account/delete", settings.delete, name="settings_delete"),
+    path("settings/security", security.security_settings, name="settings_security"),
+    path("settings/security/two-factor/start", security.two_factor_start, name="two_factor_start"),
+    path("settings/security/two-factor/confirm", security.two_factor_confirm, name="two_factor_confirm"),
+    path("settings/security/two-factor/disable", security.two_factor_disable, name="two_factor_disable"),
+    path("settings/security/recovery-codes", security.recovery_codes, name="recovery_codes"),
+    path("settings/email", security.email_change, name="email_change"),
+    path("settings/email/resend", security.email_resend, name="email_resend"),
+    path("settings/sessions", security.sessions_settings, name="settings_sessions"),
+    path("settings/sessions/<int:record_id>/revoke", security.session_revoke, name="session_revoke"),
+    path("settings/sessions/revoke-others", security.sessions_revoke_others, name="sessions_revoke_others"),
+    path("settings/export", security.export_data, name="export_data"),
     path("settings/hidden-words", hidden_words.hidden_words, name="settings_hidden_words"),
     path(
         "settings/hidden-words/<int:keyword_id>/remove",
@@ -114,6 +133,8 @@ urlpatterns = [
     path("moderation/appeals", moderation.appeals_page, name="moderation_appeals"),
     path("moderation/appeals/<int:appeal_id>", moderation.decide, name="moderation_decide"),
     path("moderation/log", moderation.log_page, name="moderation_log"),
+    path("moderation/invites", invites.invites_page, name="moderation_invites"),
+    path("moderation/invites/<int:invite_id>/revoke", invites.invite_revoke, name="moderation_invite_revoke"),
     path("moderation/<slug:kind>/<int:target_id>", moderation.target_page, name="moderation_target"),
     path("moderation/<slug:kind>/<int:target_id>/act", moderation.act, name="moderation_act"),
     # OAuth: the consent page, out-of-band codes, and the apps holding tokens

@@ -106,6 +106,7 @@ class SignUp(Schema):
     handle: str
     display_name: str = ""
     birth_date: str | None = None  # YYYY-MM-DD; under 18: a private profile and no requests from strangers
+    invite: str | None = None  # required when the server is invite-only (SPOOL_INVITE_ONLY)
 
 
 class ProfileChange(Schema):
@@ -202,6 +203,7 @@ def sign_up(request: HttpRequest, payload: SignUp) -> Status[dict[str, Any]]:
         display_name=payload.display_name,
         client_address=client_address(request),
         birth_date=payload.birth_date,
+        invite=payload.invite,
     )
     login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
     return Status(201, my_account(account))

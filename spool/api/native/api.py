@@ -29,6 +29,7 @@ def _routers() -> None:
         "search",
         "reports",
         "federation",
+        "security",
     ):
         try:
             module = importlib.import_module(f"spool.api.native.{name}")

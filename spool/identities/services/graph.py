@@ -13,6 +13,7 @@ from typing import Literal
 from django.db import transaction
 from django.db.models import F, Q
 
+from spool.accounts.email_flows import require_confirmed_email
 from spool.core.errors import Conflict, NotFound
 from spool.core.events import publish
 from spool.identities.events import (
@@ -86,10 +87,12 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
     Refuses yourself (422 ``cannot_follow_self``), a profile you block (409 ``blocking``) and, as
     ``NotFound`` so nothing leaks, a profile that blocks you or is deactivated. Locks ``target``'s row so the
     private/public decision cannot race a profile change or an approval. Publishes ``Followed`` or
-    ``FollowRequested``.
+    ``FollowRequested``. Refuses an unconfirmed email address when the server requires confirmation
+    (403 ``email_unconfirmed``).
     """
     require_other(actor, target, "follow")
     require_active(actor)
+    require_confirmed_email(actor.user_id)
     with transaction.atomic():
         current = _lock_pair(actor, target)
         blocking, blocked_by = _blocks_between(actor.pk, target.pk)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import Storage
 from django.db import IntegrityError, router, transaction
 from django.db.models import F, FileField, Q
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
+from spool.accounts.email_flows import send_confirmation_email
+from spool.accounts.invites import invites_required, redeem_invite_code
 from spool.accounts.models import User
 from spool.accounts.services import (
     PASSWORD_MAX,
@@ -32,6 +36,8 @@ from spool.identities.services._common import lock_account, lock_accounts
 from spool.identities.services.profile import update_profile
 from spool.identities.validation import clean_display_name, clean_handle
 
+logger = logging.getLogger(__name__)
+
 # Sign-ups per network address, and sign-in attempts per address and per email (password guessing).
 SIGN_UP_LIMIT = Limit("sign-ups", 20, timedelta(hours=1))
 SIGN_IN_LIMIT = Limit("sign-in attempts", 10, timedelta(minutes=15))
@@ -49,6 +55,7 @@ def register_account(
     display_name: str = "",
     client_address: str | None = None,
     birth_date: Any = None,
+    invite: Any = None,
 ) -> Account:
     """Create a ``User`` (email login, argon2 password) and its public ``Account`` in one transaction.
 
@@ -62,6 +69,11 @@ def register_account(
 
     ``birth_date`` (optional; a ``date`` or ``YYYY-MM-DD``): under 13 is refused; under 18 makes the person
     a minor (``User.is_minor``: no message requests from strangers) with a private profile.
+
+    On an invite-only server (``SPOOL_INVITE_ONLY``) ``invite`` must be a valid code; one use of it is
+    counted in the same transaction (``ValidationError``, field ``invite``, otherwise). When addresses must
+    be confirmed (``SPOOL_REQUIRE_EMAIL_CONFIRMATION``) a confirmation link is emailed after the commit;
+    until it is opened the person cannot post, follow or message.
     """
     email = clean_email(email)
     handle = clean_handle(handle)
@@ -78,6 +90,8 @@ def register_account(
         raise _handle_conflict()
     try:
         with transaction.atomic():
+            if invites_required():
+                redeem_invite_code(invite)
             user = create_user(email=email, password=password)
             minor = False
             if born is not None:
@@ -89,7 +103,18 @@ def register_account(
             )
     except IntegrityError:
         raise _handle_conflict() from None
+    if settings.SPOOL.require_email_confirmation:
+        _send_first_confirmation(user)
     return account
+
+
+def _send_first_confirmation(user: User) -> None:
+    # The account exists either way: a mail server that is down must not lose the sign-up; the person can
+    # ask for the link again from Settings → Account.
+    try:
+        send_confirmation_email(user)
+    except Exception:
+        logger.exception("Could not send the confirmation email to user %s", user.pk)
 
 
 def _handle_conflict() -> Conflict:
@@ -107,11 +132,15 @@ class AccountSuspended(Forbidden):
         self.account = account
 
 
-def authenticate_account(email: str, password: str, client_address: str | None = None) -> Account | None:
+def authenticate_account(
+    email: str, password: str, client_address: str | None = None, *, reactivate: bool = True
+) -> Account | None:
     """The local account whose credentials these are, or ``None``. A deactivated account is reactivated:
-    signing in again is how people come back. A suspended account (its user is inactive, so Django's
-    backend refuses it) raises ``AccountSuspended`` when the password is right. Every attempt counts against
-    ``SIGN_IN_LIMIT`` per email and, when given, per ``client_address`` (``RateLimited`` 429 past it)."""
+    signing in again is how people come back. With ``reactivate=False`` it is returned still deactivated:
+    the web sign-in reactivates only after the two-factor step, when there is one. A suspended account
+    (its user is inactive, so Django's backend refuses it) raises ``AccountSuspended`` when the password is
+    right. Every attempt counts against ``SIGN_IN_LIMIT`` per email and, when given, per
+    ``client_address`` (``RateLimited`` 429 past it)."""
     hit(SIGN_IN_LIMIT, f"email:{(email or '').strip().lower()}")
     if client_address is not None:
         hit(SIGN_IN_LIMIT, f"ip:{client_address}")
@@ -121,7 +150,7 @@ def authenticate_account(email: str, password: str, client_address: str | None =
     account = getattr(user, "account", None) if user is not None else None
     if account is None:
         return None
-    if not account.is_active:
+    if reactivate and not account.is_active:
         reactivate_account(account)
     return account
 

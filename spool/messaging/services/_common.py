@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from spool.accounts.email_flows import require_confirmed_email
 from spool.core.errors import Forbidden, ValidationError
 from spool.identities.models import Account
 from spool.messaging.access import readers_of
@@ -13,9 +14,11 @@ from spool.posts.services.validation import check_plain
 
 
 def check_actor(actor: Account) -> None:
-    """Only active local accounts write."""
+    """Only active local accounts write, once their email address is confirmed when the server requires
+    it."""
     if actor is None or not actor.is_active or not actor.is_local:
         raise Forbidden("This profile is deactivated.", code="deactivated")
+    require_confirmed_email(actor.user_id)
 
 
 def check_message_text(text: Any) -> str:

@@ -1,0 +1,1 @@
+"""A person's copy of their own data (Settings → Account → Download your data)."""
