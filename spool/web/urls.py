@@ -53,6 +53,7 @@ urlpatterns = [
     path("explore/report", discovery.report_topic, name="explore_report"),
     path("explore/hide", discovery.hide_topic, name="explore_hide"),
     path("communities", communities.directory, name="communities"),
+    path("communities/new", communities.new_community, name="community_new"),
     path("c/<slug:slug>", communities.community, name="community"),
     path("c/<slug:slug>/<slug:action>", communities.community_action, name="community_action"),
     path("search", search.search, name="search"),

@@ -1,8 +1,8 @@
 """Where For You's candidates come from: a registry of sources, each one bounded query returning post IDs
 (and, for engagement, who engaged). Adding a source is one decorated function::
 
-    @candidate_source("communities")
-    def communities(ctx: SourceContext) -> list[Hit]: ...
+    @candidate_source("name")
+    def name(ctx: SourceContext) -> list[Hit]: ...
 
 Sources look back ``ctx.since`` (a snowflake ID bound, so the primary key finds the window) and return at
 most ``ctx.limit`` hits. They do not apply visibility: :mod:`spool.feeds.for_you.gather` loads every
@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
+from spool.communities.reads import joined_community_topics
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.models import TopicFollow
 from spool.feeds.for_you.trending import TrendingNow, trending_now
@@ -66,6 +67,11 @@ class SourceContext:
     def trending(self) -> TrendingNow:
         return trending_now(self.viewer)
 
+    @cached_property
+    def communities(self) -> dict[int, str]:
+        """Topic ID -> name of the communities the viewer joined (one query, shared with ``gather``)."""
+        return joined_community_topics(self.viewer)
+
 
 Source = Callable[[SourceContext], list[Hit]]
 SOURCES: dict[str, Source] = {}
@@ -109,6 +115,16 @@ def trending(ctx: SourceContext) -> list[Hit]:
         qs = _recent_top_level(ctx).filter(topic_id__in=ctx.trending.topic_ids)
         hits += _ids(qs, ctx, "trending")
     return hits
+
+
+@candidate_source("communities")
+def communities(ctx: SourceContext) -> list[Hit]:
+    """Recent top-level posts in the communities the viewer joined (a community's feed is its topic's
+    posts), newest first; no query when the viewer joined none."""
+    if not ctx.communities:
+        return []
+    qs = _recent_top_level(ctx).filter(topic_id__in=list(ctx.communities))
+    return _ids(qs, ctx, "communities")
 
 
 @candidate_source("engaged_by_followed")
