@@ -4,6 +4,7 @@ Counting: after a post commits (``PostCreated``, after-commit subscriber wired i
 :func:`count_post` records one use of its topic in the activity store — only when a logged-out visitor could
 see the post. Refresh: the beat job ``spool.feeds.tasks.refresh_trending`` scores every topic active in the
 window (:mod:`.scoring`), picks highlights (:mod:`.highlights`) and writes one snapshot row plus the cache.
+Keywords of post text are counted and scored alongside (:mod:`.keyword_trends`) into the same snapshot.
 Reading (:func:`current_trending`) is a cache hit; on a miss one primary-key read of the snapshot row; only
 a site that never refreshed computes it inline once.
 """
@@ -23,7 +24,9 @@ from redis.exceptions import RedisError
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.trending.highlights import influential_voices, trending_discussions
-from spool.feeds.trending.models import HiddenTopic, TopicReport, TrendingSnapshot
+from spool.feeds.trending.keyword_trends import compute_keyword_trends, count_keywords
+from spool.feeds.trending.keywords import MAX_TERM, normalize_term
+from spool.feeds.trending.models import HiddenKeyword, HiddenTopic, TopicReport, TrendingSnapshot
 from spool.feeds.trending.scoring import (
     BASELINE_DAYS,
     MIN_AUTHORS,
@@ -50,19 +53,22 @@ REPORT_LIMIT = Limit("topic_reports", 20, timedelta(hours=1))
 
 
 def count_post(event: PostCreated) -> None:
-    """After-commit: count the new post's topic use when the post is public (one indexed read). A failure to
-    count is logged, never raised: the post is already committed and trending is a best-effort signal."""
+    """After-commit: when the new post is public (one indexed read), count its topic use (unless moderators
+    limited the topic) and the keywords of its text. A failure to count is logged, never raised: the post is
+    already committed and trending is a best-effort signal."""
     try:
         row = (
             Post.objects.visible_to(None)
             .full_reach()
-            .filter(id=event.post_id, topic_id__isnull=False, topic__reach_limited=False)
-            .values_list("topic_id", "author_id", "created_at")
+            .filter(id=event.post_id)
+            .values_list("topic_id", "topic__reach_limited", "author_id", "created_at", "text")
             .first()
         )
         if row is not None:
-            topic_id, author_id, created_at = row
-            activity_store().record(topic_id, author_id, hour_of(created_at))
+            topic_id, topic_limited, author_id, created_at, text = row
+            if topic_id is not None and not topic_limited:
+                activity_store().record(topic_id, author_id, hour_of(created_at))
+            count_keywords(text or "", author_id, created_at)
     except (DatabaseError, RedisError):
         log.exception("could not count post %s for trending", event.post_id)
 
@@ -95,6 +101,7 @@ def compute_trending(now: datetime) -> dict[str, Any]:
     voices = influential_voices(ids, now)
     return {
         "computed_at": now.isoformat(),
+        "keywords": compute_keyword_trends(now),
         "topics": [
             {
                 "topic_id": s.topic_id,
@@ -192,6 +199,45 @@ def unhide_trending_topic(moderator: Account, topic_name: Any) -> HideResult:
     deleted, _ = HiddenTopic.objects.filter(topic=topic).delete()
     transaction.on_commit(_refresh_soon)
     return HideResult(topic, bool(deleted))
+
+
+def _keyword(term: Any) -> str:
+    if not isinstance(term, str) or not normalize_term(term):
+        raise ValidationError("Name a keyword.", code="keyword_required", field="keyword")
+    if len(term.strip()) > MAX_TERM:
+        raise ValidationError(
+            f"A keyword is at most {MAX_TERM} characters long.", code="keyword_too_long", field="keyword"
+        )
+    return normalize_term(term)
+
+
+@dataclass(frozen=True)
+class HideKeywordResult:
+    term: str
+    changed: bool
+
+
+def hide_trending_keyword(moderator: Account, term: Any, reason: Any = "") -> HideKeywordResult:
+    """Take a keyword (a word or two-word phrase, compared lower-cased) out of trending keywords (staff only;
+    idempotent). Writes one ``HiddenKeyword`` row; after commit, recomputes the snapshot."""
+    if not _is_moderator(moderator):
+        raise Forbidden("Only moderators can hide a trending keyword.", code="not_moderator")
+    clean, text = _keyword(term), _reason(reason)
+    _, created = HiddenKeyword.objects.get_or_create(
+        term=clean, defaults={"hidden_by": moderator, "reason": text}
+    )
+    transaction.on_commit(_refresh_soon)
+    return HideKeywordResult(clean, created)
+
+
+def unhide_trending_keyword(moderator: Account, term: Any) -> HideKeywordResult:
+    """Let a hidden keyword trend again (staff only; idempotent); recomputes the snapshot after commit."""
+    if not _is_moderator(moderator):
+        raise Forbidden("Only moderators can hide a trending keyword.", code="not_moderator")
+    clean = _keyword(term)
+    deleted, _ = HiddenKeyword.objects.filter(term=clean).delete()
+    transaction.on_commit(_refresh_soon)
+    return HideKeywordResult(clean, bool(deleted))
 
 
 def _refresh_soon() -> None:
