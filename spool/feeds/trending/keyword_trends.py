@@ -11,7 +11,14 @@ from typing import Any
 
 from spool.feeds.trending.keywords import extract_terms
 from spool.feeds.trending.models import HiddenKeyword
-from spool.feeds.trending.scoring import BASELINE_DAYS, WINDOW_HOURS, Candidate, Floors, pick_trending
+from spool.feeds.trending.scoring import (
+    BASELINE_DAYS,
+    WINDOW_HOURS,
+    Candidate,
+    Floors,
+    busy_in_window,
+    pick_trending,
+)
 from spool.feeds.trending.store import hour_of, keyword_store
 from spool.identities.offensive_words import DEFAULT_OFFENSIVE_WORDS
 
@@ -39,13 +46,7 @@ def compute_keyword_trends(now: datetime) -> list[dict[str, Any]]:
     now_hour = hour_of(now)
     first = now_hour - WINDOW_HOURS + 1
     window = store.hourly(first, now_hour)
-    busy = [
-        term
-        for term, hours in window.items()
-        if sum(c.uses for c in hours.values()) >= KEYWORD_FLOORS.min_uses
-        and sum(c.authors for c in hours.values()) >= KEYWORD_FLOORS.min_authors
-        and not _offensive(term)
-    ]
+    busy = [term for term in busy_in_window(window, KEYWORD_FLOORS) if not _offensive(term)]
     hidden = (
         set(HiddenKeyword.objects.filter(term__in=busy).values_list("term", flat=True)) if busy else set()
     )

@@ -84,6 +84,18 @@ def burst_z(current: int, past: list[int]) -> tuple[float, float]:
     return (current - mean) / spread, mean
 
 
+def busy_in_window(window: Mapping[K, Mapping[int, HourCount]], floors: Floors = TOPIC_FLOORS) -> list[K]:
+    """The keys of ``window`` (the store's counts for the current window) past the floors on posts and on
+    summed hourly authors — never below the window's distinct authors, so a safe first cut before the
+    distinct count is read."""
+    return [
+        key
+        for key, hours in window.items()
+        if sum(c.uses for c in hours.values()) >= floors.min_uses
+        and sum(c.authors for c in hours.values()) >= floors.min_authors
+    ]
+
+
 def score_candidate(
     candidate: Candidate[K], now_hour: int, floors: Floors = TOPIC_FLOORS
 ) -> Scored[K] | None:

@@ -30,9 +30,9 @@ from spool.feeds.trending.models import HiddenKeyword, HiddenTopic, TopicReport,
 from spool.feeds.trending.scoring import (
     BASELINE_DAYS,
     MIN_AUTHORS,
-    MIN_USES,
     WINDOW_HOURS,
     Candidate,
+    busy_in_window,
     pick_trending,
 )
 from spool.feeds.trending.store import RETENTION_HOURS, activity_store, hour_of
@@ -83,13 +83,7 @@ def compute_trending(now: datetime) -> dict[str, Any]:
     now_hour = hour_of(now)
     first = now_hour - WINDOW_HOURS + 1
     window = store.hourly(first, now_hour)
-    # Summed hourly author counts are never below the window's distinct authors: a safe first cut.
-    busy = [
-        topic_id
-        for topic_id, hours in window.items()
-        if sum(c.uses for c in hours.values()) >= MIN_USES
-        and sum(c.authors for c in hours.values()) >= MIN_AUTHORS
-    ]
+    busy = busy_in_window(window)
     hidden = set(HiddenTopic.objects.filter(topic_id__in=busy).values_list("topic_id", flat=True))
     busy = [t for t in busy if t not in hidden]
     distinct = store.distinct_authors(busy, first, now_hour) if busy else {}
@@ -152,6 +146,11 @@ def _is_moderator(account: Account) -> bool:
     return bool(account.is_active and user is not None and user.is_staff)
 
 
+def _require_moderator(account: Account, what: str) -> None:
+    if not _is_moderator(account):
+        raise Forbidden(f"Only moderators can hide a trending {what}.", code="not_moderator")
+
+
 def _topic(name: Any) -> Topic:
     if not isinstance(name, str) or not name.strip():
         raise ValidationError("Name a topic.", code="topic_required", field="topic")
@@ -181,8 +180,7 @@ class HideResult:
 def hide_trending_topic(moderator: Account, topic_name: Any, reason: Any = "") -> HideResult:
     """Take a topic out of trending (staff only; the topic stays usable). Idempotent. Writes one
     ``HiddenTopic`` row; after commit, recomputes the snapshot so no page shows the topic any more."""
-    if not _is_moderator(moderator):
-        raise Forbidden("Only moderators can hide a trending topic.", code="not_moderator")
+    _require_moderator(moderator, "topic")
     topic, text = _topic(topic_name), _reason(reason)
     _, created = HiddenTopic.objects.get_or_create(
         topic=topic, defaults={"hidden_by": moderator, "reason": text}
@@ -193,8 +191,7 @@ def hide_trending_topic(moderator: Account, topic_name: Any, reason: Any = "") -
 
 def unhide_trending_topic(moderator: Account, topic_name: Any) -> HideResult:
     """Let a hidden topic trend again (staff only). Idempotent; recomputes the snapshot after commit."""
-    if not _is_moderator(moderator):
-        raise Forbidden("Only moderators can hide a trending topic.", code="not_moderator")
+    _require_moderator(moderator, "topic")
     topic = _topic(topic_name)
     deleted, _ = HiddenTopic.objects.filter(topic=topic).delete()
     transaction.on_commit(_refresh_soon)
@@ -220,8 +217,7 @@ class HideKeywordResult:
 def hide_trending_keyword(moderator: Account, term: Any, reason: Any = "") -> HideKeywordResult:
     """Take a keyword (a word or two-word phrase, compared lower-cased) out of trending keywords (staff only;
     idempotent). Writes one ``HiddenKeyword`` row; after commit, recomputes the snapshot."""
-    if not _is_moderator(moderator):
-        raise Forbidden("Only moderators can hide a trending keyword.", code="not_moderator")
+    _require_moderator(moderator, "keyword")
     clean, text = _keyword(term), _reason(reason)
     _, created = HiddenKeyword.objects.get_or_create(
         term=clean, defaults={"hidden_by": moderator, "reason": text}
@@ -232,8 +228,7 @@ def hide_trending_keyword(moderator: Account, term: Any, reason: Any = "") -> Hi
 
 def unhide_trending_keyword(moderator: Account, term: Any) -> HideKeywordResult:
     """Let a hidden keyword trend again (staff only; idempotent); recomputes the snapshot after commit."""
-    if not _is_moderator(moderator):
-        raise Forbidden("Only moderators can hide a trending keyword.", code="not_moderator")
+    _require_moderator(moderator, "keyword")
     clean = _keyword(term)
     deleted, _ = HiddenKeyword.objects.filter(term=clean).delete()
     transaction.on_commit(_refresh_soon)
