@@ -97,7 +97,7 @@ def _fresh_channel_layer() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_trending(settings: Any) -> None:
-    """Trending's cached snapshot and Redis counters outlive a test's transaction: start each test without
+    """Trending's cached snapshot and Redis counters (topics and keywords) outlive a test's transaction: start each test without
     them (this worker's keys only)."""
     from django.core.cache import cache
 
@@ -106,6 +106,27 @@ def _fresh_trending(settings: Any) -> None:
         from spool.core.redis import redis_client
 
         client = redis_client()
-        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:tr:*"))
+        keys = [
+            *client.scan_iter(f"{settings.KEY_PREFIX}:tr:*"),
+            *client.scan_iter(f"{settings.KEY_PREFIX}:kw:*"),
+        ]
+        if keys:
+            client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_candidate_pools(settings: Any) -> None:
+    """For You's candidate pools are cached (embedded) or kept in Redis beyond a test's transaction: start
+    each test without them (this worker's keys only; the embedded rows roll back with the test)."""
+    from django.core.cache import cache
+
+    from spool.feeds.for_you.pools import POOLS
+
+    cache.delete_many([f"foryou:pool:{name}" for name in POOLS])
+    if settings.SPOOL.redis_url:
+        from spool.core.redis import redis_client
+
+        client = redis_client()
+        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:fy:pool:*"))
         if keys:
             client.delete(*keys)

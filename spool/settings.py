@@ -149,6 +149,7 @@ CELERY_BEAT_SCHEDULE = {
     "timelines-upkeep": {"task": "spool.timelines.tasks.upkeep", "schedule": 3600.0},
     "prune-message-changes": {"task": "spool.messaging.tasks.prune_changes", "schedule": 86400.0},
     "refresh-trending": {"task": "spool.feeds.tasks.refresh_trending", "schedule": 300.0},
+    "refresh-candidate-pools": {"task": "spool.feeds.tasks.refresh_candidate_pools", "schedule": 300.0},
     "award-community-leaders": {"task": "spool.communities.tasks.award_leaders", "schedule": 3600.0},
     "prune-spam-fingerprints": {"task": "spool.moderation.tasks.prune_fingerprints", "schedule": 3600.0},
     "federation-retry-deliveries": {"task": "spool.federation.tasks.retry_deliveries", "schedule": 60.0},

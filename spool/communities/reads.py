@@ -65,6 +65,13 @@ def joined_communities(viewer: Account | None) -> list[Community]:
     )
 
 
+def joined_community_topics(viewer: Account) -> dict[int, str]:
+    """Topic ID -> community name for every community ``viewer`` joined (For You's community source and its
+    "From your community" reason). One query of at most ``MAX_JOINED`` rows."""
+    rows = Community.objects.filter(memberships__account_id=viewer.id).values_list("topic_id", "name")
+    return dict(rows)
+
+
 def membership_of(viewer: Account | None, community: Community) -> Membership | None:
     if viewer is None:
         return None

@@ -30,6 +30,7 @@ MAX_FLAIRS = 10
 MAX_FLAIR = 24
 MAX_JOINED = 100
 JOIN_LIMIT = Limit("community_joins", 60, timedelta(hours=1))
+CREATE_LIMIT = Limit("community_creations", 20, timedelta(hours=1))
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 _VARIATION = "\ufe0f"
 
@@ -114,6 +115,12 @@ def _community(slug: Any) -> Community:
     return found
 
 
+def can_create_community(account: Account) -> bool:
+    """Whether ``account`` may start communities: active moderators (staff)."""
+    user = getattr(account, "user", None)
+    return bool(account.is_active and user is not None and user.is_staff)
+
+
 def _active(account: Account) -> None:
     if not account.is_active:
         raise Forbidden("This profile is deactivated.", code="deactivated")
@@ -134,10 +141,9 @@ def create_community(
 ) -> Community:
     """A community for ``topic`` (staff only; one per topic; the topic is created if new). Checks the name
     (1-60), description (≤300), address slug, like emoji (preset or one emoji) and flair options (≤10 of
-    1-24 characters, no duplicates). The creator joins it."""
-    user = getattr(creator, "user", None)
+    1-24 characters, no duplicates). The creator joins it. Rate-limited (``CREATE_LIMIT``)."""
     _active(creator)
-    if user is None or not user.is_staff:
+    if not can_create_community(creator):
         raise Forbidden("Only moderators can start a community.", code="not_moderator")
     display = check_topic(topic, "")
     if not display:
@@ -151,6 +157,7 @@ def create_community(
         "like_emoji": check_like_emoji(like_emoji),
         "flair_options": check_flair_options(flair_options),
     }
+    hit(CREATE_LIMIT, creator.id)
     try:
         with transaction.atomic():
             topic_obj = topic_for(display)

@@ -60,7 +60,12 @@ class Marker(models.Model):
 
 # Custom feeds live in their own package; imported here so Django registers them with this app.
 from spool.feeds.custom.models import CustomFeed, DefaultFeed, FeedMode, FeedPin, FeedPreference  # noqa: E402
-from spool.feeds.for_you.models import DearAlgoRequest, PostFeedback, TopicFollow  # noqa: E402, F401
+from spool.feeds.for_you.models import (  # noqa: E402, F401
+    CandidatePool,
+    DearAlgoRequest,
+    PostFeedback,
+    TopicFollow,
+)
 
 __all__ = [
     "CustomFeed",
@@ -76,7 +81,10 @@ __all__ = [
 
 # Trending's rows likewise.
 from spool.feeds.trending.models import (  # noqa: E402, F401
+    HiddenKeyword,
     HiddenTopic,
+    KeywordHour,
+    KeywordHourAuthor,
     TopicHour,
     TopicHourAuthor,
     TopicReport,

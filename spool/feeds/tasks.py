@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from spool.feeds.for_you import pools
 from spool.feeds.trending import services
 
 
@@ -11,3 +12,9 @@ from spool.feeds.trending import services
 def refresh_trending() -> int:
     """Recompute trending now and its highlights; returns how many topics trend."""
     return len(services.refresh_trending()["topics"])
+
+
+@shared_task(name="spool.feeds.tasks.refresh_candidate_pools")
+def refresh_candidate_pools() -> dict[str, int]:
+    """Recompute For You's precomputed candidate pools; returns each pool's size."""
+    return pools.refresh_candidate_pools()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from spool.communities.services import create_community
 from spool.identities.services import follow_account, register_account
 from spool.posts.services import create_post, like_post, save_post
 from tests.browser.test_journey import _async_unsafe_allowed, browser_page  # noqa: F401
@@ -32,6 +33,10 @@ def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page:
     create_post(cy, text="Cy reviews the new film", topic="Cinema")
     like_post(ana, liked.id)
     save_post(ana, saved.id)
+    mod = register_account(email="mod@example.com", password=PASSWORD, handle="mod")
+    mod.user.is_staff = True
+    mod.user.save(update_fields=["is_staff"])
+    create_community(mod, topic="Cinema", name="Film lovers")
 
     page.goto(f"{url}/login")
     page.fill("#id_email", "ana@example.com")
@@ -78,6 +83,17 @@ def test_switch_feeds_then_create_and_pin_a_feed(live_server: Any, browser_page:
     page.locator("nav[aria-label='Feeds'] a:has-text('Film club')").click()
     page.wait_for_selector("text=Cy reviews the new film")
     assert not page.is_visible("text=Bob follows up on his day")
+
+    # Joining a community on its page pins it in the switcher; its entry opens the community.
+    page.goto(f"{url}/c/film-lovers")
+    page.click("button:has-text('Join')")
+    page.wait_for_selector("text=It's pinned in your feeds")
+    page.goto(f"{url}/")
+    entries = page.locator("nav[aria-label='Feeds'] a").all_inner_texts()
+    assert entries[:4] == ["Following", "For You", "Film club", "Film lovers"]
+    page.locator("nav[aria-label='Feeds'] a:has-text('Film lovers')").click()
+    page.wait_for_url(f"{url}/c/film-lovers")
+    page.wait_for_selector("text=Cy reviews the new film")
     page.screenshot(path=str(SCREENSHOT), full_page=True)  # to judge the look
 
     assert page.csp_errors == []

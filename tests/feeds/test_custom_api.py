@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import CommitClient
+from spool.communities.services import create_community, join_community, leave_community
 from spool.feeds.models import CustomFeed, FeedPin, FeedPreference
 from spool.identities.services import approve_follow_request, block_account, follow_account, update_profile
 from tests.feeds.custom_helpers import FEEDS
@@ -159,6 +160,26 @@ def test_pins_their_order_and_a_pin_that_stops_being_readable(reader: Any) -> No
 
     assert ana.client.delete(FEEDS + first["id"] + "/pin").status_code == 204
     assert [f["id"] for f in ana.page("pins")["items"]] == [second["id"]]
+
+
+def test_joined_communities_are_pinned_in_the_menu(reader: Any) -> None:
+    ana, mod = reader("ana"), reader("mod")
+    mod.account.user.is_staff = True
+    mod.account.user.save(update_fields=["is_staff"])
+    create_community(mod.account, topic="Knitting", name="Knitters")
+    create_community(mod.account, topic="Birding", name="Birders")
+    feed = ana.create(name="Mine", keywords=["a"])
+    ana.client.post(FEEDS + feed["id"] + "/pin")
+    assert [e["key"] for e in ana.page("menu")["entries"]][2:4] == [feed["id"], "liked"]
+    join_community(ana.account, "knitters")
+    join_community(ana.account, "birders")
+    entries = ana.page("menu")["entries"]
+    keys = ["following", "for_you", feed["id"], "community:birders", "community:knitters", "liked"]
+    assert [e["key"] for e in entries][:6] == keys
+    birders = entries[3]
+    assert (birders["label"], birders["community"], birders["feed_id"]) == ("Birders", "birders", None)
+    leave_community(ana.account, "birders")
+    assert "community:birders" not in [e["key"] for e in ana.page("menu")["entries"]]
 
 
 def test_the_default_feed(reader: Any) -> None:

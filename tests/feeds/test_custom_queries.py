@@ -104,9 +104,10 @@ def test_access_is_one_query(scene: Any, django_assert_num_queries: Any) -> None
 
 
 # Whole pages of a custom feed: what every signed-in page reads (session, user, account, unread badge), the
-# access check and the feed's page as above; home adds the switcher's pins (the default is read only when
-# no feed is named), the feed's own page whether the viewer pinned it and the owner's handles.
-HOME_ON_A_FEED_QUERIES = 16
+# access check and the feed's page as above; home adds the switcher's pins and joined communities (the
+# default is read only when no feed is named), the feed's own page whether the viewer pinned it and the
+# owner's handles.
+HOME_ON_A_FEED_QUERIES = 17
 FEED_PAGE_QUERIES = 17
 
 

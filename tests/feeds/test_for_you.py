@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from spool.communities.services import create_community, join_community, leave_community
 from spool.core.errors import NotFound, ValidationError
 from spool.feeds.for_you.feed import for_you_page, forget_ranking
 from spool.feeds.for_you.models import DearAlgoRequest, PostFeedback, TopicFollow
@@ -68,6 +69,36 @@ def test_followed_topic_posts_and_new_voices(people):
     assert set(ids(ana)) == {quiet.id, liked.id}
     assert "You follow the topic Running" in why(ana, quiet)
     assert "New voice in a topic you follow" in why(ana, liked)
+
+
+def test_posts_from_joined_communities_with_why(people):
+    ana, cy, mod = people("ana"), people("cy"), people("mod")
+    mod.user.is_staff = True
+    mod.user.save(update_fields=["is_staff"])
+    create_community(mod, topic="Gardening", name="Gardeners")
+    create_community(mod, topic="Knitting", name="Knitters")
+    garden = create_post(cy, text="Tomatoes are in", topic="gardening")
+    create_post(cy, text="Purl two", topic="knitting")
+    create_post(cy, text="No topic at all")
+    assert ids(ana) == []  # nothing proposes cy's posts to ana before she joins
+    join_community(ana, "gardeners")
+    forget_ranking(ana.id)
+    assert ids(ana) == [garden.id]
+    assert why(ana, garden)[0] == "From your community Gardeners"
+    leave_community(ana, "gardeners")
+    forget_ranking(ana.id)
+    assert ids(ana) == []
+
+
+def test_community_posts_still_obey_blocks(people):
+    ana, cy, mod = people("ana"), people("cy"), people("mod")
+    mod.user.is_staff = True
+    mod.user.save(update_fields=["is_staff"])
+    create_community(mod, topic="Gardening", name="Gardeners")
+    join_community(ana, "gardeners")
+    create_post(cy, text="Tomatoes are in", topic="gardening")
+    block_account(ana, cy)
+    assert ids(ana) == []
 
 
 def test_posts_people_you_follow_liked_or_reposted(people):
@@ -325,8 +356,9 @@ def test_page_query_count_does_not_grow_with_page_size(people, django_assert_num
 
 
 # A warm page: the posts (visibility rule, mutes, steered-away posts), hidden words (one query when the
-# viewer has none), and the batched cards (four for these posts). A cold page ranks first: six source
-# queries, trending (the cached snapshot: none once cached), the candidates, follows, followed topics,
-# interactions, feedback, Dear Algo.
+# viewer has none), and the batched cards (four for these posts). A cold page ranks first: five source
+# queries (new voices: one primary-key read of its pool's posts; trending: pools and the cached snapshot,
+# no query), the joined communities (no community post query when none), the candidates, follows, followed
+# topics, interactions, feedback, Dear Algo.
 WARM_QUERIES = 6
 COLD_QUERIES = 18

@@ -96,6 +96,7 @@ class MenuEntryOut(Schema):
     key: str
     label: str
     feed_id: str | None
+    community: str | None = None  # a joined community's slug (its feed: /communities/{slug}/feed)
 
 
 class MenuOut(Schema):
@@ -190,7 +191,13 @@ def switcher(request: HttpRequest) -> dict[str, Any]:
     entries = menu.feed_menu(viewer, pinned)
     return {
         "entries": [
-            {"key": e.key, "label": e.label, "feed_id": str(e.feed.id) if e.feed else None} for e in entries
+            {
+                "key": e.key,
+                "label": e.label,
+                "feed_id": str(e.feed.id) if e.feed else None,
+                "community": e.community.slug if e.community else None,
+            }
+            for e in entries
         ],
         "default": menu.default_feed(viewer, pinned),
     }

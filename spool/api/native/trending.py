@@ -1,6 +1,7 @@
 """``/api/spool/v1/trending/``: trending now (at most five topics, the same for everyone) with each topic's
-trending discussions and influential voices; reports by signed-in people; hiding by moderators. Reading is
-open to visitors and served from the cached snapshot."""
+trending discussions and influential voices, and trending keywords (words and phrases of post text);
+reports by signed-in people; hiding topics and keywords by moderators. Reading is open to visitors and
+served from the cached snapshot."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from pydantic import ConfigDict
 
 from spool.api.common.auth import current_account
 from spool.api.native.posts import PostAuthor, PostOut, TopicOut, _viewer, author_out, post_out
-from spool.feeds.trending.reads import trending_highlights
+from spool.feeds.trending.reads import trending_highlights, trending_keywords
 from spool.feeds.trending.services import (
     current_trending,
+    hide_trending_keyword,
     hide_trending_topic,
     report_trending_topic,
+    unhide_trending_keyword,
     unhide_trending_topic,
 )
 from spool.posts.models import Topic
@@ -35,9 +38,31 @@ class TrendOut(Schema):
     voices: list[PostAuthor]
 
 
+class KeywordOut(Schema):
+    term: str
+    score: float
+    uses: int
+    authors: int
+    baseline: float
+
+
 class TrendingOut(Schema):
     computed_at: datetime | None
     topics: list[TrendOut]
+    keywords: list[KeywordOut]
+
+
+class KeywordIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    keyword: str
+    reason: str = ""
+
+
+class HiddenKeywordOut(Schema):
+    keyword: str
+    hidden: bool
+    changed: bool
 
 
 class TopicIn(Schema):
@@ -82,6 +107,7 @@ def trending(request: HttpRequest) -> dict[str, Any]:
             }
             for t in found
         ],
+        "keywords": [k.__dict__ for k in trending_keywords()],
     }
 
 
@@ -110,3 +136,17 @@ def unhide(request: HttpRequest, name: str) -> dict[str, Any]:
     """Moderators: let a hidden topic trend again."""
     result = unhide_trending_topic(current_account(request), name)
     return {"topic": topic_out(result.topic), "hidden": False, "changed": result.changed}
+
+
+@router.post("hidden-keywords", response=HiddenKeywordOut)
+def hide_keyword(request: HttpRequest, payload: KeywordIn) -> dict[str, Any]:
+    """Moderators: take a keyword out of trending keywords."""
+    result = hide_trending_keyword(current_account(request), payload.keyword, payload.reason)
+    return {"keyword": result.term, "hidden": True, "changed": result.changed}
+
+
+@router.delete("hidden-keywords/{keyword}", response=HiddenKeywordOut)
+def unhide_keyword(request: HttpRequest, keyword: str) -> dict[str, Any]:
+    """Moderators: let a hidden keyword trend again."""
+    result = unhide_trending_keyword(current_account(request), keyword)
+    return {"keyword": result.term, "hidden": False, "changed": result.changed}

@@ -1,11 +1,14 @@
 """The feed switcher: which feeds a person can switch between on the home page, in order, and which one
-``/`` opens. :func:`feed_menu` is the one place entries are made — add an entry kind here (For You,
-Communities) and every front door (the web switcher, the native API's ``/feeds/menu``) shows it."""
+``/`` opens. :func:`feed_menu` is the one place entries are made — add an entry kind here and every front
+door (the web switcher, the native API's ``/feeds/menu``) shows it. For You and the communities the person
+joined are entries that open their own pages (``/for-you``, ``/c/<slug>``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spool.communities.models import Community
+from spool.communities.reads import joined_communities
 from spool.feeds.custom.access import readable_feeds
 from spool.feeds.custom.models import CustomFeed, DefaultFeed, FeedPin, FeedPreference
 from spool.identities.models import Account
@@ -23,11 +26,13 @@ BUILT_IN = {
 @dataclass(frozen=True)
 class MenuEntry:
     """One switcher entry. ``key`` names it in URLs (``/?feed=<key>``): a built-in name, or a custom feed's
-    ID; ``feed`` is set for custom feeds."""
+    ID; ``feed`` is set for custom feeds. A joined community's key is ``community:<slug>`` and ``community``
+    is set: it opens the community's own page, not a panel of the home page."""
 
     key: str
     label: str
     feed: CustomFeed | None = None
+    community: Community | None = None
 
     @property
     def is_custom(self) -> bool:
@@ -54,13 +59,15 @@ def pinned_among(viewer: Account | None, feeds: list[CustomFeed]) -> set[int]:
 
 
 def feed_menu(viewer: Account, pinned: list[CustomFeed] | None = None) -> list[MenuEntry]:
-    """Following, For You (its own page), the pinned custom feeds in their order, then Liked, Saved and
-    Fediverse."""
+    """Following, For You (its own page), the pinned custom feeds in their order, the communities the viewer
+    joined (by name; joining pins one), then Liked, Saved and Fediverse. One query for the communities (and
+    one for the pins without ``pinned``)."""
     feeds = pinned_feeds(viewer) if pinned is None else pinned
     return [
         MenuEntry(FOLLOWING, BUILT_IN[FOLLOWING]),
         MenuEntry(FOR_YOU, BUILT_IN[FOR_YOU]),
         *(MenuEntry(str(feed.id), feed.name, feed) for feed in feeds),
+        *(MenuEntry(f"community:{c.slug}", c.name, community=c) for c in joined_communities(viewer)),
         MenuEntry(LIKED, BUILT_IN[LIKED]),
         MenuEntry(SAVED, BUILT_IN[SAVED]),
         MenuEntry(FEDIVERSE, BUILT_IN[FEDIVERSE]),

@@ -1,11 +1,13 @@
 """Where For You's candidates come from: a registry of sources, each one bounded query returning post IDs
 (and, for engagement, who engaged). Adding a source is one decorated function::
 
-    @candidate_source("communities")
-    def communities(ctx: SourceContext) -> list[Hit]: ...
+    @candidate_source("name")
+    def name(ctx: SourceContext) -> list[Hit]: ...
 
-Sources look back ``ctx.since`` (a snowflake ID bound, so the primary key finds the window) and return at
-most ``ctx.limit`` hits. They do not apply visibility: :mod:`spool.feeds.for_you.gather` loads every
+Per-viewer sources look back ``ctx.since`` (a snowflake ID bound, so the primary key finds the window) in an
+index led by what the viewer follows or joined, and return at most ``ctx.limit`` hits. The global ones
+(``trending``, ``new_voices``) read precomputed pools (:mod:`spool.feeds.for_you.pools`) instead of scanning
+a window. They do not apply visibility: :mod:`spool.feeds.for_you.gather` loads every
 candidate through ``Post.objects.visible_to(viewer).in_feeds_of(viewer)``, and the page reader applies it
 again when it shows them.
 """
@@ -18,20 +20,19 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
+from spool.communities.reads import joined_community_topics
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.models import TopicFollow
+from spool.feeds.for_you.pools import NEW_VOICES_WINDOW, read_pool
 from spool.feeds.for_you.trending import TrendingNow, trending_now
 from spool.identities.models import Account, Follow
 from spool.posts.models import Like, Post, Repost
 
 # How far back sources look, and how many hits each may return.
 WINDOW = timedelta(days=3)
-NEW_VOICES_WINDOW = timedelta(days=2)
 PER_SOURCE = 150
-# A new voice's post needs this many engagement points (likes + reposts + replies + quotes).
-NEW_VOICE_MIN_ENGAGEMENT = 1
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,12 @@ class SourceContext:
 
     @cached_property
     def trending(self) -> TrendingNow:
-        return trending_now(self.viewer)
+        return trending_now(self.viewer, self.now)
+
+    @cached_property
+    def communities(self) -> dict[int, str]:
+        """Topic ID -> name of the communities the viewer joined (one query, shared with ``gather``)."""
+        return joined_community_topics(self.viewer)
 
 
 Source = Callable[[SourceContext], list[Hit]]
@@ -101,14 +107,38 @@ def followed_topics(ctx: SourceContext) -> list[Hit]:
     return _ids(_recent_top_level(ctx).filter(topic_id__in=ctx.followed_topics()), ctx, "followed_topics")
 
 
+def _from_pool(ctx: SourceContext, pool: str, window: timedelta) -> list[int]:
+    """A pool's IDs without the viewer's own posts and those of accounts they follow, in pool order, at most
+    ``ctx.limit``: one primary-key query over at most ``pools.POOL_SIZE`` IDs."""
+    ids = read_pool(pool, ctx.now)
+    if not ids:
+        return []
+    kept = set(
+        Post.objects.filter(id__in=ids, id__gte=ctx.since(window))
+        .exclude(author_id=ctx.viewer.id)
+        .exclude(author_id__in=ctx.followed())
+        .values_list("id", flat=True)
+    )
+    return [i for i in ids if i in kept][: ctx.limit]
+
+
 @candidate_source("trending")
 def trending(ctx: SourceContext) -> list[Hit]:
-    """Trending posts, and the newest posts in trending topics."""
+    """Trending posts, and the newest posts in trending topics (both from pools)."""
     hits = [Hit(i, "trending") for i in ctx.trending.post_ids]
     if ctx.trending.topic_ids:
-        qs = _recent_top_level(ctx).filter(topic_id__in=ctx.trending.topic_ids)
-        hits += _ids(qs, ctx, "trending")
+        hits += [Hit(i, "trending") for i in read_pool("trending_topics", ctx.now)[: ctx.limit]]
     return hits
+
+
+@candidate_source("communities")
+def communities(ctx: SourceContext) -> list[Hit]:
+    """Recent top-level posts in the communities the viewer joined (a community's feed is its topic's
+    posts), newest first; no query when the viewer joined none."""
+    if not ctx.communities:
+        return []
+    qs = _recent_top_level(ctx).filter(topic_id__in=list(ctx.communities))
+    return _ids(qs, ctx, "communities")
 
 
 @candidate_source("engaged_by_followed")
@@ -129,16 +159,8 @@ def engaged_by_followed(ctx: SourceContext) -> list[Hit]:
 @candidate_source("new_voices")
 def new_voices(ctx: SourceContext) -> list[Hit]:
     """Fresh posts of public accounts the viewer does not follow that people already engage with, most
-    engaged first."""
-    qs = (
-        _recent_top_level(ctx, NEW_VOICES_WINDOW)
-        .filter(author__is_private=False)
-        .exclude(author_id__in=ctx.followed())
-        .annotate(points=F("likes_count") + F("reposts_count") + F("replies_count") + F("quotes_count"))
-        .filter(points__gte=NEW_VOICE_MIN_ENGAGEMENT)
-        .order_by("-points", "-id")
-    )
-    return [Hit(i, "new_voices") for i in qs.values_list("id", flat=True)[: ctx.limit]]
+    engaged first (the ``new_voices`` pool)."""
+    return [Hit(i, "new_voices") for i in _from_pool(ctx, "new_voices", NEW_VOICES_WINDOW)]
 
 
 def collect(ctx: SourceContext) -> list[Hit]:

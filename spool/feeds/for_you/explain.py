@@ -59,6 +59,8 @@ def reason_text(code: str, f: Features) -> str:
         return people(sorted(set(f.reposted_by)), "reposted")
     if code == "affinity":
         return f"You often interact with @{f.author_handle}"
+    if code == "community":
+        return f"From your community {f.community}"
     if code == "follows_topic":
         return f"You follow the topic {topic}"
     if code == "trending_topic":

@@ -35,6 +35,7 @@ class Features:
     liked_by: tuple[str, ...] = ()
     reposted_by: tuple[str, ...] = ()
     new_voice: bool = False
+    community: str = ""  # the name of the viewer's community the post's topic belongs to
     author_feedback: int = 0
     topic_feedback: int = 0
     asked_more: tuple[str, ...] = ()

@@ -180,6 +180,7 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
                 liked_by=tuple(liked.get(pid, ())),
                 reposted_by=tuple(reposted.get(pid, ())),
                 new_voice="new_voices" in sources[pid] and author_id not in followed,
+                community=ctx.communities.get(topic_id, "") if topic_id else "",
                 author_feedback=steer.author.get(author_id, 0),
                 topic_feedback=steer.topic.get(topic_id, 0) if topic_id else 0,
                 asked_more=tuple(t for t in steer.more if matches(t, topic_key, text)),

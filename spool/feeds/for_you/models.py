@@ -66,3 +66,19 @@ class DearAlgoRequest(SnowflakeModel):
     class Meta:
         app_label = "feeds"
         indexes = [models.Index(fields=["account", "expires_at"])]
+
+
+class CandidatePool(models.Model):
+    """A precomputed candidate pool (``new_voices``, ``trending_posts``, ``trending_topics``): post IDs
+    best first, at most ``pools.POOL_SIZE``. The embedded store of :mod:`spool.feeds.for_you.pool_store`
+    (Redis holds them at scale); the beat job rewrites every row."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    ids = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "feeds"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {len(self.ids)} at {self.computed_at}"

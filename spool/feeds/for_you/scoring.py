@@ -3,8 +3,8 @@
 
 score = (base + Σ reasons) x recency x steering, where
 
-- each *reason* is a named, non-negative contribution (following the author, affinity with them, the topic,
-  people you follow who engaged, popularity, trending, a new voice, Dear Algo "more");
+- each *reason* is a named, non-negative contribution (following the author, affinity with them, the topic, a
+  community you joined, people you follow who engaged, popularity, trending, a new voice, Dear Algo "more");
 - *recency* halves every ``half_life_hours``;
 - *steering* multiplies: show more / show less on the author's and the topic's posts (net counts, capped at
   ``feedback_cap``) and Dear Algo "more"/"less" terms the post matches.
@@ -26,6 +26,7 @@ class Weights:
     follows_author: float = 2.0
     affinity: float = 1.0  # x log1p(interactions with the author)
     follows_topic: float = 1.5
+    community: float = 1.5  # the post is in a community the viewer joined
     topic_interest: float = 0.5  # x log1p(likes and posts in the topic)
     engaged_by: float = 0.8  # per person you follow who engaged (up to 3)
     velocity: float = 1.0  # x log1p(engagement points per hour)
@@ -107,6 +108,7 @@ def contributions(f: Features, w: Weights = WEIGHTS) -> list[Contribution]:
         Contribution("follows_author", w.follows_author if f.follows_author else 0.0),
         Contribution("engaged_by", w.engaged_by * min(f.engaged_by, 3)),
         Contribution("affinity", w.affinity * math.log1p(max(f.affinity, 0))),
+        Contribution("community", w.community if f.community else 0.0),
         Contribution("follows_topic", w.follows_topic if f.follows_topic and f.topic_id else 0.0),
         Contribution("trending_post", w.trending_post if f.trending_post else 0.0),
         Contribution("trending_topic", w.trending_topic if f.trending_topic and f.topic_id else 0.0),

@@ -77,3 +77,48 @@ class TopicReport(SnowflakeModel):
     class Meta:
         constraints = [models.UniqueConstraint("topic", "reporter", name="topic_report_once")]
         indexes = [models.Index(fields=["resolved", "id"])]
+
+
+class KeywordHour(models.Model):
+    """Public posts whose text used a keyword (a word or a two-word phrase, see
+    :mod:`spool.feeds.trending.keywords`) in one UTC hour, and how many distinct accounts wrote them. Written
+    only by the SQL keyword store."""
+
+    term = models.CharField(max_length=64)
+    hour = models.IntegerField()
+    uses = models.PositiveIntegerField(default=0)
+    authors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("hour", "term", name="keyword_hour_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.term}@{self.hour}={self.uses}/{self.authors}"
+
+
+class KeywordHourAuthor(models.Model):
+    """Who used a keyword in an hour (the Redis store keeps HyperLogLogs instead)."""
+
+    term = models.CharField(max_length=64)
+    hour = models.IntegerField()
+    author_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("hour", "term", "author_id", name="keyword_hour_author_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term}@{self.hour}:{self.author_id}"
+
+
+class HiddenKeyword(SnowflakeModel):
+    """A keyword a moderator took out of trending."""
+
+    term = models.CharField(max_length=64, unique=True)
+    hidden_by = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.term

@@ -23,6 +23,23 @@ class TopicHighlights:
     voices: list[Account] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class KeywordTrend:
+    term: str
+    score: float
+    uses: int
+    authors: int
+    baseline: float
+
+
+def trending_keywords() -> list[KeywordTrend]:
+    """The words and phrases trending in post text now, best first (the cached snapshot; no query)."""
+    return [
+        KeywordTrend(k["term"], k["score"], k["uses"], k["authors"], k["baseline"])
+        for k in current_trending().get("keywords", [])
+    ]
+
+
 def trending_topic_ids() -> list[int]:
     """IDs of the topics trending now, best first (at most five). A cache hit."""
     return [t["topic_id"] for t in current_trending()["topics"]]

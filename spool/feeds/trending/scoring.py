@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Generic
 
-from spool.feeds.trending.store import HourCount
+from spool.feeds.trending.store import HourCount, K
 
 WINDOW_HOURS = 3
 BASELINE_DAYS = 7
@@ -30,17 +31,30 @@ MAX_TRENDING = 5
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """What the store says about one topic: its hours, and the distinct people in the current window."""
+class Floors:
+    """What a burst needs to trend: posts and distinct people in the window, and the z-score."""
 
-    topic_id: int
+    min_uses: int = MIN_USES
+    min_authors: int = MIN_AUTHORS
+    min_z: float = MIN_Z
+
+
+TOPIC_FLOORS = Floors()
+
+
+@dataclass(frozen=True)
+class Candidate(Generic[K]):
+    """What the store says about one topic (or keyword): its hours, and the distinct people in the current
+    window."""
+
+    topic_id: K
     hours: Mapping[int, HourCount]
     window_authors: int
 
 
 @dataclass(frozen=True)
-class Scored:
-    topic_id: int
+class Scored(Generic[K]):
+    topic_id: K
     z: float
     uses: int  # posts in the window
     authors: int  # distinct people in the window
@@ -70,23 +84,44 @@ def burst_z(current: int, past: list[int]) -> tuple[float, float]:
     return (current - mean) / spread, mean
 
 
-def score_candidate(candidate: Candidate, now_hour: int) -> Scored | None:
+def busy_in_window(window: Mapping[K, Mapping[int, HourCount]], floors: Floors = TOPIC_FLOORS) -> list[K]:
+    """The keys of ``window`` (the store's counts for the current window) past the floors on posts and on
+    summed hourly authors — never below the window's distinct authors, so a safe first cut before the
+    distinct count is read."""
+    return [
+        key
+        for key, hours in window.items()
+        if sum(c.uses for c in hours.values()) >= floors.min_uses
+        and sum(c.authors for c in hours.values()) >= floors.min_authors
+    ]
+
+
+def score_candidate(
+    candidate: Candidate[K], now_hour: int, floors: Floors = TOPIC_FLOORS
+) -> Scored[K] | None:
     """The candidate's score, or ``None`` when it does not trend (too few posts or people, or no burst)."""
     uses, current, past = slices(candidate.hours, now_hour)
-    if uses < MIN_USES or candidate.window_authors < MIN_AUTHORS:
+    if uses < floors.min_uses or candidate.window_authors < floors.min_authors:
         return None
     z, mean = burst_z(current, past)
-    if z < MIN_Z:
+    if z < floors.min_z:
         return None
     return Scored(candidate.topic_id, z, uses, candidate.window_authors, mean)
 
 
 def pick_trending(
-    candidates: Iterable[Candidate], now_hour: int, hidden: set[int], limit: int = MAX_TRENDING
-) -> list[Scored]:
-    """The trending topics, best first, at most ``limit`` (capped at ``MAX_TRENDING``)."""
+    candidates: Iterable[Candidate[K]],
+    now_hour: int,
+    hidden: set[K],
+    limit: int = MAX_TRENDING,
+    floors: Floors = TOPIC_FLOORS,
+) -> list[Scored[K]]:
+    """The trending topics (or keywords), best first, at most ``limit`` (topics: capped at
+    ``MAX_TRENDING``). Ties: more people, then the newer topic (the later keyword)."""
     scored = [
-        s for c in candidates if c.topic_id not in hidden and (s := score_candidate(c, now_hour)) is not None
+        s
+        for c in candidates
+        if c.topic_id not in hidden and (s := score_candidate(c, now_hour, floors)) is not None
     ]
     scored.sort(key=lambda s: (s.z, s.authors, s.topic_id), reverse=True)
-    return scored[: min(limit, MAX_TRENDING)]
+    return scored[:limit]

@@ -4,6 +4,7 @@ Counting: after a post commits (``PostCreated``, after-commit subscriber wired i
 :func:`count_post` records one use of its topic in the activity store — only when a logged-out visitor could
 see the post. Refresh: the beat job ``spool.feeds.tasks.refresh_trending`` scores every topic active in the
 window (:mod:`.scoring`), picks highlights (:mod:`.highlights`) and writes one snapshot row plus the cache.
+Keywords of post text are counted and scored alongside (:mod:`.keyword_trends`) into the same snapshot.
 Reading (:func:`current_trending`) is a cache hit; on a miss one primary-key read of the snapshot row; only
 a site that never refreshed computes it inline once.
 """
@@ -23,13 +24,15 @@ from redis.exceptions import RedisError
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.trending.highlights import influential_voices, trending_discussions
-from spool.feeds.trending.models import HiddenTopic, TopicReport, TrendingSnapshot
+from spool.feeds.trending.keyword_trends import compute_keyword_trends, count_keywords
+from spool.feeds.trending.keywords import MAX_TERM, normalize_term
+from spool.feeds.trending.models import HiddenKeyword, HiddenTopic, TopicReport, TrendingSnapshot
 from spool.feeds.trending.scoring import (
     BASELINE_DAYS,
     MIN_AUTHORS,
-    MIN_USES,
     WINDOW_HOURS,
     Candidate,
+    busy_in_window,
     pick_trending,
 )
 from spool.feeds.trending.store import RETENTION_HOURS, activity_store, hour_of
@@ -50,19 +53,22 @@ REPORT_LIMIT = Limit("topic_reports", 20, timedelta(hours=1))
 
 
 def count_post(event: PostCreated) -> None:
-    """After-commit: count the new post's topic use when the post is public (one indexed read). A failure to
-    count is logged, never raised: the post is already committed and trending is a best-effort signal."""
+    """After-commit: when the new post is public (one indexed read), count its topic use (unless moderators
+    limited the topic) and the keywords of its text. A failure to count is logged, never raised: the post is
+    already committed and trending is a best-effort signal."""
     try:
         row = (
             Post.objects.visible_to(None)
             .full_reach()
-            .filter(id=event.post_id, topic_id__isnull=False, topic__reach_limited=False)
-            .values_list("topic_id", "author_id", "created_at")
+            .filter(id=event.post_id)
+            .values_list("topic_id", "topic__reach_limited", "author_id", "created_at", "text")
             .first()
         )
         if row is not None:
-            topic_id, author_id, created_at = row
-            activity_store().record(topic_id, author_id, hour_of(created_at))
+            topic_id, topic_limited, author_id, created_at, text = row
+            if topic_id is not None and not topic_limited:
+                activity_store().record(topic_id, author_id, hour_of(created_at))
+            count_keywords(text or "", author_id, created_at)
     except (DatabaseError, RedisError):
         log.exception("could not count post %s for trending", event.post_id)
 
@@ -77,13 +83,7 @@ def compute_trending(now: datetime) -> dict[str, Any]:
     now_hour = hour_of(now)
     first = now_hour - WINDOW_HOURS + 1
     window = store.hourly(first, now_hour)
-    # Summed hourly author counts are never below the window's distinct authors: a safe first cut.
-    busy = [
-        topic_id
-        for topic_id, hours in window.items()
-        if sum(c.uses for c in hours.values()) >= MIN_USES
-        and sum(c.authors for c in hours.values()) >= MIN_AUTHORS
-    ]
+    busy = busy_in_window(window)
     hidden = set(HiddenTopic.objects.filter(topic_id__in=busy).values_list("topic_id", flat=True))
     busy = [t for t in busy if t not in hidden]
     distinct = store.distinct_authors(busy, first, now_hour) if busy else {}
@@ -95,6 +95,7 @@ def compute_trending(now: datetime) -> dict[str, Any]:
     voices = influential_voices(ids, now)
     return {
         "computed_at": now.isoformat(),
+        "keywords": compute_keyword_trends(now),
         "topics": [
             {
                 "topic_id": s.topic_id,
@@ -145,6 +146,11 @@ def _is_moderator(account: Account) -> bool:
     return bool(account.is_active and user is not None and user.is_staff)
 
 
+def _require_moderator(account: Account, what: str) -> None:
+    if not _is_moderator(account):
+        raise Forbidden(f"Only moderators can hide a trending {what}.", code="not_moderator")
+
+
 def _topic(name: Any) -> Topic:
     if not isinstance(name, str) or not name.strip():
         raise ValidationError("Name a topic.", code="topic_required", field="topic")
@@ -174,8 +180,7 @@ class HideResult:
 def hide_trending_topic(moderator: Account, topic_name: Any, reason: Any = "") -> HideResult:
     """Take a topic out of trending (staff only; the topic stays usable). Idempotent. Writes one
     ``HiddenTopic`` row; after commit, recomputes the snapshot so no page shows the topic any more."""
-    if not _is_moderator(moderator):
-        raise Forbidden("Only moderators can hide a trending topic.", code="not_moderator")
+    _require_moderator(moderator, "topic")
     topic, text = _topic(topic_name), _reason(reason)
     _, created = HiddenTopic.objects.get_or_create(
         topic=topic, defaults={"hidden_by": moderator, "reason": text}
@@ -186,12 +191,48 @@ def hide_trending_topic(moderator: Account, topic_name: Any, reason: Any = "") -
 
 def unhide_trending_topic(moderator: Account, topic_name: Any) -> HideResult:
     """Let a hidden topic trend again (staff only). Idempotent; recomputes the snapshot after commit."""
-    if not _is_moderator(moderator):
-        raise Forbidden("Only moderators can hide a trending topic.", code="not_moderator")
+    _require_moderator(moderator, "topic")
     topic = _topic(topic_name)
     deleted, _ = HiddenTopic.objects.filter(topic=topic).delete()
     transaction.on_commit(_refresh_soon)
     return HideResult(topic, bool(deleted))
+
+
+def _keyword(term: Any) -> str:
+    if not isinstance(term, str) or not normalize_term(term):
+        raise ValidationError("Name a keyword.", code="keyword_required", field="keyword")
+    if len(term.strip()) > MAX_TERM:
+        raise ValidationError(
+            f"A keyword is at most {MAX_TERM} characters long.", code="keyword_too_long", field="keyword"
+        )
+    return normalize_term(term)
+
+
+@dataclass(frozen=True)
+class HideKeywordResult:
+    term: str
+    changed: bool
+
+
+def hide_trending_keyword(moderator: Account, term: Any, reason: Any = "") -> HideKeywordResult:
+    """Take a keyword (a word or two-word phrase, compared lower-cased) out of trending keywords (staff only;
+    idempotent). Writes one ``HiddenKeyword`` row; after commit, recomputes the snapshot."""
+    _require_moderator(moderator, "keyword")
+    clean, text = _keyword(term), _reason(reason)
+    _, created = HiddenKeyword.objects.get_or_create(
+        term=clean, defaults={"hidden_by": moderator, "reason": text}
+    )
+    transaction.on_commit(_refresh_soon)
+    return HideKeywordResult(clean, created)
+
+
+def unhide_trending_keyword(moderator: Account, term: Any) -> HideKeywordResult:
+    """Let a hidden keyword trend again (staff only; idempotent); recomputes the snapshot after commit."""
+    _require_moderator(moderator, "keyword")
+    clean = _keyword(term)
+    deleted, _ = HiddenKeyword.objects.filter(term=clean).delete()
+    transaction.on_commit(_refresh_soon)
+    return HideKeywordResult(clean, bool(deleted))
 
 
 def _refresh_soon() -> None:

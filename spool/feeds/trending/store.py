@@ -1,4 +1,6 @@
-"""Topic activity counted in hourly buckets, behind one small interface with two stores.
+"""Activity counted in hourly buckets, behind one small interface with two stores. Two kinds are counted the
+same way: topics (keyed by topic ID, :func:`activity_store`) and keywords in post text (keyed by the term,
+:func:`keyword_store`, see :mod:`spool.feeds.trending.keywords`).
 
 - :class:`SqlActivityStore` (embedded default): a ``TopicHour`` row per (hour, topic) with its uses and
   distinct authors, plus a ``TopicHourAuthor`` row per (hour, topic, author) that keeps the author count exact
@@ -7,22 +9,26 @@
   ``a:<topic>`` distinct authors that hour) and one HyperLogLog of authors per (hour, topic); keys expire
   after the baseline period, so nothing needs pruning. One Lua call records a use.
 
+Keywords: ``KeywordHour``/``KeywordHourAuthor`` rows (two ``INSERT … ON CONFLICT`` statements per post for
+all its terms), or the same Redis layout under ``<prefix>:kw`` (one pipeline per post).
+
 Hours are UNIX hours (``int(timestamp // 3600)``). The same tests run against both stores.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F
 
-from spool.feeds.trending.models import TopicHour, TopicHourAuthor
+from spool.core.backends import Swappable
+from spool.feeds.trending.models import KeywordHour, KeywordHourAuthor, TopicHour, TopicHourAuthor
 
 # Buckets are kept for the baseline period plus a day of slack.
 RETENTION_HOURS = 8 * 24
@@ -37,29 +43,73 @@ class HourCount(NamedTuple):
     authors: int
 
 
-# topic ID -> hour -> count
-Activity = dict[int, dict[int, HourCount]]
+# What is counted: a topic ID, or a keyword's text.
+K = TypeVar("K", int, str)
+# key -> hour -> count
+Activity = dict[K, dict[int, HourCount]]
 
 
-class ActivityStore(Protocol):
+class ActivityStore(Protocol[K]):
     name: str
 
-    def record(self, topic_id: int, author_id: int, hour: int) -> None:
+    def record(self, topic_id: K, author_id: int, hour: int) -> None:
         """Count one use of ``topic_id`` by ``author_id`` in ``hour``."""
 
-    def hourly(self, first: int, last: int, topic_ids: Iterable[int] | None = None) -> Activity:
-        """Counts for hours ``first..last`` (inclusive) of ``topic_ids`` (every topic active then when
+    def record_many(self, keys: Iterable[K], author_id: int, hour: int) -> None:
+        """Count one use of each of ``keys`` (distinct) by ``author_id`` in ``hour``."""
+
+    def hourly(self, first: int, last: int, topic_ids: Iterable[K] | None = None) -> Activity[K]:
+        """Counts for hours ``first..last`` (inclusive) of ``topic_ids`` (every key active then when
         ``None``). Hours without activity are left out."""
 
-    def distinct_authors(self, topic_ids: Iterable[int], first: int, last: int) -> dict[int, int]:
-        """Distinct people who used each topic in hours ``first..last`` (approximate in Redis: HLL)."""
+    def distinct_authors(self, topic_ids: Iterable[K], first: int, last: int) -> dict[K, int]:
+        """Distinct people who used each key in hours ``first..last`` (approximate in Redis: HLL)."""
 
     def prune(self, before: int) -> None:
         """Forget hours before ``before``."""
 
 
-class SqlActivityStore:
+class _SqlStore(Generic[K]):
+    """The reads and pruning both SQL stores share; ``key`` names the counted column."""
+
     name = "sql"
+    hour_model: type[models.Model]
+    author_model: type[models.Model]
+    key: str
+
+    def hourly(self, first: int, last: int, topic_ids: Iterable[K] | None = None) -> Activity[K]:
+        rows = self.hour_model._default_manager.filter(hour__gte=first, hour__lte=last)
+        if topic_ids is not None:
+            rows = rows.filter(**{f"{self.key}__in": list(topic_ids)})
+        found: Activity[K] = defaultdict(dict)
+        for key, hour, uses, authors in rows.values_list(self.key, "hour", "uses", "authors"):
+            found[key][hour] = HourCount(uses, authors)
+        return dict(found)
+
+    def distinct_authors(self, topic_ids: Iterable[K], first: int, last: int) -> dict[K, int]:
+        rows = (
+            self.author_model._default_manager.filter(
+                **{f"{self.key}__in": list(topic_ids)}, hour__gte=first, hour__lte=last
+            )
+            .values(self.key)
+            .annotate(n=Count("author_id", distinct=True))
+            .order_by()
+        )
+        return {row[self.key]: row["n"] for row in rows}
+
+    def prune(self, before: int) -> None:
+        self.author_model._default_manager.filter(hour__lt=before).delete()
+        self.hour_model._default_manager.filter(hour__lt=before).delete()
+
+
+class SqlActivityStore(_SqlStore[int]):
+    hour_model = TopicHour
+    author_model = TopicHourAuthor
+    key = "topic_id"
+
+    def record_many(self, keys: Iterable[int], author_id: int, hour: int) -> None:
+        for key in keys:
+            self.record(key, author_id, hour)
 
     def record(self, topic_id: int, author_id: int, hour: int) -> None:
         with transaction.atomic():
@@ -78,27 +128,42 @@ class SqlActivityStore:
             except IntegrityError:  # created meanwhile by a concurrent writer
                 TopicHour.objects.filter(topic_id=topic_id, hour=hour).update(**bump)
 
-    def hourly(self, first: int, last: int, topic_ids: Iterable[int] | None = None) -> Activity:
-        rows = TopicHour.objects.filter(hour__gte=first, hour__lte=last)
-        if topic_ids is not None:
-            rows = rows.filter(topic_id__in=list(topic_ids))
-        found: Activity = defaultdict(dict)
-        for topic_id, hour, uses, authors in rows.values_list("topic_id", "hour", "uses", "authors"):
-            found[topic_id][hour] = HourCount(uses, authors)
-        return dict(found)
 
-    def distinct_authors(self, topic_ids: Iterable[int], first: int, last: int) -> dict[int, int]:
-        rows = (
-            TopicHourAuthor.objects.filter(topic_id__in=list(topic_ids), hour__gte=first, hour__lte=last)
-            .values("topic_id")
-            .annotate(n=Count("author_id", distinct=True))
-            .order_by()
-        )
-        return {row["topic_id"]: row["n"] for row in rows}
+class SqlKeywordStore(_SqlStore[str]):
+    """Keywords arrive a post's worth at a time (up to ``keywords.MAX_TERMS`` each), so they are counted in
+    two statements per post, exactly even under concurrent writers: insert the (hour, term, author) rows
+    that are new, returning which were (``ON CONFLICT DO NOTHING RETURNING``), then upsert every term's hour
+    row adding one use and one author for the new ones (``ON CONFLICT DO UPDATE``). SQLite ≥ 3.35 and
+    PostgreSQL both speak this."""
 
-    def prune(self, before: int) -> None:
-        TopicHourAuthor.objects.filter(hour__lt=before).delete()
-        TopicHour.objects.filter(hour__lt=before).delete()
+    hour_model = KeywordHour
+    author_model = KeywordHourAuthor
+    key = "term"
+
+    def record(self, topic_id: str, author_id: int, hour: int) -> None:
+        self.record_many([topic_id], author_id, hour)
+
+    def record_many(self, keys: Iterable[str], author_id: int, hour: int) -> None:
+        terms = list(dict.fromkeys(keys))
+        if not terms:
+            return
+        authors_table = connection.ops.quote_name(KeywordHourAuthor._meta.db_table)
+        hours_table = connection.ops.quote_name(KeywordHour._meta.db_table)
+        rows = ", ".join(["(%s, %s, %s)"] * len(terms))
+        hour_rows = ", ".join(["(%s, %s, 1, %s)"] * len(terms))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {authors_table} (term, hour, author_id) VALUES {rows} "  # noqa: S608
+                "ON CONFLICT (hour, term, author_id) DO NOTHING RETURNING term",
+                [value for term in terms for value in (term, hour, author_id)],
+            )
+            new = {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                f"INSERT INTO {hours_table} (term, hour, uses, authors) VALUES {hour_rows} "  # noqa: S608
+                f"ON CONFLICT (hour, term) DO UPDATE SET uses = {hours_table}.uses + 1, "
+                f"authors = {hours_table}.authors + excluded.authors",
+                [value for term in terms for value in (term, hour, 1 if term in new else 0)],
+            )
 
 
 # KEYS: hour hash, author HLL. ARGV: topic ID, TTL seconds. Counts the use, and the author when new this hour.
@@ -112,47 +177,63 @@ return added
 """
 
 
-class RedisActivityStore:
+class _RedisStore(Generic[K]):
+    """Both Redis stores: ``namespace`` separates topics (``tr``) from keywords (``kw``); ``parse`` turns a
+    hash field's key back into what is counted."""
+
     name = "redis"
+    namespace = "tr"
+    parse: Callable[[str], K]
 
     def __init__(self, prefix: str | None = None) -> None:
         from spool.core.redis import redis_client
 
-        self.prefix = f"{prefix or settings.KEY_PREFIX}:tr"
+        self.prefix = f"{prefix or settings.KEY_PREFIX}:{self.namespace}"
         self.redis = redis_client()
         self._record = self.redis.register_script(_RECORD)
 
     def _hour_key(self, hour: int) -> str:
         return f"{self.prefix}:h:{hour}"
 
-    def _authors_key(self, hour: int, topic_id: int) -> str:
+    def _authors_key(self, hour: int, topic_id: K) -> str:
         return f"{self.prefix}:a:{hour}:{topic_id}"
 
-    def record(self, topic_id: int, author_id: int, hour: int) -> None:
+    def record(self, topic_id: K, author_id: int, hour: int) -> None:
         keys = [self._hour_key(hour), self._authors_key(hour, topic_id)]
         self._record(keys=keys, args=[topic_id, RETENTION_HOURS * 3600, author_id])
 
-    def hourly(self, first: int, last: int, topic_ids: Iterable[int] | None = None) -> Activity:
+    def record_many(self, keys: Iterable[K], author_id: int, hour: int) -> None:
+        """One pipeline (one round trip) of the record script, a call per key."""
+        pipe = self.redis.pipeline(transaction=False)
+        for key in dict.fromkeys(keys):
+            self._record(
+                keys=[self._hour_key(hour), self._authors_key(hour, key)],
+                args=[key, RETENTION_HOURS * 3600, author_id],
+                client=pipe,
+            )
+        pipe.execute()
+
+    def hourly(self, first: int, last: int, topic_ids: Iterable[K] | None = None) -> Activity[K]:
         wanted = {str(t) for t in topic_ids} if topic_ids is not None else None
         pipe = self.redis.pipeline(transaction=False)
         hours = range(first, last + 1)
         for hour in hours:
             pipe.hgetall(self._hour_key(hour))
-        uses: dict[tuple[int, int], int] = defaultdict(int)
-        authors: dict[tuple[int, int], int] = defaultdict(int)
+        uses: dict[tuple[K, int], int] = defaultdict(int)
+        authors: dict[tuple[K, int], int] = defaultdict(int)
         for hour, fields in zip(hours, pipe.execute(), strict=True):
             for raw_field, raw_value in fields.items():
                 kind, _, topic = raw_field.decode().partition(":")
                 if wanted is not None and topic not in wanted:
                     continue
                 target = uses if kind == "u" else authors
-                target[(int(topic), hour)] = int(raw_value)
-        found: Activity = defaultdict(dict)
+                target[(self.parse(topic), hour)] = int(raw_value)
+        found: Activity[K] = defaultdict(dict)
         for (topic_id, hour), count in uses.items():
             found[topic_id][hour] = HourCount(count, authors.get((topic_id, hour), 0))
         return dict(found)
 
-    def distinct_authors(self, topic_ids: Iterable[int], first: int, last: int) -> dict[int, int]:
+    def distinct_authors(self, topic_ids: Iterable[K], first: int, last: int) -> dict[K, int]:
         ids = list(topic_ids)
         pipe = self.redis.pipeline(transaction=False)
         for topic_id in ids:
@@ -169,26 +250,44 @@ class RedisActivityStore:
             self.redis.delete(*keys)
 
 
-_override: ActivityStore | None = None
-_default: ActivityStore | None = None
+class RedisActivityStore(_RedisStore[int]):
+    namespace = "tr"
+    parse = staticmethod(int)
 
 
-def activity_store() -> ActivityStore:
-    """The store in use: Redis when ``REDIS_URL`` is set, the SQL tables otherwise."""
-    global _default
-    if _override is not None:
-        return _override
-    if _default is None:
-        _default = RedisActivityStore() if settings.SPOOL.redis_url else SqlActivityStore()
-    return _default
+class RedisKeywordStore(_RedisStore[str]):
+    namespace = "kw"
+    parse = staticmethod(str)
 
 
-@contextmanager
-def use_activity_store(store: Any) -> Iterator[ActivityStore]:
-    """Use ``store`` instead of the configured one inside the block (tests run every rule on both)."""
-    global _override
-    previous, _override = _override, store
-    try:
-        yield store
-    finally:
-        _override = previous
+def _configured_topics() -> ActivityStore[int]:
+    return RedisActivityStore() if settings.SPOOL.redis_url else SqlActivityStore()
+
+
+def _configured_keywords() -> ActivityStore[str]:
+    return RedisKeywordStore() if settings.SPOOL.redis_url else SqlKeywordStore()
+
+
+ACTIVITY_STORE: Swappable[ActivityStore[int]] = Swappable(_configured_topics)
+KEYWORD_STORE: Swappable[ActivityStore[str]] = Swappable(_configured_keywords)
+
+
+def activity_store() -> ActivityStore[int]:
+    """The topic store in use: Redis when ``REDIS_URL`` is set, the SQL tables otherwise."""
+    return ACTIVITY_STORE.get()
+
+
+def keyword_store() -> ActivityStore[str]:
+    """The keyword store in use: Redis when ``REDIS_URL`` is set, the SQL tables otherwise."""
+    return KEYWORD_STORE.get()
+
+
+def use_activity_store(store: Any) -> AbstractContextManager[ActivityStore[int]]:
+    """Use ``store`` instead of the configured topic store inside the block (tests run every rule on
+    both)."""
+    return ACTIVITY_STORE.use(store)
+
+
+def use_keyword_store(store: Any) -> AbstractContextManager[ActivityStore[str]]:
+    """Use ``store`` instead of the configured keyword store inside the block."""
+    return KEYWORD_STORE.use(store)

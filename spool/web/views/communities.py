@@ -1,5 +1,6 @@
-"""Communities: the directory (``/communities``), a community's page (``/c/<slug>``: Join/Leave, the
-member's flair picker, and the ranked feed with Top and Recent tabs) and the buttons behind them."""
+"""Communities: the directory (``/communities``), starting one (``/communities/new``, moderators), a
+community's page (``/c/<slug>``: Join/Leave, the member's flair picker, and the ranked feed with Top and
+Recent tabs) and the buttons behind them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from spool.communities.reads import (
     access_community,
@@ -17,8 +18,17 @@ from spool.communities.reads import (
     list_communities,
     membership_of,
 )
-from spool.communities.services import join_community, leave_community, set_flair
+from spool.communities.services import (
+    can_create_community,
+    create_community,
+    join_community,
+    leave_community,
+    set_flair,
+)
+from spool.core.errors import Forbidden, SpoolError
 from spool.identities.models import Account
+from spool.web.community_forms import ERROR_FIELDS, CommunityForm
+from spool.web.forms import add_service_error
 from spool.web.views.base import is_htmx, signed_in, spool_errors, viewer_of
 
 SORT_LABELS = {"top": "Top", "recent": "Recent"}
@@ -28,8 +38,36 @@ SORT_LABELS = {"top": "Top", "recent": "Recent"}
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     communities, next_cursor = list_communities(request.GET.get("cursor"))
-    context = {"nav": "communities", "communities": communities, "next_cursor": next_cursor}
+    viewer = viewer_of(request)
+    context = {
+        "nav": "communities",
+        "communities": communities,
+        "next_cursor": next_cursor,
+        "can_create": viewer is not None and can_create_community(viewer),
+    }
     return render(request, "web/communities.html", context)
+
+
+@spool_errors
+@signed_in
+@require_http_methods(["GET", "POST"])
+def new_community(request: HttpRequest) -> HttpResponse:
+    """The form that starts a community; the service's refusals show beside their fields (422)."""
+    viewer: Account = request.viewer  # type: ignore[attr-defined]
+    if not can_create_community(viewer):
+        raise Forbidden("Only moderators can start a community.", code="not_moderator")
+    if request.method != "POST":
+        return render(request, "web/community_form.html", {"nav": "communities", "form": CommunityForm()})
+    form = CommunityForm(request.POST)
+    if form.is_valid():
+        try:
+            created = create_community(viewer, **form.values())
+        except SpoolError as exc:
+            add_service_error(form, exc, ERROR_FIELDS)
+        else:
+            messages.success(request, f"“{created.name}” is open. You are its first member.")
+            return redirect("web:community", slug=created.slug)
+    return render(request, "web/community_form.html", {"nav": "communities", "form": form}, status=422)
 
 
 @spool_errors

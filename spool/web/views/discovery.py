@@ -1,6 +1,6 @@
 """Explore: trending now (at most five topics, the same for everyone) with each topic's trending
-discussions and influential voices; readable logged out. Signed-in people can report a trending topic and
-moderators can hide one."""
+discussions and influential voices, and the words and phrases trending in posts; readable logged out.
+Signed-in people can report a trending topic and moderators can hide a topic or a keyword."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from spool.feeds.trending.reads import trending_highlights
-from spool.feeds.trending.services import hide_trending_topic, report_trending_topic
+from spool.feeds.trending.reads import trending_highlights, trending_keywords
+from spool.feeds.trending.services import hide_trending_keyword, hide_trending_topic, report_trending_topic
 from spool.identities.models import Account
 from spool.web.views.base import signed_in, spool_errors, viewer_of
 
@@ -23,6 +23,7 @@ def explore(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "explore",
         "trends": trending_highlights(viewer),
+        "keywords": trending_keywords(),
         "is_moderator": bool(user is not None and user.is_staff),
     }
     return render(request, "web/explore.html", context)
@@ -45,4 +46,14 @@ def hide_topic(request: HttpRequest) -> HttpResponse:
     viewer: Account = request.viewer  # type: ignore[attr-defined]
     result = hide_trending_topic(viewer, request.POST.get("topic", ""), request.POST.get("reason", ""))
     messages.success(request, f"“{result.topic.display}” is hidden from trending.")
+    return redirect("web:explore")
+
+
+@signed_in
+@spool_errors
+@require_POST
+def hide_keyword(request: HttpRequest) -> HttpResponse:
+    viewer: Account = request.viewer  # type: ignore[attr-defined]
+    result = hide_trending_keyword(viewer, request.POST.get("keyword", ""), request.POST.get("reason", ""))
+    messages.success(request, f"“{result.term}” is hidden from trending keywords.")
     return redirect("web:explore")
