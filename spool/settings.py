@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "spool.core",
+    "spool.media",
     "spool.accounts",
     "spool.identities",
     "spool.posts",

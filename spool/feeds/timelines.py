@@ -41,7 +41,13 @@ def public_entries(
 ) -> Entries:
     """Top-level posts of public profiles, newest first (Mastodon's public timeline leaves out replies and
     reblogs too); muted authors left out."""
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).top_level().filter(author__is_private=False)
+    qs = (
+        Post.objects.visible_to(viewer)
+        .in_feeds_of(viewer)
+        .open_reach(viewer)
+        .top_level()
+        .filter(author__is_private=False)
+    )
     qs = _origin(qs, local=local, remote=remote)
     if only_media:
         qs = _with_media(qs)
@@ -62,7 +68,7 @@ def topic_entries(
     topic = find_topic(topic_name)
     if topic is None:
         return [], False
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(topic_id=topic.id)
+    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).open_reach(viewer).filter(topic_id=topic.id)
     qs = _origin(qs, local=local, remote=remote)
     if only_media:
         qs = _with_media(qs)

@@ -212,13 +212,20 @@ def topic_posts(
     topic = find_topic(topic_name)
     if topic is None:
         return Page([], None)
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(topic_id=topic.id)
+    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).open_reach(viewer).filter(topic_id=topic.id)
     return _page_of_posts(viewer, qs, cursor, limit, PUBLIC)
 
 
 def whats_new(viewer: Account | None, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
-    """Top-level posts of public profiles, newest first (logged-out visitors too); muted authors left out."""
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).top_level().filter(author__is_private=False)
+    """Top-level posts of public profiles, newest first (logged-out visitors too); muted authors and
+    limited servers' accounts the viewer does not follow left out."""
+    qs = (
+        Post.objects.visible_to(viewer)
+        .in_feeds_of(viewer)
+        .open_reach(viewer)
+        .top_level()
+        .filter(author__is_private=False)
+    )
     return _page_of_posts(viewer, qs, cursor, limit, PUBLIC)
 
 

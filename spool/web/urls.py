@@ -19,8 +19,10 @@ from spool.web.views import (
     oauth,
     posts,
     profile,
+    remote_media,
     reports,
     search,
+    servers,
     settings,
 )
 
@@ -111,6 +113,9 @@ urlpatterns = [
     path("moderation/appeals", moderation.appeals_page, name="moderation_appeals"),
     path("moderation/appeals/<int:appeal_id>", moderation.decide, name="moderation_decide"),
     path("moderation/log", moderation.log_page, name="moderation_log"),
+    path("media/remote/<int:image_id>", remote_media.remote_image, name="remote_image"),
+    path("moderation/servers", servers.servers_page, name="moderation_servers"),
+    path("moderation/servers/change", servers.change_server, name="moderation_server_change"),
     path("moderation/<slug:kind>/<int:target_id>", moderation.target_page, name="moderation_target"),
     path("moderation/<slug:kind>/<int:target_id>/act", moderation.act, name="moderation_act"),
     # OAuth: the consent page, out-of-band codes, and the apps holding tokens
