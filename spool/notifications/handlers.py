@@ -96,8 +96,10 @@ def _mention_recipients(author_id: int, mentioned_ids: Iterable[int]) -> list[in
     """Who a mention notifies: everyone mentioned, except that an account on a limited ("silenced") server
     notifies only the people who follow it."""
     mentioned = list(mentioned_ids)
+    if not mentioned:
+        return mentioned
     domain = Account.objects.filter(pk=author_id).values_list("domain", flat=True).first() or ""
-    if not mentioned or not is_limited_domain(domain):
+    if not is_limited_domain(domain):  # local authors ("") never are: no further query
         return mentioned
     followers = set(
         Follow.objects.filter(followee_id=author_id, follower_id__in=mentioned).values_list(

@@ -217,16 +217,21 @@ def topic_posts(
 
 
 def whats_new(viewer: Account | None, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
-    """Top-level posts of public profiles, newest first (logged-out visitors too); muted authors and
-    limited servers' accounts the viewer does not follow left out."""
-    qs = (
+    """Top-level posts of public profiles, newest first, logged-out visitors too (:func:`public_posts`)."""
+    return _page_of_posts(viewer, public_posts(viewer), cursor, limit, PUBLIC)
+
+
+def public_posts(viewer: Account | None) -> Any:
+    """What public timelines list (What's new, Mastodon's public timeline): top-level posts of public
+    profiles the viewer may see, without muted authors nor accounts of limited servers the viewer does
+    not follow."""
+    return (
         Post.objects.visible_to(viewer)
         .in_feeds_of(viewer)
         .open_reach(viewer)
         .top_level()
         .filter(author__is_private=False)
     )
-    return _page_of_posts(viewer, qs, cursor, limit, PUBLIC)
 
 
 @dataclass
