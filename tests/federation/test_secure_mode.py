@@ -107,7 +107,7 @@ def test_without_secure_mode_unsigned_fetches_are_answered(anon: Any, ana: Any, 
         assert _get(anon, path).status_code == 200, path
 
 
-def test_our_own_fetches_are_signed_by_the_instance_actor(fediverse: Any) -> None:
+def test_our_own_fetches_are_signed_by_the_instance_actor(db: None, fediverse: Any) -> None:
     fediverse.actor(READER)
     fetch_actor(READER)
     request = next(r for r in fediverse.fetched if r.path == "/users/reader")
