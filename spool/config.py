@@ -50,6 +50,16 @@ class SpoolConfig(BaseSettings):
     federation_signature_max_age_seconds: int = 3600
     # Domains refused outright (besides the blocks stored by moderators), comma-separated in the environment.
     federation_blocked_domains: list[str] = Field(default_factory=list)
+    # Servers whose accounts are limited ("silenced"): out of public and discovery surfaces except for their
+    # followers; their follows need approval; their mentions notify only people who follow them.
+    federation_silenced_domains: list[str] = Field(default_factory=list)
+    # Allowlist mode: only these servers (and stored allowed servers) federate; every other one is refused.
+    federation_allowlist_mode: bool = False
+    federation_allowed_domains: list[str] = Field(default_factory=list)
+    # Secure mode (Mastodon's "authorized fetch"): actors, posts and collections answer only signed GETs.
+    federation_secure_mode: bool = False
+    # Remote images (attachments, avatars, headers) are fetched on first view, up to this size, and cached.
+    federation_remote_media_max_bytes: int = 8 * 1024 * 1024
     # Deliveries are retried with exponential backoff and given up after this many hours.
     federation_delivery_horizon_hours: float = 48.0
     # How long a worker holds a delivery it is sending before another may take it over (a dead worker).

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "spool.core",
+    "spool.media",
     "spool.accounts",
     "spool.identities",
     "spool.posts",

@@ -14,6 +14,8 @@ from spool.federation.policy import domain_of
 from spool.federation.vocab import Actor, VocabError
 from spool.identities.models import Account
 from spool.identities.services.remote import upsert_remote_account
+from spool.media.models import RemoteImage
+from spool.media.remote import reference_name, remember_image
 
 
 def store_actor(actor: Actor) -> Account:
@@ -43,9 +45,23 @@ def store_actor(actor: Actor) -> Account:
                     "fetched_at": timezone.now(),
                 },
             )
+            _remember_images(account, actor)
     except SpoolError as exc:
         raise RemoteError(str(exc), "unusable_actor") from exc
     return account
+
+
+def _remember_images(account: Account, actor: Actor) -> None:
+    """Keep the actor's avatar and header as references (fetched on first view). The avatar is shown
+    wherever ``Account.avatar`` is: its name points at the lazily fetched copy."""
+    avatar = remember_image(actor.icon_url, RemoteImage.Kind.AVATAR, account_id=account.pk)
+    remember_image(actor.image_url, RemoteImage.Kind.HEADER, account_id=account.pk)
+    if avatar is None:
+        RemoteImage.objects.filter(account_id=account.pk, kind=RemoteImage.Kind.AVATAR).delete()
+    name = reference_name(avatar.pk) if avatar is not None else ""
+    if account.avatar.name != name:
+        Account.objects.filter(pk=account.pk).update(avatar=name)
+        account.avatar.name = name
 
 
 def fetch_actor(uri: str) -> Account:

@@ -30,7 +30,7 @@ from spool.core.fetch import FetchError, fetch
 from spool.federation import ids
 from spool.federation.fetch import RemoteError, check_url
 from spool.federation.keys import local_key
-from spool.federation.models import Delivery, RemoteActor, Server
+from spool.federation.models import Delivery, DepartedKey, RemoteActor, Server
 from spool.federation.policy import dev_mode, domain_of, is_blocked_domain
 from spool.federation.signatures import sign_request
 from spool.identities.models import Account
@@ -66,6 +66,24 @@ def remote_follower_inboxes(account_id: int) -> list[str]:
     return list(dict.fromkeys(shared or inbox for shared, inbox in rows))
 
 
+def inboxes_of_known_servers(sender_id: int) -> list[str]:
+    """One inbox per server that ``sender_id`` ever delivered to or has followers on: the server's shared
+    inbox when any of its actors we know has one, else an inbox we delivered to there. For the last word
+    of an account (``Delete(Person)``), which every server that knew it should hear."""
+    by_domain: dict[str, str] = {}
+    for inbox in remote_follower_inboxes(sender_id):
+        by_domain.setdefault(domain_of(inbox), inbox)
+    delivered = dict(
+        Delivery.objects.filter(sender_id=sender_id).values_list("domain", "inbox").order_by("domain", "id")
+    )
+    shared = RemoteActor.objects.filter(account__domain__in=list(delivered)).exclude(shared_inbox="")
+    for domain, inbox in shared.values_list("account__domain", "shared_inbox"):
+        by_domain.setdefault(domain, inbox)
+    for domain, inbox in delivered.items():
+        by_domain.setdefault(domain, inbox)
+    return list(by_domain.values())
+
+
 def inboxes_that_received(object_uri: str) -> list[str]:
     """Every inbox an activity about ``object_uri`` was sent to (so edits and deletes reach them all)."""
     rows = Delivery.objects.filter(object_uri=object_uri).values_list("inbox", flat=True).distinct()
@@ -73,10 +91,17 @@ def inboxes_that_received(object_uri: str) -> list[str]:
 
 
 def deliver(
-    activity: dict[str, Any], sender: Account, inboxes: Iterable[str], *, object_uri: str = ""
+    activity: dict[str, Any],
+    sender: Account | None,
+    inboxes: Iterable[str],
+    *,
+    object_uri: str = "",
+    departed_key_id: str = "",
 ) -> int:
     """Queue ``activity`` from local ``sender`` to each inbox (skipping our own and blocked servers);
-    returns how many deliveries were queued. Call inside the transaction that made the change."""
+    returns how many deliveries were queued. Call inside the transaction that made the change. An account
+    being deleted sends with ``sender=None`` and the ``DepartedKey`` it saved (``departed_key_id``), so
+    the rows outlive it."""
     own = ids.base_url()
     rows = []
     for inbox in dict.fromkeys(inboxes):
@@ -90,7 +115,8 @@ def deliver(
             Delivery(
                 activity_id=activity["id"],
                 object_uri=object_uri,
-                sender_id=sender.pk,
+                sender_id=sender.pk if sender is not None else None,
+                key_id=departed_key_id,
                 inbox=inbox,
                 domain=domain_of(inbox),
                 body=activity,
@@ -139,11 +165,13 @@ def send_delivery(delivery_id: int) -> str:
     ):
         return _give_up(delivery, "gave up: past the delivery horizon or server blocked")
     body = json.dumps(delivery.body, separators=(",", ":")).encode()
-    key = local_key(delivery.sender)
-    key_id = ids.key_id(delivery.sender_id)
+    signing = _signing_key(delivery)
+    if signing is None:
+        return _give_up(delivery, "gave up: the sender's account is gone")
+    key_id, private_pem = signing
 
     def signer(method: str, url: str, headers: dict[str, str]) -> dict[str, str]:
-        return sign_request(method, url, headers, body, key_id=key_id, private_pem=key.private_key_pem)
+        return sign_request(method, url, headers, body, key_id=key_id, private_pem=private_pem)
 
     try:
         fetch(
@@ -173,7 +201,24 @@ def send_delivery(delivery_id: int) -> str:
     Server.objects.filter(domain=delivery.domain).update(
         consecutive_failures=0, failing_since=None, last_success_at=timezone.now()
     )
+    _forget_departed_key(delivery)
     return Delivery.State.DELIVERED
+
+
+def _signing_key(delivery: Delivery) -> tuple[str, str] | None:
+    """(key id, private key PEM) to sign ``delivery`` with: its sender's, or the departed key it names."""
+    if delivery.sender is not None:
+        return ids.key_id(delivery.sender.pk), local_key(delivery.sender).private_key_pem
+    departed = DepartedKey.objects.filter(key_id=delivery.key_id).first() if delivery.key_id else None
+    return (departed.key_id, departed.private_key_pem) if departed is not None else None
+
+
+def _forget_departed_key(delivery: Delivery) -> None:
+    """Drop a deleted account's key once none of its farewell deliveries is pending any more."""
+    if delivery.sender_id is None and delivery.key_id:
+        pending = Delivery.objects.filter(key_id=delivery.key_id, state=Delivery.State.PENDING)
+        if not pending.exists():
+            DepartedKey.objects.filter(key_id=delivery.key_id).delete()
 
 
 def _retry_later(delivery: Delivery, error: str) -> str:
@@ -192,6 +237,7 @@ def _give_up(delivery: Delivery, error: str) -> str:
         state=Delivery.State.FAILED, attempts=F("attempts") + 1, next_attempt_at=None, last_error=error[:500]
     )
     log.info("delivery %s to %s given up: %s", delivery.activity_id, delivery.inbox, error)
+    _forget_departed_key(delivery)
     return Delivery.State.FAILED
 
 

@@ -12,12 +12,19 @@ from spool.core.events import subscribe
 from spool.federation import ids
 from spool.federation.context import applying_remote
 from spool.federation.degrade import is_sent
-from spool.federation.delivery import deliver, inboxes_of, inboxes_that_received, remote_follower_inboxes
+from spool.federation.delivery import (
+    deliver,
+    inboxes_of,
+    inboxes_of_known_servers,
+    inboxes_that_received,
+    remote_follower_inboxes,
+)
+from spool.federation.models import DepartedKey, LocalKey
 from spool.federation.objects import actor_id, post_id_uri
 from spool.federation.outbound.announce import announce
 from spool.federation.outbound.block import block
 from spool.federation.outbound.create import create
-from spool.federation.outbound.delete import delete_note
+from spool.federation.outbound.delete import delete_note, delete_person
 from spool.federation.outbound.follow import follow, follow_of
 from spool.federation.outbound.like import like
 from spool.federation.outbound.reject import reject
@@ -242,6 +249,26 @@ def on_profile_updated(event: graph.ProfileUpdated) -> None:
         deliver(update_person(sender), sender, remote_follower_inboxes(sender.pk))
 
 
+def on_account_deleting(event: graph.AccountDeleting) -> None:
+    """A local account is being deleted: every server that knew it (its followers' servers, and every
+    server it delivered to) gets a signed ``Delete(Person)``, even if it has since opted out. Runs before
+    the rows go, inside the deleting transaction: the account's key is kept as a ``DepartedKey`` for the
+    deliveries, which carry no sender (they would otherwise go with the account)."""
+    if applying_remote():
+        return
+    account = Account.objects.filter(pk=event.account_id, domain="").first()
+    key = LocalKey.objects.filter(account_id=event.account_id).first()
+    if account is None or key is None:
+        return  # never signed anything, so no server knows it
+    inboxes = inboxes_of_known_servers(account.pk)
+    if not inboxes:
+        return
+    key_id = ids.key_id(account.pk)
+    DepartedKey.objects.update_or_create(key_id=key_id, defaults={"private_key_pem": key.private_key_pem})
+    activity = delete_person(account.pk)
+    deliver(activity, None, inboxes, object_uri=activity["object"], departed_key_id=key_id)
+
+
 def connect() -> None:
     subscribe(posts.PostCreated, on_post_created)
     subscribe(posts.PostEdited, on_post_edited)
@@ -259,3 +286,4 @@ def connect() -> None:
     subscribe(graph.Blocked, on_blocked)
     subscribe(graph.Unblocked, on_unblocked)
     subscribe(graph.ProfileUpdated, on_profile_updated)
+    subscribe(graph.AccountDeleting, on_account_deleting)

@@ -103,7 +103,10 @@ class Delivery(SnowflakeModel):
 
     activity_id = models.CharField(max_length=2000)
     object_uri = models.CharField(max_length=2000, blank=True, default="", db_index=True)
-    sender = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # Null once the sender's account is deleted: its farewell ``Delete(Person)`` is then signed with the
+    # :class:`DepartedKey` named by ``key_id``; any other delivery left without a sender is given up.
+    sender = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
+    key_id = models.CharField(max_length=2000, blank=True, default="")
     inbox = models.CharField(max_length=2000)
     domain = models.CharField(max_length=253, db_index=True)
     body = models.JSONField()
@@ -149,3 +152,24 @@ class SiteKey(models.Model):
 
     def __str__(self) -> str:
         return "site key"
+
+
+class AllowedServer(SnowflakeModel):
+    """A server that may federate while the site runs in allowlist mode (``SPOOL.federation_allowlist_mode``):
+    then every server not listed here or in ``SPOOL.federation_allowed_domains`` is refused as if blocked."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    reason = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class DepartedKey(models.Model):
+    """The signing key of a deleted local account, kept only while its ``Delete(Person)`` is being delivered
+    (the account's ``LocalKey`` goes with the account); removed when none of those deliveries is pending."""
+
+    key_id = models.CharField(max_length=2000, unique=True)
+    private_key_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key_id

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from spool.federation import documents
-from spool.federation.views import as_json
+from spool.federation.views import as_json, refused_fetch
 
 _PROFILE = re.compile(r"^/@([A-Za-z0-9_.]{1,30})/?$")
 _POST = re.compile(r"^/@([A-Za-z0-9_.]{1,30})/post/(\d{1,20})/?$")
@@ -34,6 +34,9 @@ class ActivityPubNegotiationMiddleware:
         path = request.path_info
         negotiable = request.method in ("GET", "HEAD") and path.startswith("/@")
         if negotiable and wants_activitystreams(request.headers.get("Accept", "")):
+            refused = refused_fetch(request) if _POST.match(path) or _PROFILE.match(path) else None
+            if refused is not None:
+                return refused
             post = _POST.match(path)
             if post:
                 found = documents.note_document(int(post.group(2)))

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import transaction
 
 from spool.core.errors import Conflict, Forbidden
-from spool.federation.models import DomainBlock, FederationOptIn
+from spool.federation import ids
+from spool.federation.models import AllowedServer, DomainBlock, FederationOptIn
 from spool.identities.models import Account
 
 
@@ -24,19 +25,32 @@ def domain_of(uri: str) -> str:
     return (parts.netloc.rsplit("@", 1)[-1] or "").lower()
 
 
+def _candidates(domain: str) -> set[str]:
+    """``domain``, its host without the port, and its parent domains (``a.b.example`` → ``b.example``,
+    ``example``... down to two labels)."""
+    host = domain.split(":", 1)[0]
+    parts = host.split(".")
+    return {domain, host} | {".".join(parts[i:]) for i in range(1, len(parts) - 1)}
+
+
 def is_blocked_domain(domain: str) -> bool:
-    """Whether ``domain`` (or a parent domain of it) is blocked by settings or by a stored block."""
+    """Whether Spool refuses ``domain``: it (or a parent domain of it) is blocked by settings or by a
+    stored block, or the site runs in allowlist mode and neither it nor a parent domain is allowed. Every
+    refusal in federation (inbox, signed fetches of our documents, outgoing fetches and deliveries) asks
+    this one question."""
     domain = domain.lower().strip(".")
     if not domain:
         return True
-    host = domain.split(":", 1)[0]
-    candidates = {domain, host}
-    parts = host.split(".")
-    candidates.update(".".join(parts[i:]) for i in range(1, len(parts) - 1))
-    configured = {d.lower() for d in settings.SPOOL.federation_blocked_domains}
-    if candidates & configured:
+    config = settings.SPOOL
+    candidates = _candidates(domain)
+    if candidates & {d.lower() for d in config.federation_blocked_domains}:
         return True
-    return DomainBlock.objects.filter(domain__in=candidates).exists()
+    if DomainBlock.objects.filter(domain__in=candidates).exists():
+        return True
+    if config.federation_allowlist_mode and domain != ids.local_domain():
+        allowed = {d.lower() for d in config.federation_allowed_domains}
+        return not (candidates & allowed or AllowedServer.objects.filter(domain__in=candidates).exists())
+    return False
 
 
 def federates(account: Account) -> bool:

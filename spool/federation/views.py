@@ -4,6 +4,8 @@ errors are ``{"error", "code"}``."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from spool.federation import documents, instance_actor, nodeinfo, webfinger
+from spool.federation.authorized_fetch import FetchRefused, check_fetch
 from spool.federation.inbox import Refusal, receive
 
 AS_JSON = "application/activity+json"
@@ -52,22 +55,47 @@ def nodeinfo_document(request: HttpRequest, version: str) -> HttpResponse:
     return as_json(nodeinfo.document(version), profile)
 
 
+def refused_fetch(request: HttpRequest) -> HttpResponse | None:
+    """The refusal to answer when this GET may not read our documents (see :mod:`authorized_fetch`)."""
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    headers.setdefault("host", request.get_host())
+    try:
+        check_fetch(request.method or "GET", request.get_full_path(), headers)
+    except FetchRefused as refusal:
+        return error(refusal.status, refusal.code, refusal.message)
+    return None
+
+
+def authorized(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer ``view`` only to fetches :func:`refused_fetch` lets through."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return refused_fetch(request) or view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_GET
 def site_actor(request: HttpRequest) -> HttpResponse:
+    # Never behind a signature: servers read the site's key here to verify our signed fetches.
     return as_json(instance_actor.document())
 
 
 @require_GET
+@authorized
 def actor(request: HttpRequest, account_id: int) -> HttpResponse:
     return as_json(documents.actor_document(account_id=account_id))
 
 
 @require_GET
+@authorized
 def actor_collection(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
     return as_json(documents.collection(account_id, kind))
 
 
 @require_GET
+@authorized
 def post_object(request: HttpRequest, post_id: int) -> HttpResponse:
     return as_json(documents.note_document(post_id))
 

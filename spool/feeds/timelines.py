@@ -13,7 +13,7 @@ from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry
 from spool.posts.models import Media, Post, Repost
 from spool.posts.services.topics import find_topic
-from spool.posts.timelines import Window, entries_page
+from spool.posts.timelines import Window, entries_page, public_posts
 
 Entries = tuple[list[FeedEntry], bool]
 
@@ -40,9 +40,8 @@ def public_entries(
     only_media: bool = False,
 ) -> Entries:
     """Top-level posts of public profiles, newest first (Mastodon's public timeline leaves out replies and
-    reblogs too); muted authors left out."""
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).top_level().filter(author__is_private=False)
-    qs = _origin(qs, local=local, remote=remote)
+    reblogs too): :func:`~spool.posts.timelines.public_posts`."""
+    qs = _origin(public_posts(viewer), local=local, remote=remote)
     if only_media:
         qs = _with_media(qs)
     return entries_page(viewer, qs, None, window)
@@ -58,11 +57,11 @@ def topic_entries(
     only_media: bool = False,
 ) -> Entries:
     """Posts (replies too) tagged with the topic written ``topic_name``, newest first; empty for an unknown
-    topic; muted authors left out."""
+    topic; muted authors and limited servers' accounts the viewer does not follow left out."""
     topic = find_topic(topic_name)
     if topic is None:
         return [], False
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(topic_id=topic.id)
+    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).open_reach(viewer).filter(topic_id=topic.id)
     qs = _origin(qs, local=local, remote=remote)
     if only_media:
         qs = _with_media(qs)

@@ -104,7 +104,7 @@ def trending_posts(viewer: Account | None, limit: int = 20, offset: int = 0) -> 
         Post.objects.visible_to(viewer)
         .in_feeds_of(viewer)
         .top_level()
-        .full_reach()
+        .full_reach(viewer)
         .filter(id__gte=id_at(since), author__is_private=False)
         .annotate(
             engagement=F("likes_count") + 2 * F("reposts_count") + F("replies_count") + F("quotes_count")

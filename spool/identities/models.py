@@ -206,3 +206,18 @@ class SuggestionDismissal(_Edge):
 
     class Meta:
         constraints = [models.UniqueConstraint("account", "dismissed", name="suggestion_dismissal_unique")]
+
+
+class LimitedServer(SnowflakeModel):
+    """Another server whose accounts are limited ("silenced", Mastodon's "limit"): their posts stay out of
+    public and discovery surfaces except for the people who follow them, their follows need approval and
+    their mentions notify only the people who follow them. Kept here, not with federation, because the read
+    rules of posts and notifications apply it (see :mod:`spool.identities.servers`); moderators manage it
+    through ``spool.federation.policy``. ``domain`` is the server's name as accounts carry it."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    reason = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.domain

@@ -99,6 +99,15 @@ def read_upload(upload: Any, *, field: str = "file") -> bytes:
     return data
 
 
+def identify_image(data: bytes, *, field: str = "file") -> tuple[str, int, int]:
+    """(content type, width, height) of ``data`` read from its bytes, without decoding the pixels, under the
+    same type and bomb checks as uploads (``ValidationError`` otherwise). For images kept as they came
+    (remote media), where re-encoding would cost more than it protects."""
+    image = _open(data, field)
+    width, height = image.size
+    return FORMATS[str(image.format)][0], width, height
+
+
 def _too_large(limit: int, field: str) -> FileTooLarge:
     mib = limit / (1024 * 1024)
     size = f"{mib:.0f} MB" if mib >= 1 else f"{limit // 1024} KB"

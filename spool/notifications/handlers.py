@@ -11,6 +11,7 @@ Rules, applied to every notification:
   person's interactions are not announced);
 - notifications from a deactivated profile are not shown while it is deactivated (checked when read);
 - a notification about a post is made only if the recipient may see that post (private profiles);
+- a mention by an account on a limited ("silenced") server notifies only its followers;
 - nothing about a post in a thread the recipient muted (``spool.posts.conversations.conversation_muted``);
 - one notification per (recipient, actor, kind, post): liking, unliking and liking again leaves one;
 - undoing an action (unlike, undo repost, unfollow, withdrawn request, deleted post) removes its notification.
@@ -21,6 +22,7 @@ quote (the quoted post's author), then mention.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from django.db import connection
@@ -37,7 +39,8 @@ from spool.identities.events import (
     FollowRequestWithdrawn,
     Unfollowed,
 )
-from spool.identities.models import Account, Block, Mute, Restrict
+from spool.identities.models import Account, Block, Follow, Mute, Restrict
+from spool.identities.servers import is_limited_domain
 from spool.moderation.events import ModerationNotice
 from spool.notifications.events import NotificationCreated
 from spool.notifications.models import Kind, Notification
@@ -85,8 +88,25 @@ def on_post_created(event: PostCreated) -> None:
         _notify_about_post(event.reply_to_author_id, event.author_id, Kind.REPLY, event.post_id, notified)
     if event.quote_of_author_id is not None:
         _notify_about_post(event.quote_of_author_id, event.author_id, Kind.QUOTE, event.post_id, notified)
-    for account_id in event.mentioned_ids:
+    for account_id in _mention_recipients(event.author_id, event.mentioned_ids):
         _notify_about_post(account_id, event.author_id, Kind.MENTION, event.post_id, notified)
+
+
+def _mention_recipients(author_id: int, mentioned_ids: Iterable[int]) -> list[int]:
+    """Who a mention notifies: everyone mentioned, except that an account on a limited ("silenced") server
+    notifies only the people who follow it."""
+    mentioned = list(mentioned_ids)
+    if not mentioned:
+        return mentioned
+    domain = Account.objects.filter(pk=author_id).values_list("domain", flat=True).first() or ""
+    if not is_limited_domain(domain):  # local authors ("") never are: no further query
+        return mentioned
+    followers = set(
+        Follow.objects.filter(followee_id=author_id, follower_id__in=mentioned).values_list(
+            "follower_id", flat=True
+        )
+    )
+    return [account_id for account_id in mentioned if account_id in followers]
 
 
 def on_post_edited(event: PostEdited) -> None:
@@ -96,7 +116,7 @@ def on_post_edited(event: PostEdited) -> None:
             "recipient_id", flat=True
         )
     )
-    for account_id in event.new_mentioned_ids:
+    for account_id in _mention_recipients(event.author_id, event.new_mentioned_ids):
         _notify_about_post(account_id, event.author_id, Kind.MENTION, event.post_id, already)
 
 

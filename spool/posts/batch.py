@@ -19,6 +19,8 @@ from django.db.models import CharField, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from spool.media.models import RemoteImage
+from spool.media.remote import image_url
 from spool.posts.models import Like, LinkCard, Media, Mention, PollOption, PollVote, Post, Repost, Save, Topic
 from spool.posts.rendering import render_attachment, render_post_text
 from spool.posts.services.polls import percentages
@@ -48,6 +50,9 @@ class MediaCard:
     height: int
     alt_text: str
     content_type: str
+    # For an image on another server: the original's address (pages link to it, so a failed fetch still
+    # leaves a way to see it); ``url`` is then our lazily fetched copy.
+    remote_url: str = ""
 
 
 @dataclass
@@ -160,6 +165,17 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
     for m in Media.objects.filter(post_id__in=ids).order_by("post_id", "position"):
         media[m.post_id].append(  # type: ignore[index]
             MediaCard(m.id, m.file.url, m.width, m.height, m.alt_text, m.content_type)
+        )
+    # Only pages with posts from other servers pay for the look-up (authors are joined already).
+    remote_posts = [p.id for p in all_posts.values() if p.author.domain]
+    remote_images = (
+        RemoteImage.objects.filter(post_id__in=remote_posts, kind=RemoteImage.Kind.ATTACHMENT)
+        if remote_posts
+        else RemoteImage.objects.none()
+    )
+    for r in remote_images.order_by("post_id", "position"):
+        media[r.post_id].append(  # type: ignore[index]
+            MediaCard(r.id, image_url(r.id), r.width, r.height, r.alt_text, r.content_type, r.url)
         )
 
     polled = [p.id for p in all_posts.values()]

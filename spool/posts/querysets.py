@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from spool.identities.models import Block, Follow, Mute, Restrict
+from spool.identities.servers import limited_for
 
 if TYPE_CHECKING:
     from spool.identities.models import Account
@@ -104,10 +105,18 @@ class PostQuerySet(models.QuerySet[Any]):
             return self
         return self.exclude(author_id__in=Mute.objects.filter(muter_id=viewer.id).values("muted_id"))
 
-    def full_reach(self) -> PostQuerySet:
-        """Without posts moderators limited the reach of: for discovery surfaces (For You, trending, search,
-        recommendations), not for profiles, threads or the home feed of followers."""
-        return self.filter(reach_limited=False)
+    def full_reach(self, viewer: Account | None = None) -> PostQuerySet:
+        """Without posts moderators limited the reach of, nor (:meth:`open_reach`) posts from limited servers
+        ``viewer`` does not follow: for discovery surfaces (For You, trending, search, recommendations), not
+        for profiles, threads or the home feed of followers. Without a viewer (trending counts, which are not
+        personal) every post from a limited server is left out."""
+        return self.filter(reach_limited=False).open_reach(viewer)
+
+    def open_reach(self, viewer: Account | None) -> PostQuerySet:
+        """Without posts by accounts on limited ("silenced") servers that ``viewer`` does not follow: for
+        every public surface (What's new, topic feeds, the public timelines) and, through
+        :meth:`full_reach`, every discovery surface. See :mod:`spool.identities.servers`."""
+        return self.filter(~limited_for(viewer.id if viewer is not None else None))
 
     def top_level(self) -> PostQuerySet:
         return self.filter(is_reply=False)

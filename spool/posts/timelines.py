@@ -212,14 +212,26 @@ def topic_posts(
     topic = find_topic(topic_name)
     if topic is None:
         return Page([], None)
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).filter(topic_id=topic.id)
+    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).open_reach(viewer).filter(topic_id=topic.id)
     return _page_of_posts(viewer, qs, cursor, limit, PUBLIC)
 
 
 def whats_new(viewer: Account | None, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
-    """Top-level posts of public profiles, newest first (logged-out visitors too); muted authors left out."""
-    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).top_level().filter(author__is_private=False)
-    return _page_of_posts(viewer, qs, cursor, limit, PUBLIC)
+    """Top-level posts of public profiles, newest first, logged-out visitors too (:func:`public_posts`)."""
+    return _page_of_posts(viewer, public_posts(viewer), cursor, limit, PUBLIC)
+
+
+def public_posts(viewer: Account | None) -> Any:
+    """What public timelines list (What's new, Mastodon's public timeline): top-level posts of public
+    profiles the viewer may see, without muted authors nor accounts of limited servers the viewer does
+    not follow."""
+    return (
+        Post.objects.visible_to(viewer)
+        .in_feeds_of(viewer)
+        .open_reach(viewer)
+        .top_level()
+        .filter(author__is_private=False)
+    )
 
 
 @dataclass

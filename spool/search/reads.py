@@ -140,7 +140,7 @@ def _eligible(viewer: Account | None, ids: list[int], filters: _Filters) -> Post
     qs = (
         Post.objects.visible_to(viewer)
         .in_feeds_of(viewer)
-        .full_reach()
+        .full_reach(viewer)
         .filter(id__in=get_backend().id_list(ids))
     )
     if filters.author_id is not None:

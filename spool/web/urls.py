@@ -21,9 +21,11 @@ from spool.web.views import (
     oauth,
     posts,
     profile,
+    remote_media,
     reports,
     search,
     security,
+    servers,
     settings,
 )
 
@@ -137,6 +139,9 @@ urlpatterns = [
     path("moderation/log", moderation.log_page, name="moderation_log"),
     path("moderation/invites", invites.invites_page, name="moderation_invites"),
     path("moderation/invites/<int:invite_id>/revoke", invites.invite_revoke, name="moderation_invite_revoke"),
+    path("media/remote/<int:image_id>", remote_media.remote_image, name="remote_image"),
+    path("moderation/servers", servers.servers_page, name="moderation_servers"),
+    path("moderation/servers/change", servers.change_server, name="moderation_server_change"),
     path("moderation/<slug:kind>/<int:target_id>", moderation.target_page, name="moderation_target"),
     path("moderation/<slug:kind>/<int:target_id>/act", moderation.act, name="moderation_act"),
     # OAuth: the consent page, out-of-band codes, and the apps holding tokens

@@ -72,7 +72,7 @@ class Fediverse:
     received: list[Received] = field(default_factory=list)
     inbox_status: dict[str, list[int]] = field(default_factory=dict)
     inbox_delay: float = 0.0  # seconds each inbox POST takes to answer (a slow server)
-    inbox_delay: float = 0.0  # seconds each inbox POST takes to answer (a slow server)
+    fetched: list[Received] = field(default_factory=list)  # every GET, with its headers
 
     def serve_json(
         self, url: str, data: Any, status: int = 200, content_type: str = "application/activity+json"
@@ -80,6 +80,15 @@ class Fediverse:
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         self.routes[(parts.netloc, path)] = (status, content_type, json.dumps(data).encode())
+
+    def serve_bytes(self, url: str, body: bytes, content_type: str, status: int = 200) -> None:
+        parts = urlsplit(url)
+        self.routes[(parts.netloc, parts.path)] = (status, content_type, body)
+
+    def gets_of(self, url: str) -> int:
+        """How many times ``url`` was fetched."""
+        parts = urlsplit(url)
+        return sum(1 for r in self.fetched if (r.host, r.path) == (parts.netloc, parts.path))
 
     def actor(self, uri: str, *, locked: bool = False) -> RemoteActor:
         """Serve a new actor at ``uri`` (with WebFinger for it) and return it with its keys."""
@@ -109,6 +118,8 @@ def _handler(fediverse: Fediverse) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            fediverse.fetched.append(Received(self.headers.get("Host", ""), self.path, headers, b""))
             route = fediverse.routes.get((self.headers.get("Host", ""), self.path))
             status, content_type, body = route or (404, "application/json", b'{"error":"not found"}')
             self.send_response(status)
@@ -203,10 +214,13 @@ def start(monkeypatch: Any, hosts: set[str], tmp_path: Any) -> tuple[Fediverse, 
     return fediverse, [plain, secure]
 
 
-def signed_headers(actor: RemoteActor, path: str, body: bytes, host: str = "testserver") -> dict[str, str]:
-    """Django test-client keyword arguments for a POST signed as ``actor``."""
+def signed_headers(
+    actor: RemoteActor, path: str, body: bytes | None, host: str = "testserver"
+) -> dict[str, str]:
+    """Django test-client keyword arguments for a POST (or, with ``body`` ``None``, a GET) signed as
+    ``actor``."""
     added = sign_request(
-        "POST",
+        "POST" if body is not None else "GET",
         f"http://{host}{path}",
         {"Host": host},
         body,

@@ -25,6 +25,8 @@ from spool.federation.objects import actor_id, post_for_uri
 from spool.federation.policy import domain_of
 from spool.federation.vocab import Note
 from spool.identities.models import Account, Follow
+from spool.media.models import RemoteImage
+from spool.media.remote import remember_image
 from spool.posts.models import Post
 from spool.posts.services.remote import (
     OPTION_MAX,
@@ -132,6 +134,16 @@ def ingest_note(data: dict[str, Any], *, depth: int = 0, require_interest: bool 
                     {"url": a.url, "media_type": a.media_type, "alt": a.alt} for a in note.attachments
                 ],
             )
+            for position, attachment in enumerate(note.attachments):
+                # A reference only: the image is fetched when someone first looks at it.
+                remember_image(
+                    attachment.url,
+                    RemoteImage.Kind.ATTACHMENT,
+                    post_id=post.pk,
+                    position=position,
+                    alt_text=attachment.alt,
+                    declared_type=attachment.media_type,
+                )
     except IntegrityError:  # the same post arrived twice at once
         return post_for_uri(note.id)
     return post

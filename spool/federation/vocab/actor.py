@@ -27,6 +27,8 @@ class Actor:
     manually_approves: bool
     links: list[dict[str, str]] = field(default_factory=list)
     also_known_as: list[str] = field(default_factory=list)
+    icon_url: str = ""  # the avatar (``icon``), an image URL as given
+    image_url: str = ""  # the header (``image``)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Actor:
@@ -66,4 +68,15 @@ class Actor:
             manually_approves=data.get("manuallyApprovesFollowers") is True,
             links=links,
             also_known_as=[id_of(v) for v in as_list(data.get("alsoKnownAs")) if id_of(v)],
+            icon_url=_image_url(data.get("icon")),
+            image_url=_image_url(data.get("image")),
         )
+
+
+def _image_url(value: Any) -> str:
+    """The URL of an ``Image`` (or a bare link, or the first of a list); ``""`` when none is usable."""
+    value = value[0] if isinstance(value, list) and value else value
+    url = value.get("url") if isinstance(value, dict) else value
+    url = url[0] if isinstance(url, list) and url else url
+    url = id_of(url.get("href") if isinstance(url, dict) else url)
+    return url if url.startswith(("https://", "http://")) and len(url) <= 2000 else ""

@@ -28,6 +28,7 @@ from spool.core.pagination import MAX_PAGE, page_before, parse_cursor
 from spool.core.snowflake import id_at, time_of
 from spool.feeds.custom.models import CustomFeed, FeedMode
 from spool.identities.models import Account, Follow
+from spool.identities.servers import limited_for
 from spool.posts.batch import FeedEntry
 from spool.posts.models import Like, Post, Save, Topic
 from spool.posts.services.validation import normalise_topic
@@ -78,13 +79,16 @@ def matching(viewer: Account | None, spec: Spec) -> Any:
     if spec.topics:
         keys = [normalise_topic(t) for t in spec.topics]
         sources |= Q(topic_id__in=Topic.objects.filter(name__in=keys).values("id"))
-    if spec.profiles:
-        sources |= Q(author_id__in=list(spec.profiles))
     if spec.keywords:
         words = Q(pk__in=[])
         for keyword in spec.keywords:
             words |= Q(text__icontains=keyword)
         sources |= Q(id__gte=id_at(timezone.now() - KEYWORD_WINDOW)) & words
+    # Topics and keywords reach the whole network, so limited servers stay out there (as in every public
+    # surface); a profile the reader picked by name is shown as its profile page would be.
+    sources &= ~limited_for(viewer.id if viewer is not None else None)
+    if spec.profiles:
+        sources |= Q(author_id__in=list(spec.profiles))
     return qs.filter(sources)
 
 

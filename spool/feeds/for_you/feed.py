@@ -137,7 +137,7 @@ def _resolve(viewer: Account, chunk: list[tuple[int, Ranked]]) -> list[tuple[int
     posts = (
         Post.objects.visible_to(viewer)
         .in_feeds_of(viewer)
-        .full_reach()
+        .full_reach(viewer)
         .exclude(hidden_by_feedback(viewer))
         .filter(id__in=[item[0] for _, item in chunk])
         .for_cards()

@@ -27,6 +27,7 @@ from spool.identities.events import (
     Unfollowed,
 )
 from spool.identities.models import Account, Block, Follow, FollowRequest, Mute, Restrict
+from spool.identities.servers import is_limited_domain
 from spool.identities.services._common import lock_accounts, refresh_counters, require_active, require_other
 
 FollowResult = Literal["following", "requested"]
@@ -82,7 +83,8 @@ def _blocks_between(a_id: int, b_id: int) -> tuple[bool, bool]:
 
 def follow_account(actor: Account, target: Account) -> FollowResult:
     """Follow ``target``: a public profile is followed at once (``"following"``); a private one gets a follow
-    request (``"requested"``). Already following or requested: same answer, nothing changes.
+    request (``"requested"``), and so does a local profile followed by an account on a limited ("silenced")
+    server it does not follow back. Already following or requested: same answer, nothing changes.
 
     Refuses yourself (422 ``cannot_follow_self``), a profile you block (409 ``blocking``) and, as
     ``NotFound`` so nothing leaks, a profile that blocks you or is deactivated. Locks ``target``'s row so the
@@ -102,7 +104,7 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
             raise Conflict(f"Unblock @{current.handle} to follow them.", code="blocking")
         if Follow.objects.filter(follower_id=actor.pk, followee_id=target.pk).exists():
             return "following"
-        if current.is_private:
+        if current.is_private or _limited_stranger(actor, current):
             _, created = FollowRequest.objects.get_or_create(requester_id=actor.pk, target_id=target.pk)
             if created:
                 publish(FollowRequested(requester_id=actor.pk, target_id=target.pk))
@@ -110,6 +112,16 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
         add_follow(actor.pk, target.pk)
         refresh_counters(actor, target)
     return "following"
+
+
+def _limited_stranger(actor: Account, target: Account) -> bool:
+    """``actor`` is on a limited server and local ``target`` does not follow them."""
+    return (
+        target.is_local
+        and not actor.is_local
+        and is_limited_domain(actor.domain)
+        and not Follow.objects.filter(follower_id=target.pk, followee_id=actor.pk).exists()
+    )
 
 
 def unfollow_account(actor: Account, target: Account) -> None:

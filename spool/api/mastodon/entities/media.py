@@ -22,6 +22,7 @@ def media_entity(
     height: int,
     alt_text: str,
     focus: tuple[float, float] = (0.0, 0.0),
+    remote_url: str = "",
 ) -> dict[str, Any]:
     meta = _meta(width, height)
     full = absolute(url)
@@ -31,7 +32,7 @@ def media_entity(
         "type": "image",
         "url": full,
         "preview_url": full,
-        "remote_url": None,
+        "remote_url": remote_url or None,
         "preview_remote_url": None,
         "text_url": None,
         "meta": {"original": meta, "small": meta, "focus": {"x": focus[0], "y": focus[1]}},
@@ -42,7 +43,9 @@ def media_entity(
 
 def render_media(media: Media | MediaCard) -> dict[str, Any]:
     if isinstance(media, MediaCard):
-        return media_entity(media.id, media.url, media.width, media.height, media.alt_text)
+        return media_entity(
+            media.id, media.url, media.width, media.height, media.alt_text, remote_url=media.remote_url
+        )
     return media_entity(
         media.id,
         media.file.url,

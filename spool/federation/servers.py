@@ -1,0 +1,139 @@
+"""Instance-level policy on other servers, as admins manage it: block (refuse everything), limit (silence:
+see :mod:`spool.identities.servers`) and allow (the allowlist, enforced when
+``SPOOL.federation_allowlist_mode`` is on). Operators set defaults in the environment
+(``SPOOL_FEDERATION_BLOCKED_DOMAINS``, ``…_SILENCED_DOMAINS``, ``…_ALLOWED_DOMAINS``); those show here as
+fixed rows. Every change is written to the moderation audit log in the same transaction.
+
+Enforcement lives elsewhere, each at one chokepoint: :func:`spool.federation.policy.is_blocked_domain` for
+blocks and the allowlist, ``PostQuerySet.open_reach``, ``follow_account`` and the mention notifications for
+limits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.db import transaction
+
+from spool.core.errors import Forbidden, ValidationError
+from spool.federation.models import AllowedServer, DomainBlock
+from spool.identities.models import Account, LimitedServer
+from spool.moderation import audit
+from spool.moderation.models import RoleName
+from spool.moderation.roles import check_moderator
+
+Action = Literal["block", "limit", "allow"]
+ACTIONS: tuple[Action, ...] = ("block", "limit", "allow")
+_MODELS: dict[Action, type[DomainBlock] | type[LimitedServer] | type[AllowedServer]] = {
+    "block": DomainBlock,
+    "limit": LimitedServer,
+    "allow": AllowedServer,
+}
+_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*(?::\d{1,5})?$"
+)
+AUDIT_TARGET = "server"
+
+
+@dataclass(frozen=True)
+class ServerRule:
+    domain: str
+    action: Action
+    reason: str
+    created_at: datetime | None  # None for a default from the environment
+    from_settings: bool
+
+
+def clean_server_name(value: str) -> str:
+    """A server's name as accounts carry it: lower-case host, with a port when not the default. Takes
+    what people paste (``https://x.example/``, ``@user@x.example``) too; 422 ``invalid_domain`` otherwise."""
+    name = (value or "").strip().lower()
+    name = re.sub(r"^[a-z]+://", "", name).split("/", 1)[0].rsplit("@", 1)[-1].strip(".")
+    if not _NAME.match(name):
+        raise ValidationError(
+            "Give a server name such as social.example.", code="invalid_domain", field="domain"
+        )
+    return name
+
+
+def _check_admin(actor: Account) -> None:
+    if check_moderator(actor) != RoleName.ADMIN:
+        raise Forbidden("Only admins change which servers Spool federates with.", code="admin_only")
+
+
+def _action(value: str) -> Action:
+    for action in ACTIONS:
+        if value == action:
+            return action
+    raise ValidationError("Choose block, limit or allow.", code="invalid_action", field="action")
+
+
+def _settings_rules() -> list[ServerRule]:
+    config = settings.SPOOL
+    lists: list[tuple[Action, list[str]]] = [
+        ("block", config.federation_blocked_domains),
+        ("limit", config.federation_silenced_domains),
+        ("allow", config.federation_allowed_domains),
+    ]
+    return [
+        ServerRule(d.strip().lower(), action, "Set by the operator", None, True)
+        for action, domains in lists
+        for d in domains
+        if d.strip()
+    ]
+
+
+def server_rules() -> list[ServerRule]:
+    """Every rule, from the environment and stored, grouped by action then by name."""
+    stored = [
+        ServerRule(row.domain, action, row.reason, row.created_at, False)
+        for action, model in _MODELS.items()
+        for row in model.objects.order_by("domain")
+    ]
+    order = {a: i for i, a in enumerate(ACTIONS)}
+    return sorted(_settings_rules() + stored, key=lambda r: (order[r.action], r.domain))
+
+
+def set_server_rule(actor: Account, domain: str, action: str, reason: str = "") -> ServerRule:
+    """Block, limit or allow the server ``domain`` (idempotent: an existing rule keeps its reason).
+
+    Checks: ``actor`` is an admin (404 for people without a role, 403 ``admin_only`` for moderators);
+    ``action`` is one of :data:`ACTIONS` (422 ``invalid_action``); the name is a server name (422
+    ``invalid_domain``); the reason at most 500 characters (422 ``reason_too_long``); not our own server
+    (422 ``own_server``). Blocking takes effect at once for everything that arrives or leaves; limiting at
+    once for every read. Records ``server.<action>`` in the audit log."""
+    _check_admin(actor)
+    kind = _action(action)
+    name = clean_server_name(domain)
+    if name == settings.SPOOL.domain.lower():
+        raise ValidationError("That is this server.", code="own_server", field="domain")
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise ValidationError("Keep the reason under 500 characters.", code="reason_too_long", field="reason")
+    model = _MODELS[kind]
+    with transaction.atomic():
+        row, created = model.objects.get_or_create(domain=name, defaults={"reason": reason})
+        if created:
+            audit.record(actor, f"server.{kind}", AUDIT_TARGET, row.pk, target_label=name, note=reason)
+    return ServerRule(row.domain, kind, row.reason, row.created_at, False)
+
+
+def lift_server_rule(actor: Account, domain: str, action: str) -> bool:
+    """Remove a stored rule; returns whether there was one. Same checks as :func:`set_server_rule`
+    (defaults from the environment cannot be lifted here). Records ``server.un<action>``."""
+    _check_admin(actor)
+    kind = _action(action)
+    name = clean_server_name(domain)
+    model = _MODELS[kind]
+    with transaction.atomic():
+        row = model.objects.filter(domain=name).first()
+        if row is None:
+            return False
+        row_id = row.pk
+        row.delete()
+        audit.record(actor, f"server.un{kind}", AUDIT_TARGET, row_id, target_label=name)
+    return True
