@@ -20,6 +20,7 @@ from spool.web.views import (
     posts,
     profile,
     reports,
+    rollout_flags,
     search,
     settings,
 )
@@ -111,6 +112,8 @@ urlpatterns = [
     path("moderation/appeals", moderation.appeals_page, name="moderation_appeals"),
     path("moderation/appeals/<int:appeal_id>", moderation.decide, name="moderation_decide"),
     path("moderation/log", moderation.log_page, name="moderation_log"),
+    path("moderation/flags", rollout_flags.flags_page, name="moderation_flags"),
+    path("moderation/flags/<slug:name>", rollout_flags.flag_page, name="moderation_flag"),
     path("moderation/<slug:kind>/<int:target_id>", moderation.target_page, name="moderation_target"),
     path("moderation/<slug:kind>/<int:target_id>/act", moderation.act, name="moderation_act"),
     # OAuth: the consent page, out-of-band codes, and the apps holding tokens
