@@ -8,6 +8,7 @@ edge row was really created or deleted (the unique constraints decide races), an
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.db.models import F, Q
 
 from spool.core.errors import Conflict, NotFound
 from spool.core.events import publish
+from spool.core.ratelimit import Limit, hit
 from spool.identities.events import (
     Blocked,
     Followed,
@@ -29,6 +31,8 @@ from spool.identities.models import Account, Block, Follow, FollowRequest, Mute,
 from spool.identities.services._common import lock_accounts, refresh_counters, require_active, require_other
 
 FollowResult = Literal["following", "requested"]
+# New follows and follow requests per person (Mastodon's own cap is 400 a day); repeats are not counted.
+FOLLOW_LIMIT = Limit("follows", 400, timedelta(hours=24))
 
 
 # --- Edges with counters --------------------------------------------------------------------------------
@@ -84,8 +88,9 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
     request (``"requested"``). Already following or requested: same answer, nothing changes.
 
     Refuses yourself (422 ``cannot_follow_self``), a profile you block (409 ``blocking``) and, as
-    ``NotFound`` so nothing leaks, a profile that blocks you or is deactivated. Locks ``target``'s row so the
-    private/public decision cannot race a profile change or an approval. Publishes ``Followed`` or
+    ``NotFound`` so nothing leaks, a profile that blocks you or is deactivated. A new follow or request
+    counts against ``FOLLOW_LIMIT`` (``RateLimited`` 429, nothing written past it). Locks ``target``'s row
+    so the private/public decision cannot race a profile change or an approval. Publishes ``Followed`` or
     ``FollowRequested``.
     """
     require_other(actor, target, "follow")
@@ -99,6 +104,12 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
             raise Conflict(f"Unblock @{current.handle} to follow them.", code="blocking")
         if Follow.objects.filter(follower_id=actor.pk, followee_id=target.pk).exists():
             return "following"
+        if (
+            current.is_private
+            and FollowRequest.objects.filter(requester_id=actor.pk, target_id=target.pk).exists()
+        ):
+            return "requested"
+        hit(FOLLOW_LIMIT, actor.pk)
         if current.is_private:
             _, created = FollowRequest.objects.get_or_create(requester_id=actor.pk, target_id=target.pk)
             if created:
