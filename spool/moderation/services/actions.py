@@ -106,8 +106,9 @@ def take_action(moderator: Account, target_type: Any, target_id: int, kind: Any,
     characters) is shown to the person affected with an appeal form. ``NotFound`` when the target no longer
     exists (dismiss its reports instead); ``Conflict`` when the same action is already in effect.
 
-    Effects: ``remove`` hides a post from everyone (``moderation_state``); ``sensitive`` hides a post's
-    media behind a warning; ``limit`` leaves a post or a topic out of discovery (``reach_limited``);
+    Effects: ``remove`` hides a post from everyone (``moderation_state``); ``sensitive`` puts a post's
+    text and media behind a content warning; ``limit`` leaves a post or a topic out of discovery
+    (``reach_limited``);
     ``suspend`` deactivates the person's account and login (``suspended_at``; their posts vanish through
     ``visible_to``, their sessions and tokens stop working).
     Writes the action, resolves the reports, appends the audit entry and publishes ``ModerationNotice``
