@@ -6,8 +6,8 @@ cache of rendered statuses: no model instance, no ORM query building, on a warm 
   (``get_many``: one ``MGET``). The key holds everything the cached part depends on that can change — the
   edit time, the link card's state, the author's handle and privacy, the moderators' sensitive mark — so an
   edit, a card that finishes loading, a renamed or newly private author or a post marked sensitive make a
-  new key: nothing has to be invalidated, and a deleted post is simply never asked for again (it drops out of the visibility query). Entries expire after
-  ``TTL``.
+  new key: nothing has to be invalidated, and a deleted post is simply never asked for again (it drops out
+  of the visibility query). Entries expire after ``TTL``.
 - **What is not.** Counts come from the page's own row (the visibility query reads them); the viewer's
   flags (favourited, reblogged, bookmarked, muted thread, pinned) from one batched query; the ``account``
   from the row's author columns, rendered once per distinct author state per process
