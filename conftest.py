@@ -87,6 +87,16 @@ def _fresh_rate_limits(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rollout_flags() -> None:
+    """The cached rollout flags outlive a test's transaction: start each test without them."""
+    from django.core.cache import cache
+
+    from spool.rollout.evaluate import CACHE_KEY
+
+    cache.delete(CACHE_KEY)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_channel_layer() -> None:
     """Each test starts with a new channel layer: the Redis layer's connections and locks belong to the event
     loop that first used them, and WebSocket tests each run their own loop (and live servers theirs)."""

@@ -74,6 +74,11 @@ class SpoolConfig(BaseSettings):
     # console:// (printed), or file:///path; empty = one file per message under <data_dir>/mail.
     email_url: str = ""
     email_from: str = ""
+    # Staged rollout (spool.rollout): the request header a trusted proxy or CDN sets to the visitor's ISO
+    # 3166 country code (e.g. ``CF-IPCountry``). Unset: every visitor's country is unknown.
+    country_header: str = ""
+    # Per-action rate limits (spool.core.ratelimit) overridden by scope, e.g. ``{"follows": 500}`` (JSON).
+    rate_limits: dict[str, int] = Field(default_factory=dict)
 
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")

@@ -17,6 +17,8 @@ DEBUG = config.debug
 ALLOWED_HOSTS = [*config.allowed_hosts, config.domain.split(":")[0]]
 CSRF_TRUSTED_ORIGINS = [config.public_url]
 SPOOL = config
+# Per-action rate limits by scope, overriding the defaults in the services (``SPOOL_RATE_LIMITS``).
+RATE_LIMITS: dict[str, int] = dict(config.rate_limits)
 # Parallel test workers share one Redis: keep their keys apart.
 KEY_PREFIX = config.key_prefix + os.environ.get("PYTEST_XDIST_WORKER", "")
 
@@ -30,6 +32,7 @@ INSTALLED_APPS = [
     "channels",
     "spool.core",
     "spool.media",
+    "spool.rollout",
     "spool.accounts",
     "spool.identities",
     "spool.posts",

@@ -1,8 +1,10 @@
 """Fixed-window rate limits on writes.
 
-``hit(scope, key, limit, window)`` counts one action and raises :class:`~spool.core.errors.RateLimited` once
-the limit is passed. Counters live in Redis when ``REDIS_URL`` is set (shared by every process) and in the
-database otherwise (shared by the web server and the worker on one machine).
+``hit(rule, key)`` counts one action and raises :class:`~spool.core.errors.RateLimited` once the limit is
+passed. Each rule's default can be overridden by its scope in the ``RATE_LIMITS`` setting
+(``SPOOL_RATE_LIMITS='{"follows": 500}'``), which is also how tests lower a limit to reach its edge.
+Counters live in Redis when ``REDIS_URL`` is set (shared by every process) and in the database otherwise
+(shared by the web server and the worker on one machine).
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ class Limit:
     window: timedelta
 
 
+def limit_of(rule: Limit) -> int:
+    """The limit in force for ``rule``: the ``RATE_LIMITS`` setting's value for its scope, else the
+    default."""
+    overrides: dict[str, int] = getattr(settings, "RATE_LIMITS", None) or {}
+    return int(overrides.get(rule.scope, rule.limit))
+
+
 @dataclass(frozen=True)
 class Usage:
     """Where a key stands after one more action: what the headers ``X-RateLimit-*`` report."""
@@ -43,18 +52,19 @@ def count(rule: Limit, key: str | int) -> Usage:
     """Like :func:`hit`, returning the whole :class:`Usage`. One Redis round trip or one SQL statement."""
     name = f"{settings.KEY_PREFIX}:rl:{rule.scope}:{key}"
     window_s = int(rule.window.total_seconds())
+    limit = limit_of(rule)
     if settings.SPOOL.redis_url:
         used, ttl = _hit_redis(name, window_s)
     else:
         used, ttl = _hit_database(name, rule.window)
-    if used > rule.limit:
+    if used > limit:
         raise RateLimited(
-            f"Too many {rule.scope.replace('_', ' ')} — the limit is {rule.limit} per "
+            f"Too many {rule.scope.replace('_', ' ')} — the limit is {limit} per "
             f"{_describe(rule.window)}. Try again later.",
             retry_after=max(ttl, 1),
-            limit=rule.limit,
+            limit=limit,
         )
-    return Usage(rule.limit, rule.limit - used, max(ttl, 0))
+    return Usage(limit, limit - used, max(ttl, 0))
 
 
 def _hit_redis(name: str, window_s: int) -> tuple[int, int]:

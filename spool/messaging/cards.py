@@ -52,6 +52,7 @@ class MessageCard:
     shared_post: dict[str, Any] | None = None
     edited_at: datetime | None = None
     unsent: bool = False
+    removed: bool = False  # by moderators: nothing of it is shown
     reactions: list[tuple[int, str]] = field(default_factory=list)  # (account id, emoji)
 
     def reaction_counts(self) -> dict[str, int]:
@@ -90,6 +91,7 @@ class MessageCard:
             "created_at": self.created_at,
             "edited_at": self.edited_at,
             "unsent": self.unsent,
+            "removed": self.removed,
             "reactions": [{"account_id": str(who), "emoji": emoji} for who, emoji in self.reactions],
             "reaction_counts": self.reaction_counts(),
             "my_reaction": self.reaction_of(viewer_id) if viewer_id is not None else None,
@@ -152,7 +154,7 @@ def message_cards(viewer: Account | None, messages: Iterable[Message]) -> list[M
                 sender=Person.of(m.sender) if m.sender else None,
                 subject=Person.of(m.subject) if m.subject else None,
                 event=m.event,
-                text=m.text,
+                text="" if m.removed else m.text,
                 created_at=m.created_at,
                 image={
                     "url": m.image.url,
@@ -160,12 +162,13 @@ def message_cards(viewer: Account | None, messages: Iterable[Message]) -> list[M
                     "width": m.image_width,
                     "height": m.image_height,
                 }
-                if m.image
+                if m.image and not m.removed
                 else None,
-                link=_link(m.card),
-                shared_post=_shared(m.shared_post, visible),
+                link=None if m.removed else _link(m.card),
+                shared_post=None if m.removed else _shared(m.shared_post, visible),
                 edited_at=m.edited_at,
                 unsent=m.unsent,
+                removed=m.removed,
                 reactions=reactions.get(m.pk, []),
             )
         )

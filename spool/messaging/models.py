@@ -127,6 +127,8 @@ class Message(SnowflakeModel):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     unsent_at = models.DateTimeField(null=True, blank=True)
+    # Removed by moderators: hidden from every member (its content is kept, so an appeal can restore it).
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()
 
@@ -139,6 +141,10 @@ class Message(SnowflakeModel):
     @property
     def unsent(self) -> bool:
         return self.unsent_at is not None
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
 
 class HiddenMessage(models.Model):

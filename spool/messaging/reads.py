@@ -219,7 +219,11 @@ def search(viewer: Account, query: Any, *, cursor: int | None = None, limit: Any
     if len(query) > MAX_QUERY:
         raise ValidationError(f"Search at most {MAX_QUERY} characters.", code="too_long", field="q")
     size = _limit(limit)
-    qs = visible_messages(viewer).filter(kind=Message.Kind.TEXT, text__icontains=query.strip()).for_cards()
+    qs = (
+        visible_messages(viewer)
+        .filter(kind=Message.Kind.TEXT, removed_at__isnull=True, text__icontains=query.strip())
+        .for_cards()
+    )
     if cursor is not None:
         qs = qs.filter(id__lt=cursor)
     rows = list(qs.order_by("-id")[: size + 1])

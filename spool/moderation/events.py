@@ -15,3 +15,14 @@ class ModerationNotice(Event):
 
     account_id: int
     action_id: int
+
+
+@dataclass(frozen=True)
+class MessagesRemoved(Event):
+    """Moderators removed these direct messages, all sent by ``sender_id`` (``restored``: an appeal reversed
+    that). Published inside the action's transaction: messaging (above this app) hides or shows them in the
+    same transaction, and raises ``NotFound`` when none of them exists any more, which undoes the action."""
+
+    message_ids: tuple[int, ...]
+    sender_id: int
+    restored: bool = False

@@ -47,6 +47,11 @@ class TargetType(models.TextChoices):
     TOPIC = "topic", "Topic"
 
 
+# What the audit log records changes to: report targets, and the rollout flags admins change.
+AUDIT_FLAG = "flag"
+AUDIT_TARGETS = [*TargetType.choices, (AUDIT_FLAG, "Rollout flag")]
+
+
 class Reason(models.TextChoices):
     SPAM = "spam", "Spam"
     ABUSE = "abuse", "Abuse or harassment"
@@ -186,7 +191,7 @@ class AuditEntry(SnowflakeModel):
     actor_id = models.BigIntegerField(null=True, blank=True, help_text="Account ID; null for the system.")
     actor_label = models.CharField(max_length=100)
     verb = models.CharField(max_length=32)
-    target_type = models.CharField(max_length=12, choices=TargetType.choices)
+    target_type = models.CharField(max_length=12, choices=AUDIT_TARGETS)
     target_id = models.BigIntegerField()
     target_label = models.CharField(max_length=200, blank=True, default="")
     note = models.CharField(max_length=2000, blank=True, default="")

@@ -72,6 +72,10 @@ class PollCard:
     viewer_vote: int | None
 
 
+# What readers see in place of a post moderators marked sensitive, until they choose to show it.
+CONTENT_WARNING = "Sensitive content"
+
+
 @dataclass
 class PostCard:
     """One post as the viewer sees it. Counts are ``None`` when hidden from the viewer (others' ghost
@@ -87,6 +91,8 @@ class PostCard:
     topic: Topic | None
     spoilers: list[list[int]]
     media_spoiler: bool
+    # Marked sensitive by moderators: text and media behind a content warning (``CONTENT_WARNING``).
+    sensitive: bool = False
     media: list[MediaCard] = field(default_factory=list)
     attachment_text: str = ""
     attachment_html: str = ""
@@ -268,6 +274,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
             topic=post.topic,
             spoilers=post.spoilers,
             media_spoiler=post.media_spoiler,
+            sensitive=post.sensitive,
             media=media.get(post.id, []),
             attachment_text=post.attachment_text,
             attachment_html=render_attachment(post.attachment_text, post.attachment_styles)

@@ -269,7 +269,7 @@ ACCOUNT_FIELDS = (
 POST_FIELDS = (
     "id", "author_id", "is_reply", "root_id", "reply_to_id", "edited_at", "ghost", "hidden", "quote_of_id",
     "card_id", "card__state", "text", "attachment_text", "topic__display", "likes_count", "replies_count",
-    "reposts_count", "quotes_count",
+    "reposts_count", "quotes_count", "sensitive",
 )  # fmt: skip
 _POST_COLUMNS = (*POST_FIELDS, *(f"author__{f}" for f in ACCOUNT_FIELDS))
 _REPOST_COLUMNS = ("id", "post_id", *(f"account__{f}" for f in ACCOUNT_FIELDS))

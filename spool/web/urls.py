@@ -23,6 +23,7 @@ from spool.web.views import (
     profile,
     remote_media,
     reports,
+    rollout_flags,
     search,
     security,
     servers,
@@ -142,6 +143,8 @@ urlpatterns = [
     path("media/remote/<int:image_id>", remote_media.remote_image, name="remote_image"),
     path("moderation/servers", servers.servers_page, name="moderation_servers"),
     path("moderation/servers/change", servers.change_server, name="moderation_server_change"),
+    path("moderation/flags", rollout_flags.flags_page, name="moderation_flags"),
+    path("moderation/flags/<slug:name>", rollout_flags.flag_page, name="moderation_flag"),
     path("moderation/<slug:kind>/<int:target_id>", moderation.target_page, name="moderation_target"),
     path("moderation/<slug:kind>/<int:target_id>/act", moderation.act, name="moderation_act"),
     # OAuth: the consent page, out-of-band codes, and the apps holding tokens

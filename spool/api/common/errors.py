@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -33,6 +35,8 @@ def install_error_handlers(api: NinjaAPI, *, invalid_prefix: str = "") -> None:
             response["Retry-After"] = str(exc.retry_after)
             response["X-RateLimit-Limit"] = str(exc.limit)
             response["X-RateLimit-Remaining"] = "0"
+            reset = timezone.now() + timedelta(seconds=exc.retry_after)
+            response["X-RateLimit-Reset"] = reset.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         return response
 
     @api.exception_handler(NinjaValidationError)

@@ -34,6 +34,8 @@ FOLDERS = (Membership.Folder.PRIMARY, Membership.Folder.ARCHIVED)
 def _content(message: MessageCard) -> str:
     if message.kind == "system":
         return paragraph(escape(message.system_text()))
+    if message.removed:
+        return paragraph("<em>Message removed by moderators</em>")
     if message.unsent:
         return paragraph("<em>Message unsent</em>")
     html = escape(message.text).replace("\n", "<br>")

@@ -3,7 +3,7 @@
 * Rate limits: 300 requests per 5 minutes per token (per address for anonymous calls) on ``/api/v1`` and
   ``/api/v2``, reported in ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (ISO 8601) and answered with
   429 ``{"error": "Too many requests"}`` past the limit. One counter hit per request (Redis at scale, one
-  SQL statement embedded).
+  SQL statement embedded). A write refused by a service's per-action limit keeps that limit's headers.
 * CORS: browser apps (Elk, Phanpy…) call the API, the token endpoints and the discovery documents from their
   own origins. These take bearer tokens or client credentials, never cookies, so any origin may call them.
 """
@@ -50,7 +50,9 @@ class RateLimitMiddleware:
             _headers(response, exc.limit, 0, exc.retry_after)
             return response
         response = self.get_response(request)
-        _headers(response, usage.limit, usage.remaining, usage.resets_in)
+        # A write refused by its own per-action limit (follows, likes, messages…) reports that limit.
+        if not (response.status_code == 429 and response.has_header("X-RateLimit-Limit")):
+            _headers(response, usage.limit, usage.remaining, usage.resets_in)
         return response
 
 

@@ -17,6 +17,7 @@ from spool.api.native.posts import PostOut, post_out
 from spool.feeds.for_you import steering
 from spool.feeds.for_you.feed import for_you_page
 from spool.feeds.for_you.models import DearAlgoRequest, PostFeedback
+from spool.rollout.country import request_country
 
 router = Router(tags=["for you"])
 
@@ -119,7 +120,9 @@ def dear_algo_requests(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("dear-algo", response={201: DearAlgoOut})
 def create_dear_algo_request(request: HttpRequest, payload: DearAlgoIn) -> Status[dict[str, Any]]:
     """ "Show me more about cycling, less politics": read into terms, active for 3 days."""
-    made = steering.create_dear_algo_request(current_account(request), payload.text)
+    made = steering.create_dear_algo_request(
+        current_account(request), payload.text, country=request_country(request)
+    )
     return Status(201, _request_out(made))
 
 

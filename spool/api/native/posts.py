@@ -24,7 +24,7 @@ from spool.identities.access import access_account
 from spool.identities.models import Account
 from spool.posts import services, timelines
 from spool.posts.access import access_post
-from spool.posts.batch import MediaCard, PostCard, build_card
+from spool.posts.batch import CONTENT_WARNING, MediaCard, PostCard, build_card
 from spool.posts.models import Like, Media, PostEdit
 from spool.posts.rendering import render_post_text
 
@@ -110,6 +110,9 @@ class PostOut(Schema):
     topic: TopicOut | None
     spoilers: list[list[int]]
     media_spoiler: bool
+    # Marked sensitive by moderators: show ``content_warning`` in place of the text and media until asked.
+    sensitive: bool
+    content_warning: str
     media: list[MediaOut]
     attachment: AttachmentOut | None
     poll: PollOut | None
@@ -273,6 +276,8 @@ def post_out(card: PostCard) -> dict[str, Any]:
         else None,
         "spoilers": card.spoilers,
         "media_spoiler": card.media_spoiler,
+        "sensitive": card.sensitive,
+        "content_warning": CONTENT_WARNING if card.sensitive else "",
         "media": [_media_out(m) for m in card.media],
         "attachment": {
             "text": card.attachment_text,

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from spool.core.errors import NotFound, RateLimited, ValidationError
+from spool.core.errors import Forbidden, NotFound, RateLimited, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.for_you.dear_algo import parse_request
 from spool.feeds.for_you.feed import forget_after_commit
@@ -24,6 +24,8 @@ from spool.identities.models import Account
 from spool.posts.access import access_post
 from spool.posts.events import PostCreated
 from spool.posts.models import Post
+from spool.rollout.evaluate import is_enabled
+from spool.rollout.flags import DEAR_ALGO
 
 DEAR_ALGO_DAYS = 3
 MAX_REQUEST = 280
@@ -100,10 +102,21 @@ def active_requests(account: Account) -> QuerySet[DearAlgoRequest]:
     ).order_by("-id")
 
 
-def create_dear_algo_request(account: Account, text: Any, *, post_id: int | None = None) -> DearAlgoRequest:
+def dear_algo_available(account: Account, country: str | None = None) -> bool:
+    """Whether the ``dear_algo`` rollout flag lets ``account`` (in ``country``, when known) make requests."""
+    return is_enabled(DEAR_ALGO, account, country)
+
+
+def create_dear_algo_request(
+    account: Account, text: Any, *, post_id: int | None = None, country: str | None = None
+) -> DearAlgoRequest:
     """Read ``text`` ("show me more about cycling, less politics") into terms to lift and lower, active for
-    ``DEAR_ALGO_DAYS`` days. Refused (nothing written) when blank, longer than ``MAX_REQUEST``, when
-    nothing in it reads as a request, or past ``MAX_ACTIVE_REQUESTS`` live ones. Rate-limited."""
+    ``DEAR_ALGO_DAYS`` days. Refused (nothing written): ``Forbidden`` (``feature_unavailable``) when the
+    ``dear_algo`` rollout flag is off for the person in ``country`` (the front door's
+    ``request_country``; ``None`` unknown); ``ValidationError`` when blank, longer than ``MAX_REQUEST``,
+    when nothing in it reads as a request, or past ``MAX_ACTIVE_REQUESTS`` live ones. Rate-limited."""
+    if not dear_algo_available(account, country):
+        raise Forbidden("Dear Algo isn't available to you yet.", code="feature_unavailable")
     text = _request_text(text)
     parsed = parse_request(text)
     if parsed.empty:
@@ -167,5 +180,5 @@ def on_post_created(event: PostCreated) -> None:
         with transaction.atomic():
             author = Account.objects.get(pk=event.author_id)
             create_dear_algo_request(author, row[0][:MAX_REQUEST], post_id=event.post_id)
-    except (ValidationError, RateLimited):
+    except (ValidationError, RateLimited, Forbidden):
         pass

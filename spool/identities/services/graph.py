@@ -8,6 +8,7 @@ edge row was really created or deleted (the unique constraints decide races), an
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.db.models import F, Q
 from spool.accounts.email_flows import require_confirmed_email
 from spool.core.errors import Conflict, NotFound
 from spool.core.events import publish
+from spool.core.ratelimit import Limit, hit
 from spool.identities.events import (
     Blocked,
     Followed,
@@ -31,6 +33,8 @@ from spool.identities.servers import is_limited_domain
 from spool.identities.services._common import lock_accounts, refresh_counters, require_active, require_other
 
 FollowResult = Literal["following", "requested"]
+# New follows and follow requests per person (Mastodon's own cap is 400 a day); repeats are not counted.
+FOLLOW_LIMIT = Limit("follows", 400, timedelta(hours=24))
 
 
 # --- Edges with counters --------------------------------------------------------------------------------
@@ -87,8 +91,9 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
     server it does not follow back. Already following or requested: same answer, nothing changes.
 
     Refuses yourself (422 ``cannot_follow_self``), a profile you block (409 ``blocking``) and, as
-    ``NotFound`` so nothing leaks, a profile that blocks you or is deactivated. Locks ``target``'s row so the
-    private/public decision cannot race a profile change or an approval. Publishes ``Followed`` or
+    ``NotFound`` so nothing leaks, a profile that blocks you or is deactivated. A new follow or request
+    counts against ``FOLLOW_LIMIT`` (``RateLimited`` 429, nothing written past it). Locks ``target``'s row
+    so the private/public decision cannot race a profile change or an approval. Publishes ``Followed`` or
     ``FollowRequested``. Refuses an unconfirmed email address when the server requires confirmation
     (403 ``email_unconfirmed``).
     """
@@ -104,7 +109,14 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
             raise Conflict(f"Unblock @{current.handle} to follow them.", code="blocking")
         if Follow.objects.filter(follower_id=actor.pk, followee_id=target.pk).exists():
             return "following"
-        if current.is_private or _limited_stranger(actor, current):
+        needs_approval = current.is_private or _limited_stranger(actor, current)
+        if (
+            needs_approval
+            and FollowRequest.objects.filter(requester_id=actor.pk, target_id=target.pk).exists()
+        ):
+            return "requested"
+        hit(FOLLOW_LIMIT, actor.pk)
+        if needs_approval:
             _, created = FollowRequest.objects.get_or_create(requester_id=actor.pk, target_id=target.pk)
             if created:
                 publish(FollowRequested(requester_id=actor.pk, target_id=target.pk))

@@ -211,6 +211,8 @@ def edit_message(editor: Account, message_id: Any, text: Any) -> Message:
         require_member(membership)
         if message.sender_id != editor.pk or message.kind != Message.Kind.TEXT or message.unsent:
             raise Forbidden("You can only edit your own messages.", code="not_yours")
+        if message.removed:
+            raise Forbidden("Moderators removed this message.", code="removed")
         if timezone.now() - message.created_at > EDIT_WINDOW:
             raise Forbidden("Messages can be edited for 15 minutes after sending.", code="edit_window_over")
         if not text and not message.image and message.shared_post_id is None:
@@ -298,7 +300,7 @@ def react(account: Account, message_id: Any, emoji: Any) -> Reaction | None:
     with transaction.atomic():
         membership, message = access_message(account, message_id, lock=True)
         require_member(membership)
-        if message.kind != Message.Kind.TEXT or message.unsent:
+        if message.kind != Message.Kind.TEXT or message.unsent or message.removed:
             raise ValidationError("This message can't be reacted to.", code="not_reactable")
         if (
             not membership.conversation.is_group

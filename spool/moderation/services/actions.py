@@ -4,6 +4,7 @@ appeal can reverse exactly that (:func:`reverse_action`)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from spool.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from spool.core.events import publish
 from spool.identities.models import Account
 from spool.moderation import audit
-from spool.moderation.events import ModerationNotice
+from spool.moderation.events import MessagesRemoved, ModerationNotice
 from spool.moderation.models import (
     MAX_NOTE,
     Action,
@@ -33,8 +34,9 @@ from spool.posts.models import ModerationState, Post, Topic
 ACTIONS_FOR: dict[str, tuple[str, ...]] = {
     TargetType.POST: (ActionKind.REMOVE, ActionKind.SENSITIVE, ActionKind.LIMIT, ActionKind.SUSPEND),
     TargetType.ACCOUNT: (ActionKind.SUSPEND,),
-    # Messages are not removed by moderators (unsending cannot be reversed on appeal); the sender is.
-    TargetType.MESSAGE: (ActionKind.SUSPEND,),
+    # Removing a message hides it (and the other messages of the same report by the same sender) for every
+    # member; messaging does it on ``MessagesRemoved`` and an appeal shows them again.
+    TargetType.MESSAGE: (ActionKind.REMOVE, ActionKind.SUSPEND),
     TargetType.CONVERSATION: (ActionKind.SUSPEND,),
     TargetType.TOPIC: (ActionKind.LIMIT,),
 }
@@ -106,8 +108,10 @@ def take_action(moderator: Account, target_type: Any, target_id: int, kind: Any,
     characters) is shown to the person affected with an appeal form. ``NotFound`` when the target no longer
     exists (dismiss its reports instead); ``Conflict`` when the same action is already in effect.
 
-    Effects: ``remove`` hides a post from everyone (``moderation_state``); ``sensitive`` hides a post's
-    media behind a warning; ``limit`` leaves a post or a topic out of discovery (``reach_limited``);
+    Effects: ``remove`` hides a post from everyone (``moderation_state``), or a reported message from
+    every member of its conversation (with the report's other messages from the same sender);
+    ``sensitive`` puts a post's text and media behind a content warning; ``limit`` leaves a post or a topic
+    out of discovery (``reach_limited``);
     ``suspend`` deactivates the person's account and login (``suspended_at``; their posts vanish through
     ``visible_to``, their sessions and tokens stop working).
     Writes the action, resolves the reports, appends the audit entry and publishes ``ModerationNotice``
@@ -173,7 +177,8 @@ def take_action(moderator: Account, target_type: Any, target_id: int, kind: Any,
 
 def _lock(target_type: str, target_id: int) -> None:
     models: dict[str, Any] = {TargetType.POST: Post, TargetType.TOPIC: Topic, TargetType.ACCOUNT: Account}
-    list(models[target_type].objects.select_for_update().filter(pk=target_id).values_list("pk"))
+    if target_type in models:  # messages are locked by messaging when it removes them
+        list(models[target_type].objects.select_for_update().filter(pk=target_id).values_list("pk"))
 
 
 def _responsible(target_type: str, target_id: int, reported: Report | None) -> Account:
@@ -218,6 +223,8 @@ def _apply(
             post.reach_limited = True
         post.save(update_fields=[*undo])
         return post.author, snapshot, undo
+    if target_type == TargetType.MESSAGE:
+        return _remove_messages(target_id, reported)
     if target_type == TargetType.TOPIC:
         topic = Topic.objects.select_for_update().filter(pk=target_id).first()
         if topic is None:
@@ -235,6 +242,24 @@ def _apply(
     return account, snapshot_account(account), undo
 
 
+def _remove_messages(
+    target_id: int, reported: Report | None
+) -> tuple[Account | None, dict[str, Any], dict[str, Any]]:
+    """Remove the reported message and the other messages the same report attached from the same sender
+    (the snapshot lists them); messaging hides them in this transaction (``MessagesRemoved``)."""
+    if reported is None or reported.target_account is None:
+        raise NotFound("Nobody is responsible for this message any more; dismiss its reports instead.")
+    sender = reported.target_account
+    attached = [
+        int(m["id"])
+        for m in (reported.snapshot or {}).get("messages", [])
+        if str(m.get("sender_id")) == str(sender.pk) and str(m.get("id", "")).isdigit()
+    ]
+    ids = tuple(dict.fromkeys([target_id, *attached]))
+    publish(MessagesRemoved(message_ids=ids, sender_id=sender.pk))
+    return sender, reported.snapshot, {"message_ids": list(ids), "sender_id": sender.pk}
+
+
 def reverse_action(actor: Account, action: Action, note: str = "") -> None:
     """Undo ``action`` (the caller checked the permission and holds the transaction): restore what
     ``undo`` recorded, mark it reversed, append a ``reverse`` audit entry."""
@@ -243,6 +268,14 @@ def reverse_action(actor: Account, action: Action, note: str = "") -> None:
         Post.objects.filter(pk=action.target_id).update(**undo)
     elif action.target_type == TargetType.TOPIC and undo:
         Topic.objects.filter(pk=action.target_id).update(**undo)
+    elif action.target_type == TargetType.MESSAGE and undo.get("message_ids"):
+        # The conversation may have been deleted since: then there is nothing to show again.
+        with contextlib.suppress(NotFound):
+            publish(
+                MessagesRemoved(
+                    message_ids=tuple(undo["message_ids"]), sender_id=int(undo["sender_id"]), restored=True
+                )
+            )
     elif action.target_type == TargetType.ACCOUNT and action.kind == ActionKind.SUSPEND:
         account = Account.objects.select_for_update().filter(pk=action.target_id).first()
         if account is not None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from spool.moderation.roles import is_admin
 from spool.posts.services.edit import EDIT_WINDOW
 
 register = template.Library()
@@ -93,3 +94,9 @@ def editable(card: Any) -> bool:
     """Whether the author may still edit ``card``'s post (the service enforces the window; this hides the
     link once it has passed)."""
     return bool(card.created_at and timezone.now() - card.created_at < EDIT_WINDOW)
+
+
+@register.filter(name="is_admin")
+def is_admin_filter(account: Any) -> bool:
+    """Whether the viewer is an admin (one query): the moderation tabs show admins the rollout flags."""
+    return is_admin(account)

@@ -16,12 +16,14 @@ from spool.feeds.for_you.models import FeedbackKind
 from spool.feeds.for_you.steering import (
     active_requests,
     create_dear_algo_request,
+    dear_algo_available,
     give_feedback,
     revoke_dear_algo_request,
     undo_feedback,
 )
 from spool.feeds.for_you.topics import follow_topic, follows_topic, topic_follows, unfollow_topic
 from spool.identities.models import Account
+from spool.rollout.country import request_country
 from spool.web.views.base import is_htmx, redirect_back, signed_in, spool_errors
 
 STEERED = {
@@ -93,7 +95,7 @@ def settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         text = request.POST.get("text", "")
         try:
-            create_dear_algo_request(viewer, text)
+            create_dear_algo_request(viewer, text, country=request_country(request))
         except SpoolError as exc:
             error = exc.message
         else:
@@ -102,6 +104,7 @@ def settings(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "settings",
         "requests": list(active_requests(viewer)),
+        "dear_algo": dear_algo_available(viewer, request_country(request)),
         "topics": list(topic_follows(viewer)[:200]),
         "error": error,
         "text": text,

@@ -4,10 +4,10 @@ cache of rendered statuses: no model instance, no ORM query building, on a warm 
 - **What is cached.** Per post, the status exactly as :func:`render_status_cards` renders it (orjson bytes,
   in the site's cache: Redis at scale, local memory embedded), fetched for the whole page in one round trip
   (``get_many``: one ``MGET``). The key holds everything the cached part depends on that can change — the
-  edit time, the link card's state, the author's handle and privacy — so an edit, a card that finishes
-  loading or a renamed or newly private author make a new key: nothing has to be invalidated, and a
-  deleted post is simply never asked for again (it drops out of the visibility query). Entries expire after
-  ``TTL``.
+  edit time, the link card's state, the author's handle and privacy, the moderators' sensitive mark — so an
+  edit, a card that finishes loading, a renamed or newly private author or a post marked sensitive make a
+  new key: nothing has to be invalidated, and a deleted post is simply never asked for again (it drops out
+  of the visibility query). Entries expire after ``TTL``.
 - **What is not.** Counts come from the page's own row (the visibility query reads them); the viewer's
   flags (favourited, reblogged, bookmarked, muted thread, pinned) from one batched query; the ``account``
   from the row's author columns, rendered once per distinct author state per process
@@ -55,7 +55,11 @@ _local: dict[str, dict[str, Any] | bytes] = {}
 def status_key(post: dict[str, Any], author: dict[str, Any]) -> str:
     edited = str(post["edited_at"]).replace(" ", "_") if post["edited_at"] else "0"
     private = 1 if author["is_private"] else 0
-    return f"{KEY_VERSION}:{post['id']}:{edited}:{post['card__state'] or ''}:{author['handle']}:{private}"
+    sensitive = 1 if post["sensitive"] else 0  # moderators marking a post sensitive changes its status
+    return (
+        f"{KEY_VERSION}:{post['id']}:{edited}:{post['card__state'] or ''}:{author['handle']}:{private}:"
+        f"{sensitive}"
+    )
 
 
 def account_json(fields: dict[str, Any]) -> dict[str, Any]:

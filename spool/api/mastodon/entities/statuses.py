@@ -8,7 +8,8 @@ post and reposter loaded. The caller has decided the items are visible to ``view
 
 Threads features map onto Mastodon's fields: the topic is the status's single tag (and ``spool.topic``);
 text spoilers are ranges in ``spool.spoilers`` and, so that Mastodon clients hide the text until asked,
-``spoiler_text`` reads "Spoiler" while a post has any; a media spoiler is ``sensitive``; a quote is
+``spoiler_text`` reads "Spoiler" while a post has any; a media spoiler is ``sensitive``; a post moderators
+marked sensitive is ``sensitive`` with ``spoiler_text`` "Sensitive content" (its text too); a quote is
 Mastodon 4.5's ``quote``; reply controls and ghost posts are in ``spool``.
 """
 
@@ -28,7 +29,7 @@ from spool.api.mastodon.entities.tags import status_tag
 from spool.core.snowflake import time_of
 from spool.federation.origins import Origin, account_origins, post_origins
 from spool.identities.models import Account
-from spool.posts.batch import FeedEntry, PostCard, build_cards
+from spool.posts.batch import CONTENT_WARNING, FeedEntry, PostCard, build_cards
 from spool.posts.conversations import conversation_root
 from spool.posts.models import ConversationMute, LinkCard, PinnedPost, Post, Repost
 
@@ -171,8 +172,8 @@ def _status(
         "in_reply_to_account_id": str(post.reply_to_author_id)
         if post.reply_to_id and post.reply_to_author_id
         else None,
-        "sensitive": card.media_spoiler or bool(card.spoilers),
-        "spoiler_text": SPOILER_WARNING if card.spoilers else "",
+        "sensitive": card.sensitive or card.media_spoiler or bool(card.spoilers),
+        "spoiler_text": CONTENT_WARNING if card.sensitive else SPOILER_WARNING if card.spoilers else "",
         "visibility": "private" if author.is_private else "public",
         "language": None,
         "uri": uri,
@@ -210,6 +211,7 @@ def _status(
             "topic": card.topic.display if card.topic is not None else None,
             "spoilers": card.spoilers,
             "media_spoiler": card.media_spoiler,
+            "sensitive": card.sensitive,
             "reply_control": card.reply_control,
             "ghost": card.is_ghost,
             "ghost_archived": card.ghost_archived,

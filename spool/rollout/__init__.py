@@ -1,0 +1,1 @@
+"""Staged rollout and regional availability of features. See ``docs/subsystems/rollout.md``."""
