@@ -8,9 +8,12 @@ The requests go through Django's real WSGI handler (middleware, URL routing, the
 the test's transaction: each example runs in a savepoint that is rolled back afterwards, so examples do not
 see each other's writes, and after-commit work runs before the rollback as it would after a real commit.
 
-Bounded for CI: ``EXAMPLES`` examples per operation, derandomized (the same examples on every run, so a
-failure reproduces; change ``SEED`` to explore further). Streaming endpoints are left out (they hold the
-connection open; ``tests/api/mastodon/test_streaming.py`` covers them)."""
+Bounded for CI: ``EXAMPLES`` generated examples per operation (besides schemathesis' own probes: other HTTP
+methods, missing credentials), derandomized, so a failure reproduces on the next run; raise ``EXAMPLES``
+locally to explore further. Half of the path parameters that name something (a post, an account, a handle, a
+topic, a conversation, a message, a list) get a real one, so requests reach the code behind the lookup.
+Streaming endpoints are left out (they hold the connection open; ``tests/api/mastodon/test_streaming.py``
+covers them). ``SPOOL_FUZZ_LOG=1`` prints every request and its status to stderr (run with ``-n 0 -s``)."""
 
 from __future__ import annotations
 
