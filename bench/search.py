@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -314,16 +315,66 @@ def scenarios(data: dict[str, Any]) -> dict[str, Callable[[int], Any]]:
     }
 
 
-def run_one(database: str, posts: int, runs: int, out: Path) -> None:
+@contextmanager
+def kept_database(database: str, folder: Path, posts: int) -> Iterator[dict[str, Any] | None]:
+    """Django set up on a database kept in ``folder`` between runs (``--keep``), so that two versions of the
+    code can be timed on the same data: yields the dataset's description when it was built before, else
+    ``None`` (migrated and empty; the caller builds, then :func:`remember` records it). SQLite keeps its file
+    in ``folder``; PostgreSQL a database named after ``posts`` on the server ``DATABASE_URL`` points at."""
+    from bench.run import _configure
+
+    folder.mkdir(parents=True, exist_ok=True)
+    _configure(database, folder)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from spool.celery import app
+
+    app.conf.task_always_eager = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if database == "postgres":
+        name = f"spool_bench_search_{posts}"
+        with connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        connection.close()
+        connection.settings_dict["NAME"] = name
+    described = folder / f"{database}-{posts}.json"
+    if described.exists():
+        yield json.loads(described.read_text())
+        return
+    call_command("migrate", verbosity=0)
+    yield None
+
+
+def remember(database: str, folder: Path, posts: int, data: dict[str, Any]) -> None:
+    (folder / f"{database}-{posts}.json").write_text(json.dumps(data))
+
+
+def run_one(
+    database: str, posts: int, runs: int, out: Path, keep: Path | None = None, only: list[str] | None = None
+) -> None:
     from bench.run import _database_version, throwaway_database
 
-    with throwaway_database(database, "search"):
+    place = kept_database(database, keep, posts) if keep else throwaway_database(database, "search")
+    with place as kept:
         load = os.getloadavg()[0]
         started = time.perf_counter()
-        data = build(posts)
-        build_s = time.perf_counter() - started
+        data = kept or build(posts)
+        build_s = data["build_s"] if kept else time.perf_counter() - started
+        if keep and not kept:
+            remember(database, keep, posts, {**data, "build_s": build_s})
         print(f"bench.search: {database}: built in {build_s:.0f} s", file=sys.stderr)
-        figures = {name: timed(call, runs) for name, call in scenarios(data).items()}
+        figures = {
+            name: timed(call, runs)
+            for name, call in scenarios(data).items()
+            if not only or any(part in name for part in only)
+        }
         result = {
             "database": _database_version(database),
             "posts": posts,
@@ -388,9 +439,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--one", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument(
+        "--keep",
+        help="keep the dataset in this folder (PostgreSQL: a database named after --posts) and reuse it on "
+        "later runs, e.g. to time two versions of the code on the same data",
+    )
+    parser.add_argument(
+        "--only", action="append", help="time only the scenarios whose name contains this text (repeatable)"
+    )
     args = parser.parse_args(argv)
     if args.one:
-        run_one(args.one, args.posts, args.runs, Path(args.json))
+        run_one(
+            args.one,
+            args.posts,
+            args.runs,
+            Path(args.json),
+            Path(args.keep) if args.keep else None,
+            args.only,
+        )
         return
     databases = args.database or (
         ["sqlite", "postgres"] if os.environ.get("DATABASE_URL", "").startswith("postgres") else ["sqlite"]
@@ -402,6 +468,8 @@ def main(argv: list[str] | None = None) -> None:
             out = Path(tmp) / f"{database}.json"
             command = [sys.executable, "-m", "bench.search", "--one", database, "--json", str(out)]
             command += ["--posts", str(args.posts), "--runs", str(args.runs)]
+            command += ["--keep", str(Path(args.keep).resolve())] if args.keep else []
+            command += [f"--only={only}" for only in args.only or []]
             subprocess.run(command, cwd=ROOT, check=True)
             results[database] = json.loads(out.read_text())
     shown = ["python -m bench.search", *(argv if argv is not None else sys.argv[1:])]

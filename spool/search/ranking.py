@@ -7,15 +7,28 @@
 - engagement: ``1 + ln(1 + likes + 2·reposts + 2·quotes + replies)`` — grows with attention, but a
   thousand likes weigh about seven times nothing, not a thousand times;
 - recency: halves every ``HALF_LIFE_HOURS``.
+
+The text relevance on SQLite is :func:`window_bm25`: Okapi BM25 with the document frequencies counted in the
+candidate window (the newest matches being ranked) instead of the whole index, which FTS5's ``bm25()`` counts
+by reading every match of every word. A word rare among the candidates still weighs more than a common one.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from spool.search.query import ParsedQuery
 
 HALF_LIFE_HOURS = 72.0
 RELEVANCE_FLOOR = 0.5
+BM25_K1 = 1.2
+BM25_B = 0.75
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -51,3 +64,40 @@ def rank_top(candidates: list[Candidate]) -> list[Candidate]:
     """``candidates`` best first (ties: newest first)."""
     best = max((c.relevance for c in candidates), default=0.0)
     return sorted(candidates, key=lambda c: (top_score(c, best), c.post_id), reverse=True)
+
+
+def _fold(text: str) -> str:
+    """Lower-cased, without diacritics: how the FTS5 tokenizer (``unicode61 remove_diacritics 2``) compares
+    words, so a word the index matched is also counted here."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _occurrences(term: tuple[str, ...], words: list[str]) -> int:
+    """How many times ``term`` (a word, or a phrase as consecutive words) occurs in ``words``."""
+    if len(term) == 1:
+        return words.count(term[0])
+    n = len(term)
+    return sum(1 for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == term)
+
+
+def window_bm25(query: ParsedQuery, texts: Sequence[str]) -> list[float]:
+    """BM25 of each of ``texts`` for the query's wanted terms (words and phrases; exclusions do not score),
+    with document frequencies and the average length taken over ``texts`` themselves. One score per text,
+    in order; 0 when a text holds none of the terms."""
+    terms = sorted({tuple(_fold(w) for w in term) for group in query.groups for term in group})
+    documents = [_WORD.findall(_fold(text)) for text in texts]
+    if not documents or not terms:
+        return [0.0] * len(documents)
+    average = sum(len(words) for words in documents) / len(documents) or 1.0
+    counts = [{term: _occurrences(term, words) for term in terms} for words in documents]
+    holding = Counter(term for found in counts for term, tf in found.items() if tf)
+    total = len(documents)
+    idf = {term: math.log(1 + (total - holding[term] + 0.5) / (holding[term] + 0.5)) for term in terms}
+    scores = []
+    for words, found in zip(documents, counts, strict=True):
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * len(words) / average)
+        scores.append(sum(idf[t] * tf * (BM25_K1 + 1) / (tf + norm) for t, tf in found.items() if tf))
+    return scores

@@ -113,12 +113,12 @@ def _recent_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-def _keyword_source(q: str) -> Source:
+def _keyword_source(q: str, *, relevance: bool) -> Source:
     parsed = parse_query(q)
     backend = get_backend()
 
     def source(before: int | None, upto: int | None, limit: int) -> list[tuple[int, float]]:
-        return backend.newest_matches(parsed, before=before, upto=upto, limit=limit)
+        return backend.newest_matches(parsed, before=before, upto=upto, limit=limit, relevance=relevance)
 
     return source
 
@@ -236,7 +236,8 @@ def find_posts(
     topic = find_topic(tag) if tag else None
     if tag and topic is None:
         return SearchPage([], None)
-    source = _topic_source(topic) if topic else _keyword_source(q)
+    # Recent orders by ID alone: no relevance computed.
+    source = _topic_source(topic) if topic else _keyword_source(q, relevance=tab == "top")
     if tab == "top":
         posts, next_cursor = _top(viewer, source, filters, cursor, offset, limit)
     else:

@@ -1,8 +1,9 @@
-"""Top's scoring functions (pure)."""
+"""Top's scoring functions (pure), and the window BM25 that gives SQLite's text relevance."""
 
 from __future__ import annotations
 
-from spool.search.ranking import HALF_LIFE_HOURS, Candidate, engagement, rank_top, recency
+from spool.search.query import parse_query
+from spool.search.ranking import HALF_LIFE_HOURS, Candidate, engagement, rank_top, recency, window_bm25
 
 
 def test_engagement_grows_but_sublinearly():
@@ -23,3 +24,27 @@ def test_engagement_beats_a_slightly_newer_post_and_relevance_breaks_ties():
     assert [c.post_id for c in rank_top([quiet, weak, popular])] == [2, 1, 3]
     old = Candidate(4, relevance=1.0, likes=200, reposts=20, age_hours=HALF_LIFE_HOURS * 10)
     assert rank_top([old, quiet])[0] is quiet
+
+
+def test_window_bm25_counts_words_and_weighs_length():
+    once, twice, long_once = window_bm25(
+        parse_query("kiln"),
+        ["my kiln is hot", "kiln, kiln: it is hot", "the kiln " + "and more words " * 10],
+    )
+    assert twice > once > long_once > 0
+
+
+def test_window_bm25_weighs_a_word_rare_in_the_window_more():
+    texts = ["glaze and kiln", "glaze only", "glaze again", "kiln alone"]
+    scores = window_bm25(parse_query("glaze or kiln"), texts)
+    # "kiln" is in 2 of 4 texts, "glaze" in 3 of 4: the text with only kiln beats the texts with only glaze.
+    assert scores[3] > scores[1] and scores[0] > scores[3]
+
+
+def test_window_bm25_phrases_need_the_words_in_order_and_fold_like_the_index():
+    scores = window_bm25(parse_query('"wood fired"'), ["wood-fired bowls", "fired by wood", "WOOD FIRED"])
+    assert scores[2] > scores[0] > 0 and scores[1] == 0  # the shorter text first
+    accented = window_bm25(parse_query("café"), ["Cafe opening", "un CAFÉ", "tea"])
+    assert accented[0] == accented[1] > 0 and accented[2] == 0
+    assert window_bm25(parse_query("cafe"), ["un CAFÉ"])[0] > 0
+    assert window_bm25(parse_query("-kiln"), ["kiln"]) == [0.0]

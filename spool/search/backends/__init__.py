@@ -10,7 +10,7 @@ indexing task; a row left behind finds no post and is never shown.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -34,10 +34,11 @@ class SearchBackend(Protocol):
         """Empty the index."""
 
     def newest_matches(
-        self, query: ParsedQuery, *, before: int | None, upto: int | None, limit: int
+        self, query: ParsedQuery, *, before: int | None, upto: int | None, limit: int, relevance: bool = True
     ) -> list[tuple[int, float]]:
         """At most ``limit`` posts matching ``query`` with ID below ``before`` and at most ``upto`` (each
-        optional), newest first, with their text relevance (positive; larger is better)."""
+        optional), newest first, with their text relevance (positive; larger is better). With
+        ``relevance=False`` (Recent, which orders by ID alone) every relevance is 1.0 and none is computed."""
 
     def indexed_ids(self, post_ids: Sequence[int]) -> set[int]:
         """Which of ``post_ids`` are in the index."""
@@ -49,9 +50,9 @@ class SearchBackend(Protocol):
 
 def newest_first(
     select: str, params: list[str | int], column: str, before: int | None, upto: int | None, limit: int
-) -> list[tuple[int, float]]:
+) -> list[tuple[int, Any]]:
     """Run ``select`` (ending in a WHERE clause) limited to ``column`` below ``before`` and at most ``upto``,
-    newest first, at most ``limit`` rows of (ID, score)."""
+    newest first, at most ``limit`` rows of (ID, value: a score or a text)."""
     sql, params = select, list(params)
     if before is not None:
         sql += f" AND {column} < %s"
@@ -63,7 +64,7 @@ def newest_first(
     params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(int(row_id), float(score)) for row_id, score in cursor.fetchall()]
+        return [(int(row_id), value) for row_id, value in cursor.fetchall()]
 
 
 def get_backend() -> SearchBackend:

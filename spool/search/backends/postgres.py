@@ -17,6 +17,14 @@ from django.db.models.expressions import RawSQL
 from spool.search.backends import newest_first
 from spool.search.query import ParsedQuery
 
+_MATCHES = (
+    "SELECT post_id, 1.0 FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q"
+)
+_MATCHES_RANKED = (
+    "SELECT post_id, ts_rank_cd(document, q) "
+    "FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q"
+)
+
 
 class PostgresBackend:
     name = "postgresql"
@@ -58,16 +66,14 @@ class PostgresBackend:
             cursor.execute("DELETE FROM search_post_document")
 
     def newest_matches(
-        self, query: ParsedQuery, *, before: int | None, upto: int | None, limit: int
+        self, query: ParsedQuery, *, before: int | None, upto: int | None, limit: int, relevance: bool = True
     ) -> list[tuple[int, float]]:
         if query.empty:
             return []
         rows = newest_first(
-            "SELECT post_id, ts_rank_cd(document, q) "
-            "FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q",
-            [query.websearch()], "post_id", before, upto, limit,
-        )  # fmt: skip
-        return [(post_id, max(rank, 1e-6)) for post_id, rank in rows]
+            _MATCHES_RANKED if relevance else _MATCHES, [query.websearch()], "post_id", before, upto, limit
+        )
+        return [(post_id, max(float(rank), 1e-6)) for post_id, rank in rows]
 
     def indexed_ids(self, post_ids: Sequence[int]) -> set[int]:
         if not post_ids:
