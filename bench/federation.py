@@ -330,6 +330,11 @@ class Processes:
             cpu_seconds(self.worker.pid) if self.worker else 0.0,
         )
 
+    def check(self) -> None:
+        """Stop the run when the worker died (waiting for work it will never do would only time out)."""
+        if self.worker is not None and self.worker.poll() is not None:
+            raise SystemExit(f"bench.federation: the worker exited with {self.worker.returncode}")
+
     def stop_worker(self) -> None:
         if self.worker is not None:
             stop_server(self.worker)
@@ -357,10 +362,11 @@ def _states(tag: str) -> dict[str, int]:
     return {row["state"]: row["n"] for row in rows}
 
 
-def _wait_processed(tag: str, expected: int) -> float | None:
+def _wait_processed(processes: Processes, tag: str, expected: int) -> float | None:
     """Poll until none of the run's inbox items is pending; when that happened (perf_counter)."""
     deadline = time.perf_counter() + TIMEOUT
     while time.perf_counter() < deadline:
+        processes.check()
         states = _states(tag)
         if sum(states.values()) >= expected and not states.get("pending"):
             return time.perf_counter()
@@ -368,12 +374,13 @@ def _wait_processed(tag: str, expected: int) -> float | None:
     return None
 
 
-def _wait_delivered(timeout: float = 120.0) -> None:
+def _wait_delivered(processes: Processes, timeout: float = 120.0) -> None:
     """Poll until no delivery is pending (the Accepts that the run's Follows caused), or ``timeout``."""
     from spool.federation.models import Delivery
 
     deadline = time.perf_counter() + timeout
     while Delivery.objects.filter(state=Delivery.State.PENDING).exists() and time.perf_counter() < deadline:
+        processes.check()
         time.sleep(0.2)
 
 
@@ -394,7 +401,7 @@ def ingest(
     sent_s = time.perf_counter() - begin
     cpu_sent = processes.cpu()
     accepted = sum(1 for status, _ in answers if status == 202)
-    done = _wait_processed(tag, accepted)
+    done = _wait_processed(processes, tag, accepted)
     load.append(os.getloadavg()[0])
     cpu_done = processes.cpu()
     latencies = [seconds * 1000 for status, seconds in answers if status == 202]
@@ -458,6 +465,7 @@ def fan_out(world: World, processes: Processes, standins: StandIns, posts: int, 
             reached = standins.reached(activity_id)
             if len(reached) >= len(world.fanout_hosts):
                 break
+            processes.check()
             time.sleep(0.05)
         seconds = [at - started for at in reached.values()]
         delivered = Delivery.objects.filter(activity_id=activity_id, state=Delivery.State.DELIVERED).count()
@@ -557,7 +565,7 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
                 ingest(world, processes, max(20, args.ingest // 20), args.connections, "w", 1)
                 log(f"ingest: {args.ingest} activities over {args.connections} connections…")
                 result["ingest"] = ingest(world, processes, args.ingest, args.connections, "m", 2)
-                _wait_delivered()
+                _wait_delivered(processes)
                 result["ingest"]["accepts_delivered"] = ingest_servers.received
                 processes.stop_worker()
             result["fanout"] = []

@@ -133,9 +133,6 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
-        # An idle worker looks for new messages this often (Kombu's default is 1 s, which every background
-        # job — a post's deliveries, a timeline fan-out — would wait on when the worker had nothing to do).
-        "polling_interval": 0.1,
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
