@@ -106,12 +106,12 @@ def build(clients: int) -> list[Person]:
     return people
 
 
-def fresh_postgres(url: str) -> str:
-    """A new, empty database beside the one ``url`` names (``<name>_msgbench``); its URL."""
+def fresh_postgres(url: str, suffix: str = "_msgbench") -> str:
+    """A new, empty database beside the one ``url`` names (``<name><suffix>``); its URL."""
     import psycopg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_msgbench"
+    name = parts.path.lstrip("/") + suffix
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -566,6 +566,23 @@ def verdict(results: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def each_database(module: str, databases_arg: str, passed: list[str]) -> list[dict[str, Any]]:
+    """Run ``python -m <module> <passed> --database D --json FILE`` for each database (``--databases``, or
+    SQLite and, when ``DATABASE_URL`` names PostgreSQL, PostgreSQL too), each in a process of its own; the
+    JSON each wrote, in order."""
+    databases = databases_arg.split(",") if databases_arg else ["sqlite"]
+    if not databases_arg and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        databases.append("postgres")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="spool-bench-") as tmp:
+        for database in databases:
+            out = Path(tmp) / f"{database}.json"
+            command = [sys.executable, "-m", module, *passed, "--database", database, "--json", str(out)]
+            subprocess.run(command, cwd=ROOT, check=True)
+            results.append(json.loads(out.read_text()))
+    return results
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.messaging", description=__doc__)
     parser.add_argument("--clients", type=int, default=1000)
@@ -582,27 +599,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.database:
         run_one(args)
         return
-    databases = args.databases.split(",") if args.databases else ["sqlite"]
-    if not args.databases and os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        databases.append("postgres")
     passed = argv if argv is not None else sys.argv[1:]
     load_before = os.getloadavg()[0]
-    results = []
-    with tempfile.TemporaryDirectory(prefix="spool-bench-dm-") as tmp:
-        for database in databases:
-            out = Path(tmp) / f"{database}.json"
-            command = [
-                sys.executable,
-                "-m",
-                "bench.messaging",
-                *passed,
-                "--database",
-                database,
-                "--json",
-                str(out),
-            ]
-            subprocess.run(command, cwd=ROOT, check=True)
-            results.append(json.loads(out.read_text()))
+    results = each_database("bench.messaging", args.databases, passed)
     load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
     shown = [a for i, a in enumerate(passed) if a != "--out" and (i == 0 or passed[i - 1] != "--out")]
     section = render(results, " ".join(["python -m bench.messaging", *shown]), load)

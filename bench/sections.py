@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # The benchmarks that run on their own and keep a section of the page, in page order.
-OWNED = ("messaging", "search")
+OWNED = ("messaging", "search", "federation")
 
 
 def _markers(name: str) -> tuple[str, str]:

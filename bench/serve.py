@@ -1,6 +1,6 @@
 """The bench's HTTP server: ``python -m bench.serve --database sqlite|postgres --name DB --prefix P --port N
---workers W [--ceiling FILE]`` runs uvicorn (uvloop, httptools) with ``W`` worker processes serving
-:mod:`bench.asgi` on loopback. :func:`server` starts it as a subprocess and waits until it answers."""
+--workers W [--ceiling FILE] [--data-dir DIR]`` runs uvicorn (uvloop, httptools) with ``W`` worker processes
+serving :mod:`bench.asgi` on loopback. :func:`server` starts it as a subprocess and waits until it answers."""
 
 from __future__ import annotations
 
@@ -78,11 +78,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ceiling", default="", help="JSON file of the ceiling view's statuses")
+    parser.add_argument(
+        "--data-dir", default="", help="SPOOL_DATA_DIR to share with a worker (default: a temporary one)"
+    )
     args = parser.parse_args(argv)
 
     import uvicorn
 
     with tempfile.TemporaryDirectory(prefix="spool-bench-serve-") as tmp:
+        # A Celery worker on the embedded filesystem broker must share the server's data directory.
+        tmp = args.data_dir or tmp
         os.environ.update(
             SPOOL_BENCH_DATABASE=args.database,
             SPOOL_BENCH_NAME=args.name,

@@ -64,6 +64,9 @@ class SpoolConfig(BaseSettings):
     federation_delivery_horizon_hours: float = 48.0
     # How long a worker holds a delivery it is sending before another may take it over (a dead worker).
     federation_delivery_lease_seconds: int = 300
+    # How many deliveries one worker task sends at once (threads, each with its own connection): the wait on
+    # remote servers overlaps instead of adding up. 1 sends one task per delivery, one at a time.
+    federation_delivery_concurrency: int = 16
 
     # Accounts (spool.accounts). Embedded servers often have no mail set up, so confirming the address is
     # off by default; turn it on once SPOOL_EMAIL_URL reaches a real mail server. Invite-only: sign-up

@@ -19,11 +19,15 @@ def send_delivery(delivery_id: int) -> str:
 
 
 @shared_task
+def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
+    return delivery.send_deliveries(delivery_ids)
+
+
+@shared_task
 def retry_deliveries() -> int:
     """Every minute: deliveries and inbox items whose retry time has come (and any a dead worker left)."""
     due = delivery.due_deliveries()
-    for delivery_id in due:
-        send_delivery.delay(delivery_id)
+    delivery.enqueue_sends(due)
     items = inbox.due_items()
     for item_id in items:
         process_inbox_item.delay(item_id)
