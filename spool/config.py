@@ -55,6 +55,13 @@ class SpoolConfig(BaseSettings):
     # How long a worker holds a delivery it is sending before another may take it over (a dead worker).
     federation_delivery_lease_seconds: int = 300
 
+    # Database connections across requests (spool.databases): a pool per process on PostgreSQL, each
+    # thread's connection kept open on SQLite. Turn off behind an external pooler (PgBouncer).
+    db_pool: bool = True
+    db_pool_min_size: int = 2
+    db_pool_max_size: int = 8
+    db_pool_timeout_seconds: float = 30.0
+
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     redis_url: str = Field(default="", validation_alias="REDIS_URL")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 
-import dj_database_url
-
 from spool.config import BASE_DIR, config
+from spool.databases import databases
 
 DATA_DIR = config.data_dir
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -84,21 +83,8 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------------------
-if config.database_url:
-    DATABASES = {"default": dj_database_url.parse(config.database_url, conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "spool.sqlite3"),
-            "OPTIONS": {
-                # WAL lets the web server and the worker read while the other writes.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
-    }
+# One strategy per backend for reusing connections under ASGI: see spool.databases.
+DATABASES = databases(config, DATA_DIR)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if config.redis_url:
