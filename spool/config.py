@@ -61,6 +61,8 @@ class SpoolConfig(BaseSettings):
     db_pool_min_size: int = 2
     db_pool_max_size: int = 8
     db_pool_timeout_seconds: float = 30.0
+    # Embedded mode's in-process cache (no Redis): entries kept per process (a rendered status is ~2 KB).
+    local_cache_entries: int = 20_000
 
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")

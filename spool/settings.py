@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from spool.config import BASE_DIR, config
 from spool.databases import databases
@@ -87,6 +88,7 @@ TEMPLATES = [
 DATABASES = databases(config, DATA_DIR)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES: dict[str, dict[str, Any]]
 if config.redis_url:
     CACHES = {
         "default": {
@@ -103,7 +105,15 @@ if config.redis_url:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spool"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "spool",
+            # Rendered statuses are cached per post (spool.api.mastodon.entities.cached): Django's default of
+            # 300 entries is less than a few home pages hold, so pages were rendered again on every request.
+            "OPTIONS": {"MAX_ENTRIES": config.local_cache_entries},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "spool.realtime.layers.InProcessChannelLayer"}}
 
 # --- Background work ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Database connections under ASGI (spool.databases, spool.core.sqlite_backend): PostgreSQL requests borrow
-from a pool instead of each opening (and, with CONN_MAX_AGE, leaking) a connection; SQLite keeps each
-thread's connection open from one request to the next, never in a transaction and never across threads."""
+from a pool instead of each opening (and, with CONN_MAX_AGE, leaking) a connection; SQLite keeps closed
+connections open for the next request, never in a transaction and never in use by two at once."""
 
 from __future__ import annotations
 
@@ -85,30 +85,35 @@ def sqlite_file(tmp_path: Path, django_db_blocker: Any) -> Iterator[Path]:
         yield path
 
 
-def test_the_next_connection_on_the_thread_is_the_same_session(sqlite_file):
+def test_the_next_connection_is_the_same_session_whatever_the_thread(sqlite_file):
     first = _sqlite(sqlite_file)
     _mark(first)
     first.close()
-    second = _sqlite(sqlite_file)
-    assert _has_marker(second)
-    second.close()
-
-
-def test_another_thread_never_gets_it(sqlite_file):
-    first = _sqlite(sqlite_file)
-    _mark(first)
-    first.close()
+    # Django's ASGI handler runs each request on a thread of its own: the next request's thread gets it.
     seen: list[bool] = []
 
-    def other() -> None:
+    def next_request() -> None:
         conn = _sqlite(sqlite_file)
         seen.append(_has_marker(conn))
         conn.close()
 
-    thread = threading.Thread(target=other)
+    thread = threading.Thread(target=next_request)
     thread.start()
     thread.join()
-    assert seen == [False]
+    assert seen == [True]
+
+
+def test_a_connection_in_use_is_never_shared(sqlite_file):
+    first = _sqlite(sqlite_file)
+    _mark(first)
+    first.close()
+    taken = _sqlite(sqlite_file)
+    assert _has_marker(taken)
+    # While the first request still holds it, a second one opens its own session.
+    other = _sqlite(sqlite_file)
+    assert not _has_marker(other)
+    other.close()
+    taken.close()
 
 
 def test_an_open_transaction_is_rolled_back_when_kept(sqlite_file):
