@@ -49,6 +49,9 @@ def databases(config: SpoolConfig, data_dir: Path) -> dict[str, dict[str, Any]]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests on an in-memory database, as Django does by default for SQLite (pytest-django only
+            # recognises the stock engine's name, and would otherwise derive a file name from NAME).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 

@@ -92,7 +92,8 @@ CACHES: dict[str, dict[str, Any]]
 if config.redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, with one connection pool per process (see spool.core.cache).
+            "BACKEND": "spool.core.cache.RedisCache",
             "LOCATION": config.redis_url,
             "KEY_PREFIX": KEY_PREFIX,
         }

@@ -174,3 +174,20 @@ def test_requests_over_asgi_reuse_pooled_connections(live_spool: LiveSpool) -> N
     assert stats["requests_num"] >= 30
     assert stats.get("connections_num", 0) - opened <= pool.max_size
     assert _backends() - before <= pool.max_size
+
+
+# --- Redis: the cache's connections shared by every request's cache object ----------------------------
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Redis only")
+def test_each_requests_cache_object_uses_the_process_redis_connections() -> None:
+    from django.core.cache import caches
+
+    # Under ASGI each request gets a new cache object (context-local), as create_connection makes here.
+    # Redis tells which connection served each: the same one, where each object used to open its own.
+    seen = set()
+    for _ in range(10):
+        cache = caches.create_connection("default")
+        cache.set("connections-test", 1)
+        seen.add(cache._cache.get_client(write=True).client_id())  # type: ignore[attr-defined]
+    assert len(seen) == 1
