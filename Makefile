@@ -16,7 +16,8 @@ help:
 	@echo "make serve  the same without demo data"
 	@echo "make test   install test tools and run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint   ruff, mypy, import-linter layer contracts"
-	@echo "make bench  run the benchmarks and write docs/performance.md (BENCH_ARGS=--quick for a smoke run)"
+	@echo "make bench  run the benchmarks and write docs/performance.md (BENCH_ARGS=--quick for a smoke run;"
+	@echo "            BENCH_ARGS='--scenarios http --databases postgres' for only the ceiling and warm home)"
 	@echo "make federation-demo  two local instances on ports 9601/9602 that follow and reply to each other"
 
 $(VENV)/bin/activate:

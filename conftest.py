@@ -47,6 +47,20 @@ def on_commit(django_capture_on_commit_callbacks: Any) -> Iterator[Any]:
         yield callbacks
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test databases, with PostgreSQL's connection pool (spool.databases) closed before they
+    are dropped: its idle connections would otherwise keep the test database in use."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all(initialized_only=True):
+            conn.close()
+            if getattr(conn, "pool", None) is not None:
+                conn.close_pool()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_eagerly() -> None:
     """Background tasks run synchronously in tests, through the real task code."""

@@ -4,6 +4,9 @@ process, and ``docs/performance.md`` written from the figures with a table of wh
 ``--quick`` is a smoke run (small datasets, short loads). Generated datasets are cached in
 ``var/bench-cache`` (and PostgreSQL template databases), so only the first run at a size generates.
 
+``--scenarios http --databases postgres`` runs only some of the suite (here the ceiling and the warm home
+over HTTP, on PostgreSQL): ``make bench BENCH_ARGS="--scenarios http"``.
+
 ``--pages`` adds the older page scenarios (:mod:`bench.run`: a small dataset built through the services,
 in-process read paths), with ``--baseline COMMIT`` to run them on the ``spool`` package of that commit too.
 """
@@ -62,6 +65,7 @@ def suite_section(args: argparse.Namespace, databases: list[str]) -> dict[str, d
             command += ["--accounts", str(accounts), "--seconds", str(args.seconds)]
             command += ["--quick"] if args.quick else []
             command += ["--fresh"] if args.fresh else []
+            command += ["--scenarios", args.scenarios] if args.scenarios else []
             print(f"bench: issue 4 suite, {database}, {accounts:,} accounts…", file=sys.stderr)
             env = dict(os.environ)
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -90,6 +94,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--baseline", help="page scenarios: also run them on the spool package of this commit"
     )
+    parser.add_argument(
+        "--scenarios", default="", help="only these suite scenarios (e.g. http: the ceiling and warm home)"
+    )
+    parser.add_argument(
+        "--databases", default="", help="only these, comma-separated: postgres, sqlite (default: all set up)"
+    )
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     args = parser.parse_args(argv)
     args.sqlite_accounts = args.sqlite_accounts or (2_000 if args.quick else 10_000)
@@ -97,6 +107,11 @@ def main(argv: list[str] | None = None) -> None:
 
     with_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
     databases = ["postgres", "sqlite"] if with_postgres else ["sqlite"]
+    if args.databases:
+        wanted = args.databases.split(",")
+        if set(wanted) - set(databases):
+            parser.error(f"--databases: {args.databases} (available here: {', '.join(databases)})")
+        databases = [d for d in databases if d in wanted]
     head = _git("rev-parse", "HEAD")
     dirty = bool(_git("status", "--porcelain", "--", "spool", "bench"))
     command = " ".join(["make bench" if argv is None and len(sys.argv) == 1 else "python -m bench",

@@ -27,10 +27,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
 
 connections.settings["default"]["NAME"] = os.environ["SPOOL_BENCH_NAME"]
-# Under ASGI each request runs in its own context, so Django's persistent connections (CONN_MAX_AGE=60 in
-# spool.settings) are never reused and pile up until PostgreSQL refuses clients; one connection per
-# request, as Django recommends for ASGI without a pool.
-connections.settings["default"]["CONN_MAX_AGE"] = 0
+# Connections as in production (spool.databases): PostgreSQL's pool, SQLite's kept connections.
 settings.ROOT_URLCONF = "bench.urls"
 
 from spool.asgi import application  # noqa: E402

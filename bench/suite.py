@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ from bench.fanout import _stats
 from bench.gen import Generated, GenSizes
 
 HOME = "/api/v1/timelines/home"
+# Scenario groups, in the order they run; ``--scenarios`` picks some (``http`` = the ceiling and warm home).
+SCENARIOS = ("returning", "queries", "http", "celebrity", "features", "fanout")
 
 
 def _client() -> Any:
@@ -204,6 +207,61 @@ def fanout(data: Generated, quick: bool) -> dict[str, Any]:
     return out
 
 
+def warm_up(url: str, tokens: list[str], passes: int) -> None:
+    """Each reader's first page requested ``passes`` times, each on a new connection so that the kernel
+    hands it to any worker: with ``3 x workers`` passes, each worker has rendered (and keeps, in its own
+    memory) nearly every status the timed load will ask for. A warm-up by time instead left most pages
+    cold on a busy machine, so the "warm" figure measured first renders."""
+    import requests
+
+    def one(token: str) -> None:
+        requests.get(
+            f"{url}{HOME}", params={"limit": 40}, headers={"Authorization": f"Bearer {token}"}, timeout=120
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, [t for _ in range(passes) for t in tokens]))
+
+
+def _over_http(
+    args: argparse.Namespace, data: Generated, facts: dict[str, Any], workers: int,
+    chosen: set[str], result: dict[str, Any], tmp: Path,
+) -> None:  # fmt: skip
+    """Steps 3 and 4: the ceiling and the warm home over HTTP, then the celebrity's post under load."""
+    from bench import load as loads
+    from bench.serve import server
+
+    ceiling = ceiling_statuses(data, tmp)
+    seconds = 3 if args.quick else args.seconds
+    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    log(f"bench.suite: {args.database}: warming the other readers' timelines…")
+    warm(data)
+    with server(args.database, facts["name"], facts["prefix"], workers, ceiling) as url:
+        # Every reader's page rendered in each worker (statuses cached in the process), untimed.
+        warm_up(url, data.tokens, passes=1 if args.quick else 3 * workers)
+        if "http" in chosen:
+            figures = []
+            for name, path, tokens in (
+                ("ceiling: bare Django view, 40 ready-made statuses", "/bench/ceiling", []),
+                ("GET /api/v1/timelines/home?limit=40 (warm)", f"{HOME}?limit=40", data.tokens),
+            ):
+                log(f"bench.suite: {args.database}: {name}…")
+                figures.append(
+                    loads.run(name, url, path, tokens, seconds=seconds, connections=args.connections)
+                )
+            result["http"] = [f.as_dict() for f in figures]
+        if "celebrity" in chosen:
+            log(f"bench.suite: {args.database}: celebrity post during home load…")
+            try:
+                result["celebrity"] = celebrity(
+                    url, data,
+                    lambda: loads.run("home during the celebrity's post", url, f"{HOME}?limit=40",
+                                      data.tokens, seconds=seconds, connections=args.connections),
+                )  # fmt: skip
+            except Exception as exc:
+                result["celebrity"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -215,11 +273,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=0, help="server processes (0: one per core)")
     parser.add_argument("--quick", action="store_true", help="short loads, fewer runs (smoke runs)")
     parser.add_argument("--fresh", action="store_true", help="generate the dataset even if cached")
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated, of {', '.join(SCENARIOS)}"
+    )
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    from bench import load as loads
+    chosen = set(args.scenarios.split(","))
+    if chosen - set(SCENARIOS):
+        parser.error(f"unknown scenarios: {', '.join(sorted(chosen - set(SCENARIOS)))}")
     from bench.report import cores
-    from bench.serve import server
 
     workers = args.workers or max(1, cores())
     generated = min(1_000, max(10, args.accounts // 20))
@@ -245,39 +307,19 @@ def main(argv: list[str] | None = None) -> None:
             redis=bool(settings.SPOOL.redis_url), python=f"Python {platform.python_version()}",
             django=f"Django {django.get_version()}",
         )  # fmt: skip
-        log(f"bench.suite: {args.database}: returning users…")
-        result["returning"] = returning(data, min(args.returning, readers // 2))
-        result["queries"] = queries_per_page(data)
-        ceiling = ceiling_statuses(data, Path(tmp))
-        seconds = 3 if args.quick else args.seconds
-        log(f"bench.suite: {args.database}: warming the other readers' timelines…")
-        warm(data)
-        with server(args.database, facts["name"], facts["prefix"], workers, ceiling) as url:
-            # Every reader's page rendered once in each worker (statuses cached), untimed.
-            warmup = 3 if args.quick else max(10, readers / 20)
-            loads.run("warm-up", url, f"{HOME}?limit=40", data.tokens, seconds=warmup, connections=4)
-            figures = []
-            for name, path, tokens in (
-                ("ceiling: bare Django view, 40 ready-made statuses", "/bench/ceiling", []),
-                ("GET /api/v1/timelines/home?limit=40 (warm)", f"{HOME}?limit=40", data.tokens),
-            ):
-                log(f"bench.suite: {args.database}: {name}…")
-                figures.append(
-                    loads.run(name, url, path, tokens, seconds=seconds, connections=args.connections)
-                )
-            result["http"] = [f.as_dict() for f in figures]
-            log(f"bench.suite: {args.database}: celebrity post during home load…")
-            try:
-                result["celebrity"] = celebrity(
-                    url, data,
-                    lambda: loads.run("home during the celebrity's post", url, f"{HOME}?limit=40",
-                                      data.tokens, seconds=seconds, connections=args.connections),
-                )  # fmt: skip
-            except Exception as exc:
-                result["celebrity"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
-        log(f"bench.suite: {args.database}: For You, trending, fan-out…")
-        result["features"] = for_you_and_trending(data, 20 if args.quick else 100)
-        result["fanout"] = fanout(data, args.quick)
+        if "returning" in chosen:
+            log(f"bench.suite: {args.database}: returning users…")
+            result["returning"] = returning(data, min(args.returning, readers // 2))
+        if "queries" in chosen:
+            result["queries"] = queries_per_page(data)
+        if chosen & {"http", "celebrity"}:
+            _over_http(args, data, facts, workers, chosen, result, Path(tmp))
+        if "features" in chosen:
+            log(f"bench.suite: {args.database}: For You, trending…")
+            result["features"] = for_you_and_trending(data, 20 if args.quick else 100)
+        if "fanout" in chosen:
+            log(f"bench.suite: {args.database}: fan-out…")
+            result["fanout"] = fanout(data, args.quick)
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["load_average"] = [round(x, 1) for x in os.getloadavg()]
     Path(args.out).write_text(json.dumps(result, indent=2, default=str))

@@ -83,6 +83,15 @@ class SpoolConfig(BaseSettings):
     # Per-action rate limits (spool.core.ratelimit) overridden by scope, e.g. ``{"follows": 500}`` (JSON).
     rate_limits: dict[str, int] = Field(default_factory=dict)
 
+    # Database connections across requests (spool.databases): a pool per process on PostgreSQL, each
+    # thread's connection kept open on SQLite. Turn off behind an external pooler (PgBouncer).
+    db_pool: bool = True
+    db_pool_min_size: int = 2
+    db_pool_max_size: int = 8
+    db_pool_timeout_seconds: float = 30.0
+    # Embedded mode's in-process cache (no Redis): entries kept per process (a rendered status is ~2 KB).
+    local_cache_entries: int = 20_000
+
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     redis_url: str = Field(default="", validation_alias="REDIS_URL")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import dj_database_url
 
 from spool.config import BASE_DIR, config
+from spool.databases import databases
 
 DATA_DIR = config.data_dir
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -91,27 +92,16 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------------------
-if config.database_url:
-    DATABASES = {"default": dj_database_url.parse(config.database_url, conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "spool.sqlite3"),
-            "OPTIONS": {
-                # WAL lets the web server and the worker read while the other writes.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
-    }
+# One strategy per backend for reusing connections under ASGI: see spool.databases.
+DATABASES = databases(config, DATA_DIR)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES: dict[str, dict[str, Any]]
 if config.redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, with one connection pool per process (see spool.core.cache).
+            "BACKEND": "spool.core.cache.RedisCache",
             "LOCATION": config.redis_url,
             "KEY_PREFIX": KEY_PREFIX,
         }
@@ -124,7 +114,15 @@ if config.redis_url:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spool"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "spool",
+            # Rendered statuses are cached per post (spool.api.mastodon.entities.cached): Django's default of
+            # 300 entries is less than a few home pages hold, so pages were rendered again on every request.
+            "OPTIONS": {"MAX_ENTRIES": config.local_cache_entries},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "spool.realtime.layers.InProcessChannelLayer"}}
 
 # --- Background work ----------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ The queryset is still built by the usual vocabulary (``Post.objects.visible_to(v
 the one every other read uses; only its compilation is cached.
 
 Lists of IDs go in through :func:`id_list` (an array on PostgreSQL, ``json_each`` on SQLite), so one
-compiled statement serves any number of IDs.
+compiled statement serves any number of IDs. ``strs`` name string placeholders (an exact match on a
+digest, say). ``models(**values)`` returns model instances, with their ``select_related`` relations
+filled in, built from the rows as Django's own queryset iteration builds them.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from typing import Any
 
 import orjson
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 
 class _Marker:
@@ -45,42 +48,77 @@ def id_list(marker: Any) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", (marker,))
 
 
+# What a compiled statement keeps: its SQL, where each placeholder sits among the parameters, the
+# parameters, the row converter (None when no column needs one) and the compiler (for ``models``).
+_Statement = tuple[str, list[tuple[int, str]], tuple[Any, ...], Any, Any]
+
+
 class Compiled:
-    def __init__(self, build: Callable[..., QuerySet[Any]], ints: tuple[str, ...], lists: tuple[str, ...]):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        ints: tuple[str, ...],
+        lists: tuple[str, ...],
+        strs: tuple[str, ...] = (),
+    ) -> None:
         self.build = build
         self.ints = ints
         self.lists = lists
-        self._sql: dict[str, tuple[str, list[tuple[int, str]], tuple[Any, ...], Any]] = {}
+        self.strs = strs
+        self._sql: dict[str, _Statement] = {}
 
-    def _compile(self) -> tuple[str, list[tuple[int, str]], tuple[Any, ...], Any]:
+    def _compile(self) -> _Statement:
         key = connection.vendor
         found = self._sql.get(key)
         if found is None:
             ints = {name: _SENTINEL_BASE - n for n, name in enumerate(self.ints)}
             markers = {name: _Marker(name) for name in self.lists}
-            compiler = self.build(**ints, **markers).query.get_compiler(connection.alias)
+            # Placeholder strings no real parameter can equal (a NUL byte is refused in PostgreSQL text).
+            strs = {name: f"\x00compiled:{name}" for name in self.strs}
+            compiler = self.build(**ints, **markers, **strs).query.get_compiler(connection.alias)
             sql, params = compiler.as_sql()
             converters = compiler.get_converters([c[0] for c in compiler.select])
             by_int = {v: k for k, v in ints.items()}
             by_marker = {id(m): k for k, m in markers.items()}
+            by_str = {v: k for k, v in strs.items()}
             slots: list[tuple[int, str]] = []
             for i, p in enumerate(params):
                 if isinstance(p, int) and not isinstance(p, bool) and p in by_int:
                     slots.append((i, by_int[p]))
+                elif isinstance(p, str) and p in by_str:
+                    slots.append((i, by_str[p]))
                 elif id(p) in by_marker:
                     slots.append((i, by_marker[id(p)]))
-            missing = (set(ints) | set(markers)) - {name for _, name in slots}
+            missing = (set(ints) | set(markers) | set(strs)) - {name for _, name in slots}
             if missing:
                 raise ValueError(f"compiled: placeholders not in the SQL: {sorted(missing)}")
             # Values converted as Django does (booleans, times and JSON on SQLite).
             convert = (lambda rows: list(compiler.apply_converters(rows, converters))) if converters else None
-            found = self._sql[key] = (sql, slots, tuple(params), convert)
+            found = self._sql[key] = (sql, slots, tuple(params), convert, compiler)
+        return found
+
+    def models(self, **values: Any) -> list[Model]:
+        """The rows as model instances of the queryset's model, ``select_related`` relations attached
+        (as :class:`django.db.models.query.ModelIterable` builds them; no deferred fields, no annotations)."""
+        rows = self.run(**values)
+        compiler = self._compile()[4]
+        select, info = compiler.select, compiler.klass_info
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        related = get_related_populators(info, select, connection.alias)
+        model = info["model"]
+        found = []
+        for row in rows:
+            instance = model.from_db(connection.alias, names, row[start:end])
+            for populator in related:
+                populator.populate(row, instance)
+            found.append(instance)
         return found
 
     def run(self, *, raw: bool = False, **values: Any) -> list[tuple[Any, ...]]:
         """The rows, converted as Django converts them (``raw``: as the driver returns them — on SQLite,
         booleans as 0/1, times and JSON as text)."""
-        sql, slots, template, convert = self._compile()
+        sql, slots, template, convert, _ = self._compile()
         params = list(template)
         postgres = connection.vendor == "postgresql"
         for i, name in slots:
@@ -95,7 +133,12 @@ class Compiled:
 
 
 def compiled(
-    build: Callable[..., QuerySet[Any]], *, ints: tuple[str, ...] = (), lists: tuple[str, ...] = ()
+    build: Callable[..., QuerySet[Any]],
+    *,
+    ints: tuple[str, ...] = (),
+    lists: tuple[str, ...] = (),
+    strs: tuple[str, ...] = (),
 ) -> Compiled:
-    """A :class:`Compiled` statement; ``ints`` name integer placeholders, ``lists`` lists of IDs."""
-    return Compiled(build, ints, lists)
+    """A :class:`Compiled` statement; ``ints`` name integer placeholders, ``lists`` lists of IDs, ``strs``
+    strings."""
+    return Compiled(build, ints, lists, strs)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from spool.core.compiled import compiled
 from spool.identities.models import Account, FilterAction, WordFilter
 from spool.identities.offensive_words import DEFAULT_OFFENSIVE_WORDS
 
@@ -88,12 +89,18 @@ def _matched_keywords(keywords: Sequence[tuple[str, bool]], text: str) -> tuple[
 def live_filters(viewer: Account, context: str | None = None) -> list[_Live]:
     """The viewer's filters that have not expired (in ``context`` when given), with keywords and posts."""
     now = timezone.now()
-    filters = list(
-        WordFilter.objects.filter(account=viewer)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .prefetch_related("keywords", "posts")
-        .order_by("id")
-    )
+    # Read on every timeline page, and most people have no filters: one precompiled statement finds the
+    # viewer's filters; their keywords and posts are fetched only when a live one applies here.
+    filters = [
+        f
+        for f in _FILTERS_OF.models(viewer=viewer.id)
+        if isinstance(f, WordFilter)
+        and (f.expires_at is None or f.expires_at > now)
+        and (context is None or context in f.context)
+    ]
+    if not filters:
+        return []
+    prefetch_related_objects(filters, "keywords", "posts")
     return [
         _Live(
             f,
@@ -101,8 +108,12 @@ def live_filters(viewer: Account, context: str | None = None) -> list[_Live]:
             frozenset(p.post_id for p in f.posts.all()),
         )
         for f in filters
-        if context is None or context in f.context
     ]
+
+
+_FILTERS_OF = compiled(
+    lambda viewer: WordFilter.objects.filter(account_id=viewer).order_by("id"), ints=("viewer",)
+)
 
 
 def matching(

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from spool.core.compiled import compiled
 from spool.core.errors import ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.identities.models import Account
@@ -312,14 +313,22 @@ def authenticate(raw: str) -> Token | None:
     """The live token behind a bearer string, with its account and application, or None. One query."""
     if not raw or len(raw) > 200:
         return None
-    token = (
-        Token.objects.select_related("account__user", "application")
-        .filter(token_digest=digest(raw), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not _live(token, timezone.now()):
+    found = _LIVE_TOKEN.models(digest=digest(raw))
+    token = found[0] if found else None
+    if not isinstance(token, Token) or not _live(token, timezone.now()):
         return None
     return token
+
+
+# Every API request authenticates, so the statement is compiled once per process (spool.core.compiled):
+# the same query, without Django turning the queryset into SQL each time. Nothing is cached between
+# requests, so a revoked token or a deactivated person is refused on the very next request.
+_LIVE_TOKEN = compiled(
+    lambda digest: Token.objects.select_related("account__user", "application").filter(
+        token_digest=digest, revoked_at__isnull=True
+    )[:1],
+    strs=("digest",),
+)
 
 
 def _live(token: Token, now: datetime) -> bool:

@@ -1,0 +1,75 @@
+"""The connection keeping of :mod:`spool.core.sqlite_backend` (see there for why)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+
+from django.db.backends.sqlite3 import base
+
+# Idle connections by database file, each with the file's (device, inode) when it was put back. Shared by
+# the process's threads: Django's ASGI handler runs each request's synchronous code on a thread of its own
+# (asgiref's ThreadSensitiveContext), so connections must outlive threads. A connection is taken off the
+# list while in use, so no two Django connections ever share one at the same time.
+_idle: dict[str, list[tuple[sqlite3.Connection, tuple[int, int]]]] = {}
+_lock = threading.Lock()
+# Idle connections kept per file at most (more only while more requests run at once).
+KEEP = 8
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def _file(self) -> str | None:
+        """The database file, or None for in-memory databases (never kept)."""
+        if self.is_in_memory_db():
+            return None
+        return str(self.settings_dict["NAME"])
+
+    def get_new_connection(self, conn_params: dict[str, object]) -> sqlite3.Connection:
+        path = self._file()
+        if path is not None:
+            identity = _identity(path)
+            while True:
+                with _lock:
+                    idle = _idle.get(path)
+                    kept = idle.pop() if idle else None
+                if kept is None:
+                    break
+                if kept[1] == identity:
+                    return kept[0]
+                kept[0].close()  # the file was replaced since: that connection reads the old one
+        opened: sqlite3.Connection = super().get_new_connection(conn_params)
+        return opened
+
+    def _close(self) -> None:
+        connection = self.connection
+        path = self._file()
+        identity = _identity(path) if path is not None else None
+        if connection is not None and path is not None and identity is not None:
+            with self.wrap_database_errors:
+                if connection.in_transaction:
+                    connection.rollback()
+            with _lock:
+                idle = _idle.setdefault(path, [])
+                if len(idle) < KEEP:
+                    idle.append((connection, identity))
+                    return
+        super()._close()  # type: ignore[misc]  # django-stubs omit BaseDatabaseWrapper._close
+
+
+def close_idle() -> int:
+    """Close every kept connection (the next ones open their files again); how many were closed."""
+    with _lock:
+        kept = [connection for idle in _idle.values() for connection, _ in idle]
+        _idle.clear()
+    for connection in kept:
+        connection.close()
+    return len(kept)
