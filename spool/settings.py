@@ -6,7 +6,6 @@ import os
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-
 from spool.config import BASE_DIR, config
 from spool.databases import databases
 
