@@ -185,7 +185,7 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
                     delivery_id = work.get_nowait()
                 except queue.Empty:
                     return
-                outcome = _send_logged(delivery_id)
+                outcome = _send_logged(delivery_id, release_connection=True)
                 with lock:
                     outcomes[outcome] += 1
         finally:
@@ -199,9 +199,9 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     return dict(outcomes)
 
 
-def _send_logged(delivery_id: int) -> str:
+def _send_logged(delivery_id: int, *, release_connection: bool = False) -> str:
     try:
-        return send_delivery(delivery_id)
+        return send_delivery(delivery_id, release_connection=release_connection)
     except Exception:
         log.exception("delivery %s failed unexpectedly; retried once its lease runs out", delivery_id)
         return "error"
@@ -219,8 +219,12 @@ def _claim(delivery_id: int) -> Delivery | None:
     return Delivery.objects.select_related("sender").get(id=delivery_id)
 
 
-def send_delivery(delivery_id: int) -> str:
-    """Try one delivery now (see the module docstring); returns the resulting state."""
+def send_delivery(delivery_id: int, *, release_connection: bool = False) -> str:
+    """Try one delivery now (see the module docstring); returns the resulting state.
+
+    ``release_connection``: give this thread's database connection back before waiting on the remote
+    server. The sending threads of :func:`send_deliveries` outnumber a process's PostgreSQL pool
+    (``SPOOL_DB_POOL_MAX_SIZE``), so holding it through the network wait would stall the others."""
     delivery = _claim(delivery_id)
     if delivery is None:
         return "skipped"
@@ -241,6 +245,8 @@ def send_delivery(delivery_id: int) -> str:
     def signer(method: str, url: str, headers: dict[str, str]) -> dict[str, str]:
         return sign_request(method, url, headers, body, key_id=key_id, private_pem=private_pem)
 
+    if release_connection and not connection.in_atomic_block:
+        connection.close()  # back to the pool (or the kept SQLite connections) until the answer comes
     try:
         fetch(
             delivery.inbox,
