@@ -75,6 +75,15 @@ def _pg_exists(name: str) -> bool:
         return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
+def _release(connection: Any) -> None:
+    """Close this process's connections to the current database, pooled ones too: PostgreSQL copies a
+    template database only while nobody is connected to it."""
+    connection.close()
+    close_pool = getattr(connection, "close_pool", None)
+    if close_pool is not None:
+        close_pool()
+
+
 def _build(sizes: GenSizes, log: Any) -> tuple[Generated, float]:
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -131,7 +140,7 @@ def dataset(
                 meta_file.write_text(json.dumps(data.as_dict()))
             else:
                 facts["cached"] = True
-            connection.close()
+            _release(connection)
             run_name = f"spool_bench_run_{os.getpid()}"
             started = time.perf_counter()
             _admin(f'CREATE DATABASE "{run_name}" TEMPLATE "{cache_name}"')
