@@ -164,7 +164,7 @@ _MARKER = [-1]
 @lru_cache(maxsize=ELIGIBLE_CACHE_SIZE)
 def _eligible_sql(
     vendor: str, viewer_id: int | None, filters: _Filters, columns: tuple[str, ...]
-) -> tuple[str, tuple[object, ...], int]:
+) -> tuple[str, tuple[Any, ...], int]:
     """:func:`_eligible` compiled once per viewer, filters and process: (SQL newest first, its parameters,
     the index of the candidate IDs' parameter). Compiling the visibility rule through the ORM costs several
     milliseconds of Python per search, the query itself far less. Safe to keep, for the same reason as
@@ -189,7 +189,7 @@ def _eligible_rows(
     sql, params, at = _eligible_sql(
         connection.vendor, viewer.id if viewer is not None else None, filters, columns
     )
-    bound = list(params)
+    bound: list[Any] = list(params)
     bound[at] = get_backend().id_list(ids).params[0]
     with connection.cursor() as cursor:
         cursor.execute(sql, bound)
