@@ -320,7 +320,8 @@ def kept_database(database: str, folder: Path, posts: int) -> Iterator[dict[str,
     """Django set up on a database kept in ``folder`` between runs (``--keep``), so that two versions of the
     code can be timed on the same data: yields the dataset's description when it was built before, else
     ``None`` (migrated and empty; the caller builds, then :func:`remember` records it). SQLite keeps its file
-    in ``folder``; PostgreSQL a database named after ``posts`` on the server ``DATABASE_URL`` points at."""
+    in ``folder``; PostgreSQL a database ``<DATABASE_URL's database>_bench_search_<posts>`` on that server,
+    its name recorded in ``folder``. A kept dataset is migrated forward on every run."""
     from bench.run import _configure
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -336,23 +337,35 @@ def kept_database(database: str, folder: Path, posts: int) -> Iterator[dict[str,
 
     app.conf.task_always_eager = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    described = folder / f"{database}-{posts}.json"
+    kept = json.loads(described.read_text()) if described.exists() else None
     if database == "postgres":
-        name = f"spool_bench_search_{posts}"
+        # Named after DATABASE_URL's database (so two engineers' kept datasets never share one) and recorded
+        # with the dataset, so a later run from another checkout or DATABASE_URL finds the same database.
+        # (Datasets kept before the name was recorded used ``spool_bench_search_<posts>``.)
+        name = (
+            kept.get("pg_database", f"spool_bench_search_{posts}")
+            if kept
+            else f"{connection.settings_dict['NAME']}_bench_search_{posts}"
+        )
         with connection._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
+                if kept:
+                    raise SystemExit(f"{described} describes database {name}, which is gone: delete the file")
                 cursor.execute(f'CREATE DATABASE "{name}"')
         connection.close()
         connection.settings_dict["NAME"] = name
-    described = folder / f"{database}-{posts}.json"
-    if described.exists():
-        yield json.loads(described.read_text())
-        return
+    # Also on reuse: a dataset kept by an older checkout is migrated forward to this code's schema.
     call_command("migrate", verbosity=0)
-    yield None
+    yield kept
 
 
 def remember(database: str, folder: Path, posts: int, data: dict[str, Any]) -> None:
+    from django.db import connection
+
+    if database == "postgres":
+        data = {**data, "pg_database": connection.settings_dict["NAME"]}
     (folder / f"{database}-{posts}.json").write_text(json.dumps(data))
 
 

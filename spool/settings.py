@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "spool.feeds",
     "spool.messaging",
     "spool.demo",
+    "spool.exports",
     "spool.realtime",
     "spool.federation",
     "spool.web",

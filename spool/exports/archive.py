@@ -1,4 +1,4 @@
-"""Building the data export: a ZIP of JSON files with what a person put into Spool and what they can see
+"""Writing the data export: a ZIP of JSON files with what a person put into Spool and what they can see
 of their conversations.
 
 Only the person's own data goes in: their profile and settings, their posts (with references to their
@@ -16,17 +16,15 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import IO, Any
 
 from django.db.models import QuerySet
 
-from spool.core.ratelimit import Limit, hit
 from spool.identities.models import Account, Follow
 from spool.messaging.access import visible_messages
 from spool.posts.models import Like, Media, Post, Repost, Save
 
-EXPORT_LIMIT = Limit("data exports", 3, timedelta(hours=24))
 SPOOL_MEMORY = 8 * 1024 * 1024
 BATCH = 500
 
@@ -122,10 +120,9 @@ def _messages(account: Account) -> Iterator[dict[str, Any]]:
         }
 
 
-def export_account_data(account: Account) -> IO[bytes]:
-    """A ZIP of ``account``'s data as described above, positioned at the start, for the caller to stream
-    and close. Counts against ``EXPORT_LIMIT`` per account (``RateLimited`` 429, nothing built)."""
-    hit(EXPORT_LIMIT, f"account:{account.pk}")
+def write_archive(account: Account) -> IO[bytes]:
+    """A ZIP of ``account``'s data as described above, positioned at the start, for the caller to store
+    and close (the background task in :mod:`spool.exports.services`)."""
     buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - handed to the caller
     counts: dict[str, int] = {}
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -104,6 +104,8 @@ urlpatterns = [
     path("settings/sessions/<int:record_id>/revoke", security.session_revoke, name="session_revoke"),
     path("settings/sessions/revoke-others", security.sessions_revoke_others, name="sessions_revoke_others"),
     path("settings/export", security.export_data, name="export_data"),
+    path("settings/export/status", security.export_status, name="export_status"),
+    path("settings/export/<int:export_id>/download", security.export_download, name="export_download"),
     path("settings/hidden-words", hidden_words.hidden_words, name="settings_hidden_words"),
     path(
         "settings/hidden-words/<int:keyword_id>/remove",

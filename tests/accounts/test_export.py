@@ -1,17 +1,20 @@
-"""Download your data (Settings → Security): a ZIP of JSON with the person's own posts (and media
-references), likes, reposts, saves, follows and the direct messages they can see — and nothing of anyone
-else's private data. Limited to a few a day."""
+"""Download your data (Settings → Security): asked for on the page, built by a background task, then
+downloaded from the page — a ZIP of JSON with the person's own posts (and media references), likes,
+reposts, saves, follows and the direct messages they can see, and nothing of anyone else's private data.
+Limited to a few a day."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
 import pytest
 
-from spool.exports.archive import EXPORT_LIMIT
+from spool.exports.services import EXPORT_LIMIT, request_data_export
+from spool.exports.tasks import build_data_export
 from spool.identities.services import follow_account, update_profile
 from spool.messaging.services import delete_for_me, send_message, start_conversation
 from spool.posts.services import create_post, like_post, repost_post, save_post, upload_media
@@ -21,9 +24,22 @@ from tests.web.conftest import png_file
 pytestmark = pytest.mark.django_db
 
 
-def download(browser: Browser) -> Any:
+DOWNLOAD_LINK = re.compile(r'href="(/settings/export/\d+/download)"')
+
+
+def ask(browser: Browser) -> Any:
+    """Press "Prepare your data" (the task runs when the request commits, as a worker would pick it up)."""
     page = browser.get("/settings/security")
     return browser.http.post("/settings/export", form_fields(page))
+
+
+def download(browser: Browser) -> Any:
+    asked = ask(browser)
+    assert asked.status_code == 302 and asked["Location"] == "/settings/security#export", asked
+    page = browser.get("/settings/security").content.decode()
+    link = DOWNLOAD_LINK.search(page)
+    assert link, page
+    return browser.get(link.group(1))
 
 
 def unzip(response: Any) -> dict[str, Any]:
@@ -97,7 +113,7 @@ def test_exports_are_limited_per_day() -> None:
     sign_in(browser, "ana@example.com")
     for _ in range(EXPORT_LIMIT.limit):
         assert download(browser).status_code == 200
-    refused = download(browser)
+    refused = ask(browser)
     assert refused.status_code == 302
     assert "Too many data exports" in browser.get(refused["Location"]).content.decode()
 
@@ -107,3 +123,50 @@ def test_export_needs_sign_in() -> None:
     page = browser.get("/login")
     response = browser.http.post("/settings/export", form_fields(page))
     assert response.status_code == 302 and response["Location"].startswith("/login")
+
+
+def test_the_page_shows_the_export_while_it_is_built_then_offers_it_to_its_owner_only() -> None:
+    ana, bea = member("ana"), member("bea")
+    create_post(ana, text="Ana's post")
+    # Asked, and the task not run yet (this test's transaction never commits): the page says so and polls.
+    export = request_data_export(ana)
+    browser = Browser()
+    sign_in(browser, "ana@example.com")
+    page = browser.get("/settings/security").content.decode()
+    assert "Preparing your data" in page and 'hx-get="/settings/export/status"' in page
+    assert not DOWNLOAD_LINK.search(page)
+    assert f"/settings/export/{export.pk}/download" not in page
+    assert browser.get(f"/settings/export/{export.pk}/download").status_code == 404
+    # Asking again while it is built gives the same export and counts nothing.
+    assert request_data_export(ana).pk == export.pk
+
+    build_data_export.delay(export.pk)  # what the worker runs
+
+    status = browser.get("/settings/export/status").content.decode()
+    assert "Preparing" not in status and "hx-get" not in status
+    link = DOWNLOAD_LINK.search(status)
+    assert link and link.group(1) == f"/settings/export/{export.pk}/download"
+    files = unzip(browser.get(link.group(1)))
+    assert [p["text"] for p in files["posts.json"]] == ["Ana's post"]
+    # Bea cannot fetch Ana's file, even knowing its address.
+    other = Browser()
+    sign_in(other, "bea@example.com")
+    assert other.get(link.group(1)).status_code == 404
+    assert bea.pk and not DOWNLOAD_LINK.search(other.get("/settings/security").content.decode())
+
+
+def test_a_newer_export_replaces_the_older_file(django_capture_on_commit_callbacks: Any) -> None:
+    ana = member("ana")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = request_data_export(ana)
+    first.refresh_from_db()
+    assert first.state == "ready" and first.file.storage.exists(first.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = request_data_export(ana)
+    second.refresh_from_db()
+    assert second.state == "ready"
+    assert not first.file.storage.exists(first.file.name)
+    browser = Browser()
+    sign_in(browser, "ana@example.com")
+    assert browser.get(f"/settings/export/{first.pk}/download").status_code == 404
+    assert browser.get(f"/settings/export/{second.pk}/download").status_code == 200

@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 
 from conftest import CommitClient
-from spool.exports.archive import EXPORT_LIMIT
+from spool.exports.services import EXPORT_LIMIT
 from tests.identities.people import Person
 
 pytestmark = pytest.mark.django_db
@@ -73,19 +73,30 @@ def test_revoke_others_keeps_the_caller(person: Callable[..., Person]) -> None:
 
 
 def test_two_factor_status_and_export(person: Callable[..., Person]) -> None:
-    ana = person("ana")
+    ana, bea = person("ana"), person("bea")
     assert ana.client.get(API + "two_factor").json() == {"enabled": False, "recovery_codes_left": 0}
+    assert ana.client.get(API + "export").status_code == 404
     ana.client.post("/api/spool/v1/posts/", json.dumps({"text": "mine"}), content_type="application/json")
     for _ in range(EXPORT_LIMIT.limit):
-        response = ana.client.post(API + "export")
-        assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+        asked = ana.client.post(API + "export")
+        # The task ran when the request's transaction committed: the answer was written before it.
+        assert asked.status_code == 202 and asked.json()["state"] == "pending"
+        assert asked.json()["download_url"] is None
+    latest = ana.client.get(API + "export").json()
+    assert latest["state"] == "ready" and latest["id"] == asked.json()["id"] and latest["size"] > 0
+    response = ana.client.get(latest["download_url"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert [p["text"] for p in json.loads(archive.read("posts.json"))] == ["mine"]
+    stolen = bea.client.get(latest["download_url"])
+    assert stolen.status_code == 404 and stolen.json()["code"] == "not_found"
     refused = ana.client.post(API + "export")
     assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert ana.client.get(API + "export").json()["id"] == latest["id"]
 
 
 def test_endpoints_need_sign_in() -> None:
     anon = CommitClient()
     assert anon.get(API + "sessions").status_code == 401
     assert anon.post(API + "export").status_code == 401
+    assert anon.get(API + "export").status_code == 401

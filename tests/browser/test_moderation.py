@@ -19,10 +19,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long enough passphrase"
 
 
-def sign_in(page: Any, url: str, email: str) -> None:
+def sign_in(page: Any, url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{url}/login")
     page.fill("#id_email", email)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", password)
     page.click("button:has-text('Log in')")
     page.wait_for_url(f"{url}/")
 

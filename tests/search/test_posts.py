@@ -196,7 +196,7 @@ def test_recent_skips_invisible_batches_and_still_pages(people, post, monkeypatc
         post(hidden, "comet sighting")
     update_profile(hidden, is_private=True)
     page = find_posts(None, "comet", tab="recent", limit=1)
-    # Two rounds of four candidates, all private: an empty page that says where to go on.
+    # Two rounds (five candidates, then four), all private: an empty page that says where to go on.
     assert page.items == [] and page.next_cursor
     found, cursor = [], page.next_cursor
     while cursor:

@@ -11,13 +11,16 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
+from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from spool.accounts import email_flows, sessions, two_factor
 from spool.api.common.auth import current_account
+from spool.core.errors import NotFound
 from spool.core.requests import client_address
-from spool.exports.archive import export_account_data
+from spool.exports import services as exports
+from spool.exports.models import DataExport
 
 router = Router(tags=["security"])
 
@@ -87,11 +90,51 @@ def two_factor_status(request: HttpRequest) -> dict[str, Any]:
     return {"enabled": enabled, "recovery_codes_left": two_factor.recovery_codes_left(user) if enabled else 0}
 
 
-@router.post("export", response={200: None}, url_name="security-export")
-def export(request: HttpRequest) -> FileResponse:
-    """Your data as a ZIP of JSON files (``application/zip``); 3 a day (429 past that)."""
+class ExportOut(Schema):
+    id: str
+    state: str
+    requested_at: datetime
+    finished_at: datetime | None
+    size: int
+    download_url: str | None
+
+
+def _export_out(export: DataExport) -> dict[str, Any]:
+    ready = export.state == DataExport.State.READY
+    return {
+        "id": str(export.pk),
+        "state": export.state,
+        "requested_at": export.requested_at,
+        "finished_at": export.finished_at,
+        "size": export.size,
+        "download_url": reverse("spool-api:security-export-download", args=[export.pk]) if ready else None,
+    }
+
+
+@router.post("export", response={202: ExportOut}, url_name="security-export")
+def export(request: HttpRequest) -> Status[dict[str, Any]]:
+    """Ask for your data as a ZIP of JSON files, built in the background (``state``: ``pending``, then
+    ``ready`` with a ``download_url``, or ``failed``). An export still being built is returned again;
+    3 a day (429 past that)."""
+    return Status(202, _export_out(exports.request_data_export(current_account(request))))
+
+
+@router.get("export", response=ExportOut, url_name="security-export-latest")
+def export_latest(request: HttpRequest) -> dict[str, Any]:
+    """Your newest export and how it is going (404 if you never asked)."""
+    export = exports.latest_export(current_account(request))
+    if export is None:
+        raise NotFound("No export yet.")
+    return _export_out(export)
+
+
+@router.get("export/{export_id}/download", response={200: None}, url_name="security-export-download")
+def export_download(request: HttpRequest, export_id: int) -> FileResponse:
+    """The ZIP (``application/zip``) of one of your ready exports; 404 otherwise."""
     account = current_account(request)
-    archive = export_account_data(account)
     return FileResponse(
-        archive, as_attachment=True, filename=f"spool-{account.handle}.zip", content_type="application/zip"
+        exports.open_export_file(account, export_id),
+        as_attachment=True,
+        filename=f"spool-{account.handle}.zip",
+        content_type="application/zip",
     )

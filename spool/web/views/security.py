@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from spool.accounts import email_flows, sessions, two_factor
 from spool.accounts.models import User
 from spool.core.errors import SpoolError
-from spool.exports.archive import export_account_data
+from spool.exports import services as exports
 from spool.web.forms import (
     EmailChangeForm,
     PasswordOnlyForm,
@@ -41,6 +42,7 @@ def _security_context(request: HttpRequest, **forms: object) -> dict[str, object
         "confirm_form": TwoFactorConfirmForm(),
         "email_confirmed": user.email_confirmed_at is not None,
         "confirmation_required": settings.SPOOL.require_email_confirmation,
+        "export": exports.latest_export(request.viewer),  # type: ignore[attr-defined]
     }
     secret = None if enabled else two_factor.pending_secret(user)
     if secret is not None:
@@ -188,9 +190,26 @@ def sessions_revoke_others(request: HttpRequest) -> HttpResponse:
 @spool_errors
 @require_POST
 def export_data(request: HttpRequest) -> HttpResponse:
-    """Download your data as a ZIP (built while it streams; a few per day)."""
+    """Ask for your data: built in the background; the page shows how it is going (a few per day)."""
+    exports.request_data_export(request.viewer)  # type: ignore[attr-defined]
+    messages.success(request, "Your data is being prepared. This page shows when it is ready to download.")
+    return redirect(reverse("web:settings_security") + "#export")
+
+
+@signed_in
+@require_GET
+def export_status(request: HttpRequest) -> HttpResponse:
+    """The "Download your data" section alone (htmx polls it while an export is being built)."""
+    return render(request, "web/settings/_export.html", {"export": exports.latest_export(request.viewer)})  # type: ignore[attr-defined]
+
+
+@signed_in
+@spool_errors
+@require_GET
+def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+    """The ZIP of one of your ready exports (someone else's, or one not ready: 404)."""
     account = request.viewer  # type: ignore[attr-defined]
-    archive = export_account_data(account)
+    archive = exports.open_export_file(account, export_id)
     # A streaming response (the decorators are typed for HttpResponse; they only pass it through).
     return FileResponse(  # type: ignore[return-value]
         archive, as_attachment=True, filename=f"spool-{account.handle}.zip", content_type="application/zip"
