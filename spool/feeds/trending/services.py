@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.trending.highlights import influential_voices, trending_discussions
+from spool.feeds.trending.history import history_rows, topic_history
 from spool.feeds.trending.keyword_trends import compute_keyword_trends, count_keywords
 from spool.feeds.trending.keywords import MAX_TERM, normalize_term
 from spool.feeds.trending.models import HiddenKeyword, HiddenTopic, TopicReport, TrendingSnapshot
@@ -90,8 +91,9 @@ def count_post(post_id: int) -> None:
 
 
 def compute_trending(now: datetime) -> dict[str, Any]:
-    """The snapshot for ``now``: the trending topics with their numbers and highlight IDs. Reads the store
-    for the window, then the baseline of the few topics that pass the floors; a handful of SQL queries."""
+    """The snapshot for ``now``: the trending topics with their numbers, highlight IDs and week of history
+    (for ``/api/v1/trends/tags``). Reads the store for the window, then the baseline of the few topics that
+    pass the floors; a handful of SQL queries."""
     store = activity_store()
     now_hour = hour_of(now)
     first = now_hour - WINDOW_HOURS + 1
@@ -108,6 +110,7 @@ def compute_trending(now: datetime) -> dict[str, Any]:
     voices = influential_voices(ids, now)
     return {
         "computed_at": now.isoformat(),
+        "history": history_rows(topic_history(ids)) if ids else {},
         "keywords": compute_keyword_trends(now),
         "topics": [
             {
