@@ -12,8 +12,9 @@ In order (each scenario uses what the previous ones left):
    timeline at limit=40, full Mastodon JSON, a different reader's token on each request.
 4. **A celebrity's post** (an account with 1M followers; see :func:`celebrity`) published over HTTP while
    the home load of step 3 runs again: how long until a follower's first page shows it.
-5. **For You page** and **trending refresh**, when those exist (``spool.feeds.for_you.feed``,
-   ``spool.feeds.trending.services``); skipped with a note otherwise.
+5. **Trending refresh** (after counting the newest posts as the after-commit task does) and **For You
+   page** (candidate pools refreshed as the beat job does; first page, again, second page; wall and CPU
+   time, queries at limit=5 and 40): :mod:`bench.feeds`.
 6. **Fan-out**: publishing to 10,000 followers end to end, the store's insert rate, Redis memory per
    million entries (:mod:`bench.fanout`'s measurements).
 """
@@ -21,7 +22,6 @@ In order (each scenario uses what the previous ones left):
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -152,37 +152,13 @@ def celebrity(url: str, data: Generated, load: Any) -> dict[str, Any]:
     return result
 
 
-def for_you_and_trending(data: Generated, runs: int) -> dict[str, Any]:
-    """For You's first page and trending's refresh, in this process, when those features exist."""
-    from spool.identities.models import Account
+def for_you_and_trending(data: Generated, runs: int, quick: bool) -> dict[str, Any]:
+    """Trending (counting, then the refresh) and For You's pages with the pools refreshed as the beat job
+    does, in this process (:mod:`bench.feeds`)."""
+    from bench import feeds
 
-    out: dict[str, Any] = {}
-    try:
-        feed = importlib.import_module("spool.feeds.for_you.feed")
-        page = feed.for_you_page
-    except (ImportError, AttributeError):
-        out["for_you"] = "skipped: spool.feeds.for_you.feed.for_you_page does not exist in this tree"
-    else:
-        readers = list(Account.objects.filter(id__in=data.reader_ids[-runs:]))
-        first = [_timed(lambda r=r: page(r, None, 40)) for r in readers]
-        again = [_timed(lambda r=r: page(r, None, 40)) for r in readers]
-        out["for_you"] = {"first": _stats(first), "again": _stats(again)}
-    try:
-        services = importlib.import_module("spool.feeds.trending.services")
-        refresh = services.refresh_trending
-    except (ImportError, AttributeError):
-        out["trending"] = (
-            "skipped: spool.feeds.trending.services.refresh_trending does not exist in this tree"
-        )
-    else:
-        out["trending"] = _stats([_timed(refresh) for _ in range(max(3, runs // 10))])
-    return out
-
-
-def _timed(call: Any) -> float:
-    started = time.perf_counter()
-    call()
-    return time.perf_counter() - started
+    trending = feeds.trending(max(3, runs // 10), 3_000 if quick else 20_000)
+    return {"trending": trending, "for_you": feeds.for_you(data.reader_ids, runs)}
 
 
 def fanout(data: Generated, quick: bool) -> dict[str, Any]:
@@ -316,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
             _over_http(args, data, facts, workers, chosen, result, Path(tmp))
         if "features" in chosen:
             log(f"bench.suite: {args.database}: For You, trending…")
-            result["features"] = for_you_and_trending(data, 20 if args.quick else 100)
+            result["features"] = for_you_and_trending(data, 20 if args.quick else 100, args.quick)
         if "fanout" in chosen:
             log(f"bench.suite: {args.database}: fan-out…")
             result["fanout"] = fanout(data, args.quick)

@@ -14,6 +14,12 @@ def refresh_trending() -> int:
     return len(services.refresh_trending()["topics"])
 
 
+@shared_task(name="spool.feeds.tasks.count_for_trending", ignore_result=True)
+def count_for_trending(post_id: int) -> None:
+    """Count a new post's topic and keywords for trending (enqueued after the post commits)."""
+    services.count_post(post_id)
+
+
 @shared_task(name="spool.feeds.tasks.refresh_candidate_pools")
 def refresh_candidate_pools() -> dict[str, int]:
     """Recompute For You's precomputed candidate pools; returns each pool's size."""

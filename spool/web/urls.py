@@ -66,6 +66,7 @@ urlpatterns = [
     path("explore/report", discovery.report_topic, name="explore_report"),
     path("explore/hide", discovery.hide_topic, name="explore_hide"),
     path("explore/hide-keyword", discovery.hide_keyword, name="explore_hide_keyword"),
+    path("explore/unhide-keyword", discovery.unhide_keyword, name="explore_unhide_keyword"),
     path("communities", communities.directory, name="communities"),
     path("communities/new", communities.new_community, name="community_new"),
     path("c/<slug:slug>", communities.community, name="community"),

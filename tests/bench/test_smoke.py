@@ -1,6 +1,7 @@
 """The bench cannot rot: its whole suite (generator, cached dataset, returning users, queries per page, the
-server with its ceiling view, the load driver, the celebrity post, fan-out) and the report run on a tiny
-SQLite dataset. No timing is asserted: only that every step ran and the report names every target."""
+server with its ceiling view, the load driver, the celebrity post, For You and trending, fan-out) and the
+report run on a tiny SQLite dataset. No timing is asserted: only that every step ran and the report names
+every target."""
 
 from __future__ import annotations
 
@@ -41,5 +42,10 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path):
     assert home["requests"] > 0 and home["failures"] == 0
     assert result["celebrity"]["visible_after_ms"] is not None
     assert result["fanout"]["sql"]["publish"]["in_followers_store"] is True
+    for_you, trending = result["features"]["for_you"], result["features"]["trending"]
+    assert for_you["first"]["runs"] > 0 and for_you["items_on_a_first_page"] > 0
+    assert for_you["queries"]["first limit=5"] == for_you["queries"]["first limit=40"]
+    assert trending["counting"]["posts"] > 0 and trending["refresh"]["runs"] > 0
     report = render_suite(command="test", machine={}, head="test", results={"sqlite": result})
     assert "Home / ceiling" in report and "Returning user's first page" in report
+    assert "For You first page" in report and "Trending refresh" in report

@@ -106,6 +106,14 @@ def test_what_cannot_fit_is_dropped() -> None:
     assert [x[0] for x in out] == [0, 1]
 
 
+def test_a_limit_keeps_the_first_positions_of_the_whole_walk() -> None:
+    items = _items([(n % 4, n % 3 or None) for n in range(60)] + [(9, 1)] * 10)
+    whole = diversify(items, author_of=lambda x: x[1], topic_of=lambda x: x[2], window=6)
+    for limit in (1, 7, 20, len(whole), len(whole) + 5):
+        cut = diversify(items, author_of=lambda x: x[1], topic_of=lambda x: x[2], window=6, limit=limit)
+        assert cut == whole[:limit]
+
+
 # --- explanations ------------------------------------------------------------------------------------------
 
 

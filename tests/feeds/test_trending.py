@@ -174,7 +174,8 @@ def test_people_report_a_trending_topic_once(store, people):
     assert TopicReport.objects.get().reason == "misleading"
 
 
-def test_posts_are_counted_once_committed_and_only_when_public(people):
+def test_posts_are_counted_once_committed_and_only_when_public(store, people):
+    """Counting runs in the task the commit enqueues (eager in tests), through the store in use."""
     ana, bo, cy = people("ana"), people("bo"), people("cy")
     from spool.identities.services import update_profile
 
@@ -184,10 +185,18 @@ def test_posts_are_counted_once_committed_and_only_when_public(people):
         for person in (ana, bo, cy):
             create_post(person, text="look up", topic="Eclipse")
         create_post(ana, text="no topic")
-    from spool.feeds.trending.store import activity_store
-
-    counted = activity_store().hourly(hour_of(datetime.now(UTC)) - 1, hour_of(datetime.now(UTC)))
+    counted = store.hourly(hour_of(datetime.now(UTC)) - 1, hour_of(datetime.now(UTC)))
     assert [(c.uses, c.authors) for c in counted[topic_for("Eclipse").id].values()] == [(2, 2)]
+
+
+def test_a_post_published_over_the_api_is_counted(store, people, login):
+    client = login(people("ana"))  # runs the request's after-commit work, as a real commit would
+    response = client.post(
+        "/api/spool/v1/posts/", {"text": "look up", "topic": "Eclipse"}, content_type="application/json"
+    )
+    assert response.status_code in (200, 201), response.content
+    counted = store.hourly(hour_of(datetime.now(UTC)) - 1, hour_of(datetime.now(UTC)))
+    assert [(c.uses, c.authors) for c in counted[topic_for("Eclipse").id].values()] == [(1, 1)]
 
 
 def test_reading_trending_is_a_cache_hit(store, django_assert_num_queries):

@@ -194,6 +194,37 @@ def test_explore_shows_trending_keywords_and_moderators_hide_them(store, moderat
     assert HiddenKeyword.objects.filter(term="solar eclipse").exists()
 
 
+def test_moderators_let_a_hidden_keyword_trend_again_from_explore_with_an_audit_entry(
+    store, moderator, people, login
+):
+    from spool.moderation.models import AuditEntry
+
+    burst(store, "solar eclipse", 6)
+    trending_terms()
+    mod = login(moderator)
+    mod.post("/explore/hide-keyword", {"keyword": "Solar Eclipse", "reason": "spoilers"})
+    page = mod.get("/explore").content.decode()
+    assert "Hidden from trending" in page and "explore/unhide-keyword" in page and "spoilers" in page
+    ana = login(people("ana"))
+    assert "explore/unhide-keyword" not in ana.get("/explore").content.decode()
+    assert ana.post("/explore/unhide-keyword", {"keyword": "solar eclipse"}).status_code == 302
+    assert HiddenKeyword.objects.filter(term="solar eclipse").exists()  # not a moderator: nothing changed
+    assert mod.post("/explore/unhide-keyword", {"keyword": "  "}).status_code == 302  # no keyword named
+    assert HiddenKeyword.objects.filter(term="solar eclipse").exists()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert mod.post("/explore/unhide-keyword", {"keyword": "SOLAR eclipse"}).status_code == 302
+    assert not HiddenKeyword.objects.exists()
+    assert "solar eclipse" in trending_terms()
+    assert "Hidden from trending" not in mod.get("/explore").content.decode()
+    entries = list(AuditEntry.objects.filter(target_type="keyword").order_by("id"))
+    assert [(e.verb, e.target_label, e.actor_id, e.note) for e in entries] == [
+        ("trending.hide_keyword", "solar eclipse", moderator.id, "spoilers"),
+        ("trending.unhide_keyword", "solar eclipse", moderator.id, ""),
+    ]
+    mod.post("/explore/unhide-keyword", {"keyword": "solar eclipse"})  # already shown: no new entry
+    assert AuditEntry.objects.filter(target_type="keyword").count() == 2
+
+
 def test_the_api_lists_and_hides_keywords(store, moderator, people, login):
     burst(store, "eclipse", 6)
     trending_terms()

@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.test import TestCase
 from django.utils import timezone
 
-from spool.feeds.trends import topic_history, trending_posts, trending_topics
+from spool.feeds.trending.history import topic_history
+from spool.feeds.trends import trending_posts, trending_topics
 from spool.identities.services import block_account, update_profile
 from spool.posts.models import Post
 from spool.posts.services import create_post, like_post, repost_post

@@ -1,5 +1,5 @@
-"""People made through the real services, clients signed in as them, and moderators named the way an
-operator does (``manage.py grant_role``)."""
+"""People made through the real services and clients signed in as them (:mod:`tests.people`), moderators
+named the way an operator does, and publishing with the after-commit work run."""
 
 from __future__ import annotations
 
@@ -8,32 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from conftest import CommitClient
 from spool.identities.models import Account
-from spool.identities.services import register_account
+from tests.people import PASSWORD, grant_role, login, make_account
 
-PASSWORD = "a long enough passphrase"
 REPORTS = "/api/spool/v1/reports/"
-
-
-@pytest.fixture
-def make_account(db: None) -> Callable[..., Account]:
-    def make(handle: str) -> Account:
-        return register_account(email=f"{handle}@example.com", password=PASSWORD, handle=handle)
-
-    return make
-
-
-@pytest.fixture
-def login(db: None) -> Callable[[Account], CommitClient]:
-    def sign_in(account: Account) -> CommitClient:
-        client = CommitClient()
-        client.force_login(account.user)
-        return client
-
-    return sign_in
+__all__ = ["PASSWORD", "login", "make_account"]
 
 
 @pytest.fixture
@@ -64,23 +45,15 @@ def bob(make_account: Callable[..., Account]) -> Account:
 @pytest.fixture
 def mod(make_account: Callable[..., Account]) -> Account:
     account = make_account("mod")
-    call_command("grant_role", "mod", "moderator", stdout=_Sink())
+    grant_role("mod", "moderator")
     return account
 
 
 @pytest.fixture
 def boss(make_account: Callable[..., Account]) -> Account:
     account = make_account("boss")
-    call_command("grant_role", "@boss", "admin", stdout=_Sink())
+    grant_role("boss", "admin")
     return account
-
-
-class _Sink:
-    def write(self, text: str) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
 
 
 def api_report(client: CommitClient, **body: Any) -> Any:

@@ -1,5 +1,6 @@
-"""``/api/v1/trends``: trending topics (as Tags with a week of history) and statuses; Spool has no link
-trends yet (``/links`` answers an empty list). Open to anonymous visitors, as on Mastodon."""
+"""``/api/v1/trends``: trending topics (as Tags with a week of history) and statuses, both read from what the
+beat jobs precomputed (the trending snapshot, the ``trending_posts`` pool); Spool has no link trends yet
+(``/links`` answers an empty list). Open to anonymous visitors, as on Mastodon."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from spool.api.mastodon.entities import render_tag
 from spool.api.mastodon.filters import render_screened
 from spool.core.errors import ValidationError
 from spool.feeds.for_you.topics import followed_among
-from spool.feeds.trends import DayUse, topic_history, trending_posts, trending_topics
+from spool.feeds.trending.history import DayUse, topic_history
+from spool.feeds.trends import trending_posts, trending_topics
 from spool.identities.models import Account
 from spool.posts.models import Topic
 

@@ -109,17 +109,23 @@ def followed_topics(ctx: SourceContext) -> list[Hit]:
 
 def _from_pool(ctx: SourceContext, pool: str, window: timedelta) -> list[int]:
     """A pool's IDs without the viewer's own posts and those of accounts they follow, in pool order, at most
-    ``ctx.limit``: one primary-key query over at most ``pools.POOL_SIZE`` IDs."""
+    ``ctx.limit``: primary-key queries over slices of ``2 x ctx.limit`` IDs, until enough are kept (one
+    query, usually, rather than one over the whole pool)."""
     ids = read_pool(pool, ctx.now)
-    if not ids:
-        return []
-    kept = set(
-        Post.objects.filter(id__in=ids, id__gte=ctx.since(window))
-        .exclude(author_id=ctx.viewer.id)
-        .exclude(author_id__in=ctx.followed())
-        .values_list("id", flat=True)
-    )
-    return [i for i in ids if i in kept][: ctx.limit]
+    found: list[int] = []
+    step = 2 * ctx.limit
+    for start in range(0, len(ids), step):
+        chunk = ids[start : start + step]
+        kept = set(
+            Post.objects.filter(id__in=chunk, id__gte=ctx.since(window))
+            .exclude(author_id=ctx.viewer.id)
+            .exclude(author_id__in=ctx.followed())
+            .values_list("id", flat=True)
+        )
+        found += [i for i in chunk if i in kept]
+        if len(found) >= ctx.limit:
+            break
+    return found[: ctx.limit]
 
 
 @candidate_source("trending")

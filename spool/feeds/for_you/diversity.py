@@ -26,36 +26,37 @@ def diversify(
     window: int = WINDOW,
     per_author: int = PER_AUTHOR,
     per_topic: int = PER_TOPIC,
+    limit: int | None = None,
 ) -> list[T]:
-    remaining = list(items)
+    """The first ``limit`` positions (all when ``None``): filling stops there, since each position depends
+    only on those before it, so a ranking that keeps 300 of a thousand candidates does not place the rest."""
+    # Each item's author and topic, looked up once rather than at every position it is considered for.
+    remaining = [(item, author_of(item), topic_of(item)) for item in items]
     out: list[T] = []
-    recent: deque[T] = deque()
+    recent: deque[tuple[Hashable, Hashable | None]] = deque()
     authors: Counter[Hashable] = Counter()
     topics: Counter[Hashable] = Counter()
-    while remaining:
+    while remaining and (limit is None or len(out) < limit):
         index = next(
             (
                 i
-                for i, candidate in enumerate(remaining)
-                if authors[author_of(candidate)] < per_author
-                and (topic_of(candidate) is None or topics[topic_of(candidate)] < per_topic)
+                for i, (_, author, topic) in enumerate(remaining)
+                if authors[author] < per_author and (topic is None or topics[topic] < per_topic)
             ),
             None,
         )
         if index is None:
             break  # nothing left fits: the rest is dropped
-        item = remaining.pop(index)
-        topic = topic_of(item)
+        item, author, topic = remaining.pop(index)
         out.append(item)
-        recent.append(item)
-        authors[author_of(item)] += 1
+        recent.append((author, topic))
+        authors[author] += 1
         if topic is not None:
             topics[topic] += 1
         if len(recent) == window:
             # Slide: the oldest item leaves the window before the next position is filled.
-            old = recent.popleft()
-            authors[author_of(old)] -= 1
-            old_topic = topic_of(old)
+            old_author, old_topic = recent.popleft()
+            authors[old_author] -= 1
             if old_topic is not None:
                 topics[old_topic] -= 1
     return out

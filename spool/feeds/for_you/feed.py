@@ -68,10 +68,10 @@ def rank_for_you(viewer: Account, now: datetime | None = None) -> list[Ranked]:
     """Candidates from every source → features → scores → diversity caps, best first (at most ``POOL``)."""
     ctx = SourceContext(viewer, now or timezone.now())
     scored = rank(gather(ctx, collect(ctx)))
-    diverse = diversify(scored, author_of=lambda p: p[0].author_id, topic_of=lambda p: p[0].topic_id)
-    return [
-        (f.post_id, tuple((r.code, r.text) for r in explain(f, s.reasons).reasons)) for f, s in diverse[:POOL]
-    ]
+    diverse = diversify(
+        scored, author_of=lambda p: p[0].author_id, topic_of=lambda p: p[0].topic_id, limit=POOL
+    )
+    return [(f.post_id, tuple((r.code, r.text) for r in explain(f, s.reasons).reasons)) for f, s in diverse]
 
 
 def _current_key(viewer_id: int) -> str:

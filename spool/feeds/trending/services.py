@@ -1,9 +1,12 @@
 """Trending now: counting, the periodic refresh, the cached read, and moderators' and readers' say.
 
-Counting: after a post commits (``PostCreated``, after-commit subscriber wired in ``FeedsConfig.ready``),
-:func:`count_post` records one use of its topic in the activity store — only when a logged-out visitor could
-see the post. Refresh: the beat job ``spool.feeds.tasks.refresh_trending`` scores every topic active in the
-window (:mod:`.scoring`), picks highlights (:mod:`.highlights`) and writes one snapshot row plus the cache.
+Counting: after a post commits (``PostCreated``, after-commit subscriber wired in ``FeedsConfig.ready``), the
+task ``spool.feeds.tasks.count_for_trending`` runs :func:`count_post`, which records one use of its topic in
+the activity store and its keywords in the keyword store — only when a logged-out visitor could see the post.
+Like search indexing, none of it runs in the request that published the post.
+
+Refresh: the beat job ``spool.feeds.tasks.refresh_trending`` scores every topic active in the window
+(:mod:`.scoring`), picks highlights (:mod:`.highlights`) and writes one snapshot row plus the cache.
 Keywords of post text are counted and scored alongside (:mod:`.keyword_trends`) into the same snapshot.
 Reading (:func:`current_trending`) is a cache hit; on a miss one primary-key read of the snapshot row; only
 a site that never refreshed computes it inline once.
@@ -24,6 +27,7 @@ from redis.exceptions import RedisError
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.trending.highlights import influential_voices, trending_discussions
+from spool.feeds.trending.history import history_rows, topic_history
 from spool.feeds.trending.keyword_trends import compute_keyword_trends, count_keywords
 from spool.feeds.trending.keywords import MAX_TERM, normalize_term
 from spool.feeds.trending.models import HiddenKeyword, HiddenTopic, TopicReport, TrendingSnapshot
@@ -37,6 +41,7 @@ from spool.feeds.trending.scoring import (
 )
 from spool.feeds.trending.store import RETENTION_HOURS, activity_store, hour_of
 from spool.identities.models import Account
+from spool.moderation import audit
 from spool.posts.events import PostCreated
 from spool.posts.models import Post, Topic
 from spool.posts.services.topics import find_topic
@@ -47,20 +52,29 @@ CACHE_KEY = "trending:v1"
 CACHE_SECONDS = 120
 MAX_REASON = 500
 REPORT_LIMIT = Limit("topic_reports", 20, timedelta(hours=1))
+# The audit log's target type for a hidden keyword (its ``HiddenKeyword`` row's ID; the term is the label).
+AUDIT_KEYWORD = "keyword"
 
 
 # --- Counting -------------------------------------------------------------------------------------------
 
 
-def count_post(event: PostCreated) -> None:
-    """After-commit: when the new post is public (one indexed read), count its topic use (unless moderators
-    limited the topic) and the keywords of its text. A failure to count is logged, never raised: the post is
-    already committed and trending is a best-effort signal."""
+def on_post_created(event: PostCreated) -> None:
+    """After commit: enqueue the counting task (the request that published the post does no counting)."""
+    from spool.feeds.tasks import count_for_trending
+
+    count_for_trending.delay(event.post_id)
+
+
+def count_post(post_id: int) -> None:
+    """When the post is public (one indexed read), count its topic use (unless moderators limited the topic)
+    and the keywords of its text. A failure to count is logged, never raised: the post is committed and
+    trending is a best-effort signal, so the task is not retried (a retry could count a use twice)."""
     try:
         row = (
             Post.objects.visible_to(None)
             .full_reach()
-            .filter(id=event.post_id)
+            .filter(id=post_id)
             .values_list("topic_id", "topic__reach_limited", "author_id", "created_at", "text")
             .first()
         )
@@ -70,15 +84,16 @@ def count_post(event: PostCreated) -> None:
                 activity_store().record(topic_id, author_id, hour_of(created_at))
             count_keywords(text or "", author_id, created_at)
     except (DatabaseError, RedisError):
-        log.exception("could not count post %s for trending", event.post_id)
+        log.exception("could not count post %s for trending", post_id)
 
 
 # --- Refreshing -----------------------------------------------------------------------------------------
 
 
 def compute_trending(now: datetime) -> dict[str, Any]:
-    """The snapshot for ``now``: the trending topics with their numbers and highlight IDs. Reads the store
-    for the window, then the baseline of the few topics that pass the floors; a handful of SQL queries."""
+    """The snapshot for ``now``: the trending topics with their numbers, highlight IDs and week of history
+    (for ``/api/v1/trends/tags``). Reads the store for the window, then the baseline of the few topics that
+    pass the floors; a handful of SQL queries."""
     store = activity_store()
     now_hour = hour_of(now)
     first = now_hour - WINDOW_HOURS + 1
@@ -95,6 +110,7 @@ def compute_trending(now: datetime) -> dict[str, Any]:
     voices = influential_voices(ids, now)
     return {
         "computed_at": now.isoformat(),
+        "history": history_rows(topic_history(ids)) if ids else {},
         "keywords": compute_keyword_trends(now),
         "topics": [
             {
@@ -216,23 +232,40 @@ class HideKeywordResult:
 
 def hide_trending_keyword(moderator: Account, term: Any, reason: Any = "") -> HideKeywordResult:
     """Take a keyword (a word or two-word phrase, compared lower-cased) out of trending keywords (staff only;
-    idempotent). Writes one ``HiddenKeyword`` row; after commit, recomputes the snapshot."""
+    idempotent). Writes one ``HiddenKeyword`` row and, when it is new, an audit entry
+    (``trending.hide_keyword``); after commit, recomputes the snapshot."""
     _require_moderator(moderator, "keyword")
     clean, text = _keyword(term), _reason(reason)
-    _, created = HiddenKeyword.objects.get_or_create(
-        term=clean, defaults={"hidden_by": moderator, "reason": text}
-    )
+    with transaction.atomic():
+        row, created = HiddenKeyword.objects.get_or_create(
+            term=clean, defaults={"hidden_by": moderator, "reason": text}
+        )
+        if created:
+            audit.record(
+                moderator, "trending.hide_keyword", AUDIT_KEYWORD, row.pk, target_label=clean, note=text
+            )
     transaction.on_commit(_refresh_soon)
     return HideKeywordResult(clean, created)
 
 
 def unhide_trending_keyword(moderator: Account, term: Any) -> HideKeywordResult:
-    """Let a hidden keyword trend again (staff only; idempotent); recomputes the snapshot after commit."""
+    """Let a hidden keyword trend again (staff only; idempotent). Deletes its ``HiddenKeyword`` row and, when
+    there was one, writes an audit entry (``trending.unhide_keyword``); recomputes the snapshot after
+    commit."""
     _require_moderator(moderator, "keyword")
     clean = _keyword(term)
-    deleted, _ = HiddenKeyword.objects.filter(term=clean).delete()
+    with transaction.atomic():
+        row = HiddenKeyword.objects.select_for_update().filter(term=clean).first()
+        if row is not None:
+            audit.record(moderator, "trending.unhide_keyword", AUDIT_KEYWORD, row.pk, target_label=clean)
+            row.delete()
     transaction.on_commit(_refresh_soon)
-    return HideKeywordResult(clean, bool(deleted))
+    return HideKeywordResult(clean, row is not None)
+
+
+def hidden_keywords() -> list[HiddenKeyword]:
+    """The keywords moderators took out of trending, newest first (one query)."""
+    return list(HiddenKeyword.objects.order_by("-id"))
 
 
 def _refresh_soon() -> None:

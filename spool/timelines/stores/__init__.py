@@ -10,11 +10,13 @@ visibility; :mod:`spool.timelines.home` decides what a page shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import NamedTuple, Protocol
 
 from django.conf import settings
+
+from spool.core.backends import Swappable
 
 
 class Entry(NamedTuple):
@@ -50,36 +52,27 @@ class TimelineStore(Protocol):
         they write return 0."""
 
 
-_override: TimelineStore | None = None
-_default: TimelineStore | None = None
+def _configured() -> TimelineStore:
+    if settings.SPOOL.redis_url:
+        from spool.timelines.stores.redis_store import RedisStore
+
+        return RedisStore()
+    from spool.timelines.stores.sql import SqlStore
+
+    return SqlStore()
+
+
+STORE: Swappable[TimelineStore] = Swappable(_configured)
 
 
 def get_store() -> TimelineStore:
     """The store in use: Redis when ``REDIS_URL`` is set, the SQL table otherwise."""
-    global _default
-    if _override is not None:
-        return _override
-    if _default is None:
-        if settings.SPOOL.redis_url:
-            from spool.timelines.stores.redis_store import RedisStore
-
-            _default = RedisStore()
-        else:
-            from spool.timelines.stores.sql import SqlStore
-
-            _default = SqlStore()
-    return _default
+    return STORE.get()
 
 
-@contextmanager
-def use_store(store: TimelineStore) -> Iterator[TimelineStore]:
+def use_store(store: TimelineStore) -> AbstractContextManager[TimelineStore]:
     """Use ``store`` instead of the configured one inside the block (tests run every rule on both)."""
-    global _override
-    previous, _override = _override, store
-    try:
-        yield store
-    finally:
-        _override = previous
+    return STORE.use(store)
 
 
 def cap() -> int:

@@ -1,6 +1,7 @@
 """Explore: trending now (at most five topics, the same for everyone) with each topic's trending
 discussions and influential voices, and the words and phrases trending in posts; readable logged out.
-Signed-in people can report a trending topic and moderators can hide a topic or a keyword."""
+Signed-in people can report a trending topic; moderators can hide a topic or a keyword, and see the hidden
+keywords with a button to let each trend again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from spool.feeds.trending.reads import trending_highlights, trending_keywords
-from spool.feeds.trending.services import hide_trending_keyword, hide_trending_topic, report_trending_topic
+from spool.feeds.trending.services import (
+    hidden_keywords,
+    hide_trending_keyword,
+    hide_trending_topic,
+    report_trending_topic,
+    unhide_trending_keyword,
+)
 from spool.identities.models import Account
 from spool.web.views.base import signed_in, spool_errors, viewer_of
 
@@ -20,11 +27,13 @@ from spool.web.views.base import signed_in, spool_errors, viewer_of
 def explore(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     user = getattr(viewer, "user", None)
+    is_moderator = bool(user is not None and user.is_staff)
     context = {
         "nav": "explore",
         "trends": trending_highlights(viewer),
         "keywords": trending_keywords(),
-        "is_moderator": bool(user is not None and user.is_staff),
+        "is_moderator": is_moderator,
+        "hidden_keywords": hidden_keywords() if is_moderator else [],
     }
     return render(request, "web/explore.html", context)
 
@@ -56,4 +65,17 @@ def hide_keyword(request: HttpRequest) -> HttpResponse:
     viewer: Account = request.viewer  # type: ignore[attr-defined]
     result = hide_trending_keyword(viewer, request.POST.get("keyword", ""), request.POST.get("reason", ""))
     messages.success(request, f"“{result.term}” is hidden from trending keywords.")
+    return redirect("web:explore")
+
+
+@signed_in
+@spool_errors
+@require_POST
+def unhide_keyword(request: HttpRequest) -> HttpResponse:
+    viewer: Account = request.viewer  # type: ignore[attr-defined]
+    result = unhide_trending_keyword(viewer, request.POST.get("keyword", ""))
+    if result.changed:
+        messages.success(request, f"“{result.term}” can trend again.")
+    else:
+        messages.info(request, f"“{result.term}” was not hidden.")
     return redirect("web:explore")
