@@ -525,10 +525,31 @@ def fan_out(world: World, processes: Processes, standins: StandIns, posts: int, 
 # --- One database (child process) ------------------------------------------------------------------------
 
 
+_taken: set[int] = set()
+
+
 def _free_port() -> int:
+    """A free loopback port; from ``SPOOL_BENCH_PORTS`` (``first-last``) when set (a shared machine's
+    share of ports)."""
+    import socket
+
     from bench.serve import free_port
 
-    return free_port()
+    span = os.environ.get("SPOOL_BENCH_PORTS", "")
+    if not span:
+        return free_port()
+    first, last = (int(x) for x in span.split("-"))
+    for port in range(first, last + 1):
+        if port in _taken:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _taken.add(port)
+        return port
+    raise SystemExit(f"bench.federation: no free port in {span}")
 
 
 def run_one(args: argparse.Namespace) -> dict[str, Any]:
