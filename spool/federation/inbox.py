@@ -171,12 +171,12 @@ def process_batch(ids: list[int]) -> dict[int, str]:
                 log.exception("inbox item %s (%s) failed", item.id, item.activity_type)
                 outcomes[item.id] = _failed(item, f"{type(exc).__name__}: {exc}")
                 continue
-            state = InboxItem.State.IGNORED if outcome.startswith("ignored") else InboxItem.State.DONE
-            finished[(state, outcome[:500])].append(item.id)
-            outcomes[item.id] = state
+            ended = InboxItem.State.IGNORED if outcome.startswith("ignored") else InboxItem.State.DONE
+            finished[(ended, outcome[:500])].append(item.id)
+            outcomes[item.id] = ended
         now = timezone.now()
-        for (state, outcome), done in finished.items():
-            InboxItem.objects.filter(id__in=done).update(state=state, processed_at=now, error=outcome)
+        for (state, error), done in finished.items():
+            InboxItem.objects.filter(id__in=done).update(state=state, processed_at=now, error=error)
     return outcomes
 
 
