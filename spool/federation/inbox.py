@@ -30,6 +30,7 @@ from django.utils import timezone
 from spool.core.batching import batched_tasks
 from spool.federation.actors import account_for_actor, lookup_key
 from spool.federation.context import remote_activity
+from spool.federation.drain import request_drain
 from spool.federation.fetch import RemoteError
 from spool.federation.inbound import dispatch
 from spool.federation.models import InboxItem, RemoteActor
@@ -96,14 +97,8 @@ def receive(method: str, path: str, headers: dict[str, str], read_body: Any) -> 
             )
     except IntegrityError:
         return None  # already received: processed (or being processed) once
-    transaction.on_commit(lambda: _enqueue(item.id))
+    transaction.on_commit(request_drain)
     return item
-
-
-def _enqueue(item_id: int) -> None:
-    from spool.federation.drain import request_drain
-
-    request_drain()
 
 
 def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
@@ -117,7 +112,7 @@ def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
             return total
         total += len(process_batch(ids))
         if time.monotonic() - started > budget_seconds:
-            _enqueue(0)
+            request_drain()
             return total
 
 
