@@ -18,12 +18,14 @@ import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH = 100  # items applied in one transaction
 DRAIN_SECONDS = 5.0  # one drain task's turn before it hands the worker back
+DRAIN_LOCK = 0x5F00_1B0C  # PostgreSQL advisory lock key held while applying items
 # Activities that change the actor's own account: later items of the batch look the account up again.
 CHANGES_ACTOR = frozenset({"Delete", "Update", "Move"})
 
@@ -104,30 +107,62 @@ def receive(method: str, path: str, headers: dict[str, str], read_body: Any) -> 
 def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
     """Process fresh pending items (never tried yet) in batches of ``BATCH`` until none is left or
     ``budget_seconds`` have passed (then another drain is asked for, so other tasks get the worker in
-    between); returns how many were processed. Two drains side by side take disjoint batches."""
+    between); returns how many were processed. One drain runs at a time (:func:`_one_drain`); one that
+    finds another running leaves its items to it."""
     started, total = time.monotonic(), 0
+    fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0)
     while True:
-        ids = _claim(InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0), BATCH)
-        if not ids:
+        out_of_time = False
+        with _one_drain() as mine:
+            if not mine:
+                return total  # the running drain looks again once it has let go (below)
+            while not out_of_time and (ids := _claim(fresh, BATCH)):
+                total += len(process_batch(ids))
+                out_of_time = time.monotonic() - started > budget_seconds
+        if out_of_time:
+            request_drain()  # once the lock is free, so the next drain can take it
             return total
-        total += len(process_batch(ids))
-        if time.monotonic() - started > budget_seconds:
-            request_drain()
+        # A drain refused while this one held the lock left its items here: look once more.
+        if not fresh.exists():
             return total
 
 
 def process_item(item_id: int) -> str:
-    """Apply one stored activity (idempotent: only a pending item is processed); the retry path."""
-    ids = _claim(InboxItem.objects.filter(id=item_id, state=InboxItem.State.PENDING), 1)
-    if not ids:
-        return "skipped"
-    return process_batch(ids).get(item_id, "skipped")
+    """Apply one stored activity (idempotent: only a pending item is processed); the retry path. Waits
+    for the next retry (``"busy"``) while a drain runs."""
+    with _one_drain() as mine:
+        if not mine:
+            return "busy"
+        ids = _claim(InboxItem.objects.filter(id=item_id, state=InboxItem.State.PENDING), 1)
+        if not ids:
+            return "skipped"
+        return process_batch(ids).get(item_id, "skipped")
+
+
+@contextmanager
+def _one_drain() -> Iterator[bool]:
+    """Whether this process may apply items now: on PostgreSQL one process at a time (an advisory lock),
+    so two workers' batches never wait on each other's row locks or deadlock on them (two Follows of the
+    same person update its counters), and activities apply in the order they arrived, across batches too.
+    SQLite takes one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DRAIN_LOCK])
+        mine = bool(cursor.fetchone()[0])
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [DRAIN_LOCK])
 
 
 def _claim(pending: QuerySet[InboxItem], limit: int) -> list[int]:
     """Count an attempt on up to ``limit`` pending items, oldest first, and return their ids. Committed
     before they are processed, so an item that kills its worker is not retried forever (``MAX_ATTEMPTS``);
-    rows another drain is claiming are skipped (PostgreSQL; SQLite runs one writer at a time)."""
+    rows being claimed elsewhere (a retry) are skipped."""
     with transaction.atomic():
         locked = pending.select_for_update(skip_locked=True).order_by("id")
         ids = list(locked.values_list("id", flat=True)[:limit])
