@@ -24,7 +24,8 @@ Development mode (``SPOOL_DEBUG=1``, ``SPOOL_FEDERATION_DEV_MODE=1``) lets the s
 loopback over http, the sanctioned seam: in production the fetcher's address guard refuses them.
 
 The section of ``docs/performance.md`` between the ``bench.federation`` markers is replaced; ``python -m
-bench`` keeps it.
+bench`` keeps it. ``SPOOL_BENCH_PORTS=first-last`` keeps the server and the stand-ins to that range of ports
+(a shared machine's share); otherwise any free port.
 """
 
 from __future__ import annotations
