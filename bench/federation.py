@@ -24,7 +24,8 @@ Development mode (``SPOOL_DEBUG=1``, ``SPOOL_FEDERATION_DEV_MODE=1``) lets the s
 loopback over http, the sanctioned seam: in production the fetcher's address guard refuses them.
 
 The section of ``docs/performance.md`` between the ``bench.federation`` markers is replaced; ``python -m
-bench`` keeps it.
+bench`` keeps it. ``SPOOL_BENCH_PORTS=first-last`` keeps the server and the stand-ins to that range of ports
+(a shared machine's share); otherwise any free port.
 """
 
 from __future__ import annotations
@@ -525,10 +526,31 @@ def fan_out(world: World, processes: Processes, standins: StandIns, posts: int, 
 # --- One database (child process) ------------------------------------------------------------------------
 
 
+_taken: set[int] = set()
+
+
 def _free_port() -> int:
+    """A free loopback port; from ``SPOOL_BENCH_PORTS`` (``first-last``) when set (a shared machine's
+    share of ports)."""
+    import socket
+
     from bench.serve import free_port
 
-    return free_port()
+    span = os.environ.get("SPOOL_BENCH_PORTS", "")
+    if not span:
+        return free_port()
+    first, last = (int(x) for x in span.split("-"))
+    for port in range(first, last + 1):
+        if port in _taken:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _taken.add(port)
+        return port
+    raise SystemExit(f"bench.federation: no free port in {span}")
 
 
 def run_one(args: argparse.Namespace) -> dict[str, Any]:

@@ -3,6 +3,8 @@ signature checks (refetching once when a key may have rotated)."""
 
 from __future__ import annotations
 
+import time
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -104,8 +106,38 @@ def remote_actor(account: Account) -> RemoteActor | None:
     return RemoteActor.objects.filter(account_id=account.pk).first()
 
 
+KEY_TTL = 60.0  # seconds a key found is kept in this process
+KEYS_KEPT = 10_000
+_keys: dict[str, tuple[float, tuple[str, str]]] = {}
+
+
 def lookup_key(key_id: str, refresh: bool) -> tuple[str, str] | None:
-    """(public key PEM, actor id) for ``key_id``; fetches the actor when unknown or when ``refresh``."""
+    """(public key PEM, actor id) for ``key_id``; fetches the actor when unknown or when ``refresh``.
+
+    What was found is kept in this process for ``KEY_TTL`` seconds, so a busy inbox does not read the
+    same few keys for every POST. A rotated key costs nothing extra: the signature does not verify with the
+    kept key, and the verifier asks again with ``refresh``, which refetches the actor and keeps the new
+    key."""
+    now = time.monotonic()
+    kept = _keys.get(key_id)
+    if kept is not None and not refresh and now - kept[0] < KEY_TTL:
+        return kept[1]
+    found = _find_key(key_id, refresh)
+    if found is None:
+        _keys.pop(key_id, None)
+    else:
+        if len(_keys) >= KEYS_KEPT:
+            _keys.clear()
+        _keys[key_id] = (now, found)
+    return found
+
+
+def forget_keys() -> None:
+    """Drop the keys kept in this process (tests: the database they came from is gone)."""
+    _keys.clear()
+
+
+def _find_key(key_id: str, refresh: bool) -> tuple[str, str] | None:
     local_id = ids.local_account_id(key_id)
     if local_id is not None:
         key = LocalKey.objects.filter(account_id=local_id).first()

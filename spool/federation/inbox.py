@@ -2,36 +2,52 @@
 
 :func:`receive` runs in the request: it refuses blocked servers before reading the body, oversized bodies,
 bad signatures (401, nothing stored), and malformed or mismatched activities (400); then stores an
-``InboxItem`` keyed by the activity id — a second delivery of the same id stores nothing — and enqueues
-:func:`process_item` after commit. Processing runs the verb's handler under
-:func:`~spool.federation.context.remote_activity`; a failure that may pass (the other server was down)
-leaves the item pending for ``retry_inbox`` with backoff, up to ``MAX_ATTEMPTS``.
+``InboxItem`` keyed by the activity id — a second delivery of the same id stores nothing — and asks for a
+drain after commit (:mod:`spool.federation.drain` coalesces those requests: one task drains many items).
+
+:func:`drain` claims fresh items in batches and :func:`process_batch` applies a batch in one transaction,
+each item's verb handler in a savepoint under :func:`~spool.federation.context.remote_activity`, the
+follow-up tasks the batch causes sent as batches too (:mod:`spool.core.batching`). A failure that may pass
+(the other server was down) leaves the item pending for ``retry_deliveries`` with backoff
+(:func:`process_item`), up to ``MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from spool.core.batching import batched_tasks
 from spool.federation.actors import account_for_actor, lookup_key
 from spool.federation.context import remote_activity
+from spool.federation.drain import request_drain
 from spool.federation.fetch import RemoteError
 from spool.federation.inbound import dispatch
-from spool.federation.models import InboxItem
+from spool.federation.models import InboxItem, RemoteActor
 from spool.federation.policy import domain_of, is_blocked_domain
 from spool.federation.signatures import SignatureError, parse_signature, verify_request
 from spool.federation.vocab import id_of
+from spool.identities.models import Account
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+BATCH = 100  # items applied in one transaction
+DRAIN_SECONDS = 5.0  # one drain task's turn before it hands the worker back
+DRAIN_LOCK = 0x5F00_1B0C  # PostgreSQL advisory lock key held while applying items
+# Activities that change the actor's own account: later items of the batch look the account up again.
+CHANGES_ACTOR = frozenset({"Delete", "Update", "Move"})
 
 
 @dataclass(frozen=True)
@@ -84,40 +100,122 @@ def receive(method: str, path: str, headers: dict[str, str], read_body: Any) -> 
             )
     except IntegrityError:
         return None  # already received: processed (or being processed) once
-    transaction.on_commit(lambda: _enqueue(item.id))
+    transaction.on_commit(request_drain)
     return item
 
 
-def _enqueue(item_id: int) -> None:
-    from spool.federation.tasks import process_inbox_item
-
-    process_inbox_item.delay(item_id)
+def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
+    """Process fresh pending items (never tried yet) in batches of ``BATCH`` until none is left or
+    ``budget_seconds`` have passed (then another drain is asked for, so other tasks get the worker in
+    between); returns how many were processed. One drain runs at a time (:func:`_one_drain`); one that
+    finds another running leaves its items to it."""
+    started, total = time.monotonic(), 0
+    fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0)
+    while True:
+        out_of_time = False
+        with _one_drain() as mine:
+            if not mine:
+                return total  # the running drain looks again once it has let go (below)
+            while not out_of_time and (ids := _claim(fresh, BATCH)):
+                total += len(process_batch(ids))
+                out_of_time = time.monotonic() - started > budget_seconds
+        if out_of_time:
+            request_drain()  # once the lock is free, so the next drain can take it
+            return total
+        # A drain refused while this one held the lock left its items here: look once more.
+        if not fresh.exists():
+            return total
 
 
 def process_item(item_id: int) -> str:
-    """Apply one stored activity (idempotent: only a pending item is processed)."""
-    claimed = InboxItem.objects.filter(id=item_id, state=InboxItem.State.PENDING).update(
-        attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return "skipped"
-    item = InboxItem.objects.get(id=item_id)
+    """Apply one stored activity (idempotent: only a pending item is processed); the retry path. Waits
+    for the next retry (``"busy"``) while a drain runs."""
+    with _one_drain() as mine:
+        if not mine:
+            return "busy"
+        ids = _claim(InboxItem.objects.filter(id=item_id, state=InboxItem.State.PENDING), 1)
+        if not ids:
+            return "skipped"
+        return process_batch(ids).get(item_id, "skipped")
+
+
+@contextmanager
+def _one_drain() -> Iterator[bool]:
+    """Whether this process may apply items now: on PostgreSQL one process at a time (an advisory lock),
+    so two workers' batches never wait on each other's row locks or deadlock on them (two Follows of the
+    same person update its counters), and activities apply in the order they arrived, across batches too.
+    SQLite takes one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DRAIN_LOCK])
+        mine = bool(cursor.fetchone()[0])
     try:
-        with remote_activity(), transaction.atomic():
-            actor = account_for_actor(item.actor_uri)
-            outcome = dispatch(item.body, actor)
-    except RemoteError as exc:
-        return _failed(item, f"{exc.code}: {exc}")
-    except Exception as exc:
-        log.exception("inbox item %s (%s) failed", item.id, item.activity_type)
-        return _failed(item, f"{type(exc).__name__}: {exc}")
-    state = (
-        InboxItem.State.DONE
-        if outcome == "done" or not outcome.startswith("ignored")
-        else InboxItem.State.IGNORED
-    )
-    InboxItem.objects.filter(id=item.id).update(state=state, processed_at=timezone.now(), error=outcome[:500])
-    return state
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [DRAIN_LOCK])
+
+
+def _claim(pending: QuerySet[InboxItem], limit: int) -> list[int]:
+    """Count an attempt on up to ``limit`` pending items, oldest first, and return their ids. Committed
+    before they are processed, so an item that kills its worker is not retried forever (``MAX_ATTEMPTS``);
+    rows being claimed elsewhere (a retry) are skipped."""
+    with transaction.atomic():
+        locked = pending.select_for_update(skip_locked=True).order_by("id")
+        ids = list(locked.values_list("id", flat=True)[:limit])
+        if ids:
+            InboxItem.objects.filter(id__in=ids).update(attempts=F("attempts") + 1)
+    return ids
+
+
+def process_batch(ids: list[int]) -> dict[int, str]:
+    """Apply the claimed items ``ids`` in id order in one transaction, each in a savepoint of its own: a
+    failing item rolls back alone and is left pending (or failed) while the others are done. Each item's
+    row is locked and re-checked as pending in the same transaction that applies it, so an item is applied
+    once even when a retry races a drain; an activity sees the ones before it in the batch (a ``Like`` of
+    a post created just before). Returns item id → outcome state."""
+    outcomes: dict[int, str] = {}
+    with batched_tasks(), remote_activity(), transaction.atomic():
+        items = list(
+            InboxItem.objects.select_for_update()
+            .filter(id__in=ids, state=InboxItem.State.PENDING)
+            .order_by("id")
+        )
+        actors = _known_actors({item.actor_uri for item in items})
+        finished: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for item in items:
+            try:
+                with transaction.atomic():
+                    actor = actors.get(item.actor_uri) or account_for_actor(item.actor_uri)
+                    actors[item.actor_uri] = actor
+                    outcome = dispatch(item.body, actor)
+                if item.activity_type in CHANGES_ACTOR:
+                    actors.pop(item.actor_uri, None)
+            except RemoteError as exc:
+                outcomes[item.id] = _failed(item, f"{exc.code}: {exc}")
+                continue
+            except Exception as exc:
+                log.exception("inbox item %s (%s) failed", item.id, item.activity_type)
+                outcomes[item.id] = _failed(item, f"{type(exc).__name__}: {exc}")
+                continue
+            ended = InboxItem.State.IGNORED if outcome.startswith("ignored") else InboxItem.State.DONE
+            finished[(ended, outcome[:500])].append(item.id)
+            outcomes[item.id] = ended
+        now = timezone.now()
+        for (state, error), done in finished.items():
+            InboxItem.objects.filter(id__in=done).update(state=state, processed_at=now, error=error)
+    return outcomes
+
+
+def _known_actors(uris: set[str]) -> dict[str, Account]:
+    """The accounts of the remote actors ``uris`` we know already, in one query (others are fetched)."""
+    return {
+        known.uri: known.account
+        for known in RemoteActor.objects.filter(uri__in=uris).select_related("account")
+    }
 
 
 def _failed(item: InboxItem, error: str) -> str:

@@ -9,6 +9,11 @@ from spool.federation import delivery, inbox
 
 
 @shared_task
+def drain_inbox() -> int:
+    return inbox.drain()
+
+
+@shared_task
 def process_inbox_item(item_id: int) -> str:
     return inbox.process_item(item_id)
 

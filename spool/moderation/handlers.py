@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spool.core.batching import enqueue
 from spool.core.events import subscribe
 from spool.posts.events import PostCreated
 
@@ -14,4 +15,4 @@ def connect() -> None:
 def on_post_created(event: PostCreated) -> None:
     from spool.moderation.tasks import score_post
 
-    score_post.delay(event.post_id)
+    enqueue(score_post, event.post_id)

@@ -3,6 +3,7 @@ transaction has committed (connected in ``SearchConfig.ready``)."""
 
 from __future__ import annotations
 
+from spool.core.batching import enqueue
 from spool.core.events import subscribe
 from spool.posts.events import PostCreated, PostDeleted, PostEdited
 
@@ -10,7 +11,7 @@ from spool.posts.events import PostCreated, PostDeleted, PostEdited
 def on_post_changed(event: PostCreated | PostEdited | PostDeleted) -> None:
     from spool.search.tasks import index_post
 
-    index_post.delay(event.post_id)
+    enqueue(index_post, event.post_id)
 
 
 def connect() -> None:

@@ -1,8 +1,10 @@
 """How the Following timelines react to posts and the social graph (connected in ``TimelinesConfig.ready``).
-Every handler runs after commit and only enqueues a task."""
+Every handler runs after commit and only enqueues a task (batched when many are, see
+:mod:`spool.core.batching`)."""
 
 from __future__ import annotations
 
+from spool.core.batching import enqueue
 from spool.core.events import subscribe
 from spool.identities.events import AccountDeleted, Followed
 from spool.posts.events import PostCreated, PostReposted
@@ -11,15 +13,15 @@ from spool.timelines import tasks
 
 def on_post_created(event: PostCreated) -> None:
     if event.reply_to_id is None:
-        tasks.fan_out_post.delay(event.post_id)
+        enqueue(tasks.fan_out_post, event.post_id)
 
 
 def on_post_reposted(event: PostReposted) -> None:
-    tasks.fan_out_repost.delay(event.repost_id)
+    enqueue(tasks.fan_out_repost, event.repost_id)
 
 
 def on_followed(event: Followed) -> None:
-    tasks.backfill.delay(event.follower_id, event.followee_id)
+    enqueue(tasks.backfill, event.follower_id, event.followee_id)
 
 
 def on_account_deleted(event: AccountDeleted) -> None:

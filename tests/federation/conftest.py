@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from spool.federation.actors import forget_keys
 from tests.federation.fediverse import Fediverse, RemoteActor, signed_headers, start
 from tests.posts.conftest import Person, person  # noqa: F401 - fixture re-exported
 
@@ -30,6 +31,14 @@ REMOTE_HOSTS = {
 def captured(name: str) -> dict[str, Any]:
     """A captured payload from ``tests/fixtures/activitypub/<software>/<name>.json``."""
     return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def _keys_forgotten() -> Iterator[None]:
+    """Each test's remote actors have keys of their own: none kept from an earlier test's database."""
+    forget_keys()
+    yield
+    forget_keys()
 
 
 @pytest.fixture(autouse=True)

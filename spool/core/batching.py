@@ -1,0 +1,68 @@
+"""Sending many small follow-up tasks as a few messages.
+
+A task per event is right for one person posting, and costly when one worker task applies a hundred
+activities from other servers: each new post would send three messages (timelines, search, spam score),
+each read back, decoded and acknowledged by the worker on its own. Inside :func:`batched_tasks`,
+:func:`enqueue` only collects the calls; when the block ends they go out as one :func:`run_tasks`
+message per task name (at most ``CHUNK`` calls each). Outside it, :func:`enqueue` is ``task.delay``.
+
+The calls keep their guarantees: they are collected by after-commit handlers, so nothing rolled back is
+sent; a call that raises in :func:`run_tasks` is logged and sent again as a task of its own, so one bad
+call neither loses the others nor is lost itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from celery import Task, current_app
+
+log = logging.getLogger(__name__)
+CHUNK = 200
+
+_collected: ContextVar[dict[str, list[list[Any]]] | None] = ContextVar("batched_tasks", default=None)
+
+
+def enqueue(task: Task, *args: Any) -> None:
+    """``task.delay(*args)``, or collected for one message when inside :func:`batched_tasks`."""
+    collected = _collected.get()
+    if collected is None:
+        task.delay(*args)
+    else:
+        collected.setdefault(task.name, []).append(list(args))
+
+
+@contextmanager
+def batched_tasks() -> Iterator[None]:
+    """Collect :func:`enqueue` calls made inside the block and send them when it ends (also when it raises:
+    what was collected came from transactions that committed)."""
+    collected: dict[str, list[list[Any]]] = {}
+    token = _collected.set(collected)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+        from spool.core.tasks import run_tasks
+
+        for name, calls in collected.items():
+            for start in range(0, len(calls), CHUNK):
+                run_tasks.delay(name, calls[start : start + CHUNK])
+
+
+def run_all(name: str, calls: list[list[Any]]) -> int:
+    """Run the task ``name`` once per argument list, in this process; a call that raises is sent again as
+    a task of its own. Returns how many ran here."""
+    task = current_app.tasks[name]
+    ran = 0
+    for args in calls:
+        try:
+            task.run(*args)
+            ran += 1
+        except Exception:
+            log.exception("%s%r failed in a batch; sent again on its own", name, tuple(args))
+            task.delay(*args)
+    return ran

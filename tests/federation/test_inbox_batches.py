@@ -1,0 +1,168 @@
+"""The inbox drains stored activities in batches: one task applies many, in the order they arrived, each in
+a savepoint of its own, so one that fails is retried alone and none is applied twice.
+
+The activities are POSTed, signed, to the real inbox with a plain test client, whose request never
+commits: the items stay pending and no drain starts, as when a burst arrives faster than the worker
+drains. Then one drain (the real task) applies them all."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from spool.core.batching import batched_tasks
+from spool.federation import inbox, tasks
+from spool.federation.models import InboxItem, RemoteActor, RemotePost
+from spool.posts.models import Like
+from tests.api.mastodon.conftest import token_client
+from tests.federation.conftest import deliver_to_inbox
+from tests.federation.test_inbound import PUBLIC, follow_remote, post_uri
+
+ADMIN = "http://mastodon.example.org/users/admin"
+GARGRON = "http://mastodon.example.org/users/gargron"
+
+
+@pytest.fixture
+def ana(federating: Any) -> Any:
+    return federating("ana")
+
+
+def _create(author: str, n: int, **extra: Any) -> dict[str, Any]:
+    note = {
+        "id": f"{author}/statuses/{n}",
+        "type": "Note",
+        "attributedTo": author,
+        "content": f"<p>batch note {n}</p>",
+        "to": [PUBLIC],
+        **extra,
+    }
+    return {"id": f"{note['id']}/activity", "type": "Create", "actor": author, "object": note, "to": [PUBLIC]}
+
+
+def _like(actor: str, n: int, target: str) -> dict[str, Any]:
+    return {"id": f"{actor}#likes/{n}", "type": "Like", "actor": actor, "object": target}
+
+
+def _store(actor: Any, activity: dict[str, Any]) -> None:
+    """Stored by the inbox (202), not yet processed."""
+    assert deliver_to_inbox(Client(), actor, activity).status_code == 202
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks: Any) -> Any:
+    """``run(task, *args)``: the real task, with what it does after commit run as it would in the worker:
+    the follow-up tasks its commit causes are collected and sent as batches (one ``run_tasks`` each)."""
+
+    def call(task: Any, *args: Any) -> Any:
+        with batched_tasks(), django_capture_on_commit_callbacks(execute=True):
+            return task(*args)
+
+    return call
+
+
+def _states() -> dict[str, str]:
+    return dict(InboxItem.objects.values_list("activity_id", "state"))
+
+
+def test_one_drain_applies_a_burst_in_arrival_order(ana: Any, fediverse: Any, run: Any) -> None:
+    admin, gargron = fediverse.actor(ADMIN), fediverse.actor(GARGRON)
+    follow_remote(ana, "admin@mastodon.example.org")
+    mine = ana.write("like me")
+    created = _create(ADMIN, 1)
+    _store(admin, created)
+    # Gargron likes admin's new post, stored right after it: the same batch must apply the Create first.
+    _store(gargron, _like(GARGRON, 1, created["object"]["id"]))
+    _store(gargron, _like(GARGRON, 2, post_uri(mine)))
+    _store(admin, _like(ADMIN, 3, post_uri(mine)))
+    assert set(_states().values()) == {"pending"}
+
+    assert run(tasks.drain_inbox) == 4
+
+    assert set(_states().values()) == {"done"}
+    post = RemotePost.objects.get(uri=created["object"]["id"]).post
+    assert Like.objects.filter(post=post, account__domain="mastodon.example.org").count() == 1
+    assert ana.view(mine)["likes_count"] == 2
+    # The follow-up work (timeline fan-out, sent as one batched task) reached ana's home timeline.
+    home = token_client(ana.account).get("/api/v1/timelines/home").json()
+    assert any("batch note 1" in status["content"] for status in home), home
+    assert run(tasks.drain_inbox) == 0  # nothing left, nothing applied twice
+    assert ana.view(mine)["likes_count"] == 2
+
+
+def test_a_failing_item_is_retried_alone_and_the_others_are_done(ana: Any, fediverse: Any, run: Any) -> None:
+    admin, gargron = fediverse.actor(ADMIN), fediverse.actor(GARGRON)
+    mine = ana.write("like me")
+    _store(gargron, _like(GARGRON, 1, post_uri(mine)))
+    _store(admin, _like(ADMIN, 2, post_uri(mine)))
+    _store(gargron, _like(GARGRON, 3, post_uri(ana.write("and me"))))
+    # Admin's account is gone from here by the time the worker comes, and its server is down.
+    RemoteActor.objects.filter(uri=ADMIN).delete()
+    fediverse.serve_json(ADMIN, {"error": "unavailable"}, status=503)
+
+    run(tasks.drain_inbox)
+
+    states = _states()
+    assert states[f"{ADMIN}#likes/2"] == "pending"
+    assert states[f"{GARGRON}#likes/1"] == states[f"{GARGRON}#likes/3"] == "done"
+    assert ana.view(mine)["likes_count"] == 1
+    failed = InboxItem.objects.get(activity_id=f"{ADMIN}#likes/2")
+    assert failed.attempts == 1 and failed.error
+    assert run(tasks.drain_inbox) == 0  # a drain takes fresh items only; retries wait for their backoff
+
+    fediverse.serve_json(ADMIN, admin.document())  # the server is back
+    InboxItem.objects.filter(pk=failed.pk).update(received_at=timezone.now() - timedelta(hours=1))
+    run(tasks.retry_deliveries)
+
+    assert InboxItem.objects.get(pk=failed.pk).state == "done"
+    assert ana.view(mine)["likes_count"] == 2
+    assert run(tasks.process_inbox_item, failed.pk) == "skipped"  # applied once only
+    assert ana.view(mine)["likes_count"] == 2
+
+
+def test_an_item_that_keeps_failing_is_given_up(ana: Any, fediverse: Any, run: Any) -> None:
+    admin = fediverse.actor(ADMIN)
+    _store(admin, _like(ADMIN, 1, post_uri(ana.write("like me"))))
+    RemoteActor.objects.filter(uri=ADMIN).delete()
+    fediverse.serve_json(ADMIN, {"error": "unavailable"}, status=503)
+    item = InboxItem.objects.get()
+    run(tasks.drain_inbox)
+    outcomes = [run(tasks.process_inbox_item, item.pk) for _ in range(5)]
+    assert outcomes == ["retrying", "retrying", "retrying", "failed", "skipped"]
+    assert InboxItem.objects.get(pk=item.pk).state == "failed"
+    assert not Like.objects.exists()
+
+
+def test_the_inbox_itself_drains_what_it_stored(anon: Any, ana: Any, fediverse: Any) -> None:
+    """Through the committing client: the drain the inbox asks for after commit applies the item."""
+    admin = fediverse.actor(ADMIN)
+    mine = ana.write("like me")
+    assert deliver_to_inbox(anon, admin, _like(ADMIN, 1, post_uri(mine))).status_code == 202
+    assert _states() == {f"{ADMIN}#likes/1": "done"}
+    assert ana.view(mine)["likes_count"] == 1
+
+
+def test_a_drain_leaves_its_items_to_the_one_running(ana: Any, fediverse: Any, run: Any) -> None:
+    """On PostgreSQL two workers never apply batches side by side (their row locks would deadlock): a drain
+    that finds another one running returns, and the running one takes the items."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the lock is PostgreSQL's")
+    import psycopg
+
+    admin = fediverse.actor(ADMIN)
+    mine = ana.write("like me")
+    _store(admin, _like(ADMIN, 1, post_uri(mine)))
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [inbox.DRAIN_LOCK])  # another worker's drain
+        assert run(tasks.drain_inbox) == 0
+        assert run(tasks.process_inbox_item, InboxItem.objects.get().pk) == "busy"
+        item = InboxItem.objects.get()
+        assert (item.state, item.attempts) == ("pending", 0)
+        other.execute("SELECT pg_advisory_unlock(%s)", [inbox.DRAIN_LOCK])  # that drain ends
+    assert run(tasks.drain_inbox) == 1
+    assert ana.view(mine)["likes_count"] == 1
