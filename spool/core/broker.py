@@ -30,7 +30,9 @@ PART_SUFFIX = ".part"
 
 
 class AtomicChannel(filesystem.Channel):
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    # Kombu's own stubs disagree on the second parameter's name (``message`` in the base, ``payload`` in the
+    # filesystem channel), so no signature satisfies both; this one keeps the filesystem channel's.
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:  # type: ignore[override]
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         # The leading dot and trailing suffix keep the half-written file out of every queue's pattern.
@@ -46,7 +48,7 @@ class AtomicChannel(filesystem.Channel):
                 os.unlink(partial)
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str, timeout: float | None = None) -> Any:
         wanted = f"{queue}.msg"
         claimed_dir = self.processed_folder
         for name in sorted(os.listdir(self.data_folder_in)):
