@@ -4,6 +4,7 @@ the fediverse (:mod:`spool.federation.sharing`) or an admin blocks a server (:mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -31,25 +32,27 @@ def end_links(local: Any, remote: Any) -> int:
     follower and following counts and publish ``Unfollowed``/``FollowRequestDeclined``/…). What those events
     would send to the other server is not sent when it is blocked or the local person no longer federates —
     callers change that first. Returns how many links ended."""
+    steps: list[tuple[Any, Callable[[Any], None]]] = [
+        (
+            Follow.objects.filter(follower__in=remote, followee__in=local),
+            lambda e: remove_follower(e.followee, e.follower),
+        ),
+        (
+            Follow.objects.filter(follower__in=local, followee__in=remote),
+            lambda e: unfollow_account(e.follower, e.followee),
+        ),
+        (
+            FollowRequest.objects.filter(requester__in=remote, target__in=local),
+            lambda e: decline_follow_request(e.target, e.requester),
+        ),
+        (  # withdrawing a pending request is what unfollowing does to one
+            FollowRequest.objects.filter(requester__in=local, target__in=remote),
+            lambda e: unfollow_account(e.requester, e.target),
+        ),
+    ]
     ended = 0
-    for follow in Follow.objects.filter(follower__in=remote, followee__in=local).select_related(
-        "follower", "followee"
-    ):
-        remove_follower(follow.followee, follow.follower)
-        ended += 1
-    for follow in Follow.objects.filter(follower__in=local, followee__in=remote).select_related(
-        "follower", "followee"
-    ):
-        unfollow_account(follow.follower, follow.followee)
-        ended += 1
-    for request in FollowRequest.objects.filter(requester__in=remote, target__in=local).select_related(
-        "requester", "target"
-    ):
-        decline_follow_request(request.target, request.requester)
-        ended += 1
-    for request in FollowRequest.objects.filter(requester__in=local, target__in=remote).select_related(
-        "requester", "target"
-    ):
-        unfollow_account(request.requester, request.target)  # withdraws the pending request
-        ended += 1
+    for edges, end in steps:
+        for edge in edges.select_related():
+            end(edge)
+            ended += 1
     return ended
