@@ -127,9 +127,11 @@ else:
 
 # --- Background work ----------------------------------------------------------------------------------
 # Embedded: Kombu's filesystem transport needs no server; the worker and the web server share var/broker.
+# spool.core.broker's subclass makes each message appear whole (written aside, then renamed into place).
 _broker_dir = DATA_DIR / "broker"
 CELERY_BROKER_URL = config.celery_broker_url or config.redis_url or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT = "spool.core.broker:AtomicFilesystemTransport"
     for sub in ("in", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

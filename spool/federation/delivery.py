@@ -24,8 +24,9 @@ import queue
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -36,8 +37,8 @@ from spool.core.fetch import FetchError, fetch
 from spool.federation import ids
 from spool.federation.fetch import RemoteError, check_url
 from spool.federation.keys import local_key
-from spool.federation.models import Delivery, DepartedKey, RemoteActor, Server
-from spool.federation.policy import dev_mode, domain_of, is_blocked_domain
+from spool.federation.models import Delivery, DepartedKey, LocalKey, RemoteActor, Server
+from spool.federation.policy import blocked_among, dev_mode, domain_of
 from spool.federation.signatures import sign_request
 from spool.identities.models import Account
 
@@ -161,18 +162,99 @@ def enqueue_sends(delivery_ids: list[int]) -> None:
         send_deliveries.delay(delivery_ids[start : start + size])
 
 
+class _Row(NamedTuple):
+    """The fields of a ``Delivery`` that sending reads (the body is read once per activity)."""
+
+    id: int
+    activity_id: str
+    sender_id: int | None
+    key_id: str
+    inbox: str
+    domain: str
+    attempts: int
+    created_at: datetime
+
+
+@dataclass
+class _Batch:
+    """What the deliveries sent together share, read in a few queries for all of them rather than in seven
+    for each: the rows, each activity's body as sent, the signing keys, which servers are refused now
+    (blocked, or failing for longer than the horizon), and the servers that answered (their health is
+    recorded once, at the end)."""
+
+    rows: dict[int, _Row]
+    bodies: dict[str, bytes]
+    keys: dict[tuple[int | None, str], tuple[str, str] | None]
+    refused: set[str]
+    answered: set[str] = field(default_factory=set)
+
+
+def _read_batch(delivery_ids: list[int]) -> _Batch:
+    pending = Delivery.objects.filter(id__in=delivery_ids, state=Delivery.State.PENDING)
+    rows = {row[0]: _Row(*row) for row in pending.values_list(*_Row._fields)}
+    first_of: dict[str, int] = {}
+    for row in rows.values():
+        first_of.setdefault(row.activity_id, row.id)
+    bodies = {
+        activity_id: json.dumps(body, separators=(",", ":")).encode()
+        for activity_id, body in Delivery.objects.filter(id__in=first_of.values()).values_list(
+            "activity_id", "body"
+        )
+    }
+    domains = {row.domain for row in rows.values()}
+    # Every server we deliver to gets a health row (one insert for the batch; existing rows are kept).
+    Server.objects.bulk_create([Server(domain=d) for d in domains], ignore_conflicts=True)
+    failing = Server.objects.filter(domain__in=domains, failing_since__lt=timezone.now() - horizon())
+    refused = set(failing.values_list("domain", flat=True)) | blocked_among(domains)
+    return _Batch(rows, bodies, _signing_keys(rows.values()), refused)
+
+
+def _signing_keys(rows: Iterable[_Row]) -> dict[tuple[int | None, str], tuple[str, str] | None]:
+    """(key id, private key PEM) per (sender, departed key id) of ``rows``: the sender's key, or for an
+    account deleted since, the ``DepartedKey`` its farewell deliveries name (``None`` when that is gone)."""
+    wanted = {(row.sender_id, row.key_id) for row in rows}
+    senders = {sender for sender, _ in wanted if sender is not None}
+    pems: dict[int, str] = dict(
+        LocalKey.objects.filter(account_id__in=senders).values_list("account_id", "private_key_pem")
+    )
+    for owner in senders - pems.keys():  # never signed anything yet: made now, as local_key does
+        pems[owner] = local_key(Account(pk=owner)).private_key_pem
+    departed_ids = {key_id for sender, key_id in wanted if sender is None and key_id}
+    departed = dict(
+        DepartedKey.objects.filter(key_id__in=departed_ids).values_list("key_id", "private_key_pem")
+    )
+    keys: dict[tuple[int | None, str], tuple[str, str] | None] = {}
+    for sender, key_id in wanted:
+        if sender is not None:
+            keys[(sender, key_id)] = (ids.key_id(sender), pems[sender])
+        else:
+            keys[(sender, key_id)] = (key_id, departed[key_id]) if key_id in departed else None
+    return keys
+
+
+def _record_answers(batch: _Batch) -> None:
+    if batch.answered:
+        Server.objects.filter(domain__in=batch.answered).update(
+            consecutive_failures=0, failing_since=None, last_success_at=timezone.now()
+        )
+
+
 def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     """Send these deliveries, up to ``SPOOL.federation_delivery_concurrency`` at once, each exactly as
     :func:`send_delivery` does (claimed with a lease, so a row another worker holds is skipped); how many
     ended in each state. A delivery that raises is logged and left to its lease and ``retry_deliveries``.
+    What the rows share (bodies, keys, server policy and health) is read once for the batch.
 
     Each thread has its own database connection (closed when it is done), so it sees only committed rows:
     inside a transaction (tests run tasks eagerly in theirs) the rows are sent one by one in this thread."""
+    batch = _read_batch(delivery_ids)
     width = min(settings.SPOOL.federation_delivery_concurrency, len(delivery_ids))
     outcomes: Counter[str] = Counter()
     if width <= 1 or connection.in_atomic_block:
-        outcomes.update(_send_logged(delivery_id) for delivery_id in delivery_ids)
+        outcomes.update(_send_logged(batch, delivery_id) for delivery_id in delivery_ids)
+        _record_answers(batch)
         return dict(outcomes)
+    connection.close()  # not needed while the threads send
     work: queue.SimpleQueue[int] = queue.SimpleQueue()
     for delivery_id in delivery_ids:
         work.put(delivery_id)
@@ -185,7 +267,7 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
                     delivery_id = work.get_nowait()
                 except queue.Empty:
                     return
-                outcome = _send_logged(delivery_id, release_connection=True)
+                outcome = _send_logged(batch, delivery_id, release_connection=True)
                 with lock:
                     outcomes[outcome] += 1
         finally:
@@ -196,51 +278,52 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
         thread.start()
     for thread in threads:
         thread.join()
+    _record_answers(batch)
     return dict(outcomes)
 
 
-def _send_logged(delivery_id: int, *, release_connection: bool = False) -> str:
+def _send_logged(batch: _Batch, delivery_id: int, *, release_connection: bool = False) -> str:
     try:
-        return send_delivery(delivery_id, release_connection=release_connection)
+        return _send(batch, delivery_id, release_connection=release_connection)
     except Exception:
         log.exception("delivery %s failed unexpectedly; retried once its lease runs out", delivery_id)
         return "error"
 
 
-def _claim(delivery_id: int) -> Delivery | None:
+def _claim(delivery_id: int) -> bool:
     now = timezone.now()
-    claimed = (
+    return bool(
         Delivery.objects.filter(id=delivery_id, state=Delivery.State.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .update(next_attempt_at=now + lease())
     )
-    if not claimed:
-        return None
-    return Delivery.objects.select_related("sender").get(id=delivery_id)
 
 
-def send_delivery(delivery_id: int, *, release_connection: bool = False) -> str:
-    """Try one delivery now (see the module docstring); returns the resulting state.
+def send_delivery(delivery_id: int) -> str:
+    """Try one delivery now (see the module docstring); returns the resulting state."""
+    batch = _read_batch([delivery_id])
+    outcome = _send(batch, delivery_id)
+    _record_answers(batch)
+    return outcome
+
+
+def _send(batch: _Batch, delivery_id: int, *, release_connection: bool = False) -> str:
+    """Claim one row of ``batch`` and send it: two statements of our own (the claim and the outcome) around
+    the signed POST.
 
     ``release_connection``: give this thread's database connection back before waiting on the remote
     server. The sending threads of :func:`send_deliveries` outnumber a process's PostgreSQL pool
     (``SPOOL_DB_POOL_MAX_SIZE``), so holding it through the network wait would stall the others."""
-    delivery = _claim(delivery_id)
-    if delivery is None:
+    delivery = batch.rows.get(delivery_id)
+    if delivery is None or not _claim(delivery_id):
         return "skipped"
-    now = timezone.now()
-    server, _ = Server.objects.get_or_create(domain=delivery.domain)
-    if (
-        now - delivery.created_at > horizon()
-        or (server.failing_since is not None and now - server.failing_since > horizon())
-        or is_blocked_domain(delivery.domain)
-    ):
+    if timezone.now() - delivery.created_at > horizon() or delivery.domain in batch.refused:
         return _give_up(delivery, "gave up: past the delivery horizon or server blocked")
-    body = json.dumps(delivery.body, separators=(",", ":")).encode()
-    signing = _signing_key(delivery)
+    signing = batch.keys[(delivery.sender_id, delivery.key_id)]
     if signing is None:
         return _give_up(delivery, "gave up: the sender's account is gone")
     key_id, private_pem = signing
+    body = batch.bodies[delivery.activity_id]
 
     def signer(method: str, url: str, headers: dict[str, str]) -> dict[str, str]:
         return sign_request(method, url, headers, body, key_id=key_id, private_pem=private_pem)
@@ -272,22 +355,12 @@ def send_delivery(delivery_id: int, *, release_connection: bool = False) -> str:
         next_attempt_at=None,
         last_error="",
     )
-    Server.objects.filter(domain=delivery.domain).update(
-        consecutive_failures=0, failing_since=None, last_success_at=timezone.now()
-    )
+    batch.answered.add(delivery.domain)
     _forget_departed_key(delivery)
     return Delivery.State.DELIVERED
 
 
-def _signing_key(delivery: Delivery) -> tuple[str, str] | None:
-    """(key id, private key PEM) to sign ``delivery`` with: its sender's, or the departed key it names."""
-    if delivery.sender is not None:
-        return ids.key_id(delivery.sender.pk), local_key(delivery.sender).private_key_pem
-    departed = DepartedKey.objects.filter(key_id=delivery.key_id).first() if delivery.key_id else None
-    return (departed.key_id, departed.private_key_pem) if departed is not None else None
-
-
-def _forget_departed_key(delivery: Delivery) -> None:
+def _forget_departed_key(delivery: _Row) -> None:
     """Drop a deleted account's key once none of its farewell deliveries is pending any more."""
     if delivery.sender_id is None and delivery.key_id:
         pending = Delivery.objects.filter(key_id=delivery.key_id, state=Delivery.State.PENDING)
@@ -295,7 +368,7 @@ def _forget_departed_key(delivery: Delivery) -> None:
             DepartedKey.objects.filter(key_id=delivery.key_id).delete()
 
 
-def _retry_later(delivery: Delivery, error: str) -> str:
+def _retry_later(delivery: _Row, error: str) -> str:
     attempts = delivery.attempts + 1
     gap = min(FIRST_RETRY * (2 ** (attempts - 1)), MAX_RETRY_GAP)
     if timezone.now() + gap - delivery.created_at > horizon():
@@ -306,7 +379,7 @@ def _retry_later(delivery: Delivery, error: str) -> str:
     return "retrying"
 
 
-def _give_up(delivery: Delivery, error: str) -> str:
+def _give_up(delivery: _Row, error: str) -> str:
     Delivery.objects.filter(id=delivery.id).update(
         state=Delivery.State.FAILED, attempts=F("attempts") + 1, next_attempt_at=None, last_error=error[:500]
     )

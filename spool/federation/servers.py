@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from spool.core.errors import Forbidden, ValidationError
+from spool.federation.links import accounts_on_server, end_links
 from spool.federation.models import AllowedServer, DomainBlock
 from spool.identities.models import Account, LimitedServer
 from spool.moderation import audit
@@ -104,8 +105,11 @@ def set_server_rule(actor: Account, domain: str, action: str, reason: str = "") 
     Checks: ``actor`` is an admin (404 for people without a role, 403 ``admin_only`` for moderators);
     ``action`` is one of :data:`ACTIONS` (422 ``invalid_action``); the name is a server name (422
     ``invalid_domain``); the reason at most 500 characters (422 ``reason_too_long``); not our own server
-    (422 ``own_server``). Blocking takes effect at once for everything that arrives or leaves; limiting at
-    once for every read. Records ``server.<action>`` in the audit log."""
+    (422 ``own_server``). Blocking takes effect at once for everything that arrives or leaves and for every
+    read (the server's posts leave every timeline, see ``spool.identities.servers``), and ends every follow
+    and pending request between local people and the server's accounts, both ways, with the counts updated
+    (nothing is sent to the blocked server about it); limiting takes effect at once for every read. Records
+    ``server.<action>`` in the audit log."""
     _check_admin(actor)
     kind = _action(action)
     name = clean_server_name(domain)
@@ -119,6 +123,9 @@ def set_server_rule(actor: Account, domain: str, action: str, reason: str = "") 
         row, created = model.objects.get_or_create(domain=name, defaults={"reason": reason})
         if created:
             audit.record(actor, f"server.{kind}", AUDIT_TARGET, row.pk, target_label=name, note=reason)
+        if kind == "block":
+            # After the block row, so the Undo/Reject the ended links would send is refused for the server.
+            end_links(Account.objects.local(), accounts_on_server(name))
     return ServerRule(row.domain, kind, row.reason, row.created_at, False)
 
 

@@ -15,11 +15,11 @@ from django.db import transaction
 
 from spool.federation import ids
 from spool.federation.delivery import deliver, inboxes_of, remote_follower_inboxes
+from spool.federation.links import end_links
 from spool.federation.models import Delivery, FederationOptIn
 from spool.federation.outbound.delete import delete_person
 from spool.federation.policy import federates, set_federation
 from spool.identities.models import Account, Follow
-from spool.identities.services import decline_follow_request, remove_follower, unfollow_account
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,4 @@ def _leave_fediverse(account: Account) -> None:
     if inboxes:
         # Sent even though the account has just stopped federating: it is the last thing it says.
         deliver(delete_person(account.pk), account, inboxes, object_uri=ids.actor_uri(account.pk))
-    for follower in remote.filter(following_edges__followee_id=account.pk):
-        remove_follower(account, follower)
-    for followee in remote.filter(follower_edges__follower_id=account.pk):
-        unfollow_account(account, followee)
-    for requester in remote.filter(sent_follow_requests__target_id=account.pk):
-        decline_follow_request(account, requester)
-    for target in remote.filter(follow_requests__requester_id=account.pk):
-        unfollow_account(account, target)  # withdraws the pending request
+    end_links(Account.objects.filter(pk=account.pk), remote)

@@ -117,8 +117,8 @@ class PostCard:
     ghost_archived: bool = False
     expires_at: datetime | None = None
     hidden: bool = False
-    # (account ID, handle) of each account the post mentions.
-    mentions: list[tuple[int, str]] = field(default_factory=list)
+    # (account ID, handle, domain — "" for local) of each account the post mentions.
+    mentions: list[tuple[int, str, str]] = field(default_factory=list)
     reposted_by: Account | None = None
     repost_id: int | None = None
 
@@ -229,11 +229,11 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
         else {}
     )
 
-    mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for post_id, account_id, handle in Mention.objects.filter(post_id__in=ids).values_list(
-        "post_id", "account_id", "account__handle"
+    mentions: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for post_id, account_id, handle, domain in Mention.objects.filter(post_id__in=ids).values_list(
+        "post_id", "account_id", "account__handle", "account__domain"
     ):
-        mentions[post_id].append((account_id, handle))
+        mentions[post_id].append((account_id, handle, domain))
 
     root_authors: dict[int, int] = {}
     hidden_roots = {p.root_id for p in posts if p.hidden and p.root_id}
@@ -267,7 +267,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
             author=post.author,
             text=post.text,
             html=render_post_text(
-                post.text, post.spoilers, mention_handles=[h for _, h in mentions.get(post.id, ())]
+                post.text, post.spoilers, mention_handles=[h for _, h, _ in mentions.get(post.id, ())]
             ),
             created_at=post.created_at,
             edited_at=post.edited_at,

@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from spool.identities.models import Block, Follow, Mute, Restrict
-from spool.identities.servers import limited_for
+from spool.identities.servers import configured_blocked, limited_for, on_blocked_server
 
 if TYPE_CHECKING:
     from spool.identities.models import Account
@@ -49,8 +49,9 @@ def _restricted_by(author_field: str) -> Exists:
     )
 
 
-def visibility_rule(viewer_id: int | None) -> Q:
+def visibility_rule(viewer_id: int | None, blocked_servers: tuple[str, ...] | None = None) -> Q:
     """The condition ``visible_to`` filters on, for the viewer with ``viewer_id`` (``None`` = logged out).
+    ``blocked_servers``: the operator's blocked servers (read from the settings when not given).
 
     ``reply_to_author``/``root_author``/``root_ghost`` are read only where ``reply_to``/``root`` is still
     set: a deleted parent or root counts as no parent or root, as it always has."""
@@ -75,6 +76,8 @@ def visibility_rule(viewer_id: int | None) -> Q:
         & (no_root | Q(root_ghost=False) | is_author | wrote_root | (~no_parent & wrote_parent))
         # Moderation: removed posts are gone for everyone; posts held for review are seen by their author.
         & (Q(moderation_state="") | (Q(moderation_state=HELD_FOR_REVIEW) & is_author))
+        # Servers admins blocked: their accounts' posts leave every timeline, page and API at once.
+        & ~on_blocked_server("author", blocked_servers)
     )
     if logged_in:
         rule &= ~Q(author_id__in=Block.objects.filter(blocker_id=viewer_id).values("blocked_id"))
@@ -90,7 +93,7 @@ class PostQuerySet(models.QuerySet[Any]):
         replies (except for the thread's root author and the reply's author); replies by someone the parent's
         or the root's author restricted (seen by the replier and that author only); replies in a ghost post's
         thread (seen by the replier, the parent's author and the ghost post's author only); posts moderators
-        removed, and posts held for review (seen by their author only).
+        removed, posts held for review (seen by their author only), and posts by accounts on blocked servers.
 
         Muted authors are *not* left out here: feeds add :meth:`in_feeds_of`, profile pages do not.
 
@@ -127,12 +130,14 @@ class PostQuerySet(models.QuerySet[Any]):
 
 
 @lru_cache(maxsize=VISIBLE_CACHE_SIZE)
-def _visible_base(model: type[models.Model], viewer_id: int | None) -> PostQuerySet:
+def _visible_base(
+    model: type[models.Model], viewer_id: int | None, blocked_servers: tuple[str, ...]
+) -> PostQuerySet:
     """``model.objects.all().visible_to(viewer)``, built once per viewer ID. Never evaluated itself (so it
     holds no rows): callers get ``.all()`` clones, as Django does whenever a queryset is filtered further.
     Safe to keep, because the rule holds only the viewer's ID — follows, blocks, restricts and privacy are
-    subqueries read when a clone runs."""
-    return PostQuerySet(model).filter(visibility_rule(viewer_id))
+    subqueries read when a clone runs; the operator's blocked servers are part of the key."""
+    return PostQuerySet(model).filter(visibility_rule(viewer_id, blocked_servers))
 
 
 class PostManager(models.Manager.from_queryset(PostQuerySet)):  # type: ignore[misc]
@@ -140,4 +145,5 @@ class PostManager(models.Manager.from_queryset(PostQuerySet)):  # type: ignore[m
         """Same as :meth:`PostQuerySet.visible_to`, from the rule built once per viewer and process."""
         if self._db is not None:
             return self.get_queryset().visible_to(viewer)
-        return _visible_base(self.model, viewer.id if viewer is not None else None).all()
+        viewer_id = viewer.id if viewer is not None else None
+        return _visible_base(self.model, viewer_id, configured_blocked()).all()

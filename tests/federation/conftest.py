@@ -16,6 +16,7 @@ from tests.posts.conftest import Person, person  # noqa: F401 - fixture re-expor
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "activitypub"
 REMOTE_HOSTS = {
+    "localhost",  # GoToSocial's test fixtures (localhost:8080)
     "mastodon.example.org",
     "misskey.io",
     "misskey.xyz",

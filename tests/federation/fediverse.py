@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from spool.federation import keys
 from spool.federation.signatures import sign_request
@@ -44,10 +44,11 @@ class RemoteActor:
     inbox: str
     shared_inbox: str
     locked: bool = False
+    captured_key_id: str = ""  # the key id a captured actor document names
 
     @property
     def key_id(self) -> str:
-        return f"{self.uri}#main-key"
+        return self.captured_key_id or f"{self.uri}#main-key"
 
     def document(self) -> dict[str, Any]:
         return {
@@ -79,11 +80,12 @@ class Fediverse:
     ) -> None:
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        self.routes[(parts.netloc, path)] = (status, content_type, json.dumps(data).encode())
+        # Kept unquoted, as a server reads them: ``%3A`` and ``:`` in a query are the same request.
+        self.routes[(parts.netloc, unquote(path))] = (status, content_type, json.dumps(data).encode())
 
     def serve_bytes(self, url: str, body: bytes, content_type: str, status: int = 200) -> None:
         parts = urlsplit(url)
-        self.routes[(parts.netloc, parts.path)] = (status, content_type, body)
+        self.routes[(parts.netloc, unquote(parts.path))] = (status, content_type, body)
 
     def gets_of(self, url: str) -> int:
         """How many times ``url`` was fetched."""
@@ -108,6 +110,19 @@ class Fediverse:
         )
         return actor
 
+    def captured_actor(self, document: dict[str, Any]) -> RemoteActor:
+        """Serve a captured actor ``document`` (with WebFinger for it) as it is, except its public key,
+        replaced by one the test holds so it can sign as the actor; return the actor."""
+        uri = document["id"]
+        actor = self.actor(uri)  # keys and WebFinger
+        actor.username = document["preferredUsername"]
+        actor.inbox = document["inbox"]
+        actor.shared_inbox = (document.get("endpoints") or {}).get("sharedInbox", "")
+        actor.captured_key_id = document["publicKey"]["id"]
+        served = {**document, "publicKey": {**document["publicKey"], "publicKeyPem": actor.public_pem}}
+        self.serve_json(uri, served)
+        return actor
+
     def deliveries(self, type_: str | None = None) -> list[Received]:
         return [r for r in self.received if type_ is None or r.activity.get("type") == type_]
 
@@ -120,7 +135,7 @@ def _handler(fediverse: Fediverse) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
             fediverse.fetched.append(Received(self.headers.get("Host", ""), self.path, headers, b""))
-            route = fediverse.routes.get((self.headers.get("Host", ""), self.path))
+            route = fediverse.routes.get((self.headers.get("Host", ""), unquote(self.path)))
             status, content_type, body = route or (404, "application/json", b'{"error":"not found"}')
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -187,7 +202,8 @@ def start(monkeypatch: Any, hosts: set[str], tmp_path: Any) -> tuple[Fediverse, 
     server_context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
     secure.socket = server_context.wrap_socket(secure.socket, server_side=True)
     fediverse.port = plain.server_address[1]
-    ports = {80: plain.server_address[1], 443: secure.server_address[1]}
+    # 8080: GoToSocial's test fixtures name their server localhost:8080.
+    ports = {80: plain.server_address[1], 443: secure.server_address[1], 8080: plain.server_address[1]}
     for server in (plain, secure):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection

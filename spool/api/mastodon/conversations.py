@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from spool.api.mastodon.auth import me, scoped
-from spool.api.mastodon.entities.accounts import render_account
+from spool.api.mastodon.entities.accounts import profile_url, render_account
 from spool.api.mastodon.entities.common import absolute, iso, paragraph
 from spool.api.mastodon.entities.media import media_entity
 from spool.api.mastodon.pagination import Window, link_header
@@ -67,8 +67,7 @@ def pseudo_status(message: MessageCard, sender: Account, others: list[Account]) 
         else [],
         "application": None,
         "mentions": [
-            {"id": str(a.pk), "username": a.handle, "acct": a.acct, "url": absolute(f"/@{a.handle}")}
-            for a in others
+            {"id": str(a.pk), "username": a.handle, "acct": a.acct, "url": profile_url(a)} for a in others
         ],
         "tags": [],
         "emojis": [],

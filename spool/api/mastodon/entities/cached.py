@@ -39,7 +39,7 @@ from spool.posts.batch import build_cards
 from spool.posts.models import ConversationMute, Like, PinnedPost, Post, Repost, Save
 from spool.timelines.home import HomeRow, account_values
 
-KEY_VERSION = "st1"
+KEY_VERSION = "st2"  # st2: remote mentions carry user@server
 TTL = 24 * 3600
 DYNAMIC = b"dynamic"
 # Rendered accounts kept per process, keyed by every column they are rendered from.

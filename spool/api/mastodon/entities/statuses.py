@@ -15,7 +15,7 @@ Mastodon 4.5's ``quote``; reply controls and ghost posts are in ``spool``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,11 +135,23 @@ def _quotable_by(viewer: Account | None, card: PostCard) -> str:
     return "automatic"
 
 
+def _mention(mention: tuple[int, str, str], origins: Mapping[int, Origin]) -> dict[str, str]:
+    """A Status Mention: ``acct`` bare for a local account, ``user@server`` for a remote one, whose ``url``
+    is its page on its own server (its page here when we hold no actor for it)."""
+    account_id, handle, domain = mention
+    acct = f"{handle}@{domain}" if domain else handle
+    origin = origins.get(account_id) if domain else None
+    url = origin.url if origin is not None else absolute(f"/@{acct}")
+    return {"id": str(account_id), "username": handle, "acct": acct, "url": url}
+
+
 def _origins(cards: Sequence[PostCard], flags: _ViewerFlags) -> None:
-    """Fill in where the page's remote posts and accounts live: two queries, none for a local page."""
+    """Fill in where the page's remote posts and accounts (authors, reposters, mentioned) live: two
+    queries, none for a local page."""
     shown = [*cards, *(c.quote for c in cards if c.quote is not None)]
     people = [c.author for c in shown] + [c.reposted_by for c in cards if c.reposted_by is not None]
-    flags.accounts = account_origins(a.pk for a in people if not a.is_local)
+    mentioned = [account_id for c in shown for account_id, _, domain in c.mentions if domain]
+    flags.accounts = account_origins([*(a.pk for a in people if not a.is_local), *mentioned])
     flags.posts = post_origins(c.id for c in shown if not c.author.is_local)
 
 
@@ -193,10 +205,7 @@ def _status(
         "application": None,
         "account": render_account(viewer, author, flags.accounts),
         "media_attachments": [render_media(m) for m in card.media],
-        "mentions": [
-            {"id": str(account_id), "username": handle, "acct": handle, "url": absolute(f"/@{handle}")}
-            for account_id, handle in card.mentions
-        ],
+        "mentions": [_mention(mention, flags.accounts) for mention in card.mentions],
         "tags": [status_tag(card.topic)] if card.topic is not None else [],
         "emojis": [],
         "card": _preview_card(card.link_card),
