@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,6 +61,26 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
             conn.close()
             if getattr(conn, "pool", None) is not None:
                 conn.close_pool()
+
+
+@pytest.fixture(scope="session")
+def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A Spool data directory whose embedded (SQLite) database is migrated, made once per run — shared by the
+    xdist workers — for tests that start real instances (``manage.py serve``): they copy it
+    (``Instance.migrate(migrated_data_dir)``) instead of migrating again, which takes seconds of CPU each."""
+    from spool.federation.devpair import Instance
+
+    # pytest-xdist's workers each get a folder under the run's one: share that.
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent
+    template = Instance("migrated", 0, root / "migrated-instance")
+    with open(root / "migrated-instance.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = template.data_dir / "migrated"
+        if not done.exists():
+            template.migrate()
+            done.touch()
+    return template.data_dir
 
 
 @pytest.fixture(autouse=True, scope="session")
