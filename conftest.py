@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
 
 
 @pytest.fixture(scope="session")
-def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Spool data directory whose embedded (SQLite) database is migrated, made once per run — shared by the
     xdist workers — for tests that start real instances (``manage.py serve``): they copy it
     (``Instance.migrate(migrated_data_dir)``) instead of migrating again, which takes seconds of CPU each."""
@@ -72,7 +73,7 @@ def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) 
 
     # pytest-xdist's workers each get a folder under the run's one: share that.
     root = tmp_path_factory.getbasetemp()
-    root = root if worker_id == "master" else root.parent
+    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
     template = Instance("migrated", 0, root / "migrated-instance")
     with open(root / "migrated-instance.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
