@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.test import Client, TestCase
 
+from tests.redis_keys import delete_redis_keys
+
 _addresses = itertools.count(1)
 
 
@@ -115,12 +117,7 @@ def _fresh_rate_limits(settings: Any) -> None:
     """Rate-limit counters in Redis outlive a test's transaction: start each test from zero (this worker's
     keys only; the database counters roll back with the test)."""
     if settings.SPOOL.redis_url:
-        from spool.core.redis import redis_client
-
-        client = redis_client()
-        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:rl:*"))
-        if keys:
-            client.delete(*keys)
+        delete_redis_keys(f"{settings.KEY_PREFIX}:rl:*")
 
 
 @pytest.fixture(autouse=True)
@@ -144,21 +141,13 @@ def _fresh_channel_layer() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_trending(settings: Any) -> None:
-    """Trending's cached snapshot and Redis counters (topics and keywords) outlive a test's transaction: start each test without
-    them (this worker's keys only)."""
+    """Trending's cached snapshot and Redis counters (topics and keywords) outlive a test's transaction: start
+    each test without them (this worker's keys only)."""
     from django.core.cache import cache
 
     cache.delete("trending:v1")
     if settings.SPOOL.redis_url:
-        from spool.core.redis import redis_client
-
-        client = redis_client()
-        keys = [
-            *client.scan_iter(f"{settings.KEY_PREFIX}:tr:*"),
-            *client.scan_iter(f"{settings.KEY_PREFIX}:kw:*"),
-        ]
-        if keys:
-            client.delete(*keys)
+        delete_redis_keys(f"{settings.KEY_PREFIX}:tr:*", f"{settings.KEY_PREFIX}:kw:*")
 
 
 @pytest.fixture(autouse=True)
@@ -171,9 +160,4 @@ def _fresh_candidate_pools(settings: Any) -> None:
 
     cache.delete_many([f"foryou:pool:{name}" for name in POOLS])
     if settings.SPOOL.redis_url:
-        from spool.core.redis import redis_client
-
-        client = redis_client()
-        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:fy:pool:*"))
-        if keys:
-            client.delete(*keys)
+        delete_redis_keys(f"{settings.KEY_PREFIX}:fy:pool:*")
