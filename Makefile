@@ -45,9 +45,10 @@ serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
+# Two workers; worksteal lets the idle one take tests queued for the other (a few tests run for minutes).
 test: install-test
 	@./scripts/ensure-chromium
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check $(LINT_PATHS)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import itertools
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client, TestCase
+
+from tests.redis_keys import delete_redis_keys
 
 _addresses = itertools.count(1)
 
@@ -61,6 +66,26 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
                 conn.close_pool()
 
 
+@pytest.fixture(scope="session")
+def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Spool data directory whose embedded (SQLite) database is migrated, made once per run — shared by the
+    xdist workers — for tests that start real instances (``manage.py serve``): they copy it
+    (``Instance.migrate(migrated_data_dir)``) instead of migrating again, which takes seconds of CPU each."""
+    from spool.federation.devpair import Instance
+
+    # pytest-xdist's workers each get a folder under the run's one: share that.
+    root = tmp_path_factory.getbasetemp()
+    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    template = Instance("migrated", 0, root / "migrated-instance")
+    with open(root / "migrated-instance.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = template.data_dir / "migrated"
+        if not done.exists():
+            template.migrate()
+            done.touch()
+    return template.data_dir
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_eagerly() -> None:
     """Background tasks run synchronously in tests, through the real task code."""
@@ -92,12 +117,7 @@ def _fresh_rate_limits(settings: Any) -> None:
     """Rate-limit counters in Redis outlive a test's transaction: start each test from zero (this worker's
     keys only; the database counters roll back with the test)."""
     if settings.SPOOL.redis_url:
-        from spool.core.redis import redis_client
-
-        client = redis_client()
-        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:rl:*"))
-        if keys:
-            client.delete(*keys)
+        delete_redis_keys(f"{settings.KEY_PREFIX}:rl:*")
 
 
 @pytest.fixture(autouse=True)
@@ -121,21 +141,13 @@ def _fresh_channel_layer() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_trending(settings: Any) -> None:
-    """Trending's cached snapshot and Redis counters (topics and keywords) outlive a test's transaction: start each test without
-    them (this worker's keys only)."""
+    """Trending's cached snapshot and Redis counters (topics and keywords) outlive a test's transaction: start
+    each test without them (this worker's keys only)."""
     from django.core.cache import cache
 
     cache.delete("trending:v1")
     if settings.SPOOL.redis_url:
-        from spool.core.redis import redis_client
-
-        client = redis_client()
-        keys = [
-            *client.scan_iter(f"{settings.KEY_PREFIX}:tr:*"),
-            *client.scan_iter(f"{settings.KEY_PREFIX}:kw:*"),
-        ]
-        if keys:
-            client.delete(*keys)
+        delete_redis_keys(f"{settings.KEY_PREFIX}:tr:*", f"{settings.KEY_PREFIX}:kw:*")
 
 
 @pytest.fixture(autouse=True)
@@ -148,9 +160,4 @@ def _fresh_candidate_pools(settings: Any) -> None:
 
     cache.delete_many([f"foryou:pool:{name}" for name in POOLS])
     if settings.SPOOL.redis_url:
-        from spool.core.redis import redis_client
-
-        client = redis_client()
-        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:fy:pool:*"))
-        if keys:
-            client.delete(*keys)
+        delete_redis_keys(f"{settings.KEY_PREFIX}:fy:pool:*")

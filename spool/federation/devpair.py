@@ -46,6 +46,14 @@ print("PEOPLE=" + json.dumps(people))
 """
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """Copy the SQLite database of data directory ``source``, with its WAL files, into ``target``."""
+    for suffix in ("", "-wal", "-shm"):
+        path = source / f"spool.sqlite3{suffix}"
+        if path.exists():
+            shutil.copy(path, target / path.name)
+
+
 class ApiError(Exception):
     def __init__(self, status: int, body: str) -> None:
         super().__init__(f"{status}: {body[:300]}")
@@ -131,7 +139,21 @@ class Instance:
         line = next(line for line in out.splitlines() if line.startswith("PEOPLE="))
         self.people = json.loads(line[len("PEOPLE=") :])
 
+    def migrate(self, migrated: Path | None = None) -> None:
+        """Create this instance's database: a copy of the one in ``migrated`` (another data directory whose
+        database is already migrated) if given — much faster — else by migrating."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if migrated is None:
+            self.manage("migrate", "--noinput")
+            return
+        copy_database(migrated, self.data_dir)
+
     def start(self) -> None:
+        self.launch()
+        self.wait_until_up()
+
+    def launch(self) -> None:
+        """Start ``serve`` without waiting for it to answer (see :meth:`wait_until_up`)."""
         log = open(self.data_dir / "serve.log", "ab")  # noqa: SIM115 - kept open for the child's lifetime
         self.process = subprocess.Popen(  # noqa: S603
             [
@@ -151,6 +173,9 @@ class Instance:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def wait_until_up(self) -> None:
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -198,22 +223,30 @@ class Instance:
 
 
 def make_pair(
-    root: Path, ports: tuple[int, int], handles: tuple[list[str], list[str]]
+    root: Path,
+    ports: tuple[int, int],
+    handles: tuple[list[str], list[str]],
+    migrated: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[Instance, Instance]:
-    """Two migrated instances with their people set up (not started). The database is migrated once and
-    copied, which is much faster than migrating twice."""
-    a = Instance("a", ports[0], root / "a")
-    b = Instance("b", ports[1], root / "b")
-    a.data_dir.mkdir(parents=True, exist_ok=True)
-    a.manage("migrate", "--noinput")
-    b.data_dir.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        source = a.data_dir / f"spool.sqlite3{suffix}"
-        if source.exists():
-            shutil.copy(source, b.data_dir / source.name)
+    """Two migrated instances with their people set up (not started), both with ``env`` added to their
+    environment. The database is migrated once and copied, which is much faster than migrating twice; with
+    ``migrated`` (a data directory holding a migrated database) it is not migrated at all."""
+    a = Instance("a", ports[0], root / "a", extra_env=dict(env or {}))
+    b = Instance("b", ports[1], root / "b", extra_env=dict(env or {}))
+    a.migrate(migrated)
+    b.migrate(migrated or a.data_dir)
     a.set_up(handles[0])
     b.set_up(handles[1])
     return a, b
+
+
+def start_pair(a: Instance, b: Instance) -> None:
+    """Start both instances side by side (each waits for the other's start-up otherwise)."""
+    a.launch()
+    b.launch()
+    a.wait_until_up()
+    b.wait_until_up()
 
 
 def wait_for(what: str, check: Any, timeout: float = 90.0, every: float = 0.5) -> Any:

@@ -83,10 +83,23 @@ def _connections_kept() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(scope="module")
+def _module_scene(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The scene, made once for the module's tests (one per operation) in a transaction rolled back when they
+    are done: each test's own transaction nests in it as a savepoint, as each example does in the test's."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _make_scene()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def scene(db: None, _connections_kept: None) -> dict[str, Any]:
+def scene(_module_scene: dict[str, Any], db: None, _connections_kept: None) -> dict[str, Any]:
     """A signed-in person (ana) who follows bo and talks with him, with posts, a list and a conversation to
     act on; their credentials; and ``ids``: a real value for each kind of path parameter."""
+    return _module_scene
+
+
+def _make_scene() -> dict[str, Any]:
     ana = register_account(email="ana@example.com", password=PASSWORD, handle="ana")
     bo = register_account(email="bo@example.com", password=PASSWORD, handle="bo")
     follow_account(ana, bo)

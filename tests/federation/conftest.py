@@ -4,13 +4,16 @@ stand-in fediverse on loopback (see :mod:`tests.federation.fediverse`)."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from spool.federation.actors import forget_keys
+from spool.federation.devpair import Instance, make_pair, start_pair
 from tests.federation.fediverse import Fediverse, RemoteActor, signed_headers, start
 from tests.posts.conftest import Person, person  # noqa: F401 - fixture re-exported
 
@@ -75,6 +78,60 @@ def federating(person: Callable[..., Person]) -> Callable[..., Person]:  # noqa:
         return someone
 
     return make
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# Two real Spool instances (``spool.federation.devpair``): who is on each, and what their environment adds.
+PAIRS: dict[str, tuple[tuple[list[str], list[str]], dict[str, str]]] = {
+    "plain": ((["alice"], ["bob", "carol"]), {}),
+    # Secure mode ("authorized fetch") on both.
+    "secure": ((["alice"], ["bob"]), {"SPOOL_FEDERATION_SECURE_MODE": "1"}),
+}
+
+
+@contextmanager
+def running_pair(
+    kind: str, tmp_path_factory: pytest.TempPathFactory, migrated: Path
+) -> Iterator[tuple[Instance, Instance]]:
+    """Two running instances made as ``PAIRS[kind]`` says, on free loopback ports, from the migrated
+    database in ``migrated``; stopped on exit."""
+    handles, env = PAIRS[kind]
+    a, b = make_pair(
+        tmp_path_factory.mktemp(f"{kind}-pair"),
+        (_free_port(), _free_port()),
+        handles,
+        migrated=migrated,
+        env=env,
+    )
+    try:
+        start_pair(a, b)
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
+
+
+@pytest.fixture(scope="module")
+def pair(
+    tmp_path_factory: pytest.TempPathFactory, migrated_data_dir: Path
+) -> Iterator[tuple[Instance, Instance]]:
+    """alice on A; bob and carol on B (shared by the tests of a module)."""
+    with running_pair("plain", tmp_path_factory, migrated_data_dir) as instances:
+        yield instances
+
+
+@pytest.fixture(scope="module")
+def secure_pair(
+    tmp_path_factory: pytest.TempPathFactory, migrated_data_dir: Path
+) -> Iterator[tuple[Instance, Instance]]:
+    """alice on A; bob on B; both in secure mode (shared by the tests of a module)."""
+    with running_pair("secure", tmp_path_factory, migrated_data_dir) as instances:
+        yield instances
 
 
 def deliver_to_inbox(

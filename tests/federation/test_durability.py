@@ -13,6 +13,7 @@ import socket
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,7 +33,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def instance(tmp_path: Any) -> Iterator[Instance]:
+def instance(tmp_path: Any, migrated_data_dir: Path) -> Iterator[Instance]:
     live = Instance(
         "d",
         _free_port(),
@@ -42,8 +43,7 @@ def instance(tmp_path: Any) -> Iterator[Instance]:
             "SPOOL_FEDERATION_DELIVERY_CONCURRENCY": str(CONCURRENCY),
         },
     )
-    live.data_dir.mkdir(parents=True)
-    live.manage("migrate", "--noinput")
+    live.migrate(migrated_data_dir)
     live.set_up(["ana"])
     live.start()
     yield live

@@ -4,34 +4,10 @@ repost, quote, edit, delete, block and unfollow — each result checked on both 
 
 from __future__ import annotations
 
-import socket
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from spool.federation.devpair import ApiError, Instance, make_pair, wait_for
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: Any) -> Iterator[tuple[Instance, Instance]]:
-    a, b = make_pair(
-        tmp_path_factory.mktemp("pair"), (_free_port(), _free_port()), (["alice"], ["bob", "carol"])
-    )
-    try:
-        a.start()
-        b.start()
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
+from spool.federation.devpair import ApiError, wait_for
 
 
 def _find(client: Any, handle: str) -> dict[str, Any]:

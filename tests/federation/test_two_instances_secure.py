@@ -8,30 +8,9 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from spool.federation.devpair import Instance, make_pair, wait_for
-
-# Ports of this project's policy tests (9650-9699), away from ``make federation-demo`` (9601/9602).
-PORTS = (9651, 9652)
-SECURE = {"SPOOL_FEDERATION_SECURE_MODE": "1"}
-
-
-@pytest.fixture(scope="module")
-def secure_pair(tmp_path_factory: Any) -> Iterator[tuple[Instance, Instance]]:
-    a, b = make_pair(tmp_path_factory.mktemp("secure-pair"), PORTS, (["alice"], ["bob"]))
-    a.extra_env.update(SECURE)
-    b.extra_env.update(SECURE)
-    try:
-        a.start()
-        b.start()
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
+from spool.federation.devpair import wait_for
 
 
 def _fetch_status(url: str) -> int:

@@ -16,6 +16,7 @@ from spool.identities.models import Account
 from spool.posts import services as posts
 from spool.posts.models import Post, Repost
 from spool.timelines.stores import TimelineStore, use_store
+from tests.redis_keys import delete_redis_keys
 
 
 @pytest.fixture(params=["sql", "redis"])
@@ -28,15 +29,12 @@ def store(request: Any, db: None) -> Iterator[TimelineStore]:
         return
     if not settings.SPOOL.redis_url:
         pytest.skip("REDIS_URL is not set")
-    from spool.core.redis import redis_client
     from spool.timelines.stores.redis_store import RedisStore
 
     prefix = f"{settings.KEY_PREFIX}test"
     with use_store(RedisStore(prefix=prefix)) as chosen:
         yield chosen
-    keys = list(redis_client().scan_iter(f"{prefix}:tl:*"))
-    if keys:
-        redis_client().delete(*keys)
+    delete_redis_keys(f"{prefix}:tl:*")
 
 
 def committed(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -45,19 +45,6 @@ def body(response: Any) -> str:
     return response.content.decode()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings: Any) -> None:
-    """Rate-limit counters live in Redis on the scale-out setup and outlive a test's transaction: start each
-    test from zero (only this worker's keys)."""
-    if settings.SPOOL.redis_url:
-        from spool.core.redis import redis_client
-
-        client = redis_client()
-        keys = list(client.scan_iter(f"{settings.KEY_PREFIX}:rl:*"))
-        if keys:
-            client.delete(*keys)
-
-
 @pytest.fixture
 def write(db: None, on_commit: Any) -> Callable[..., Any]:
     """Publish a post through the real service (after-commit work runs)."""

@@ -99,7 +99,7 @@ class RedisPoolStore:
 
     def clear(self) -> None:
         """Drop every pool of this store (tests)."""
-        keys = list(self.redis.scan_iter(f"{self.prefix}:*"))
+        keys = list(self.redis.scan_iter(f"{self.prefix}:*", count=1000))
         if keys:
             self.redis.delete(*keys)
 

@@ -245,7 +245,7 @@ class _RedisStore(Generic[K]):
 
     def clear(self) -> None:
         """Drop every key of this store (tests)."""
-        keys = list(self.redis.scan_iter(f"{self.prefix}:*"))
+        keys = list(self.redis.scan_iter(f"{self.prefix}:*", count=1000))
         if keys:
             self.redis.delete(*keys)
 
