@@ -139,21 +139,23 @@ def matching(
                     FilterMatch(str(f.id), f.title, tuple(f.context), f.action, f.expires_at, words, by_post)
                 )
     if viewer.hide_offensive_words:
-        default = _pattern(_DEFAULT_KEYWORDS)
-        assert default is not None
         for post_id, _author_id, text in rows:
-            if default.search(text):
+            words = default_list_matches(text)
+            if words:
                 found.setdefault(post_id, []).append(
-                    FilterMatch(
-                        DEFAULT_LIST_ID,
-                        DEFAULT_LIST_TITLE,
-                        CONTEXTS,
-                        FilterAction.HIDE,
-                        None,
-                        _matched_keywords(_DEFAULT_KEYWORDS, text),
-                    )
+                    FilterMatch(DEFAULT_LIST_ID, DEFAULT_LIST_TITLE, CONTEXTS, FilterAction.HIDE, None, words)
                 )
     return found
+
+
+@lru_cache(maxsize=20_000)
+def default_list_matches(text: str) -> tuple[str, ...]:
+    """The default list's words in ``text``. Remembered per text (the same for everyone who keeps the list
+    on, and a post's text only changes by an edit, which is a new text): every timeline page screens every
+    post against the whole list, which was the largest part of a warm home page's CPU."""
+    default = _pattern(_DEFAULT_KEYWORDS)
+    assert default is not None
+    return _matched_keywords(_DEFAULT_KEYWORDS, text) if default.search(text) else ()
 
 
 def hidden_ids(matches: dict[int, list[FilterMatch]]) -> set[int]:
