@@ -117,18 +117,19 @@ _FILTERS_OF = compiled(
 
 
 def matching(
-    viewer: Account | None, items: Iterable[tuple[int, int, str]], context: str
+    viewer: Account | None, items: Iterable[tuple[int, int, str]], context: str, *, has_filters: bool = True
 ) -> dict[int, list[FilterMatch]]:
     """For each ``(post_id, author_id, text)`` caught by the viewer's filters in ``context`` (or by the
     default list, which applies everywhere while the viewer keeps it on): the matches, filters in creation
-    order. Posts nothing catches are absent. Logged-out viewers have no filters."""
+    order. Posts nothing catches are absent. Logged-out viewers have no filters. ``has_filters=False``
+    (the caller has just read that the viewer has none) skips reading them."""
     if viewer is None:
         return {}
     rows = [item for item in items if item[1] != viewer.id]
     if not rows:
         return {}
     found: dict[int, list[FilterMatch]] = {}
-    for live in live_filters(viewer, context):
+    for live in live_filters(viewer, context) if has_filters else ():
         pattern = _pattern(live.keywords)
         f = live.filter
         for post_id, _author_id, text in rows:
