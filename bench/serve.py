@@ -22,9 +22,17 @@ START_TIMEOUT = 120.0
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free loopback port: any, or the first free one of ``SPOOL_BENCH_PORTS`` (``9700-9799``) on a
+    machine whose users share out port ranges."""
+    low, _, high = os.environ.get("SPOOL_BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise RuntimeError(f"bench: no free port in SPOOL_BENCH_PORTS={low}-{high}")
 
 
 def tree_cpu_seconds(pid: int) -> float:
