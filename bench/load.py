@@ -55,6 +55,8 @@ class LoadFigure:
     p99_ms: float
     max_ms: float
     failures: int
+    # The server's CPU (all its processes) per request during the load, when measured (bench.serve).
+    server_cpu_ms_per_request: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -338,8 +338,9 @@ def render_suite(
     for result in results.values():
         lines += [f"## {result['database_version']}{' + Redis' if result['redis'] else ''}", ""]
         lines += [
-            "| Over HTTP | connections | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failures |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| Over HTTP | connections | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failures "
+            "| server CPU ms/req |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         http = list(result.get("http", []))
         if (result.get("celebrity") or {}).get("load"):
@@ -347,7 +348,8 @@ def render_suite(
         for f in http:
             lines.append(
                 f"| {f['scenario']} | {f['connections']} | {f['requests']:,} | {f['per_second']:,.1f} "
-                f"| {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | {f['max_ms']} | {f['failures']} |"
+                f"| {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | {f['max_ms']} | {f['failures']} "
+                f"| {f.get('server_cpu_ms_per_request') or 'n/a'} |"
             )
         ret = result.get("returning", {})
         lines += [
@@ -357,6 +359,13 @@ def render_suite(
             f"max {ret.get('max_ms')} ms; full pages {ret.get('full_pages')}/{ret.get('readers')}.",
             f"- Queries per warm home page: {result.get('queries')} (rate-limit counter included on SQLite).",
         ]
+        cpu = result.get("in_process") or {}
+        if cpu:
+            lines.append(
+                f"- CPU per warm home request in process (limit=40, Django's whole handler, "
+                f"{cpu['runs']} requests, a different reader each): {cpu['cpu_ms_per_request']} ms "
+                f"({cpu['wall_ms_per_request']} ms wall); it does not depend on how busy the machine is."
+            )
         celeb = result.get("celebrity") or {}
         if celeb:
             lines.append(

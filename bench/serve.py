@@ -22,14 +22,47 @@ START_TIMEOUT = 120.0
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free loopback port: any, or the first free one of ``SPOOL_BENCH_PORTS`` (``9700-9799``) on a
+    machine whose users share out port ranges."""
+    low, _, high = os.environ.get("SPOOL_BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise RuntimeError(f"bench: no free port in SPOOL_BENCH_PORTS={low}-{high}")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its live children (the workers), from
+    ``/proc``: read before and after a load, the difference per request is the server's own cost, which
+    neighbours on a shared machine disturb far less than requests per second. 0.0 where ``/proc`` is not."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After the command name: state, ppid, …; utime and stime are fields 14 and 15 of the whole line.
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 @contextmanager
-def server(database: str, name: str, prefix: str, workers: int, ceiling: Path | None = None) -> Iterator[str]:
-    """A uvicorn server on a free loopback port serving the run database ``name``; yields its base URL."""
+def server(
+    database: str,
+    name: str,
+    prefix: str,
+    workers: int,
+    ceiling: Path | None = None,
+    pids: list[int] | None = None,
+) -> Iterator[str]:
+    """A uvicorn server on a free loopback port serving the run database ``name``; yields its base URL (and
+    appends the server's process ID to ``pids``, when given, for :func:`tree_cpu_seconds`)."""
     port = free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -48,6 +81,8 @@ def server(database: str, name: str, prefix: str, workers: int, ceiling: Path | 
     if ceiling is not None:
         command += ["--ceiling", str(ceiling)]
     process = subprocess.Popen(command, env=env, cwd=ROOT)
+    if pids is not None:
+        pids.append(process.pid)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT

@@ -6,10 +6,13 @@ In order (each scenario uses what the previous ones left):
 1. **Returning users' first page** — readers whose timeline is not held: ``GET /api/v1/timelines/home
    ?limit=40`` in this process (Django's test client: full request, no network), which rebuilds the
    timeline synchronously; p50/p99, and whether every page was full.
-2. **Queries per page** at ``limit=5`` and ``limit=40`` (warm reader, cached statuses).
+2. **Queries per page** at ``limit=5`` and ``limit=40`` (warm reader, cached statuses), and the **CPU per
+   warm request in process** (:func:`bench.hotpath.cpu_per_request`: milliseconds of ``process_time``
+   through Django's whole handler, which neighbours on a shared machine disturb far less than req/s).
 3. **Over real HTTP** (:mod:`bench.serve`: uvicorn workers sized for the cores; :mod:`bench.load`: wrk in
    another process): the *ceiling* (a bare Django view returning 40 ready-made statuses), then the warm home
-   timeline at limit=40, full Mastodon JSON, a different reader's token on each request.
+   timeline at limit=40, full Mastodon JSON, a different reader's token on each request; each load also
+   reports the server processes' CPU per request (``server_cpu_ms_per_request``, from ``/proc``).
 4. **A celebrity's post** (an account with 1M followers; see :func:`celebrity`) published over HTTP while
    the home load of step 3 runs again: how long until a follower's first page shows it.
 5. **Trending refresh** (after counting the newest posts as the after-commit task does) and **For You
@@ -36,6 +39,7 @@ from typing import Any
 from bench.datasets import dataset
 from bench.fanout import _stats
 from bench.gen import Generated, GenSizes
+from bench.hotpath import cpu_per_request
 
 HOME = "/api/v1/timelines/home"
 # Scenario groups, in the order they run; ``--scenarios`` picks some (``http`` = the ceiling and warm home).
@@ -205,14 +209,15 @@ def _over_http(
 ) -> None:  # fmt: skip
     """Steps 3 and 4: the ceiling and the warm home over HTTP, then the celebrity's post under load."""
     from bench import load as loads
-    from bench.serve import server
+    from bench.serve import server, tree_cpu_seconds
 
     ceiling = ceiling_statuses(data, tmp)
     seconds = 3 if args.quick else args.seconds
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     log(f"bench.suite: {args.database}: warming the other readers' timelines…")
     warm(data)
-    with server(args.database, facts["name"], facts["prefix"], workers, ceiling) as url:
+    pids: list[int] = []
+    with server(args.database, facts["name"], facts["prefix"], workers, ceiling, pids) as url:
         # Every reader's page rendered in each worker (statuses cached in the process), untimed.
         warm_up(url, data.tokens, passes=1 if args.quick else 3 * workers)
         if "http" in chosen:
@@ -222,9 +227,12 @@ def _over_http(
                 ("GET /api/v1/timelines/home?limit=40 (warm)", f"{HOME}?limit=40", data.tokens),
             ):
                 log(f"bench.suite: {args.database}: {name}…")
-                figures.append(
-                    loads.run(name, url, path, tokens, seconds=seconds, connections=args.connections)
-                )
+                cpu = tree_cpu_seconds(pids[0])
+                figure = loads.run(name, url, path, tokens, seconds=seconds, connections=args.connections)
+                if figure.requests:
+                    spent = tree_cpu_seconds(pids[0]) - cpu
+                    figure.server_cpu_ms_per_request = round(spent * 1000 / figure.requests, 2)
+                figures.append(figure)
             result["http"] = [f.as_dict() for f in figures]
         if "celebrity" in chosen:
             log(f"bench.suite: {args.database}: celebrity post during home load…")
@@ -288,6 +296,8 @@ def main(argv: list[str] | None = None) -> None:
             result["returning"] = returning(data, min(args.returning, readers // 2))
         if "queries" in chosen:
             result["queries"] = queries_per_page(data)
+            log(f"bench.suite: {args.database}: CPU per warm home request in process…")
+            result["in_process"] = cpu_per_request(data, 100 if args.quick else 1_000)
         if chosen & {"http", "celebrity"}:
             _over_http(args, data, facts, workers, chosen, result, Path(tmp))
         if "features" in chosen:

@@ -53,13 +53,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's sessions, CSRF, signed-in user and messages, for everything but Mastodon-API calls with a
+    # bearer token, which use none of them (spool.web.middleware.token_api_call).
+    "spool.web.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "spool.web.middleware.CsrfViewMiddleware",
+    "spool.web.middleware.AuthenticationMiddleware",
     # Keeps Settings → Sessions up to date (device, address, last seen).
     "spool.web.middleware.SessionActivityMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "spool.web.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spool.web.middleware.SecurityHeadersMiddleware",
     # ActivityStreams JSON for profile and post URLs when a fediverse server asks for it.

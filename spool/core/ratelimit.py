@@ -4,11 +4,15 @@
 passed. Each rule's default can be overridden by its scope in the ``RATE_LIMITS`` setting
 (``SPOOL_RATE_LIMITS='{"follows": 500}'``), which is also how tests lower a limit to reach its edge.
 Counters live in Redis when ``REDIS_URL`` is set (shared by every process) and in the database otherwise
-(shared by the web server and the worker on one machine).
+(shared by the web server and the worker on one machine). A rule counted with ``local=True`` (the Mastodon
+API's request limit, which every read passes) keeps its embedded counter in this process's memory instead:
+a read must not write a row, and a budget per server process is close enough for a flood guard.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -48,13 +52,16 @@ def hit(rule: Limit, key: str | int) -> int:
     return count(rule, key).remaining
 
 
-def count(rule: Limit, key: str | int) -> Usage:
-    """Like :func:`hit`, returning the whole :class:`Usage`. One Redis round trip or one SQL statement."""
+def count(rule: Limit, key: str | int, *, local: bool = False) -> Usage:
+    """Like :func:`hit`, returning the whole :class:`Usage`. One Redis round trip, or one SQL statement (no
+    statement with ``local=True``: counted in this process when there is no Redis)."""
     name = f"{settings.KEY_PREFIX}:rl:{rule.scope}:{key}"
     window_s = int(rule.window.total_seconds())
     limit = limit_of(rule)
     if settings.SPOOL.redis_url:
         used, ttl = _hit_redis(name, window_s)
+    elif local:
+        used, ttl = _hit_local(name, window_s)
     else:
         used, ttl = _hit_database(name, rule.window)
     if used > limit:
@@ -77,6 +84,31 @@ def _hit_redis(name: str, window_s: int) -> tuple[int, int]:
     pipe.ttl(name)
     count, _, ttl = pipe.execute()
     return int(count), int(ttl)
+
+
+# name -> [count, monotonic time the window ends]; guarded by the lock (requests run on several threads).
+_LOCAL: dict[str, list[float]] = {}
+_LOCAL_LOCK = threading.Lock()
+_LOCAL_MAX = 50_000  # keys kept before ended windows are swept
+
+
+def _hit_local(name: str, window_s: int) -> tuple[int, int]:
+    now = time.monotonic()
+    with _LOCAL_LOCK:
+        entry = _LOCAL.get(name)
+        if entry is None or entry[1] <= now:
+            if len(_LOCAL) >= _LOCAL_MAX:
+                for ended in [k for k, (_, ends) in _LOCAL.items() if ends <= now]:
+                    del _LOCAL[ended]
+            entry = _LOCAL[name] = [0, now + window_s]
+        entry[0] += 1
+        return int(entry[0]), int(entry[1] - now)
+
+
+def reset_local() -> None:
+    """Forget this process's local counters (tests start each from zero)."""
+    with _LOCAL_LOCK:
+        _LOCAL.clear()
 
 
 def _hit_database(name: str, window: timedelta) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -25,7 +25,7 @@ from spool.core.compiled import compiled
 from spool.core.errors import ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.identities.models import Account
-from spool.oauth import pkce, redirects
+from spool.oauth import credentials, pkce, redirects
 from spool.oauth import scopes as scope_rules
 from spool.oauth.errors import OAuthError, invalid_client, invalid_grant, invalid_request
 from spool.oauth.models import Application, Grant, Token
@@ -304,7 +304,7 @@ def refresh(application: Application, *, refresh_token: str | None, scope: str |
     except ValidationError as exc:
         raise OAuthError("invalid_scope", exc.message) from None
     with transaction.atomic():
-        if not Token.objects.filter(pk=old.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        if not _revoke(Token.objects.filter(pk=old.pk)):
             raise invalid_grant("The refresh token was already used or revoked.")
         return issue_token(application, old.account, wanted, grant=old.grant)
 
@@ -318,6 +318,29 @@ def authenticate(raw: str) -> Token | None:
     if not isinstance(token, Token) or not _live(token, timezone.now()):
         return None
     return token
+
+
+def credential(raw: str) -> credentials.Credential | None:
+    """What the live token behind a bearer string stands for, or None: :func:`authenticate` without model
+    instances, remembered between requests (:mod:`spool.oauth.credentials`; no query when remembered)."""
+    if not raw or len(raw) > 200:
+        return None
+    hashed = digest(raw)
+    found, generation = credentials.lookup(hashed)
+    if found is not None:
+        return found
+    token = authenticate(raw)
+    if token is None:
+        return None
+    found = credentials.Credential(
+        token_id=token.pk,
+        account_id=token.account_id,
+        application_id=token.application_id,
+        scopes=token_scopes(token),
+        expires_at=token.expires_at.timestamp() if token.expires_at is not None else None,
+    )
+    credentials.remember(hashed, found, generation)
+    return found
 
 
 # Every API request authenticates, so the statement is compiled once per process (spool.core.compiled):
@@ -349,13 +372,22 @@ def token_scopes(token: Token) -> frozenset[str]:
 # --- Revocation -------------------------------------------------------------------------------------------
 
 
+def _revoke(tokens: QuerySet[Token]) -> int:
+    """Revoke the live tokens among ``tokens``; remembered credentials start afresh (see
+    :mod:`spool.oauth.credentials`)."""
+    revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        credentials.forget_all()
+    return revoked
+
+
 def revoke(token: Token) -> None:
-    Token.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _revoke(Token.objects.filter(pk=token.pk))
 
 
 def revoke_family(grant: Grant) -> int:
     """Revoke every token descending from ``grant`` (its code's token and all refreshes of it)."""
-    return Token.objects.filter(grant=grant, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return _revoke(Token.objects.filter(grant=grant))
 
 
 def revoke_by_client(application: Application, raw: str | None) -> None:
@@ -374,18 +406,14 @@ def revoke_by_client(application: Application, raw: str | None) -> None:
 
 def revoke_account_tokens(account_id: int) -> int:
     """Revoke every token of a person (deactivation, or any reason to sign out every app)."""
-    return Token.objects.filter(account_id=account_id, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    return _revoke(Token.objects.filter(account_id=account_id))
 
 
 def revoke_authorization(account: Account, application_id: int) -> int:
     """Sign ``application`` out of ``account``: all its tokens for that person, and unused codes."""
     with transaction.atomic():
         Grant.objects.filter(account=account, application_id=application_id, used_at__isnull=True).delete()
-        return Token.objects.filter(
-            account=account, application_id=application_id, revoked_at__isnull=True
-        ).update(revoked_at=timezone.now())
+        return _revoke(Token.objects.filter(account=account, application_id=application_id))
 
 
 @dataclass(frozen=True)

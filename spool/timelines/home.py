@@ -33,7 +33,7 @@ from spool.core.compiled import compiled, id_list
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
-from spool.posts.models import Post, Repost
+from spool.posts.models import ConversationMute, Like, PinnedPost, Post, Repost, Save
 from spool.timelines.fanout import held_since, is_celebrity, newest_of, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
@@ -222,6 +222,12 @@ def _relations(viewer: Account, people: set[int], post_ids: list[int]) -> Relati
 
 
 def _relations_qs(viewer: int, people: Any, posts: Any) -> QuerySet[Any]:
+    first, *rest = _relation_parts(viewer, people, posts)
+    return first.union(*rest, all=True)
+
+
+def _relation_parts(viewer: int, people: Any, posts: Any) -> list[QuerySet[Any]]:
+    """The parts of :func:`_relations_of`'s query, rows of (key, value, kind)."""
     follows = Follow.objects.filter(follower_id=viewer, followee_id__in=id_list(people)).values_list(
         "followee_id", Value(0), Value("follow", output_field=CharField())
     )
@@ -238,7 +244,7 @@ def _relations_qs(viewer: int, people: Any, posts: Any) -> QuerySet[Any]:
         .annotate(newest=Max("id"), kind=Value("repost", output_field=CharField()))
         .values_list("post_id", "newest", "kind")
     )
-    return follows.union(mutes, reposts, all=True)
+    return [follows, mutes, reposts]
 
 
 _RELATIONS = compiled(_relations_qs, ints=("viewer",), lists=("people", "posts"))
@@ -258,6 +264,54 @@ def _relations_of(viewer_id: int, people: set[int], post_ids: list[int]) -> Rela
         else:
             newest[key] = value
     return followed, muted, newest
+
+
+def _with_flags_qs(viewer: int, people: Any, posts: Any, roots: Any) -> QuerySet[Any]:
+    """:func:`_relations_qs` and, in the same statement, the viewer's own flags on these posts (liked,
+    reposted, saved, pinned) and on their conversations (muted), as ``VIEWER_FLAGS`` kinds."""
+
+    def kind(name: str) -> Value:
+        return Value(name, output_field=CharField())
+
+    mine = {"account_id": viewer, "post_id__in": id_list(posts)}
+    flags = [
+        model.objects.filter(**mine).values_list("post_id", Value(0), kind(name))
+        for name, model in (("liked", Like), ("reposted", Repost), ("saved", Save), ("pinned", PinnedPost))
+    ]
+    muted = ConversationMute.objects.filter(account_id=viewer, root_id__in=id_list(roots)).values_list(
+        "root_id", Value(0), kind("muted")
+    )
+    first, *rest = _relation_parts(viewer, people, posts)
+    return first.union(*rest, *flags, muted, all=True)
+
+
+_WITH_FLAGS = compiled(_with_flags_qs, ints=("viewer",), lists=("people", "posts", "roots"))
+# The viewer's own flags a row carries: on the post (liked, reposted, saved, pinned), on its conversation
+# (muted).
+VIEWER_FLAGS = ("liked", "reposted", "saved", "pinned", "muted")
+
+
+def _relations_and_flags(
+    viewer_id: int, people: set[int], post_ids: list[int], roots: set[int]
+) -> tuple[Relations, dict[int, set[str]], set[int]]:
+    """:func:`_relations_of`, plus the viewer's flags by post and the muted conversation roots: one query."""
+    followed: set[int] = set()
+    muted: set[int] = set()
+    newest: dict[int, int] = {}
+    flags: dict[int, set[str]] = {}
+    muted_roots: set[int] = set()
+    for key, value, what in _WITH_FLAGS.run(viewer=viewer_id, people=people, posts=post_ids, roots=roots):
+        if what == "follow":
+            followed.add(key)
+        elif what == "mute":
+            muted.add(key)
+        elif what == "repost":
+            newest[key] = value
+        elif what == "muted":
+            muted_roots.add(key)
+        else:
+            flags.setdefault(key, set()).add(what)
+    return (followed, muted, newest), flags, muted_roots
 
 
 # --- The same page as plain rows (the Mastodon API's hot path) ---------------------------------------------
@@ -300,6 +354,8 @@ class HomeRow(NamedTuple):
     author: dict[str, Any]
     repost_id: int | None
     reposter: dict[str, Any] | None
+    # The viewer's own flags (``VIEWER_FLAGS``) on the post, read in the same query as the page's rules.
+    flags: frozenset[str] = frozenset()
 
 
 def _split(row: Sequence[Any], head: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -308,7 +364,8 @@ def _split(row: Sequence[Any], head: int) -> tuple[dict[str, Any], dict[str, Any
 
 def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
     """:func:`resolve` without model instances: the same rules (:func:`decide`), the same three queries,
-    each compiled once per process (:mod:`spool.core.compiled`)."""
+    each compiled once per process (:mod:`spool.core.compiled`); the third also reads the viewer's flags on
+    the posts (:data:`HomeRow.flags`), so that rendering needs no query of its own."""
     if not candidates:
         return []
     posts = {r[0]: r for r in _POSTS.run(raw=True, viewer=viewer.id, ids={c.post_id for c in candidates})}
@@ -316,7 +373,8 @@ def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
     reposts = {r[0]: r for r in _REPOSTS.run(raw=True, ids=repost_ids)} if repost_ids else {}
     active = 2 + ACCOUNT_FIELDS.index("is_active")
     people = {p[1] for p in posts.values()} | {r[2] for r in reposts.values()}
-    relations = _relations_of(viewer.id, people, list(posts))
+    roots = {p[3] or p[0] for p in posts.values()}  # POST_FIELDS: id, author_id, is_reply, root_id
+    relations, flags, muted_roots = _relations_and_flags(viewer.id, people, list(posts), roots)
     decided = decide(
         viewer.id,
         candidates,
@@ -329,7 +387,13 @@ def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
     for entry, repost in decided:
         post, author = _split(posts[entry.post_id], head)
         reposter = dict(zip(ACCOUNT_FIELDS, reposts[entry.sort_id][2:], strict=True)) if repost else None
-        shown.append(HomeRow(entry.sort_id, post, author, entry.sort_id if repost else None, reposter))
+        mine = flags.get(post["id"], set())
+        if (post["root_id"] or post["id"]) in muted_roots:
+            mine = mine | {"muted"}
+        row = HomeRow(
+            entry.sort_id, post, author, entry.sort_id if repost else None, reposter, frozenset(mine)
+        )
+        shown.append(row)
     return shown
 
 

@@ -1,10 +1,17 @@
-"""Response headers every page gets, and the activity of signed-in sessions."""
+"""Response headers every page gets, the activity of signed-in sessions, and Django's page-only
+middleware (sessions, CSRF, the signed-in user, messages) left out of Mastodon-API calls with a bearer
+token, which use none of it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.contrib.auth import middleware as auth
+from django.contrib.messages import middleware as messages
+from django.contrib.sessions import middleware as sessions
 from django.http import HttpRequest, HttpResponse
+from django.middleware import csrf
 
 from spool.accounts.sessions import note_activity
 
@@ -34,5 +41,48 @@ class SessionActivityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        note_activity(request)
+        if not token_api_call(request):
+            note_activity(request)
         return self.get_response(request)
+
+
+# The Mastodon API's paths (spool.api.mastodon; the web app does not import the API). Its endpoints
+# authenticate by bearer token only (spool.api.mastodon.auth) and are exempt from CSRF.
+TOKEN_API_PATHS = ("/api/v1/", "/api/v2/")
+
+
+def token_api_call(request: HttpRequest) -> bool:
+    """A Mastodon-API call carrying a bearer token: no session, cookie-CSRF, signed-in user or messages."""
+    return request.path.startswith(TOKEN_API_PATHS) and (
+        request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+    )
+
+
+class _PagesOnly:
+    """Runs the Django middleware it is mixed into for everything but :func:`token_api_call` requests."""
+
+    get_response: Any
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if token_api_call(request):
+            return self.get_response(request)  # a coroutine when the chain is asynchronous: awaited above
+        return super().__call__(request)  # type: ignore[misc]
+
+
+class SessionMiddleware(_PagesOnly, sessions.SessionMiddleware):
+    pass
+
+
+class CsrfViewMiddleware(_PagesOnly, csrf.CsrfViewMiddleware):
+    def process_view(self, request: HttpRequest, callback: Any, args: Any, kwargs: Any) -> Any:
+        if token_api_call(request):  # the handler calls this hook itself, whatever __call__ skipped
+            return None
+        return super().process_view(request, callback, args, kwargs)
+
+
+class AuthenticationMiddleware(_PagesOnly, auth.AuthenticationMiddleware):
+    pass
+
+
+class MessageMiddleware(_PagesOnly, messages.MessageMiddleware):
+    pass

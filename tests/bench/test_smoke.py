@@ -40,6 +40,9 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path):
     assert len(set(result["queries"].values())) == 1
     home = next(f for f in result["http"] if "timelines/home" in f["scenario"])
     assert home["requests"] > 0 and home["failures"] == 0
+    assert home["server_cpu_ms_per_request"] > 0  # the server's processes were found and measured
+    assert result["in_process"]["cpu_ms_per_request"] > 0
+    assert result["in_process"]["queries_per_page"] == result["queries"]["limit=40"]
     assert result["celebrity"]["visible_after_ms"] is not None
     assert result["fanout"]["sql"]["publish"]["in_followers_store"] is True
     for_you, trending = result["features"]["for_you"], result["features"]["trending"]
@@ -49,3 +52,4 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path):
     report = render_suite(command="test", machine={}, head="test", results={"sqlite": result})
     assert "Home / ceiling" in report and "Returning user's first page" in report
     assert "For You first page" in report and "Trending refresh" in report
+    assert "server CPU ms/req" in report and "CPU per warm home request in process" in report

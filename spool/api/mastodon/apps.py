@@ -42,7 +42,7 @@ def create_app(request: HttpRequest) -> dict[str, Any]:
 def verify_app(request: HttpRequest) -> dict[str, Any]:
     token = caller(request).token
     assert token is not None
-    return application_json(token.application)
+    return application_json(Application.objects.get(pk=token.application_id))
 
 
 def application_json(application: Application) -> dict[str, Any]:

@@ -15,11 +15,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from spool.core.compiled import compiled
 from spool.core.errors import Forbidden, SpoolError
 from spool.identities.models import Account
 from spool.oauth import scopes as scope_rules
 from spool.oauth import services as oauth
-from spool.oauth.models import Token
+from spool.oauth.credentials import Credential
 
 
 class Unauthorized(SpoolError):
@@ -36,9 +37,10 @@ class UserRequired(SpoolError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: the token (None for anonymous reads) and the person behind it (None for app tokens)."""
+    """Who is calling: the token's credential (None for anonymous reads) and the person behind it (None for
+    app tokens)."""
 
-    token: Token | None
+    token: Credential | None
     account: Account | None
 
     def __bool__(self) -> bool:  # ninja treats a falsy result as "not authenticated"
@@ -66,14 +68,24 @@ class Scoped(HttpBearer):
         return self.authenticate(request, raw.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Caller:
-        found = oauth.authenticate(token)
+        """The token's remembered credential (no query: :func:`spool.oauth.services.credential`), then the
+        person's account by its ID (one precompiled statement)."""
+        found = oauth.credential(token)
         if found is None:
             raise Unauthorized("The access token is invalid", code="unauthorized")
-        if self.scope is not None and not scope_rules.grants(oauth.token_scopes(found), self.scope):
+        if self.scope is not None and not scope_rules.grants(found.scopes, self.scope):
             raise Forbidden("This action is outside the authorized scopes", code="insufficient_scope")
-        if self.person and found.account is None and not self.optional:
-            raise UserRequired("This method requires an authenticated user")
-        return Caller(found, found.account)
+        if found.account_id is None:
+            if self.person and not self.optional:
+                raise UserRequired("This method requires an authenticated user")
+            return Caller(found, None)
+        accounts = _ACCOUNT.models(id=found.account_id)
+        if not accounts:  # deleted since it was remembered
+            raise Unauthorized("The access token is invalid", code="unauthorized")
+        return Caller(found, accounts[0])  # type: ignore[arg-type]
+
+
+_ACCOUNT = compiled(lambda id: Account.objects.select_related("user").filter(pk=id)[:1], ints=("id",))
 
 
 def scoped(scope: str | None, *, optional: bool = False, person: bool = True) -> Scoped:

@@ -73,9 +73,13 @@ def render_screened_cards(viewer: Account, cards: Sequence[PostCard], context: s
     return _mark(render_status_cards(viewer, [c for c in cards if c.id not in hidden]), found)
 
 
-def render_screened_rows(viewer: Account, rows: Sequence[HomeRow], context: str) -> list[dict[str, Any]]:
-    """:func:`render_screened` for the home timeline's plain rows (cached statuses)."""
-    found = matching(viewer, [(r.post["id"], r.post["author_id"], _row_text(r.post)) for r in rows], context)
+def render_screened_rows(
+    viewer: Account, rows: Sequence[HomeRow], context: str, *, has_filters: bool = True
+) -> list[dict[str, Any]]:
+    """:func:`render_screened` for the home timeline's plain rows (cached statuses); ``has_filters=False``
+    when the caller has read that the viewer has no filters."""
+    items = [(r.post["id"], r.post["author_id"], _row_text(r.post)) for r in rows]
+    found = matching(viewer, items, context, has_filters=has_filters)
     hidden = hidden_ids(found)
     return _mark(render_home_rows(viewer, [r for r in rows if r.post["id"] not in hidden]), found)
 

@@ -2,8 +2,9 @@
 
 * Rate limits: 300 requests per 5 minutes per token (per address for anonymous calls) on ``/api/v1`` and
   ``/api/v2``, reported in ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (ISO 8601) and answered with
-  429 ``{"error": "Too many requests"}`` past the limit. One counter hit per request (Redis at scale, one
-  SQL statement embedded). A write refused by a service's per-action limit keeps that limit's headers.
+  429 ``{"error": "Too many requests"}`` past the limit. One counter hit per request (Redis at scale; in
+  this process's memory embedded, so a read writes nothing: :func:`spool.core.ratelimit.count`). A write
+  refused by a service's per-action limit keeps that limit's headers.
 * CORS: browser apps (Elk, Phanpy…) call the API, the token endpoints and the discovery documents from their
   own origins. These take bearer tokens or client credentials, never cookies, so any origin may call them.
 """
@@ -43,7 +44,7 @@ class RateLimitMiddleware:
         if request.method == "OPTIONS" or not request.path.startswith(LIMITED_PATHS):
             return self.get_response(request)
         try:
-            usage = count(API_LIMIT, _caller_key(request))
+            usage = count(API_LIMIT, _caller_key(request), local=True)
         except RateLimited as exc:
             response: HttpResponse = JsonResponse({"error": "Too many requests"}, status=429)
             response["Retry-After"] = str(exc.retry_after)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from django.db.models import CharField, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
@@ -17,14 +19,29 @@ from spool.api.mastodon.pagination import Window, link_header
 from spool.core.compiled import compiled
 from spool.feeds import lists
 from spool.feeds.timelines import list_entries, public_entries, topic_entries
-from spool.identities.models import Account
+from spool.identities.models import Account, WordFilter
 from spool.posts.batch import FeedEntry
 from spool.posts.timelines import Window as FeedWindow
 from spool.posts.timelines import home_entries
 from spool.timelines.home import home_rows
 
 router = Router(tags=["timelines"])
-_EXCLUDED = compiled(lambda owner: lists.exclusive_member_ids(Account(id=owner)), ints=("owner",))
+
+
+def _viewer_state_qs(owner: int) -> QuerySet[Any]:
+    """Rows of (ID, kind): the members of the viewer's exclusive lists (``member``) and the viewer's word
+    filters (``filter``; only whether there are any matters here)."""
+    members = lists.exclusive_member_ids(Account(id=owner)).values_list(
+        "account_id", Value("member", output_field=CharField())
+    )
+    filters = WordFilter.objects.filter(account_id=owner).values_list(
+        "id", Value("filter", output_field=CharField())
+    )
+    return members.union(filters, all=True)
+
+
+# What the home page needs to know about the viewer besides its timeline, in one statement.
+_VIEWER_STATE = compiled(_viewer_state_qs, ints=("owner",))
 
 _TRUE = ("1", "true", "True", "on")
 
@@ -46,7 +63,7 @@ def page(
 
 
 @router.get("/v1/timelines/home", auth=scoped("read:statuses"))
-def home(request: HttpRequest, response: HttpResponse) -> list[dict[str, Any]]:
+def home(request: HttpRequest, response: HttpResponse) -> Any:
     """Posts and reblogs of the people the viewer follows (and the viewer's), members of exclusive lists
     left out. Pages going back in time (no ``since_id``/``min_id``) come from the Following timeline store
     (:func:`spool.posts.timelines.home_posts`, the web app's home); polling for newer posts reads them at
@@ -56,13 +73,18 @@ def home(request: HttpRequest, response: HttpResponse) -> list[dict[str, Any]]:
     if window.since_id is not None or window.min_id is not None:
         entries, _ = home_entries(account, window, leave_out=lists.exclusive_member_ids(account))
         return page(request, response, entries, "home")
-    # The hot path: rows and cached statuses, no model instances (spool.api.mastodon.entities.cached).
+    # The hot path: rows and cached statuses, no model instances (spool.api.mastodon.entities.cached), and
+    # the response's bytes made here (orjson, every key a string) rather than by the API's renderer.
     rows, _ = home_rows(account, window.max_id, window.limit)
-    link_header(request, response, [r.sort_id for r in rows])
-    left_out = {r[0] for r in _EXCLUDED.run(owner=account.id)}
+    keys = [r.sort_id for r in rows]  # the pages link from what was read, whatever is left out below
+    state = _VIEWER_STATE.run(owner=account.id)
+    left_out = {key for key, kind in state if kind == "member"}
     if left_out:
         rows = [r for r in rows if (r.reposter or r.author)["id"] not in left_out]
-    return render_screened_rows(account, rows, "home")
+    has_filters = any(kind == "filter" for _, kind in state)
+    statuses = render_screened_rows(account, rows, "home", has_filters=has_filters)
+    ready = HttpResponse(orjson.dumps(statuses), content_type="application/json")
+    return link_header(request, ready, keys)
 
 
 @router.get("/v1/timelines/public", auth=scoped("read:statuses", optional=True))

@@ -28,6 +28,7 @@ from spool.moderation.models import (
 from spool.moderation.roles import check_moderator
 from spool.moderation.services._common import check_note
 from spool.moderation.snapshots import label, snapshot_account, snapshot_post, snapshot_topic
+from spool.oauth import credentials
 from spool.posts.models import ModerationState, Post, Topic
 
 # Which actions apply to which kind of target. Suspending acts on the person responsible for the target.
@@ -239,6 +240,7 @@ def _apply(
     Account.objects.filter(pk=account.pk).update(is_active=False, suspended_at=timezone.now())
     if account.user_id:
         User.objects.filter(pk=account.user_id).update(is_active=False)
+    credentials.forget_all()  # its tokens stop working on the next request
     return account, snapshot_account(account), undo
 
 

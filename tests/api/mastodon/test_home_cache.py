@@ -7,8 +7,22 @@ from __future__ import annotations
 from django.test import TestCase
 
 from spool.api.mastodon.entities import render_status_cards
+from spool.feeds.lists import add_list_members, create_list
 from spool.identities.services import block_account, follow_account, mute_account, update_profile
-from spool.posts.services import create_post, like_post, repost_post
+from spool.identities.services.word_filters import KeywordChange, create_filter
+from spool.posts.services import (
+    create_post,
+    like_post,
+    mute_conversation,
+    pin_post,
+    repost_post,
+    save_post,
+    undo_repost,
+    unlike_post,
+    unmute_conversation,
+    unpin_post,
+    unsave_post,
+)
 from spool.posts.services.edit import delete_post, edit_post
 from spool.posts.timelines import home_posts
 
@@ -74,3 +88,88 @@ def test_author_changes_blocks_and_mutes_show_at_once(mastodon):
     page = _by_id(_home(ana))
     assert str(by_bo.id) not in page
     assert str(by_cy.id) not in page
+
+
+FLAGS = ("favourited", "reblogged", "bookmarked", "muted", "pinned")
+
+
+def _flags(status):
+    return {name for name in FLAGS if status[name]}
+
+
+def test_the_viewers_own_flags_change_on_the_next_read(mastodon):
+    """Liking, reposting, saving, muting a conversation and pinning (and undoing each) show on the very next
+    page, with the counts they change; the flags are read with the page's rules, not cached."""
+    ana, bo = mastodon("ana"), mastodon("bo")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        follow_account(ana.account, bo.account)
+        theirs = create_post(bo.account, text="by bo")
+        mine = create_post(ana.account, text="by ana")
+    first = _by_id(_home(ana))
+    assert _flags(first[str(theirs.id)]) == _flags(first[str(mine.id)]) == set()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        like_post(ana.account, theirs.id)
+        save_post(ana.account, theirs.id)
+        mute_conversation(ana.account, theirs.id)
+        pin_post(ana.account, mine.id)
+    page = _by_id(_home(ana))
+    assert _flags(page[str(theirs.id)]) == {"favourited", "bookmarked", "muted"}
+    assert page[str(theirs.id)]["favourites_count"] == 1
+    assert _flags(page[str(mine.id)]) == {"pinned"}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        repost_post(ana.account, theirs.id)
+    page = _home(ana)  # ana's own reblog is now the post's newest appearance
+    reblogged = next(s["reblog"] for s in page if s["reblog"] and s["reblog"]["id"] == str(theirs.id))
+    assert _flags(reblogged) == {"favourited", "bookmarked", "muted", "reblogged"}
+    assert reblogged["reblogs_count"] == 1
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        undo_repost(ana.account, theirs.id)
+        unlike_post(ana.account, theirs.id)
+        unsave_post(ana.account, theirs.id)
+        unmute_conversation(ana.account, theirs.id)
+        unpin_post(ana.account, mine.id)
+    page = _by_id(_home(ana))
+    assert _flags(page[str(theirs.id)]) == _flags(page[str(mine.id)]) == set()
+    assert page[str(theirs.id)]["favourites_count"] == 0
+    assert page[str(theirs.id)]["reblogs_count"] == 0
+
+
+def test_new_hidden_words_and_exclusive_lists_apply_on_the_next_read(mastodon):
+    """The home page reads whether the viewer has filters and who is in their exclusive lists on every
+    request: a filter or an exclusive list made after a read applies to the next one."""
+    ana, bo, cy = mastodon("ana"), mastodon("bo"), mastodon("cy")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        follow_account(ana.account, bo.account)
+        follow_account(ana.account, cy.account)
+        pickles = create_post(bo.account, text="all about pickles")
+        other = create_post(bo.account, text="about the weather")
+        by_cy = create_post(cy.account, text="by cy")
+    assert {str(pickles.id), str(other.id), str(by_cy.id)} <= set(_by_id(_home(ana)))
+    create_filter(
+        ana.account, title="No pickles", context=["home"], action="hide",
+        keywords=[KeywordChange(keyword="pickles")],
+    )  # fmt: skip
+    page = _by_id(_home(ana))
+    assert str(pickles.id) not in page
+    assert str(other.id) in page
+    create_filter(
+        ana.account, title="Weather", context=["home"], action="warn",
+        keywords=[KeywordChange(keyword="weather")],
+    )  # fmt: skip
+    assert _by_id(_home(ana))[str(other.id)]["filtered"][0]["filter"]["title"] == "Weather"
+    quiet = create_list(ana.account, title="Quiet", exclusive=True)
+    add_list_members(ana.account, quiet.id, [cy.account.id])
+    assert str(by_cy.id) not in _by_id(_home(ana))
+
+
+def test_an_edit_that_adds_a_word_of_the_default_list_hides_the_post(mastodon):
+    """Screening against the default word list is remembered per text: an edit is a new text."""
+    from spool.identities.offensive_words import DEFAULT_OFFENSIVE_WORDS
+
+    ana, bo = mastodon("ana"), mastodon("bo")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        follow_account(ana.account, bo.account)
+        post = create_post(bo.account, text="a polite post")
+    assert str(post.id) in _by_id(_home(ana))
+    edit_post(bo.account, post.id, text=f"a post with {DEFAULT_OFFENSIVE_WORDS[0]} in it")
+    assert str(post.id) not in _by_id(_home(ana))

@@ -76,3 +76,15 @@ def test_browser_apps_may_call_the_api_and_the_token_endpoint(db: None) -> None:
     assert "Access-Control-Allow-Origin" not in browser.get(
         "/api/spool/v1/nothing", HTTP_ORIGIN="https://x.example"
     )
+
+
+def test_reads_write_no_counter_row(mastodon: Any, settings: Any) -> None:
+    """The request limit counts every call (Redis at scale, this process's memory embedded): a read writes
+    nothing to the database."""
+    from spool.core.models import RateCounter
+
+    ana = mastodon("ana")
+    before = RateCounter.objects.count()
+    assert ana.get(VERIFY)["X-RateLimit-Remaining"] == "299"
+    assert ana.get("/api/v1/timelines/home")["X-RateLimit-Remaining"] == "298"
+    assert RateCounter.objects.count() == before

@@ -46,3 +46,21 @@ def test_unknown_api_paths_are_json_404(mastodon: Any) -> None:
     response = mastodon("ana").get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert "error" in response.json()
+
+
+def test_token_calls_skip_the_page_middleware_and_keep_the_security_headers(
+    mastodon: Any, client: Any
+) -> None:
+    """Sessions, CSRF, the signed-in user and messages are for pages; a bearer-token call goes without them
+    and still gets every security header a page gets."""
+    call = mastodon("ana").get(VERIFY)
+    page = client.get("/login")
+    for response in (call, page):
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "Content-Security-Policy" in response and "Permissions-Policy" in response
+    assert not hasattr(call.wsgi_request, "session") and not hasattr(call.wsgi_request, "user")
+    assert hasattr(page.wsgi_request, "session") and hasattr(page.wsgi_request, "user")
+    # Without a token, the API is reached like any other path.
+    anonymous = client.get("/api/v1/timelines/public")
+    assert hasattr(anonymous.wsgi_request, "session")

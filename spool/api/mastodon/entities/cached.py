@@ -9,7 +9,8 @@ cache of rendered statuses: no model instance, no ORM query building, on a warm 
   new key: nothing has to be invalidated, and a deleted post is simply never asked for again (it drops out
   of the visibility query). Entries expire after ``TTL``.
 - **What is not.** Counts come from the page's own row (the visibility query reads them); the viewer's
-  flags (favourited, reblogged, bookmarked, muted thread, pinned) from one batched query; the ``account``
+  flags (favourited, reblogged, bookmarked, muted thread, pinned) from the rows (read in the same query as
+  the page's follow and mute rules, :data:`spool.timelines.home.HomeRow.flags`); the ``account``
   from the row's author columns, rendered once per distinct author state per process
   (:func:`account_json`). Block, mute, privacy and deletion are decided by the visibility query before
   anything is rendered.
@@ -28,15 +29,13 @@ from typing import Any
 
 import orjson
 from django.core.cache import cache
-from django.db.models import CharField, QuerySet, Value
 
 from spool.api.mastodon.entities.accounts import render_account
 from spool.api.mastodon.entities.common import absolute
 from spool.api.mastodon.entities.statuses import reblog_wrapper, render_status_cards
-from spool.core.compiled import compiled, id_list
 from spool.identities.models import Account
 from spool.posts.batch import build_cards
-from spool.posts.models import ConversationMute, Like, PinnedPost, Post, Repost, Save
+from spool.posts.models import Post
 from spool.timelines.home import HomeRow, account_values
 
 KEY_VERSION = "st2"  # st2: remote mentions carry user@server
@@ -98,33 +97,6 @@ def _remember(key: str, blob: bytes) -> dict[str, Any] | bytes:
     return value
 
 
-def _flags_qs(viewer: int, ids: Any, roots: Any) -> QuerySet[Any]:
-    def kind(name: str) -> Value:
-        return Value(name, output_field=CharField())
-
-    mine = {"account_id": viewer, "post_id__in": id_list(ids)}
-    return (
-        Like.objects.filter(**mine)
-        .values_list("post_id", kind("like"))
-        .union(
-            Repost.objects.filter(**mine).values_list("post_id", kind("repost")),
-            Save.objects.filter(**mine).values_list("post_id", kind("save")),
-            PinnedPost.objects.filter(**mine).values_list("post_id", kind("pin")),
-            ConversationMute.objects.filter(account_id=viewer, root_id__in=id_list(roots)).values_list(
-                "root_id", kind("mute")
-            ),
-            all=True,
-        )
-    )
-
-
-_FLAGS = compiled(_flags_qs, ints=("viewer",), lists=("ids", "roots"))
-
-
-def _root(post: dict[str, Any]) -> int:
-    return int(post["root_id"] or post["id"])
-
-
 def _full(viewer: Account, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Statuses rendered the usual way (cards, then :func:`render_status_cards`), by post ID."""
     posts = Post.objects.for_cards().in_bulk(list(ids))
@@ -164,25 +136,10 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
     if fresh:
         _set_many(fresh)
 
-    liked: set[int] = set()
-    reposted: set[int] = set()
-    saved: set[int] = set()
-    pinned: set[int] = set()
-    muted: set[int] = set()
-    # Asked even when nothing is cached, so that a page costs the same queries whatever is.
-    roots = {_root(posts[pid].post) for pid in static}
-    by_kind = {"like": liked, "repost": reposted, "save": saved, "pin": pinned, "mute": muted}
-    for key_id, kind in _FLAGS.run(viewer=viewer.id, ids=list(static), roots=roots):
-        by_kind[kind].add(key_id)
-
     result: list[dict[str, Any]] = []
     for row in rows:
         pid = row.post["id"]
-        status: dict[str, Any] | None
-        if pid in static:
-            status = _patched(viewer.id, row, static[pid], liked, reposted, saved, pinned, muted)
-        else:
-            status = full.get(pid)
+        status = _patched(viewer.id, row, static[pid]) if pid in static else full.get(pid)
         if status is None:  # deleted between the two reads
             continue
         if row.reposter is not None and row.repost_id is not None:
@@ -198,29 +155,20 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
     return result
 
 
-def _patched(
-    viewer_id: int,
-    row: HomeRow,
-    status: dict[str, Any],
-    liked: set[int],
-    reposted: set[int],
-    saved: set[int],
-    pinned: set[int],
-    muted: set[int],
-) -> dict[str, Any]:
+def _patched(viewer_id: int, row: HomeRow, status: dict[str, Any]) -> dict[str, Any]:
     """A cached status with this request's counts, the viewer's flags and the author as they are now."""
     post, author = row.post, row.author
-    pid = post["id"]
     status = dict(status)
     status["replies_count"] = post["replies_count"] or 0
     status["reblogs_count"] = post["reposts_count"] or 0
     status["favourites_count"] = post["likes_count"] or 0
     status["quotes_count"] = post["quotes_count"] or 0
-    status["favourited"] = pid in liked
-    status["reblogged"] = pid in reposted
-    status["muted"] = _root(post) in muted
-    status["bookmarked"] = pid in saved
-    status["pinned"] = pid in pinned and author["id"] == viewer_id
+    flags = row.flags
+    status["favourited"] = "liked" in flags
+    status["reblogged"] = "reposted" in flags
+    status["muted"] = "muted" in flags
+    status["bookmarked"] = "saved" in flags
+    status["pinned"] = "pinned" in flags and author["id"] == viewer_id
     status["account"] = account_json(author)
     denied = author["is_private"] and author["id"] != viewer_id
     status["quote_approval"] = {

@@ -121,6 +121,10 @@ class Command(BaseCommand):
             log_level=log_level,
             lifespan="off",  # Django answers no lifespan events; saying so keeps the log clean
             proxy_headers=False,
+            # uvloop and httptools (uvicorn[standard] installs both; "auto" falls back to asyncio and h11
+            # where uvloop does not exist, as on Windows). The bench's server names them (bench.serve).
+            loop="auto",
+            http="auto",
         )
         server = uvicorn.Server(config)
         threading.Thread(target=self._announce, args=(server, host, port), daemon=True).start()

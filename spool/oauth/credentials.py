@@ -1,0 +1,121 @@
+"""What a live bearer token stands for, remembered between requests: :class:`Credential` (token, person,
+application, scopes, expiry) by the token's digest, so an API request authenticates without a query.
+
+Every remembered credential carries the *generation* it was read under; anything that can end a token
+(revocation, a password change, deactivation, suspension, deletion) calls :func:`forget_all`, which starts
+a new generation, so every process refuses the old entries on its very next lookup and reads the token
+again. One generation for everything keeps invalidation simple and impossible to miss for one token among
+many; such events are rare next to reads. The generation is read *before* the database, so an entry read
+while a revocation commits carries the old generation and is never used.
+
+Where it lives: with ``REDIS_URL``, in Redis (one ``MGET`` of the generation and the entry, shared by every
+process); embedded, in this process's memory, the generation being the size and time of a stamp file in
+the data directory that :func:`forget_all` appends to (one ``stat``, seen by every process on the machine:
+the server's workers, the Celery worker, management commands).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+
+ENTRY_TTL = 3600  # seconds a Redis entry is kept without use
+LOCAL_MAX = 20_000  # entries kept in this process before it starts afresh
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    token_id: int
+    account_id: int | None
+    application_id: int
+    scopes: frozenset[str]
+    expires_at: float | None  # epoch seconds
+
+
+def lookup(digest: str) -> tuple[Credential | None, Any]:
+    """The remembered, unexpired credential for ``digest`` (or None) and the current generation, which
+    :func:`remember` needs."""
+    if settings.SPOOL.redis_url:
+        generation, raw = _redis().mget([_gen_key(), _key(digest)])
+        generation = generation or b"0"
+        found = _decode(raw, generation) if raw else None
+    else:
+        generation = _stamp()
+        entry = _LOCAL.get(digest)
+        found = entry[1] if entry is not None and entry[0] == generation else None
+    if found is not None and found.expires_at is not None and found.expires_at <= time.time():
+        return None, generation
+    return found, generation
+
+
+def remember(digest: str, credential: Credential, generation: Any) -> None:
+    if settings.SPOOL.redis_url:
+        c = credential
+        value = [generation.decode(), c.token_id, c.account_id, c.application_id, " ".join(c.scopes)]
+        _redis().set(_key(digest), orjson.dumps([*value, c.expires_at]), ex=ENTRY_TTL)
+        return
+    if len(_LOCAL) >= LOCAL_MAX:
+        _LOCAL.clear()
+    _LOCAL[digest] = (generation, credential)
+
+
+def forget_all() -> None:
+    """Start a new generation now and again when the current transaction commits (so a request that read
+    the token between the two cannot keep what it read)."""
+    new_generation()
+    transaction.on_commit(new_generation)
+
+
+def new_generation() -> None:
+    if settings.SPOOL.redis_url:
+        _redis().incr(_gen_key())
+        return
+    with _STAMP_LOCK, open(_stamp_path(), "ab") as stamp:
+        stamp.write(b".")
+    _LOCAL.clear()
+
+
+# --- Storage ----------------------------------------------------------------------------------------------
+
+_LOCAL: dict[str, tuple[Any, Credential]] = {}
+_STAMP_LOCK = threading.Lock()
+
+
+def _stamp_path() -> str:
+    return str(settings.DATA_DIR / "token-generation")
+
+
+def _stamp() -> tuple[int, int]:
+    try:
+        found = os.stat(_stamp_path())
+    except FileNotFoundError:
+        return (0, 0)
+    return (found.st_size, found.st_mtime_ns)
+
+
+def _redis() -> Any:
+    from spool.core.redis import redis_client
+
+    return redis_client()
+
+
+def _gen_key() -> str:
+    return f"{settings.KEY_PREFIX}:cred:gen"
+
+
+def _key(digest: str) -> str:
+    return f"{settings.KEY_PREFIX}:cred:{digest}"
+
+
+def _decode(raw: bytes, generation: bytes) -> Credential | None:
+    gen, token_id, account_id, application_id, scopes, expires_at = orjson.loads(raw)
+    if gen.encode() != generation:
+        return None
+    return Credential(token_id, account_id, application_id, frozenset(scopes.split()), expires_at)

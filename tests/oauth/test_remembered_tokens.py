@@ -1,0 +1,107 @@
+"""A bearer token is remembered between requests (spool.oauth.credentials: this process's memory embedded,
+Redis at scale), yet whatever ends it is refused on the very next request: revocation (by the app, from
+Settings, by a refresh), a password change, deactivation, suspension, deletion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import CommitClient
+from spool.accounts.models import User
+from spool.identities.models import Account
+from spool.identities.services import deactivate_account, delete_account
+from spool.moderation.services import grant_role, take_action
+from spool.oauth.models import Token
+from spool.oauth.services import revoke_authorization
+from tests.oauth.client import App, Browser, person, redirect_params
+
+pytestmark = pytest.mark.django_db
+HOME = "/api/v1/timelines/home"
+
+
+def authorized(handle: str = "ana") -> tuple[App, CommitClient, dict[str, Any]]:
+    person(handle)
+    app = App.register()
+    code = redirect_params(Browser().approve(app, f"{handle}@example.com"))["code"]
+    issued = app.exchange(code).json()
+    return app, CommitClient(HTTP_AUTHORIZATION=f"Bearer {issued['access_token']}"), issued
+
+
+def token_queries(client: CommitClient) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(HOME).status_code == 200
+    table = Token._meta.db_table
+    return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+
+
+def test_a_remembered_token_is_not_read_again() -> None:
+    _, api, _ = authorized()
+    assert token_queries(api)  # first use: read from the database
+    assert token_queries(api) == []  # then remembered
+
+
+def suspend(ana: Account) -> None:
+    boss = person("boss")
+    grant_role(None, boss, "admin")
+    take_action(boss, "account", ana.pk, "suspend", "Spam.")
+
+
+def change_password(ana: Account) -> None:
+    user = User.objects.get(pk=ana.user_id)
+    user.set_password("a completely new passphrase")
+    user.save()
+
+
+def revoke_in_settings(ana: Account) -> None:
+    revoke_authorization(ana, Token.objects.get(account=ana).application_id)
+
+
+ENDINGS: dict[str, Callable[[Account], None]] = {
+    "deactivated": deactivate_account,
+    "suspended": suspend,
+    "deleted": delete_account,
+    "password changed": change_password,
+    "revoked in settings": revoke_in_settings,
+}
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_what_ends_a_remembered_token_is_seen_on_the_next_request(ending: str) -> None:
+    _, api, _ = authorized()
+    assert api.get(HOME).status_code == 200
+    assert api.get(HOME).status_code == 200  # remembered by now
+    ENDINGS[ending](Account.objects.get(handle="ana"))
+    assert api.get(HOME).status_code == 401
+
+
+def test_revoked_by_the_app_or_refreshed_is_refused_next() -> None:
+    app, api, issued = authorized()
+    assert api.get(HOME).status_code == 200
+    revoked = app.http.post(
+        "/oauth/revoke",
+        {"client_id": app.client_id, "client_secret": app.client_secret, "token": issued["access_token"]},
+    )
+    assert revoked.status_code == 200
+    assert api.get(HOME).status_code == 401
+
+    app, api, issued = authorized("bea")
+    assert api.get(HOME).status_code == 200
+    refreshed = app.token(grant_type="refresh_token", refresh_token=issued["refresh_token"])
+    assert refreshed.status_code == 200, refreshed.content
+    assert api.get(HOME).status_code == 401
+    renewed = CommitClient(HTTP_AUTHORIZATION=f"Bearer {refreshed.json()['access_token']}")
+    assert renewed.get(HOME).status_code == 200
+
+
+def test_a_new_sign_in_is_not_an_ending() -> None:
+    """Saves that do not touch what a token depends on (a sign-in's ``last_login``) keep it remembered."""
+    _, api, _ = authorized()
+    assert token_queries(api)
+    user = User.objects.get(email="ana@example.com")
+    user.save(update_fields=["last_login"])
+    assert token_queries(api) == []
