@@ -51,6 +51,7 @@ def test_trending_statuses_read_the_precomputed_pool(mastodon, anon):
     assert str(posts[5].id) not in {s["id"] for s in anon.get("/api/v1/trends/statuses").json()}
     refresh_candidate_pools()
     assert str(posts[5].id) in {s["id"] for s in anon.get("/api/v1/trends/statuses").json()}
+    bo.get("/api/v1/trends/statuses")  # the token's first read is remembered: measure warm requests
     counts = []
     for limit in (1, 6):
         with CaptureQueriesContext(connection) as captured:
