@@ -55,12 +55,10 @@ def test_gotosocial_create_with_content_warning(anon: Any, ana: Any, fediverse: 
     assert remote.post.author.acct == "the_mighty_zork@localhost:8080"
 
 
-def test_gotosocial_attachment_alt_text_and_hashtag(anon: Any, ana: Any, fediverse: Any) -> None:
-    admin = _admin(fediverse)
-    follow_remote(ana, "admin@localhost:8080")
-    note = captured("gotosocial/note-attachment-hashtag")
-    # Constructed: GoToSocial's Create wrapper (as its fixtures show it for another status) around the note.
-    create = {
+def wrapped_in_create(note: dict[str, Any]) -> dict[str, Any]:
+    """GoToSocial's Create wrapper, as its fixtures show it for another status, around ``note`` (constructed:
+    the captured payloads are the bare notes)."""
+    return {
         "id": f"{note['id']}/activity#Create",
         "type": "Create",
         "actor": note["attributedTo"],
@@ -68,6 +66,13 @@ def test_gotosocial_attachment_alt_text_and_hashtag(anon: Any, ana: Any, fediver
         "cc": note["cc"],
         "object": note,
     }
+
+
+def test_gotosocial_attachment_alt_text_and_hashtag(anon: Any, ana: Any, fediverse: Any) -> None:
+    admin = _admin(fediverse)
+    follow_remote(ana, "admin@localhost:8080")
+    note = captured("gotosocial/note-attachment-hashtag")
+    create = wrapped_in_create(note)
     assert deliver_to_inbox(anon, admin, create).status_code == 202
     remote = RemotePost.objects.get(uri=note["id"])
     image = "01F8MH17FWEB39HZJ76B6VXSKF/attachment/original/01F8MH6NEM8D7527KZAECTCR76.jpg"
@@ -86,14 +91,7 @@ def test_gotosocial_reply_with_mention_to_a_local_post(anon: Any, ana: Any, fedi
     note = captured("gotosocial/note-reply-mention")
     # Addressees: zork and zork's status become ana and her post (the status first: its id contains zork's).
     note = point_at(point_at(note, ZORK_STATUS, post_uri(parent)), ZORK, actor_uri(ana))
-    create = {  # constructed, as above
-        "id": f"{note['id']}/activity#Create",
-        "type": "Create",
-        "actor": note["attributedTo"],
-        "to": note["to"],
-        "cc": note["cc"],
-        "object": note,
-    }
+    create = wrapped_in_create(note)
     assert deliver_to_inbox(anon, admin, create).status_code == 202
     reply = RemotePost.objects.get(uri=note["id"]).post
     assert reply.reply_to_id == int(parent["id"])
