@@ -113,13 +113,16 @@ def _fast_password_hashing(request: Any, settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings: Any) -> None:
+def _fresh_rate_limits(settings: Any, tmp_path: Any) -> None:
     """Rate-limit counters in Redis outlive a test's transaction: start each test from zero (this worker's
-    keys only; the database counters roll back with the test; this process's local ones are forgotten)."""
+    keys only; the database counters roll back with the test; this process's local ones are forgotten).
+    Each test has its own token-generation stamp: the other xdist worker's tests must not make this one's
+    remembered tokens forgotten mid-test."""
     from spool.core.ratelimit import reset_local
     from spool.oauth.credentials import new_generation
 
     reset_local()
+    settings.TOKEN_GENERATION_FILE = tmp_path / "token-generation"
     new_generation()  # remembered bearer tokens (spool.oauth.credentials) too
     if settings.SPOOL.redis_url:
         delete_redis_keys(f"{settings.KEY_PREFIX}:rl:*")

@@ -161,6 +161,9 @@ CELERY_BEAT_SCHEDULE = {
     "federation-retry-deliveries": {"task": "spool.federation.tasks.retry_deliveries", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Appended to whenever remembered bearer tokens must be forgotten (spool.oauth.credentials); every process
+# on the machine watches it.
+TOKEN_GENERATION_FILE = DATA_DIR / "token-generation"
 
 # --- Accounts -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

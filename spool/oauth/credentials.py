@@ -9,9 +9,9 @@ many; such events are rare next to reads. The generation is read *before* the da
 while a revocation commits carries the old generation and is never used.
 
 Where it lives: with ``REDIS_URL``, in Redis (one ``MGET`` of the generation and the entry, shared by every
-process); embedded, in this process's memory, the generation being the size and time of a stamp file in
-the data directory that :func:`forget_all` appends to (one ``stat``, seen by every process on the machine:
-the server's workers, the Celery worker, management commands).
+process); embedded, in this process's memory, the generation being the size and time of a stamp file
+(``TOKEN_GENERATION_FILE``, in the data directory) that :func:`forget_all` appends to (one ``stat``, seen
+by every process on the machine: the server's workers, the Celery worker, management commands).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ _STAMP_LOCK = threading.Lock()
 
 
 def _stamp_path() -> str:
-    return str(settings.DATA_DIR / "token-generation")
+    return str(settings.TOKEN_GENERATION_FILE)
 
 
 def _stamp() -> tuple[int, int]:
