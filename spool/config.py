@@ -68,6 +68,10 @@ class SpoolConfig(BaseSettings):
     # remote servers overlaps instead of adding up. 1 sends one task per delivery, one at a time.
     federation_delivery_concurrency: int = 16
 
+    # Data exports (spool.exports): ZIPs and their rows are deleted this many days after they were asked for
+    # (the periodic task ``spool.exports.tasks.expire_data_exports``).
+    export_retention_days: int = 7
+
     # Accounts (spool.accounts). Embedded servers often have no mail set up, so confirming the address is
     # off by default; turn it on once SPOOL_EMAIL_URL reaches a real mail server. Invite-only: sign-up
     # needs a code that admins and moderators create in Moderation → Invites.

@@ -159,6 +159,7 @@ CELERY_BEAT_SCHEDULE = {
     "award-community-leaders": {"task": "spool.communities.tasks.award_leaders", "schedule": 3600.0},
     "prune-spam-fingerprints": {"task": "spool.moderation.tasks.prune_fingerprints", "schedule": 3600.0},
     "federation-retry-deliveries": {"task": "spool.federation.tasks.retry_deliveries", "schedule": 60.0},
+    "expire-data-exports": {"task": "spool.exports.tasks.expire_data_exports", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Appended to whenever remembered bearer tokens must be forgotten (spool.oauth.credentials); every process

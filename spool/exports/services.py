@@ -3,14 +3,17 @@ it from Settings → Security (or the native API) when it is ready.
 
 ``request_data_export`` counts against ``EXPORT_LIMIT`` and enqueues ``build_data_export`` after commit;
 the task is idempotent (an export that is no longer pending is left alone) and takes the export's ID.
-Only the newest export of a person is kept: a new one deletes the older files once it is built."""
+Only the newest export of a person is kept: a new one deletes the older files once it is built. Exports
+older than ``SPOOL.export_retention_days`` are deleted by the periodic :func:`expire_data_exports`. A failed
+export shows as failed; asking again starts a new one (counted against the limit like any other)."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -87,3 +90,21 @@ def open_export_file(account: Account, export_id: int) -> File:
         raise NotFound("This export is not ready.")
     export.file.open("rb")
     return export.file
+
+
+def expire_data_exports(now: datetime | None = None) -> int:
+    """Delete every export asked for more than ``SPOOL.export_retention_days`` ago, whatever its state: its
+    file from storage, then its row. Returns how many. A file that cannot be deleted keeps its row (tried
+    again next time, logged)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SPOOL.export_retention_days)
+    expired = 0
+    for export in DataExport.objects.filter(requested_at__lt=cutoff).order_by("id").iterator():
+        try:
+            if export.file:
+                export.file.delete(save=False)
+        except OSError:
+            log.exception("could not delete the file of data export %s", export.pk)
+            continue
+        export.delete()
+        expired += 1
+    return expired

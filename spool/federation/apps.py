@@ -15,10 +15,11 @@ class FederationConfig(AppConfig):
             raise ImproperlyConfigured("SPOOL_FEDERATION_DEV_MODE is refused unless SPOOL_DEBUG is on.")
         from spool.core.remote import register_remote_resolver
         from spool.federation import handlers
-        from spool.federation.models import DomainBlock
+        from spool.federation.models import AllowedServer, DomainBlock
         from spool.federation.services import resolve_remote_account
-        from spool.identities.servers import register_blocked_servers
+        from spool.identities.servers import register_allowed_servers, register_blocked_servers
 
         handlers.connect()
         register_remote_resolver(resolve_remote_account)
         register_blocked_servers(DomainBlock.objects.all)
+        register_allowed_servers(AllowedServer.objects.all)

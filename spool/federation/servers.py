@@ -19,7 +19,7 @@ from typing import Literal
 from django.conf import settings
 from django.db import transaction
 
-from spool.core.errors import Forbidden, ValidationError
+from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.federation.links import accounts_on_server, end_links
 from spool.federation.models import AllowedServer, DomainBlock
 from spool.identities.models import Account, LimitedServer
@@ -47,6 +47,7 @@ class ServerRule:
     reason: str
     created_at: datetime | None  # None for a default from the environment
     from_settings: bool
+    id: int | None = None  # the stored row's ID (None for a default from the environment)
 
 
 def clean_server_name(value: str) -> str:
@@ -64,6 +65,10 @@ def clean_server_name(value: str) -> str:
 def _check_admin(actor: Account) -> None:
     if check_moderator(actor) != RoleName.ADMIN:
         raise Forbidden("Only admins change which servers Spool federates with.", code="admin_only")
+
+
+def _stored(row: DomainBlock | LimitedServer | AllowedServer, kind: Action) -> ServerRule:
+    return ServerRule(row.domain, kind, row.reason, row.created_at, False, row.pk)
 
 
 def _action(value: str) -> Action:
@@ -91,9 +96,7 @@ def _settings_rules() -> list[ServerRule]:
 def server_rules() -> list[ServerRule]:
     """Every rule, from the environment and stored, grouped by action then by name."""
     stored = [
-        ServerRule(row.domain, action, row.reason, row.created_at, False)
-        for action, model in _MODELS.items()
-        for row in model.objects.order_by("domain")
+        _stored(row, action) for action, model in _MODELS.items() for row in model.objects.order_by("domain")
     ]
     order = {a: i for i, a in enumerate(ACTIONS)}
     return sorted(_settings_rules() + stored, key=lambda r: (order[r.action], r.domain))
@@ -126,7 +129,7 @@ def set_server_rule(actor: Account, domain: str, action: str, reason: str = "") 
         if kind == "block":
             # After the block row, so the Undo/Reject the ended links would send is refused for the server.
             end_links(Account.objects.local(), accounts_on_server(name))
-    return ServerRule(row.domain, kind, row.reason, row.created_at, False)
+    return _stored(row, kind)
 
 
 def lift_server_rule(actor: Account, domain: str, action: str) -> bool:
@@ -144,3 +147,87 @@ def lift_server_rule(actor: Account, domain: str, action: str) -> bool:
         row.delete()
         audit.record(actor, f"server.un{kind}", AUDIT_TARGET, row_id, target_label=name)
     return True
+
+
+def stored_rules(
+    actor: Account,
+    actions: tuple[Action, ...],
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = 100,
+    oldest_first: bool = False,
+) -> list[ServerRule]:
+    """Stored rules of ``actions`` by ID (newest first; the ``limit`` oldest after ``after`` when
+    ``oldest_first``), for admins and moderators (``NotFound`` for everyone else). Defaults from the
+    environment have no ID and are not listed here (:func:`server_rules` shows them)."""
+    check_moderator(actor)
+    found: list[ServerRule] = []
+    for kind in actions:
+        rows = _MODELS[kind].objects.all()
+        if before is not None:
+            rows = rows.filter(pk__lt=before)
+        if after is not None:
+            rows = rows.filter(pk__gt=after)
+        found += [_stored(row, kind) for row in rows.order_by("pk" if oldest_first else "-pk")[:limit]]
+    found.sort(key=lambda rule: rule.id or 0, reverse=not oldest_first)
+    return found[:limit]
+
+
+def stored_rule(actor: Account, rule_id: int, actions: tuple[Action, ...]) -> ServerRule:
+    """The stored rule ``rule_id`` among ``actions``, for admins and moderators; ``NotFound`` otherwise."""
+    check_moderator(actor)
+    for kind in actions:
+        row = _MODELS[kind].objects.filter(pk=rule_id).first()
+        if row is not None:
+            return _stored(row, kind)
+    raise NotFound("Record not found")
+
+
+def rule_for_server(domain: str, actions: tuple[Action, ...]) -> ServerRule | None:
+    """The stored rule of one of ``actions`` for the server named ``domain`` (already clean), the first
+    action first; ``None`` when there is none."""
+    for kind in actions:
+        row = _MODELS[kind].objects.filter(domain=domain).first()
+        if row is not None:
+            return _stored(row, kind)
+    return None
+
+
+def change_server_rule(actor: Account, rule_id: int, action: str, reason: str | None = None) -> ServerRule:
+    """Change the stored rule ``rule_id``: its reason (``None`` keeps it) and its action. The same action
+    updates the row (audit ``server.change``); another action lifts the old rule and sets the new one, as
+    :func:`lift_server_rule` then :func:`set_server_rule` would (audit ``server.un<old>`` and
+    ``server.<new>``; blocking ends the links with the server), so the rule gets a new ID. Same checks as
+    :func:`set_server_rule`; ``NotFound`` for a missing rule."""
+    _check_admin(actor)
+    kind = _action(action)
+    clean_reason = None if reason is None else reason.strip()
+    if clean_reason is not None and len(clean_reason) > 500:
+        raise ValidationError("Keep the reason under 500 characters.", code="reason_too_long", field="reason")
+    with transaction.atomic():
+        current = stored_rule(actor, rule_id, ACTIONS)
+        if current.action == kind:
+            if clean_reason is None or clean_reason == current.reason:
+                return current
+            row = _MODELS[kind].objects.select_for_update().get(pk=rule_id)
+            row.reason = clean_reason
+            row.save(update_fields=["reason"])
+            audit.record(
+                actor, "server.change", AUDIT_TARGET, row.pk, target_label=row.domain, note=clean_reason
+            )
+            return _stored(row, kind)
+        lift_server_rule(actor, current.domain, current.action)
+        return set_server_rule(
+            actor, current.domain, kind, current.reason if clean_reason is None else clean_reason
+        )
+
+
+def lift_rule_by_id(actor: Account, rule_id: int, actions: tuple[Action, ...]) -> ServerRule:
+    """Lift the stored rule ``rule_id`` among ``actions`` (as :func:`lift_server_rule`); returns it.
+    ``NotFound`` for a missing rule."""
+    _check_admin(actor)
+    with transaction.atomic():
+        rule = stored_rule(actor, rule_id, actions)
+        lift_server_rule(actor, rule.domain, rule.action)
+    return rule

@@ -81,6 +81,7 @@ __all__ = [
 
 # Trending's rows likewise.
 from spool.feeds.trending.models import (  # noqa: E402, F401
+    CountedPost,
     HiddenKeyword,
     HiddenTopic,
     KeywordHour,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import DatabaseError
+from redis.exceptions import RedisError
 
 from spool.feeds.for_you import pools
 from spool.feeds.trending import services
@@ -14,9 +16,17 @@ def refresh_trending() -> int:
     return len(services.refresh_trending()["topics"])
 
 
-@shared_task(name="spool.feeds.tasks.count_for_trending", ignore_result=True)
+@shared_task(
+    name="spool.feeds.tasks.count_for_trending",
+    ignore_result=True,
+    autoretry_for=(DatabaseError, RedisError),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    max_retries=6,
+)
 def count_for_trending(post_id: int) -> None:
-    """Count a new post's topic and keywords for trending (enqueued after the post commits)."""
+    """Count a new post's topic and keywords for trending (enqueued after the post commits). Idempotent (a
+    per-post marker written with the counts), so it is retried when the database or Redis fails."""
     services.count_post(post_id)
 
 

@@ -14,7 +14,7 @@ so this layer never imports it. A block covers the server, any port of it and it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, Value
@@ -68,18 +68,17 @@ def configured_blocked() -> tuple[str, ...]:
     return tuple(sorted({d.strip().lower() for d in settings.SPOOL.federation_blocked_domains if d.strip()}))
 
 
-def on_blocked_server(prefix: str = "author", configured: tuple[str, ...] | None = None) -> Q:
-    """The account at ``prefix`` lives on a blocked server: one of its names, with any port, or a subdomain
-    of one (as ``spool.federation.policy.is_blocked_domain`` refuses them). Local accounts never do.
-    ``configured``: the operator's list (:func:`configured_blocked`), read now when not given; stored
-    blocks are a subquery, read when the query runs."""
+def _on_servers(prefix: str, names: tuple[str, ...], rows: Callable[[], Any] | None) -> Q:
+    """The account at ``prefix`` lives on one of the servers ``names`` or in ``rows()`` (a queryset with a
+    ``domain`` column, a subquery read when the query runs): the server itself, any port of it or a
+    subdomain of it — how ``spool.federation.policy`` matches a server against its lists."""
     rule = Q(pk__in=[])
-    for name in configured_blocked() if configured is None else configured:
+    for name in names:
         rule |= Q(**{f"{prefix}__domain": name})
         rule |= Q(**{f"{prefix}__domain__startswith": f"{name}:"})
         rule |= Q(**{f"{prefix}__domain__endswith": f".{name}"})
         rule |= Q(**{f"{prefix}__domain__contains": f".{name}:"})
-    if _blocked_rows:
+    if rows is not None:
         domain = OuterRef(f"{prefix}__domain")
         matches = (
             Q(Exact(domain, F("domain")))
@@ -87,5 +86,63 @@ def on_blocked_server(prefix: str = "author", configured: tuple[str, ...] | None
             | Q(EndsWith(domain, Concat(Value("."), F("domain"))))
             | Q(Contains(domain, Concat(Value("."), F("domain"), Value(":"))))
         )
-        rule |= Q(Exists(_blocked_rows[0]().filter(matches)))
+        rule |= Q(Exists(rows().filter(matches)))
+    return rule
+
+
+def on_blocked_server(prefix: str = "author", configured: tuple[str, ...] | None = None) -> Q:
+    """The account at ``prefix`` lives on a blocked server: one of its names, with any port, or a subdomain
+    of one (as ``spool.federation.policy.is_blocked_domain`` refuses them). Local accounts never do.
+    ``configured``: the operator's list (:func:`configured_blocked`), read now when not given; stored
+    blocks are a subquery, read when the query runs."""
+    names = configured_blocked() if configured is None else configured
+    rule = _on_servers(prefix, names, _blocked_rows[0] if _blocked_rows else None)
     return ~Q(**{f"{prefix}__domain": ""}) & rule
+
+
+# --- Allowlist mode -------------------------------------------------------------------------------------
+
+_allowed_rows: list[Callable[[], Any]] = []
+
+
+def register_allowed_servers(rows: Callable[[], Any]) -> None:
+    """Federation hands over its stored allowed servers: ``rows()`` is a queryset with a ``domain`` column."""
+    _allowed_rows[:] = [rows]
+
+
+def configured_allowed() -> tuple[str, ...] | None:
+    """The operator's allowed servers while the site runs in allowlist mode; ``None`` when it does not."""
+    config = settings.SPOOL
+    if not config.federation_allowlist_mode:
+        return None
+    return tuple(sorted({d.strip().lower() for d in config.federation_allowed_domains if d.strip()}))
+
+
+def off_allowlist(prefix: str = "author", configured: tuple[str, ...] | None = None) -> Q:
+    """The account at ``prefix`` is remote and its server (or a parent domain of it) is neither in the
+    operator's allowed servers ``configured`` nor stored as allowed: in allowlist mode such accounts are
+    refused by federation (``spool.federation.policy.is_blocked_domain``) and their posts leave every read."""
+    rule = _on_servers(prefix, configured or (), _allowed_rows[0] if _allowed_rows else None)
+    return ~Q(**{f"{prefix}__domain": ""}) & ~rule
+
+
+class ServerPolicy(NamedTuple):
+    """What the read rules need of the operator's settings, read once per query build (hashable: it is part
+    of the key of the visibility rule cached per viewer)."""
+
+    blocked: tuple[str, ...]
+    allowed: tuple[str, ...] | None  # None: not in allowlist mode
+
+
+def server_policy() -> ServerPolicy:
+    return ServerPolicy(configured_blocked(), configured_allowed())
+
+
+def refused_servers(prefix: str = "author", policy: ServerPolicy | None = None) -> Q:
+    """The account at ``prefix`` is on a server the site refuses: blocked, or off the allowlist while the
+    site runs in allowlist mode."""
+    policy = policy or server_policy()
+    rule = on_blocked_server(prefix, policy.blocked)
+    if policy.allowed is not None:
+        rule |= off_allowlist(prefix, policy.allowed)
+    return rule

@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from spool.identities.models import Block, Follow, Mute, Restrict
-from spool.identities.servers import configured_blocked, limited_for, on_blocked_server
+from spool.identities.servers import ServerPolicy, limited_for, refused_servers, server_policy
 
 if TYPE_CHECKING:
     from spool.identities.models import Account
@@ -49,9 +49,9 @@ def _restricted_by(author_field: str) -> Exists:
     )
 
 
-def visibility_rule(viewer_id: int | None, blocked_servers: tuple[str, ...] | None = None) -> Q:
+def visibility_rule(viewer_id: int | None, policy: ServerPolicy | None = None) -> Q:
     """The condition ``visible_to`` filters on, for the viewer with ``viewer_id`` (``None`` = logged out).
-    ``blocked_servers``: the operator's blocked servers (read from the settings when not given).
+    ``policy``: the operator's server lists (read from the settings when not given).
 
     ``reply_to_author``/``root_author``/``root_ghost`` are read only where ``reply_to``/``root`` is still
     set: a deleted parent or root counts as no parent or root, as it always has."""
@@ -76,8 +76,9 @@ def visibility_rule(viewer_id: int | None, blocked_servers: tuple[str, ...] | No
         & (no_root | Q(root_ghost=False) | is_author | wrote_root | (~no_parent & wrote_parent))
         # Moderation: removed posts are gone for everyone; posts held for review are seen by their author.
         & (Q(moderation_state="") | (Q(moderation_state=HELD_FOR_REVIEW) & is_author))
-        # Servers admins blocked: their accounts' posts leave every timeline, page and API at once.
-        & ~on_blocked_server("author", blocked_servers)
+        # Servers admins blocked (or, in allowlist mode, did not allow): their accounts' posts leave every
+        # timeline, page and API at once.
+        & ~refused_servers("author", policy)
     )
     if logged_in:
         rule &= ~Q(author_id__in=Block.objects.filter(blocker_id=viewer_id).values("blocked_id"))
@@ -93,7 +94,8 @@ class PostQuerySet(models.QuerySet[Any]):
         replies (except for the thread's root author and the reply's author); replies by someone the parent's
         or the root's author restricted (seen by the replier and that author only); replies in a ghost post's
         thread (seen by the replier, the parent's author and the ghost post's author only); posts moderators
-        removed, posts held for review (seen by their author only), and posts by accounts on blocked servers.
+        removed, posts held for review (seen by their author only), and posts by accounts on blocked servers
+        (and, in allowlist mode, on servers not allowed).
 
         Muted authors are *not* left out here: feeds add :meth:`in_feeds_of`, profile pages do not.
 
@@ -130,14 +132,12 @@ class PostQuerySet(models.QuerySet[Any]):
 
 
 @lru_cache(maxsize=VISIBLE_CACHE_SIZE)
-def _visible_base(
-    model: type[models.Model], viewer_id: int | None, blocked_servers: tuple[str, ...]
-) -> PostQuerySet:
+def _visible_base(model: type[models.Model], viewer_id: int | None, policy: ServerPolicy) -> PostQuerySet:
     """``model.objects.all().visible_to(viewer)``, built once per viewer ID. Never evaluated itself (so it
     holds no rows): callers get ``.all()`` clones, as Django does whenever a queryset is filtered further.
     Safe to keep, because the rule holds only the viewer's ID — follows, blocks, restricts and privacy are
-    subqueries read when a clone runs; the operator's blocked servers are part of the key."""
-    return PostQuerySet(model).filter(visibility_rule(viewer_id, blocked_servers))
+    subqueries read when a clone runs; the operator's server lists (settings) are part of the key."""
+    return PostQuerySet(model).filter(visibility_rule(viewer_id, policy))
 
 
 class PostManager(models.Manager.from_queryset(PostQuerySet)):  # type: ignore[misc]
@@ -146,4 +146,4 @@ class PostManager(models.Manager.from_queryset(PostQuerySet)):  # type: ignore[m
         if self._db is not None:
             return self.get_queryset().visible_to(viewer)
         viewer_id = viewer.id if viewer is not None else None
-        return _visible_base(self.model, viewer_id, configured_blocked()).all()
+        return _visible_base(self.model, viewer_id, server_policy()).all()

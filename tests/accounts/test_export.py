@@ -9,12 +9,16 @@ import io
 import json
 import re
 import zipfile
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from spool.exports.models import DataExport
 from spool.exports.services import EXPORT_LIMIT, request_data_export
-from spool.exports.tasks import build_data_export
+from spool.exports.tasks import build_data_export, expire_data_exports
 from spool.identities.services import follow_account, update_profile
 from spool.messaging.services import delete_for_me, send_message, start_conversation
 from spool.posts.services import create_post, like_post, repost_post, save_post, upload_media
@@ -170,3 +174,64 @@ def test_a_newer_export_replaces_the_older_file(django_capture_on_commit_callbac
     sign_in(browser, "ana@example.com")
     assert browser.get(f"/settings/export/{first.pk}/download").status_code == 404
     assert browser.get(f"/settings/export/{second.pk}/download").status_code == 200
+
+
+def test_a_failed_export_shows_as_failed_and_asking_again_works(settings: Any) -> None:
+    """The storage write really fails: where the exports folder should be there is a file, so the ZIP
+    cannot be written (as on a full or read-only disk). Root ignores permission bits, so no chmod."""
+    member("ana")
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "exports").write_bytes(b"not a folder")
+    browser = Browser()
+    sign_in(browser, "ana@example.com")
+    asked = ask(browser)
+    assert asked.status_code == 302
+    failed = DataExport.objects.get()
+    assert failed.state == "failed" and not failed.file and failed.finished_at is not None
+    page = browser.get("/settings/security").content.decode()
+    assert "Preparing your data failed. Please ask again." in page
+    assert "hx-get" not in page and not DOWNLOAD_LINK.search(page)
+    assert browser.get(f"/settings/export/{failed.pk}/download").status_code == 404
+    (media / "exports").unlink()  # the disk is fixed; the person asks again
+    assert unzip(download(browser))["profile.json"]["handle"] == "ana"
+    assert list(DataExport.objects.values_list("state", flat=True)) == ["ready"]  # the failed one is gone
+
+
+def built(account: Any, capture: Any) -> DataExport:
+    """An export asked for and built (the task runs when the request commits)."""
+    with capture(execute=True):
+        export = request_data_export(account)
+    export.refresh_from_db()
+    assert export.state == "ready" and export.file.storage.exists(export.file.name)
+    return export
+
+
+def test_old_exports_expire_with_their_files(settings: Any, django_capture_on_commit_callbacks: Any) -> None:
+    jobs = settings.CELERY_BEAT_SCHEDULE.values()
+    assert any(job["task"] == "spool.exports.tasks.expire_data_exports" for job in jobs)
+    ana, bea = member("ana"), member("bea")
+    old, recent = (
+        built(ana, django_capture_on_commit_callbacks),
+        built(bea, django_capture_on_commit_callbacks),
+    )
+    stale = DataExport.objects.create(account=ana, state=DataExport.State.FAILED)
+    days = settings.SPOOL.export_retention_days
+    DataExport.objects.filter(pk__in=[old.pk, stale.pk]).update(
+        requested_at=timezone.now() - timedelta(days=days, minutes=1)
+    )
+    DataExport.objects.filter(pk=recent.pk).update(requested_at=timezone.now() - timedelta(days=days - 1))
+    assert expire_data_exports.delay().get() == 2
+    assert list(DataExport.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not old.file.storage.exists(old.file.name) and recent.file.storage.exists(recent.file.name)
+
+
+def test_the_retention_is_configurable(
+    monkeypatch: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    export = built(member("ana"), django_capture_on_commit_callbacks)
+    DataExport.objects.filter(pk=export.pk).update(requested_at=timezone.now() - timedelta(days=2))
+    assert expire_data_exports.delay().get() == 0
+    monkeypatch.setattr(settings.SPOOL, "export_retention_days", 1)
+    assert expire_data_exports.delay().get() == 1
+    assert not DataExport.objects.exists() and not export.file.storage.exists(export.file.name)

@@ -241,3 +241,38 @@ def test_moderators_see_the_page_but_only_admins_change_it(person: Callable[...,
         not DomainBlock.objects.exists()
         and not AuditEntry.objects.filter(verb__startswith="server.").exists()
     )
+
+
+def test_allowlist_mode_hides_posts_of_servers_not_allowed_from_every_read(
+    anon: Any, person: Callable[..., Person], spool_config: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    ana = person("ana")
+    with django_capture_on_commit_callbacks(execute=True):
+        authors = {
+            domain: upsert_remote_account(handle="someone", domain=domain)
+            for domain in ("friend.example", "sub.friend.example:8443", "env.example", "stranger.example")
+        }
+        for author in authors.values():
+            follow_account(ana.account, author)
+        posts = {
+            domain: receive_remote_post(a, text=f"hello from {domain}").id for domain, a in authors.items()
+        }
+        local = ana.write("hello from here")["id"]
+    AllowedServer.objects.create(domain="friend.example")
+
+    def seen(viewer: Account | None) -> set[str]:
+        ids = set(Post.objects.visible_to(viewer).filter(pk__in=posts.values()).values_list("id", flat=True))
+        return {domain for domain, post_id in posts.items() if post_id in ids}
+
+    assert seen(None) == set(posts)  # allowlist mode off: every server federates
+    spool_config.federation_allowlist_mode = True
+    spool_config.federation_allowed_domains = ["env.example"]
+    allowed = {"friend.example", "sub.friend.example:8443", "env.example"}
+    assert seen(None) == allowed and seen(ana.account) == allowed
+    stranger = posts["stranger.example"]
+    assert anon.get(f"/api/v1/statuses/{stranger}").status_code == 404
+    assert ana.see(stranger).status_code == 404 and ana.see(posts["env.example"]).status_code == 200
+    home = {int(item["id"]) for item in ana.get("feeds/home", limit=40).json()["items"]}
+    assert stranger not in home and posts["friend.example"] in home and int(local) in home
+    AllowedServer.objects.create(domain="stranger.example")
+    assert seen(None) == set(posts)  # stored rows are read when the query runs

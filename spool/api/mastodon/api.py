@@ -18,6 +18,7 @@ ROUTERS = (
     "apps", "instance", "accounts", "statuses", "polls", "media", "follow_requests", "timelines",
     "notifications", "markers", "bookmarks", "favourites", "blocks", "mutes", "lists", "filters", "search",
     "trends", "suggestions", "custom_emojis", "preferences", "conversations", "streaming", "reports", "tags",
+    "admin_domains",
 )  # fmt: skip
 
 

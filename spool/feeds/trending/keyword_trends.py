@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from spool.feeds.trending.keywords import extract_terms
 from spool.feeds.trending.models import HiddenKeyword
 from spool.feeds.trending.scoring import (
     BASELINE_DAYS,
@@ -25,13 +24,6 @@ from spool.identities.offensive_words import DEFAULT_OFFENSIVE_WORDS
 KEYWORD_FLOORS = Floors(min_uses=5, min_authors=4, min_z=3.0)
 MAX_KEYWORDS = 10
 _OFFENSIVE = frozenset(DEFAULT_OFFENSIVE_WORDS)
-
-
-def count_keywords(text: str, author_id: int, created_at: datetime) -> None:
-    """Count the keywords of one public post's ``text`` (one store call for all of them)."""
-    terms = extract_terms(text)
-    if terms:
-        keyword_store().record_many(terms, author_id, hour_of(created_at))
 
 
 def _offensive(term: str) -> bool:

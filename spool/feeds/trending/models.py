@@ -112,6 +112,18 @@ class KeywordHourAuthor(models.Model):
         return f"{self.term}@{self.hour}:{self.author_id}"
 
 
+class CountedPost(models.Model):
+    """A post already counted for trending (SQL stores; the Redis stores keep a key with a TTL instead):
+    written in the same transaction as its counts, so a retried count task counts it once. Pruned with
+    the hourly buckets (``hour`` is the post's)."""
+
+    post_id = models.BigIntegerField(primary_key=True)
+    hour = models.IntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"counted {self.post_id}"
+
+
 class HiddenKeyword(SnowflakeModel):
     """A keyword a moderator took out of trending."""
 

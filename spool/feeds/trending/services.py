@@ -14,22 +14,20 @@ a site that never refreshed computes it inline once.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.trending.highlights import influential_voices, trending_discussions
 from spool.feeds.trending.history import history_rows, topic_history
-from spool.feeds.trending.keyword_trends import compute_keyword_trends, count_keywords
-from spool.feeds.trending.keywords import MAX_TERM, normalize_term
+from spool.feeds.trending.keyword_trends import compute_keyword_trends
+from spool.feeds.trending.keywords import MAX_TERM, extract_terms, normalize_term
 from spool.feeds.trending.models import HiddenKeyword, HiddenTopic, TopicReport, TrendingSnapshot
 from spool.feeds.trending.scoring import (
     BASELINE_DAYS,
@@ -39,14 +37,13 @@ from spool.feeds.trending.scoring import (
     busy_in_window,
     pick_trending,
 )
-from spool.feeds.trending.store import RETENTION_HOURS, activity_store, hour_of
+from spool.feeds.trending.store import RETENTION_HOURS, activity_store, count_post_once, hour_of
 from spool.identities.models import Account
 from spool.moderation import audit
 from spool.posts.events import PostCreated
 from spool.posts.models import Post, Topic
 from spool.posts.services.topics import find_topic
 
-log = logging.getLogger(__name__)
 
 CACHE_KEY = "trending:v1"
 CACHE_SECONDS = 120
@@ -66,25 +63,23 @@ def on_post_created(event: PostCreated) -> None:
     count_for_trending.delay(event.post_id)
 
 
-def count_post(post_id: int) -> None:
+def count_post(post_id: int) -> bool:
     """When the post is public (one indexed read), count its topic use (unless moderators limited the topic)
-    and the keywords of its text. A failure to count is logged, never raised: the post is committed and
-    trending is a best-effort signal, so the task is not retried (a retry could count a use twice)."""
-    try:
-        row = (
-            Post.objects.visible_to(None)
-            .full_reach()
-            .filter(id=post_id)
-            .values_list("topic_id", "topic__reach_limited", "author_id", "created_at", "text")
-            .first()
-        )
-        if row is not None:
-            topic_id, topic_limited, author_id, created_at, text = row
-            if topic_id is not None and not topic_limited:
-                activity_store().record(topic_id, author_id, hour_of(created_at))
-            count_keywords(text or "", author_id, created_at)
-    except (DatabaseError, RedisError):
-        log.exception("could not count post %s for trending", post_id)
+    and the keywords of its text, once: a post already counted is not counted again
+    (:func:`~spool.feeds.trending.store.count_post_once`), so the task retries on database and Redis
+    errors. Returns whether it counted now."""
+    row = (
+        Post.objects.visible_to(None)
+        .full_reach()
+        .filter(id=post_id)
+        .values_list("topic_id", "topic__reach_limited", "author_id", "created_at", "text")
+        .first()
+    )
+    if row is None:
+        return False
+    topic_id, topic_limited, author_id, created_at, text = row
+    topic = topic_id if topic_id is not None and not topic_limited else None
+    return count_post_once(post_id, author_id, hour_of(created_at), topic, extract_terms(text or ""))
 
 
 # --- Refreshing -----------------------------------------------------------------------------------------

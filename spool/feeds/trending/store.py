@@ -28,7 +28,13 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F
 
 from spool.core.backends import Swappable
-from spool.feeds.trending.models import KeywordHour, KeywordHourAuthor, TopicHour, TopicHourAuthor
+from spool.feeds.trending.models import (
+    CountedPost,
+    KeywordHour,
+    KeywordHourAuthor,
+    TopicHour,
+    TopicHourAuthor,
+)
 
 # Buckets are kept for the baseline period plus a day of slack.
 RETENTION_HOURS = 8 * 24
@@ -106,6 +112,10 @@ class SqlActivityStore(_SqlStore[int]):
     hour_model = TopicHour
     author_model = TopicHourAuthor
     key = "topic_id"
+
+    def prune(self, before: int) -> None:
+        super().prune(before)
+        CountedPost.objects.filter(hour__lt=before).delete()
 
     def record_many(self, keys: Iterable[int], author_id: int, hour: int) -> None:
         for key in keys:
@@ -250,6 +260,23 @@ class _RedisStore(Generic[K]):
             self.redis.delete(*keys)
 
 
+# KEYS: the post's marker, then (hour hash, author HLL) per counted key. ARGV: TTL seconds, author ID, then
+# the hash field key of each pair. Sets the marker unless it exists, and only then counts every key as
+# _RECORD does; one script, so the marker and the counts are written together or not at all.
+_RECORD_POST = """
+if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then return 0 end
+for i = 3, #ARGV do
+  local hash, hll = KEYS[2 * i - 4], KEYS[2 * i - 3]
+  local added = redis.call('PFADD', hll, ARGV[2])
+  redis.call('HINCRBY', hash, 'u:' .. ARGV[i], 1)
+  if added == 1 then redis.call('HINCRBY', hash, 'a:' .. ARGV[i], 1) end
+  redis.call('EXPIRE', hash, ARGV[1])
+  redis.call('EXPIRE', hll, ARGV[1])
+end
+return 1
+"""
+
+
 class RedisActivityStore(_RedisStore[int]):
     namespace = "tr"
     parse = staticmethod(int)
@@ -291,3 +318,38 @@ def use_activity_store(store: Any) -> AbstractContextManager[ActivityStore[int]]
 def use_keyword_store(store: Any) -> AbstractContextManager[ActivityStore[str]]:
     """Use ``store`` instead of the configured keyword store inside the block."""
     return KEYWORD_STORE.use(store)
+
+
+def count_post_once(
+    post_id: int, author_id: int, hour: int, topic_id: int | None, terms: Iterable[str]
+) -> bool:
+    """Count one post — a use of ``topic_id`` (when given) and of each of ``terms`` by ``author_id`` in
+    ``hour`` — unless it was counted before; returns whether it counted now. The per-post marker is written
+    atomically with the counts, so the counting task can be retried after any failure without counting a
+    post twice: with both Redis stores, one script (marker key ``<prefix>:counted:<post>``, expiring with
+    the buckets); otherwise one database transaction holding a ``CountedPost`` row and the SQL counts.
+    (The two stores follow ``REDIS_URL`` together; a mix, which only tests make, keeps the marker in the
+    database and stays exactly-once, but a Redis write that fails is not rolled back.)"""
+    topics, keywords = activity_store(), keyword_store()
+    words = list(dict.fromkeys(terms))
+    if isinstance(topics, RedisActivityStore) and isinstance(keywords, RedisKeywordStore):
+        pairs: list[tuple[_RedisStore[Any], Any]] = [(keywords, word) for word in words]
+        if topic_id is not None:
+            pairs.insert(0, (topics, topic_id))
+        keys = [f"{topics.prefix}:counted:{post_id}"]
+        for store, key in pairs:
+            keys += [store._hour_key(hour), store._authors_key(hour, key)]
+        fields = [key for _, key in pairs]
+        script = topics.redis.register_script(_RECORD_POST)
+        return bool(script(keys=keys, args=[RETENTION_HOURS * 3600, author_id, *fields]))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CountedPost.objects.create(post_id=post_id, hour=hour)
+        except IntegrityError:
+            return False
+        if topic_id is not None:
+            topics.record(topic_id, author_id, hour)
+        if words:
+            keywords.record_many(words, author_id, hour)
+    return True
