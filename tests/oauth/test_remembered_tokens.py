@@ -1,6 +1,7 @@
 """A bearer token is remembered between requests (spool.oauth.credentials: this process's memory embedded,
 Redis at scale), yet whatever ends it is refused on the very next request: revocation (by the app, from
-Settings, by a refresh), a password change, deactivation, suspension, deletion."""
+Settings, by a refresh), a password change, deactivation, suspension, deletion. The same holds at every door
+a token opens: the API, ``/oauth/userinfo`` and the streaming handshake."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import CommitClient
 from spool.accounts.models import User
+from spool.asgi import application
 from spool.identities.models import Account
 from spool.identities.services import deactivate_account, delete_account
 from spool.moderation.services import grant_role, take_action
@@ -70,13 +74,58 @@ ENDINGS: dict[str, Callable[[Account], None]] = {
 }
 
 
+def userinfo(raw: str) -> int:
+    return CommitClient(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/oauth/userinfo").status_code
+
+
+def streaming(raw: str) -> int:
+    """200 when a WebSocket handshake on the user stream is accepted, else Mastodon's status (close code
+    minus 4000)."""
+
+    async def scenario() -> int:
+        connection = WebsocketCommunicator(application, f"/api/v1/streaming?stream=user&access_token={raw}")
+        connected, code = await connection.connect()
+        if connected:
+            await connection.disconnect()
+            return 200
+        return int(code) - 4000
+
+    return async_to_sync(scenario)()
+
+
+def api_home(raw: str) -> int:
+    return CommitClient(HTTP_AUTHORIZATION=f"Bearer {raw}").get(HOME).status_code
+
+
+# Every door a bearer token opens reads it through the same remembered credential.
+DOORS: dict[str, Callable[[str], int]] = {"api": api_home, "userinfo": userinfo, "streaming": streaming}
+
+
+@pytest.mark.parametrize("door", DOORS)
 @pytest.mark.parametrize("ending", ENDINGS)
-def test_what_ends_a_remembered_token_is_seen_on_the_next_request(ending: str) -> None:
-    _, api, _ = authorized()
-    assert api.get(HOME).status_code == 200
-    assert api.get(HOME).status_code == 200  # remembered by now
+def test_what_ends_a_remembered_token_is_seen_on_the_next_request(ending: str, door: str) -> None:
+    _, _, issued = authorized()
+    knock = DOORS[door]
+    assert knock(issued["access_token"]) == 200
+    assert knock(issued["access_token"]) == 200  # remembered by now
     ENDINGS[ending](Account.objects.get(handle="ana"))
-    assert api.get(HOME).status_code == 401
+    assert knock(issued["access_token"]) == 401
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_every_door_remembers_the_token(door: str) -> None:
+    """After its first use, neither the API, the userinfo endpoint nor a streaming handshake reads the
+    token's row again."""
+    _, _, issued = authorized()
+    table = Token._meta.db_table
+
+    def token_reads() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert DOORS[door](issued["access_token"]) == 200
+        return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+
+    assert token_reads()
+    assert token_reads() == []
 
 
 def test_revoked_by_the_app_or_refreshed_is_refused_next() -> None:
@@ -105,3 +154,29 @@ def test_a_new_sign_in_is_not_an_ending() -> None:
     user = User.objects.get(email="ana@example.com")
     user.save(update_fields=["last_login"])
     assert token_queries(api) == []
+
+
+def test_with_redis_the_token_is_read_in_the_rate_counters_round_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An API request sends its remembered credential's lookup along with the rate-limit counter: one Redis
+    round trip for both, not one each."""
+    from django.conf import settings
+    from redis.connection import AbstractConnection
+
+    if not settings.SPOOL.redis_url:
+        pytest.skip("embedded: the credential is in this process's memory, no round trip")
+    _, api, _ = authorized()
+    assert api.get(HOME).status_code == 200  # remembered from now on
+    trips: list[bytes] = []
+    send = AbstractConnection.send_packed_command
+
+    def counted(self: Any, command: Any, check_health: bool = True) -> None:
+        trips.append(b"".join(command) if isinstance(command, list | tuple) else bytes(command))
+        send(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    assert api.get(HOME).status_code == 200
+    with_token = [trip for trip in trips if b":cred:" in trip]
+    assert len(with_token) == 1
+    assert b"INCR" in with_token[0] and b":rl:" in with_token[0]
