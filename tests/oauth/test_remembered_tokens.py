@@ -136,7 +136,11 @@ def test_every_door_remembers_the_token(door: str) -> None:
     _, _, issued = authorized()
     hashed = digest(issued["access_token"])
     assert credentials.lookup(hashed)[0] is None
-    assert run(lambda: DOORS[door](issued["access_token"])) == 200
+
+    async def knock() -> int:
+        return await DOORS[door](issued["access_token"])
+
+    assert run(knock) == 200
     remembered = credentials.lookup(hashed)[0]
     assert remembered is not None and remembered.account_id == Account.objects.get(handle="ana").id
 
