@@ -90,10 +90,10 @@ def userinfo(request: HttpRequest) -> HttpResponse:
     """Who the bearer token speaks for, as OpenID Connect claims; needs the ``profile`` scope (which ``read``
     and ``read:accounts`` grant). Errors as RFC 6750: 401 ``invalid_token``, 403 ``insufficient_scope``."""
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    found = oauth.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
+    found = oauth.bearer(raw.strip()) if scheme.lower() == "bearer" else None  # remembered, as the API's
     if found is None or found.account is None:
         return _bearer_error("invalid_token", "The access token is invalid", 401)
-    if not scope_rules.grants(oauth.token_scopes(found), "profile"):
+    if not scope_rules.grants(found.credential.scopes, "profile"):
         return _bearer_error("insufficient_scope", "This action is outside the authorized scopes", 403)
     account = found.account
     url = profile_url(account)

@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection
@@ -52,14 +53,23 @@ def hit(rule: Limit, key: str | int) -> int:
     return count(rule, key).remaining
 
 
-def count(rule: Limit, key: str | int, *, local: bool = False) -> Usage:
+class Rider(Protocol):
+    """Another Redis read sent in the same round trip as a counter's (see :func:`count`)."""
+
+    def queue(self, pipe: Any) -> None: ...
+
+    def take(self, reply: Any) -> None: ...
+
+
+def count(rule: Limit, key: str | int, *, local: bool = False, rider: Rider | None = None) -> Usage:
     """Like :func:`hit`, returning the whole :class:`Usage`. One Redis round trip, or one SQL statement (no
-    statement with ``local=True``: counted in this process when there is no Redis)."""
+    statement with ``local=True``: counted in this process when there is no Redis). With Redis, ``rider``
+    queues one more command on the same round trip and takes its reply (embedded, it is left alone)."""
     name = f"{settings.KEY_PREFIX}:rl:{rule.scope}:{key}"
     window_s = int(rule.window.total_seconds())
     limit = limit_of(rule)
     if settings.SPOOL.redis_url:
-        used, ttl = _hit_redis(name, window_s)
+        used, ttl = _hit_redis(name, window_s, rider)
     elif local:
         used, ttl = _hit_local(name, window_s)
     else:
@@ -74,15 +84,19 @@ def count(rule: Limit, key: str | int, *, local: bool = False) -> Usage:
     return Usage(limit, limit - used, max(ttl, 0))
 
 
-def _hit_redis(name: str, window_s: int) -> tuple[int, int]:
+def _hit_redis(name: str, window_s: int, rider: Rider | None = None) -> tuple[int, int]:
     from spool.core.redis import redis_client
 
-    client = redis_client()
-    pipe = client.pipeline()
+    # No MULTI/EXEC: EXPIRE NX gives the window its end whichever INCR came first.
+    pipe = redis_client().pipeline(transaction=False)
     pipe.incr(name)
     pipe.expire(name, window_s, nx=True)
     pipe.ttl(name)
-    count, _, ttl = pipe.execute()
+    if rider is not None:
+        rider.queue(pipe)
+    count, _, ttl, *more = pipe.execute()
+    if rider is not None:
+        rider.take(more[0])
     return int(count), int(ttl)
 
 

@@ -59,6 +59,11 @@ class AccountQuerySet(models.QuerySet["Account"]):
         return exclude_blocked(self.filter(is_active=True), viewer)
 
 
+def acct_of(handle: str, domain: str) -> str:
+    """An account's ``acct`` (``handle``, or ``handle@domain`` for a remote one) from its two columns."""
+    return f"{handle}@{domain}" if domain else handle
+
+
 class Account(SnowflakeModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="account"
@@ -93,7 +98,7 @@ class Account(SnowflakeModel):
 
     @property
     def acct(self) -> str:
-        return f"{self.handle}@{self.domain}" if self.domain else self.handle
+        return acct_of(self.handle, self.domain)
 
     @property
     def name(self) -> str:

@@ -43,16 +43,41 @@ def lookup(digest: str) -> tuple[Credential | None, Any]:
     """The remembered, unexpired credential for ``digest`` (or None) and the current generation, which
     :func:`remember` needs."""
     if settings.SPOOL.redis_url:
-        generation, raw = _redis().mget([_gen_key(), _key(digest)])
-        generation = generation or b"0"
-        found = _decode(raw, generation) if raw else None
-    else:
-        generation = _stamp()
-        entry = _LOCAL.get(digest)
-        found = entry[1] if entry is not None and entry[0] == generation else None
+        return _from_redis(_redis().mget([_gen_key(), _key(digest)]))
+    generation = _stamp()
+    entry = _LOCAL.get(digest)
+    found = entry[1] if entry is not None and entry[0] == generation else None
+    return _unexpired(found), generation
+
+
+class Prefetch:
+    """:func:`lookup` of one digest sent along with another Redis round trip of the same request (the API's
+    rate-limit counter): ``queue`` adds the command to that pipeline, ``take`` reads its reply, and
+    :attr:`result` is then what :func:`lookup` would have returned. Embedded, nothing is prefetched."""
+
+    __slots__ = ("digest", "result")
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+        self.result: tuple[Credential | None, Any] | None = None
+
+    def queue(self, pipe: Any) -> None:
+        pipe.mget([_gen_key(), _key(self.digest)])
+
+    def take(self, reply: list[bytes | None]) -> None:
+        self.result = _from_redis(reply)
+
+
+def _from_redis(reply: list[bytes | None]) -> tuple[Credential | None, Any]:
+    generation, raw = reply
+    generation = generation or b"0"
+    return _unexpired(_decode(raw, generation) if raw else None), generation
+
+
+def _unexpired(found: Credential | None) -> Credential | None:
     if found is not None and found.expires_at is not None and found.expires_at <= time.time():
-        return None, generation
-    return found, generation
+        return None
+    return found
 
 
 def remember(digest: str, credential: Credential, generation: Any) -> None:

@@ -320,13 +320,17 @@ def authenticate(raw: str) -> Token | None:
     return token
 
 
-def credential(raw: str) -> credentials.Credential | None:
+def credential(raw: str, prefetched: credentials.Prefetch | None = None) -> credentials.Credential | None:
     """What the live token behind a bearer string stands for, or None: :func:`authenticate` without model
-    instances, remembered between requests (:mod:`spool.oauth.credentials`; no query when remembered)."""
+    instances, remembered between requests (:mod:`spool.oauth.credentials`; no query when remembered).
+    ``prefetched``: the remembered entry, already read for this digest in another round trip."""
     if not raw or len(raw) > 200:
         return None
     hashed = digest(raw)
-    found, generation = credentials.lookup(hashed)
+    if prefetched is not None and prefetched.result is not None and prefetched.digest == hashed:
+        found, generation = prefetched.result
+    else:
+        found, generation = credentials.lookup(hashed)
     if found is not None:
         return found
     token = authenticate(raw)
@@ -342,6 +346,39 @@ def credential(raw: str) -> credentials.Credential | None:
     credentials.remember(hashed, found, generation)
     return found
 
+
+@dataclass(frozen=True, slots=True)
+class Bearer:
+    """A live bearer token's remembered credential and the person it acts for (None for an app token)."""
+
+    credential: credentials.Credential
+    account: Account | None
+
+    @property
+    def account_id(self) -> int | None:
+        return self.credential.account_id
+
+
+def bearer(raw: str) -> Bearer | None:
+    """:func:`credential` with the person's account (one precompiled query by ID; none for an app token), or
+    None when the token is not live or its account is gone. What ends a token (revocation, a password
+    change, deactivation, suspension, deletion) is seen on the very next call, as for :func:`credential`."""
+    found = credential(raw)
+    if found is None:
+        return None
+    if found.account_id is None:
+        return Bearer(found, None)
+    account = person(found)
+    return Bearer(found, account) if account is not None else None
+
+
+def person(found: credentials.Credential) -> Account | None:
+    """The account of a person's credential, with its user, or None (deleted since it was remembered)."""
+    accounts = _ACCOUNT.models(id=found.account_id)
+    return accounts[0] if accounts else None  # type: ignore[return-value]
+
+
+_ACCOUNT = compiled(lambda id: Account.objects.select_related("user").filter(pk=id)[:1], ints=("id",))
 
 # Every API request authenticates, so the statement is compiled once per process (spool.core.compiled):
 # the same query, without Django turning the queryset into SQL each time. Nothing is cached between

@@ -33,7 +33,8 @@ Authentication (:mod:`spool.realtime.auth`), for a consumer's ``connect``:
 - ``token_from_scope(scope)``: the OAuth bearer token a WebSocket handshake carries (``access_token`` query
   parameter, ``Authorization: Bearer`` header, or ``Sec-WebSocket-Protocol``) and whether it came as the
   subprotocol (the consumer must then accept with that subprotocol).
-- ``token_account(raw)``: the live :class:`~spool.oauth.models.Token` (with its account) or ``None``.
+- ``token_account(raw)``: the live token's remembered credential with its person's account
+  (:class:`~spool.oauth.services.Bearer`) or ``None``; what ends a token is seen on the next handshake.
 - ``session_account(scope)``: the signed-in person of a same-origin browser connection (session cookie,
   ``AuthMiddlewareStack`` in :mod:`spool.asgi`), or ``None`` for another origin or nobody.
 

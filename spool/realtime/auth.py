@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from spool.identities.models import Account
 from spool.oauth import scopes as scope_rules
 from spool.oauth import services as oauth
-from spool.oauth.models import Token
+from spool.oauth.services import Bearer
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,16 @@ def token_from_scope(scope: dict[str, Any]) -> BearerToken | None:
     return None
 
 
-def token_account(raw: str) -> Token | None:
-    """The live token (its account and application loaded) behind a raw bearer string, or ``None``."""
-    return oauth.authenticate(raw)
+def token_account(raw: str) -> Bearer | None:
+    """The live token behind a raw bearer string, as its remembered credential with the person's account,
+    or ``None`` (:func:`spool.oauth.services.bearer`: no token query once remembered, and what ends a token
+    is seen on the next handshake)."""
+    return oauth.bearer(raw)
 
 
-def token_grants(token: Token, *wanted: str) -> bool:
+def token_grants(token: Bearer, *wanted: str) -> bool:
     """Whether the token holds at least one of the ``wanted`` scopes (directly or through a broader one)."""
-    held = oauth.token_scopes(token)
+    held = token.credential.scopes
     return any(scope_rules.grants(held, scope) for scope in wanted)
 
 

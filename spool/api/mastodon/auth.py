@@ -15,7 +15,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from spool.core.compiled import compiled
 from spool.core.errors import Forbidden, SpoolError
 from spool.identities.models import Account
 from spool.oauth import scopes as scope_rules
@@ -70,7 +69,7 @@ class Scoped(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Caller:
         """The token's remembered credential (no query: :func:`spool.oauth.services.credential`), then the
         person's account by its ID (one precompiled statement)."""
-        found = oauth.credential(token)
+        found = oauth.credential(token, getattr(request, "prefetched_credential", None))
         if found is None:
             raise Unauthorized("The access token is invalid", code="unauthorized")
         if self.scope is not None and not scope_rules.grants(found.scopes, self.scope):
@@ -79,13 +78,10 @@ class Scoped(HttpBearer):
             if self.person and not self.optional:
                 raise UserRequired("This method requires an authenticated user")
             return Caller(found, None)
-        accounts = _ACCOUNT.models(id=found.account_id)
-        if not accounts:  # deleted since it was remembered
+        account = oauth.person(found)
+        if account is None:  # deleted since it was remembered
             raise Unauthorized("The access token is invalid", code="unauthorized")
-        return Caller(found, accounts[0])  # type: ignore[arg-type]
-
-
-_ACCOUNT = compiled(lambda id: Account.objects.select_related("user").filter(pk=id)[:1], ints=("id",))
+        return Caller(found, account)
 
 
 def scoped(scope: str | None, *, optional: bool = False, person: bool = True) -> Scoped:

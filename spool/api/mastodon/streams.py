@@ -23,7 +23,7 @@ from spool.feeds.lists import access_list, exclusive_member_ids
 from spool.identities.models import Account, Block, Mute
 from spool.messaging import reads as messaging_reads
 from spool.notifications.services import visible_notifications
-from spool.oauth.models import Token
+from spool.oauth.services import Bearer
 from spool.posts.models import Post, Repost
 from spool.realtime.auth import token_grants
 from spool.realtime.groups import (
@@ -72,7 +72,7 @@ class Subscription:
 class Listener:
     """Who holds the connection: a person's token, an app token (no account) or nobody."""
 
-    token: Token | None
+    token: Bearer | None
 
     @property
     def account(self) -> Account | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 
@@ -181,10 +181,7 @@ class RedisStore:
             self._add(keys=self._keys(owner), args=[_pack(newest), cap(), "1" if create else "0"])
 
     def read(self, owner: int, before: int | None, count: int) -> list[Entry] | None:
-        with self.client.pipeline() as pipe:
-            for key in self._keys(owner):
-                pipe.get(key)
-            body, tail = pipe.execute()
+        body, tail = cast(list[bytes | None], self.client.mget(self._keys(owner)))  # one command, no MULTI
         if body is None:
             return None
         end = len(body) // SIZE if before is None else _bisect(body, before)

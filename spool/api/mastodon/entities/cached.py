@@ -33,7 +33,7 @@ from django.core.cache import cache
 from spool.api.mastodon.entities.accounts import render_account
 from spool.api.mastodon.entities.common import absolute
 from spool.api.mastodon.entities.statuses import reblog_wrapper, render_status_cards
-from spool.identities.models import Account
+from spool.identities.models import Account, acct_of
 from spool.posts.batch import build_cards
 from spool.posts.models import Post
 from spool.timelines.home import HomeRow, account_values
@@ -147,7 +147,7 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
             status = reblog_wrapper(
                 row.repost_id,
                 reposter["is_private"],
-                absolute(f"/@{Account(handle=reposter['handle'], domain=reposter['domain']).acct}"),
+                absolute(f"/@{acct_of(reposter['handle'], reposter['domain'])}"),
                 account_json(reposter),
                 status,
             )
