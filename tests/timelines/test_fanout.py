@@ -11,10 +11,12 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.test import TestCase
 from django.utils import timezone
 
 from spool.posts.timelines import home_posts
-from spool.timelines import fanout
+from spool.posts.models import Repost
+from spool.timelines import fanout, home
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, TimelineStore
 from spool.timelines.tasks import upkeep
@@ -72,7 +74,8 @@ def test_followers_are_written_in_chunks_one_write_per_chunk(store: TimelineStor
     assert all(stored(store, f) == [77] for f in followers)
 
 
-# A rebuild reads each followed account's newest posts when they are few, or scans for them when many.
+# On SQLite a rebuild reads each followed account's newest posts when they are few, or scans for them when
+# many; on PostgreSQL it is one query either way.
 @pytest.mark.parametrize("few_followed", [fanout.FEW_FOLLOWED, 0])
 def test_inactive_followers_are_skipped_and_rebuilt_on_return(
     store: TimelineStore, people: People, monkeypatch: Any, few_followed: int
@@ -95,6 +98,48 @@ def test_inactive_followers_are_skipped_and_rebuilt_on_return(
     assert page.next_cursor is not None
     assert Timeline.objects.get(owner_id=cy.id).active_at > timezone.now() - timedelta(minutes=1)
     assert sorted(stored(store, cy)) == sorted([mine.id, *(p.id for p in written)])
+
+
+def test_a_rebuild_holds_the_newest_entries_of_the_followed_accounts(store: TimelineStore, people: People) -> None:
+    # One query on PostgreSQL, index ranges per account on SQLite: the same entries, newest first, each post
+    # once (at its newest repost), without replies, unfollowed accounts or the cut-off older ones.
+    ana, bob, cy, dee = people("ana"), people("bob"), people("cy"), people("dee")
+    people.follow(ana, bob, cy)
+    old = people.post(bob, "old")
+    written = [people.post(author, "post") for author in (bob, cy, dee, ana, cy)]
+    people.post(bob, "a reply", reply_to_id=written[1].id)
+    people.repost(cy, old)
+    people.repost(bob, written[2])  # dee's, reposted by someone ana follows
+    reposts = {r.post_id: r.id for r in Repost.objects.filter(account_id__in=[bob.id, cy.id])}
+    expected = sorted(
+        [Entry(reposts[old.id], old.id), Entry(reposts[written[2].id], written[2].id)]
+        + [Entry(p.id, p.id) for p in written if p.author_id != dee.id],
+        reverse=True,
+    )
+    assert fanout.newest_followed(ana.id, 10) == expected
+    assert fanout.newest_followed(ana.id, 3) == expected[:3]
+    assert fanout.newest_followed(dee.id, 10) == [Entry(written[2].id, written[2].id)]
+
+
+def test_a_returning_reader_gets_a_first_page_at_once_and_the_rest_after_commit(
+    store: TimelineStore, people: People, monkeypatch: Any
+) -> None:
+    # The read writes only what a first page can use; a task fills the timeline up to the cap after commit.
+    monkeypatch.setattr(home, "FIRST_ENTRIES", 6)
+    ana, bob = people("ana"), people("bob")
+    people.follow(ana, bob)
+    written = [people.post(bob, f"post {i}") for i in range(12)]
+    newest = [p.id for p in reversed(written)]
+    first = home_posts(ana, limit=3)  # no commit (the test's transaction): the task has not run
+    assert [c.id for c in first.items] == newest[:3]
+    assert stored(store, ana) == newest[:6]
+    Timeline.objects.filter(owner_id=ana.id).delete()
+    store.drop([ana.id])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        first = home_posts(ana, limit=3)
+    assert [c.id for c in first.items] == newest[:3]
+    assert stored(store, ana) == newest
+    assert home_ids(ana, cursor=first.next_cursor, limit=20) == newest[3:]
 
 
 def test_someone_who_never_read_gets_a_full_first_page(store: TimelineStore, people: People) -> None:
