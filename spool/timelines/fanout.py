@@ -148,31 +148,18 @@ def backfill(follower_id: int, followee_id: int) -> int:
     return len(entries)
 
 
-def rebuild(owner_id: int, count: int | None = None) -> int:
-    """Hold ``owner_id``'s timeline again and fill it with the newest ``count`` (default: the cap) posts and
-    reposts of the accounts they follow and their own: one bounded query, run synchronously on the read
-    that needs it (with a small ``count``: what a first page can use; :func:`refill` adds the rest later).
-    Registered first, so fan-out that runs meanwhile writes to it too (the store merges, never overwrites).
-    Returns how many entries were written."""
+def rebuild(owner_id: int) -> None:
+    """Hold ``owner_id``'s timeline again and fill it from the newest posts and reposts of the accounts
+    they follow and their own: one bounded query (:func:`newest_followed`), run synchronously on the read
+    that needs it. Registered first, so fan-out that runs meanwhile writes to it too (the store merges, it
+    never overwrites)."""
     Timeline.objects.bulk_create(
         [Timeline(owner_id=owner_id, active_at=timezone.now())],
         update_conflicts=True,
         unique_fields=["owner"],
         update_fields=["active_at"],
     )
-    entries = newest_followed(owner_id, cap() if count is None else min(count, cap()))
-    get_store().add(owner_id, entries, create=True)
-    return len(entries)
-
-
-def refill(owner_id: int) -> int:
-    """Fill a held timeline up to the cap (after a rebuild that wrote only a first page's worth); nothing
-    for a timeline that is not held (dropped meanwhile). The store merges, so this is idempotent."""
-    if not Timeline.objects.filter(owner_id=owner_id).exists():
-        return 0
-    entries = newest_followed(owner_id, cap())
-    get_store().add(owner_id, entries)
-    return len(entries)
+    get_store().add(owner_id, newest_followed(owner_id, cap()), create=True)
 
 
 def newest_followed(owner_id: int, count: int) -> list[Entry]:
@@ -195,9 +182,11 @@ def newest_followed(owner_id: int, count: int) -> list[Entry]:
 def _newest_followed_pg(owner_id: int, count: int) -> list[Entry]:
     """PostgreSQL: one statement, a ``LATERAL`` pair of backward index ranges per source account (posts on
     ``(author, is_reply, id)``, reposts on ``(account, id)``), each stopping after ``count`` rows, and the
-    newest ``2 × count`` of them all (a post can come twice: itself and a repost). It reads at most
+    newest ``2 * count`` of them all (a post can come twice: itself and a repost). It reads at most
     ``count`` rows per account however many posts everyone else has written; a filter over the posts table
-    in ID order instead walks back through everyone's posts until it has found enough."""
+    in ID order instead walks back through everyone's posts until it has found enough. Its cost is about
+    two index descents per followed account and hardly depends on ``count`` (measured on the 100k bench:
+    the same for 215 and 800), so a rebuild fills the whole timeline at once."""
     sql = (
         f"SELECT e.sort_id, e.post_id FROM ("  # noqa: S608 (table names are ours, values are parameters)
         f" SELECT followee_id AS account_id FROM {FOLLOWS} WHERE follower_id = %(owner)s"
@@ -206,7 +195,8 @@ def _newest_followed_pg(owner_id: int, count: int) -> list[Entry]:
         f" (SELECT id AS sort_id, id AS post_id FROM {POSTS}"
         "  WHERE author_id = s.account_id AND is_reply = false ORDER BY id DESC LIMIT %(count)s)"
         " UNION ALL"
-        f" (SELECT id, post_id FROM {REPOSTS} WHERE account_id = s.account_id ORDER BY id DESC LIMIT %(count)s)"
+        f" (SELECT id, post_id FROM {REPOSTS}"
+        "  WHERE account_id = s.account_id ORDER BY id DESC LIMIT %(count)s)"
         ") e ORDER BY e.sort_id DESC LIMIT %(both)s"
     )
     with connection.cursor() as cursor:

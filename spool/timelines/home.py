@@ -24,7 +24,6 @@ from datetime import UTC, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import CharField, Exists, Max, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -35,7 +34,6 @@ from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import ConversationMute, Like, PinnedPost, Post, Repost, Save
-from spool.timelines import tasks
 from spool.timelines.fanout import held_since, is_celebrity, newest_of, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
@@ -47,10 +45,6 @@ _T = TypeVar("_T")
 MAX_ROUNDS = 3
 # ``Timeline.active_at`` is written at most this often per person.
 ACTIVE_EVERY = timedelta(hours=1)
-# Entries a rebuild on a read writes synchronously: every entry a first page can examine (its first batch and
-# ``MAX_ROUNDS - 1`` refills, see :func:`select_page`), so that page is the one a full rebuild would give; a
-# task fills the timeline up to the cap after commit (:func:`spool.timelines.fanout.refill`).
-FIRST_ENTRIES = MAX_PAGE + 1 + MAX_PAGE // 4 + (MAX_ROUNDS - 1) * 2 * (MAX_PAGE + 1)
 
 
 def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
@@ -74,7 +68,7 @@ def select_page(
         want = limit + 1 + limit // 4 if attempt == 0 else (limit + 1 - len(shown)) * 2
         stored = store.read(viewer.id, bound, want)
         if stored is None:  # the store lost it (Redis flushed or restarted)
-            rebuild_first(viewer.id)
+            rebuild(viewer.id)
             stored = store.read(viewer.id, bound, want) or []
         merged = newest_of(celebrities, bound, want)
         candidates = _merge(stored, merged, want)
@@ -108,7 +102,7 @@ def ensure_held(viewer: Account) -> list[int]:
     row = rows[0] if rows else None
     now = timezone.now()
     if row is None or row[0] < held_since():
-        rebuild_first(viewer.id)
+        rebuild(viewer.id)
         celebrities = [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)]
     else:
         celebrities = (
@@ -119,13 +113,6 @@ def ensure_held(viewer: Account) -> list[int]:
     if is_celebrity(viewer.followers_count):
         celebrities.append(viewer.id)
     return celebrities
-
-
-def rebuild_first(owner_id: int) -> None:
-    """Rebuild a timeline on the read that needs it: the entries a first page can use now, the rest up to
-    the cap by a task after commit (when the rebuild found that many: otherwise it holds them all)."""
-    if rebuild(owner_id, FIRST_ENTRIES) >= FIRST_ENTRIES:
-        transaction.on_commit(lambda: tasks.refill.delay(owner_id))
 
 
 def _big(viewer: int, threshold: int) -> QuerySet[Any]:

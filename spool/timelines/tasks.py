@@ -24,11 +24,6 @@ def backfill(follower_id: int, followee_id: int) -> int:
     return fanout.backfill(follower_id, followee_id)
 
 
-@shared_task(name="spool.timelines.tasks.refill", ignore_result=True)
-def refill(owner_id: int) -> int:
-    return fanout.refill(owner_id)
-
-
 @shared_task(name="spool.timelines.tasks.drop_timeline", ignore_result=True)
 def drop_timeline(owner_id: int) -> None:
     get_store().drop([owner_id])

@@ -11,12 +11,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.test import TestCase
 from django.utils import timezone
 
-from spool.posts.timelines import home_posts
 from spool.posts.models import Repost
-from spool.timelines import fanout, home
+from spool.posts.timelines import home_posts
+from spool.timelines import fanout
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, TimelineStore
 from spool.timelines.tasks import upkeep
@@ -100,7 +99,9 @@ def test_inactive_followers_are_skipped_and_rebuilt_on_return(
     assert sorted(stored(store, cy)) == sorted([mine.id, *(p.id for p in written)])
 
 
-def test_a_rebuild_holds_the_newest_entries_of_the_followed_accounts(store: TimelineStore, people: People) -> None:
+def test_a_rebuild_holds_the_newest_entries_of_the_followed_accounts(
+    store: TimelineStore, people: People
+) -> None:
     # One query on PostgreSQL, index ranges per account on SQLite: the same entries, newest first, each post
     # once (at its newest repost), without replies, unfollowed accounts or the cut-off older ones.
     ana, bob, cy, dee = people("ana"), people("bob"), people("cy"), people("dee")
@@ -119,27 +120,6 @@ def test_a_rebuild_holds_the_newest_entries_of_the_followed_accounts(store: Time
     assert fanout.newest_followed(ana.id, 10) == expected
     assert fanout.newest_followed(ana.id, 3) == expected[:3]
     assert fanout.newest_followed(dee.id, 10) == [Entry(written[2].id, written[2].id)]
-
-
-def test_a_returning_reader_gets_a_first_page_at_once_and_the_rest_after_commit(
-    store: TimelineStore, people: People, monkeypatch: Any
-) -> None:
-    # The read writes only what a first page can use; a task fills the timeline up to the cap after commit.
-    monkeypatch.setattr(home, "FIRST_ENTRIES", 6)
-    ana, bob = people("ana"), people("bob")
-    people.follow(ana, bob)
-    written = [people.post(bob, f"post {i}") for i in range(12)]
-    newest = [p.id for p in reversed(written)]
-    first = home_posts(ana, limit=3)  # no commit (the test's transaction): the task has not run
-    assert [c.id for c in first.items] == newest[:3]
-    assert stored(store, ana) == newest[:6]
-    Timeline.objects.filter(owner_id=ana.id).delete()
-    store.drop([ana.id])
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        first = home_posts(ana, limit=3)
-    assert [c.id for c in first.items] == newest[:3]
-    assert stored(store, ana) == newest
-    assert home_ids(ana, cursor=first.next_cursor, limit=20) == newest[3:]
 
 
 def test_someone_who_never_read_gets_a_full_first_page(store: TimelineStore, people: People) -> None:
