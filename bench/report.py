@@ -192,6 +192,8 @@ def targets(results: dict[str, dict[str, Any]]) -> list[str]:
             rows.append(
                 f"| Returning user's first page: p99 ≤ 300 ms, never empty or partial ({name}) "
                 f"| p99 {ret['p99_ms']} ms (p50 {ret['p50_ms']}), {ret['full_pages']}/{ret['readers']} full "
+                f"(full: 40 posts, or all the reader may see when fewer exist: "
+                f"{len(ret.get('short_pages', []))} readers) "
                 f"| {_met(ret['p99_ms'] <= 300 and full)} |"
             )
         queries = result.get("queries", {})

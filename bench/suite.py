@@ -53,16 +53,45 @@ def _client() -> Any:
 
 
 def returning(data: Generated, count: int) -> dict[str, Any]:
-    """The first page of ``count`` readers whose timeline is not held (each rebuilt on the request)."""
+    """The first page of ``count`` readers whose timeline is not held (each rebuilt on the request). A page
+    is *full* when it shows as many posts as it can: 40, or all there are when the reader's followed
+    accounts (and the reader) have fewer that the reader may see, as :func:`available` counts them with its
+    own query, independent of the timeline code. ``short_pages`` lists readers for whom that is fewer than
+    40 (a dataset fact: people who follow few accounts that posted little)."""
     client = _client()
     seconds: list[float] = []
     full = 0
-    for token in data.tokens[:count]:
+    short: list[dict[str, int]] = []
+    for reader, token in zip(data.reader_ids[:count], data.tokens[:count], strict=True):
         started = time.perf_counter()
         response = client.get(HOME, {"limit": 40}, HTTP_AUTHORIZATION=f"Bearer {token}")
         seconds.append(time.perf_counter() - started)
-        full += response.status_code == 200 and len(response.json()) == 40
-    return {**_stats(seconds), "full_pages": full, "readers": count}
+        shown = len(response.json()) if response.status_code == 200 else -1
+        expected = available(reader, 40)
+        full += shown == expected and shown > 0
+        if expected < 40:
+            short.append({"reader": reader, "shown": shown, "available": expected})
+    return {**_stats(seconds), "full_pages": full, "readers": count, "short_pages": short}
+
+
+def available(reader_id: int, limit: int) -> int:
+    """How many distinct posts (up to ``limit``) the reader's Following feed can show: top-level posts by the
+    reader and the accounts they follow, and posts those accounts reposted, that the reader may see."""
+    from django.db.models import Q
+
+    from spool.identities.models import Account, Follow
+    from spool.posts.models import Post, Repost
+
+    reader = Account.objects.get(id=reader_id)
+    sources = [reader_id, *Follow.objects.filter(follower_id=reader_id).values_list("followee_id", flat=True)]
+    reposted = Repost.objects.filter(account_id__in=sources, account__is_active=True).values("post_id")
+    posts = (
+        Post.objects.visible_to(reader)
+        .in_feeds_of(reader)
+        .filter(Q(author_id__in=sources, is_reply=False) | Q(id__in=reposted))
+        .values_list("id", flat=True)[:limit]
+    )
+    return len(posts)
 
 
 def warm(data: Generated) -> None:

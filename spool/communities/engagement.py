@@ -13,18 +13,29 @@ from spool.posts.models import Like, Post
 
 
 def distinct_engagers(
-    posts: QuerySet[Any], now: datetime, *, among: QuerySet[Any] | None = None, by_topic: bool = False
+    posts: QuerySet[Any],
+    now: datetime,
+    *,
+    among: QuerySet[Any] | None = None,
+    by_topic: bool = False,
+    by_counts: bool = False,
 ) -> dict[Any, int]:
     """Per author of ``posts`` (a queryset of post IDs), how many distinct other people liked them plus how
     many distinct other people replied to them up to ``now`` (someone who did both counts twice). Keyed by
     author ID, or by ``(topic ID, author ID)`` with ``by_topic``; ``among`` limits who counts (a queryset of
-    account IDs). Two grouped queries."""
-    likes = Like.objects.filter(post_id__in=posts, created_at__lte=now).exclude(
+    account IDs). Two grouped queries. With ``by_counts`` (``posts`` a queryset of :class:`Post`), each
+    looks only among the posts whose counter says they have likes (replies): over a large set of posts,
+    PostgreSQL otherwise reads every post for replies to a few (its estimate of ``posts`` is too large
+    for an index lookup per post)."""
+    liked, replied = (
+        (posts.filter(likes_count__gt=0), posts.filter(replies_count__gt=0)) if by_counts else (posts, posts)
+    )
+    likes = Like.objects.filter(post_id__in=liked, created_at__lte=now).exclude(
         account_id=F("post__author_id")
     )
-    replies = Post.objects.filter(reply_to_id__in=posts, created_at__lte=now, author__is_active=True).exclude(
-        author_id=F("reply_to_author_id")
-    )
+    replies = Post.objects.filter(
+        reply_to_id__in=replied, created_at__lte=now, author__is_active=True
+    ).exclude(author_id=F("reply_to_author_id"))
     if among is not None:
         likes = likes.filter(account_id__in=among)
         replies = replies.filter(author_id__in=among)

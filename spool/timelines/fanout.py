@@ -34,6 +34,7 @@ CHUNK = 1000
 FEW_FOLLOWED = 50
 POSTS = Post._meta.db_table
 REPOSTS = Repost._meta.db_table
+FOLLOWS = Follow._meta.db_table
 
 
 def held_since() -> datetime:
@@ -149,26 +150,58 @@ def backfill(follower_id: int, followee_id: int) -> int:
 
 def rebuild(owner_id: int) -> None:
     """Hold ``owner_id``'s timeline again and fill it from the newest posts and reposts of the accounts
-    they follow and their own: a bounded query, run synchronously on the read that needs it. Registered
-    first, so fan-out that runs meanwhile writes to it too (the store merges, it never overwrites)."""
+    they follow and their own: one bounded query (:func:`newest_followed`), run synchronously on the read
+    that needs it. Registered first, so fan-out that runs meanwhile writes to it too (the store merges, it
+    never overwrites)."""
     Timeline.objects.bulk_create(
         [Timeline(owner_id=owner_id, active_at=timezone.now())],
         update_conflicts=True,
         unique_fields=["owner"],
         update_fields=["active_at"],
     )
+    get_store().add(owner_id, newest_followed(owner_id, cap()), create=True)
+
+
+def newest_followed(owner_id: int, count: int) -> list[Entry]:
+    """The newest ``count`` entries (each post once) among the top-level posts and reposts of the accounts
+    ``owner_id`` follows and their own."""
+    if connection.vendor == "postgresql":
+        return once_each(_newest_followed_pg(owner_id, count), count)
     following = Follow.objects.filter(follower_id=owner_id).values_list("followee_id", flat=True)
     few = list(following[: FEW_FOLLOWED + 1])
     if len(few) <= FEW_FOLLOWED:
         # Few accounts: one index range each (a scan for them among everyone's posts would read far more).
-        entries = once_each(newest_of([owner_id, *few], None, cap()), cap())
-    else:
-        entries = recent_entries(
-            Q(author_id=owner_id) | Q(author_id__in=following),
-            Q(account_id=owner_id) | Q(account_id__in=following),
-            cap(),
-        )
-    get_store().add(owner_id, entries, create=True)
+        return once_each(newest_of([owner_id, *few], None, count), count)
+    return recent_entries(
+        Q(author_id=owner_id) | Q(author_id__in=following),
+        Q(account_id=owner_id) | Q(account_id__in=following),
+        count,
+    )
+
+
+def _newest_followed_pg(owner_id: int, count: int) -> list[Entry]:
+    """PostgreSQL: one statement, a ``LATERAL`` pair of backward index ranges per source account (posts on
+    ``(author, is_reply, id)``, reposts on ``(account, id)``), each stopping after ``count`` rows, and the
+    newest ``2 * count`` of them all (a post can come twice: itself and a repost). It reads at most
+    ``count`` rows per account however many posts everyone else has written; a filter over the posts table
+    in ID order instead walks back through everyone's posts until it has found enough. Its cost is about
+    two index descents per followed account and hardly depends on ``count`` (measured on the 100k bench:
+    the same for 215 and 800), so a rebuild fills the whole timeline at once."""
+    sql = (
+        f"SELECT e.sort_id, e.post_id FROM ("  # noqa: S608 (table names are ours, values are parameters)
+        f" SELECT followee_id AS account_id FROM {FOLLOWS} WHERE follower_id = %(owner)s"
+        " UNION SELECT %(owner)s"
+        ") s CROSS JOIN LATERAL ("
+        f" (SELECT id AS sort_id, id AS post_id FROM {POSTS}"
+        "  WHERE author_id = s.account_id AND is_reply = false ORDER BY id DESC LIMIT %(count)s)"
+        " UNION ALL"
+        f" (SELECT id, post_id FROM {REPOSTS}"
+        "  WHERE account_id = s.account_id ORDER BY id DESC LIMIT %(count)s)"
+        ") e ORDER BY e.sort_id DESC LIMIT %(both)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"owner": owner_id, "count": count, "both": 2 * count})
+        return [Entry(int(s), int(p)) for s, p in cursor.fetchall()]
 
 
 def drop_inactive(batch: int = CHUNK) -> int:

@@ -79,7 +79,7 @@ def influential_voices(topic_ids: list[int], now: datetime) -> dict[int, list[in
         .filter(topic_id__in=topic_ids, id__gte=id_at(since))
         .values("id")
     )
-    engagers = distinct_engagers(public, now, by_topic=True)
+    engagers = distinct_engagers(public, now, by_topic=True, by_counts=True)
     worthy = {key: n for key, n in engagers.items() if n >= MIN_ENGAGERS}
     audiences = dict(
         Account.objects.filter(
