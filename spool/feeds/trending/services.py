@@ -44,7 +44,6 @@ from spool.posts.events import PostCreated
 from spool.posts.models import Post, Topic
 from spool.posts.services.topics import find_topic
 
-
 CACHE_KEY = "trending:v1"
 CACHE_SECONDS = 120
 MAX_REASON = 500
