@@ -30,7 +30,7 @@ def nobody_listens() -> bool:
     with no group at all (a worker process, where no WebSocket is ever opened). Handlers ask this before
     working out a push's groups, which costs queries."""
     layer = get_channel_layer()
-    return layer is None or (isinstance(layer, InMemoryChannelLayer) and not layer.groups)
+    return layer is None or (isinstance(layer, InMemoryChannelLayer) and not any(layer.groups.values()))
 
 
 def push_many(groups: Iterable[str], message: dict[str, Any]) -> None:
