@@ -36,7 +36,7 @@ def remembered(key: Hashable, lookup: Callable[[], T]) -> T:
     if memo is None:
         return lookup()
     if key in memo:
-        return memo[key]  # type: ignore[no-any-return]
+        return memo[key]
     found = lookup()
     if found:
         memo[key] = found
