@@ -13,6 +13,7 @@ from spool.federation import ids
 from spool.federation.fetch import RemoteError, fetch_object
 from spool.federation.models import LocalKey, RemoteActor
 from spool.federation.policy import domain_of
+from spool.federation.remembered import remembered
 from spool.federation.vocab import Actor, VocabError
 from spool.identities.models import Account
 from spool.identities.services.remote import upsert_remote_account
@@ -87,14 +88,18 @@ def account_for_actor(uri: str, *, refresh: bool = False) -> Account:
             raise RemoteError("No such local actor.", "not_found")
         return account
     if not refresh:
-        known = RemoteActor.objects.filter(uri=uri).select_related("account").first()
+        known = known_account(uri)
         if known is not None:
-            return known.account
+            return known
     return fetch_actor(uri)
 
 
 def known_account(uri: str) -> Account | None:
     """The Account for actor id ``uri`` if we already know it (never fetches)."""
+    return remembered(("account", uri), lambda: _known_account(uri))
+
+
+def _known_account(uri: str) -> Account | None:
     local_id = ids.local_account_id(uri)
     if local_id is not None:
         return Account.objects.filter(pk=local_id, domain="").first()

@@ -96,7 +96,7 @@ def on_post_deleted(event: posts.PostDeleted) -> None:
 
 def on_post_liked(event: posts.PostLiked) -> None:
     liker = _local_sender(event.account_id)
-    owner = _remote(event.post_author_id)
+    owner = _remote(event.post_author_id) if liker is not None else None
     if liker is None or owner is None:
         return
     deliver(like(liker.pk, post_id_uri(event.post_id), event.post_id), liker, inboxes_of([owner]))
@@ -104,8 +104,10 @@ def on_post_liked(event: posts.PostLiked) -> None:
 
 def on_post_unliked(event: posts.PostUnliked) -> None:
     liker = _local_sender(event.account_id)
+    if liker is None:
+        return
     post = Post.objects.filter(pk=event.post_id).select_related("author").first()
-    if liker is None or post is None or post.author.is_local:
+    if post is None or post.author.is_local:
         return
     inner = like(liker.pk, post_id_uri(post.id), post.id)
     deliver(undo(liker.pk, inner), liker, inboxes_of([post.author]))

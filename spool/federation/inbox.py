@@ -37,6 +37,7 @@ from spool.federation.fetch import RemoteError
 from spool.federation.inbound import dispatch
 from spool.federation.models import InboxItem, RemoteActor
 from spool.federation.policy import domain_of, is_blocked_domain
+from spool.federation.remembered import forget, remembering
 from spool.federation.signatures import SignatureError, parse_signature, verify_request
 from spool.federation.vocab import id_of
 from spool.identities.models import Account
@@ -48,6 +49,9 @@ DRAIN_SECONDS = 5.0  # one drain task's turn before it hands the worker back
 DRAIN_LOCK = 0x5F00_1B0C  # PostgreSQL advisory lock key held while applying items
 # Activities that change the actor's own account: later items of the batch look the account up again.
 CHANGES_ACTOR = frozenset({"Delete", "Update", "Move"})
+# Activities that may remove or change what earlier items of the batch found (posts, accounts, follows):
+# the batch's remembered lookups are forgotten after them (:mod:`spool.federation.remembered`).
+CHANGES_FOUND = CHANGES_ACTOR | {"Block", "Reject"}
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,7 @@ def process_batch(ids: list[int]) -> dict[int, str]:
     once even when a retry races a drain; an activity sees the ones before it in the batch (a ``Like`` of
     a post created just before). Returns item id → outcome state."""
     outcomes: dict[int, str] = {}
-    with batched_tasks(), remote_activity(), transaction.atomic():
+    with batched_tasks(), remote_activity(), remembering(), transaction.atomic():
         items = list(
             InboxItem.objects.select_for_update()
             .filter(id__in=ids, state=InboxItem.State.PENDING)
@@ -194,10 +198,14 @@ def process_batch(ids: list[int]) -> dict[int, str]:
                     outcome = dispatch(item.body, actor)
                 if item.activity_type in CHANGES_ACTOR:
                     actors.pop(item.actor_uri, None)
+                if item.activity_type in CHANGES_FOUND:
+                    forget()
             except RemoteError as exc:
+                forget()
                 outcomes[item.id] = _failed(item, f"{exc.code}: {exc}")
                 continue
             except Exception as exc:
+                forget()
                 log.exception("inbox item %s (%s) failed", item.id, item.activity_type)
                 outcomes[item.id] = _failed(item, f"{type(exc).__name__}: {exc}")
                 continue

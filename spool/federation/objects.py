@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spool.federation import ids
 from spool.federation.models import RemoteActor, RemotePost
+from spool.federation.remembered import remembered
 from spool.identities.models import Account
 from spool.posts.models import Post
 
@@ -24,6 +25,10 @@ def post_id_uri(post_id: int) -> str:
 
 def post_for_uri(uri: str) -> Post | None:
     """The Post an ActivityPub id names, if we hold it (ours or a stored remote one). Never fetches."""
+    return remembered(("post", uri), lambda: _post_for_uri(uri))
+
+
+def _post_for_uri(uri: str) -> Post | None:
     local_id = ids.local_post_id(uri)
     if local_id is not None:
         return Post.objects.filter(pk=local_id, author__domain="").select_related("author").first()

@@ -30,7 +30,7 @@ from spool.realtime.groups import (
     notifications_group,
     public_group,
 )
-from spool.realtime.push import event_message, push_many
+from spool.realtime.push import event_message, nobody_listens, push_many
 
 
 def connect() -> None:
@@ -109,16 +109,22 @@ def post_groups(post_id: int) -> list[str]:
 
 
 def on_post_created(event: PostCreated) -> None:
+    if nobody_listens():
+        return
     push_many(post_groups(event.post_id), status_message("update", event.post_id))
 
 
 def on_post_edited(event: PostEdited) -> None:
+    if nobody_listens():
+        return
     push_many(post_groups(event.post_id), status_message("status.update", event.post_id))
 
 
 def on_post_deleted(event: PostDeleted) -> None:
     """The ID goes wherever the post could have been shown (its topic is gone with it: topic streams are
     not told)."""
+    if nobody_listens():
+        return
     groups = home_groups(event.author_id) + list_groups(event.author_id)
     author = Account.objects.filter(id=event.author_id).first()
     if author is not None and not author.is_private:
@@ -128,12 +134,16 @@ def on_post_deleted(event: PostDeleted) -> None:
 
 
 def on_post_reposted(event: PostReposted) -> None:
+    if nobody_listens():
+        return
     groups = home_groups(event.account_id) + list_groups(event.account_id)
     push_many(groups, status_message("update", event.post_id, event.repost_id))
 
 
 def on_repost_undone(event: RepostUndone) -> None:
     """The reblog (its status ID is the repost's) leaves the feeds it entered."""
+    if nobody_listens():
+        return
     if event.repost_id is not None:
         groups = home_groups(event.account_id) + list_groups(event.account_id)
         push_many(groups, event_message("delete", str(event.repost_id)))

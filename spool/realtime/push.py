@@ -25,6 +25,14 @@ async def _send_all(layer: Any, groups: list[str], message: dict[str, Any]) -> N
         await layer.group_send(group, {**message, "group": group})
 
 
+def nobody_listens() -> bool:
+    """Whether no connection can hear a push from this process: no channel layer, or an in-process one
+    with no group at all (a worker process, where no WebSocket is ever opened). Handlers ask this before
+    working out a push's groups, which costs queries."""
+    layer = get_channel_layer()
+    return layer is None or (isinstance(layer, InMemoryChannelLayer) and not any(layer.groups.values()))
+
+
 def push_many(groups: Iterable[str], message: dict[str, Any]) -> None:
     """Send ``message`` (a dict with a ``type``) to every connection in each of ``groups``; each copy
     carries ``group``, the group it was sent to."""

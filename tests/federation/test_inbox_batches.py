@@ -166,3 +166,47 @@ def test_a_drain_leaves_its_items_to_the_one_running(ana: Any, fediverse: Any, r
         other.execute("SELECT pg_advisory_unlock(%s)", [inbox.DRAIN_LOCK])  # that drain ends
     assert run(tasks.drain_inbox) == 1
     assert ana.view(mine)["likes_count"] == 1
+
+
+def test_a_batch_forgets_a_post_once_it_is_deleted(ana: Any, fediverse: Any, run: Any) -> None:
+    """A batch remembers the posts it found (many likes of one post look it up once), and forgets them
+    after a ``Delete``: a like of the deleted post later in the same batch finds nothing."""
+    admin, gargron = fediverse.actor(ADMIN), fediverse.actor(GARGRON)
+    follow_remote(ana, "admin@mastodon.example.org")
+    created = _create(ADMIN, 1)
+    uri = created["object"]["id"]
+    _store(admin, created)
+    _store(gargron, _like(GARGRON, 1, uri))
+    _store(admin, _like(ADMIN, 2, uri))
+    delete = {"id": f"{uri}#delete", "type": "Delete", "actor": ADMIN, "object": uri}
+    _store(admin, delete)
+    _store(gargron, {"id": f"{GARGRON}#announces/3", "type": "Announce", "actor": GARGRON, "object": uri})
+    _store(gargron, _like(GARGRON, 4, uri))
+
+    assert run(tasks.drain_inbox) == 6
+
+    states = _states()
+    assert states[f"{GARGRON}#likes/1"] == states[f"{ADMIN}#likes/2"] == states[f"{uri}#delete"] == "done"
+    assert states[f"{GARGRON}#likes/4"] == "ignored"
+    assert InboxItem.objects.get(activity_id=f"{GARGRON}#likes/4").error == "ignored: unknown post"
+    assert not RemotePost.objects.filter(uri=uri).exists()
+    assert not Like.objects.exists()
+
+
+def test_lookups_are_remembered_inside_a_batch_only() -> None:
+    from spool.federation.remembered import forget, remembered, remembering
+
+    calls: list[str] = []
+
+    def lookup(value: Any) -> Any:
+        return lambda: calls.append(value) or value
+
+    assert remembered("k", lookup("outside")) == "outside"
+    assert remembered("k", lookup("outside again")) == "outside again"  # nothing kept outside a batch
+    with remembering():
+        assert remembered("k", lookup(None)) is None  # not found: not kept
+        assert remembered("k", lookup("found")) == "found"
+        assert remembered("k", lookup("later")) == "found"  # kept
+        forget()
+        assert remembered("k", lookup("after forget")) == "after forget"
+    assert calls == ["outside", "outside again", None, "found", "after forget"]

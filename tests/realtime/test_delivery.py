@@ -168,3 +168,36 @@ def test_an_undone_repost_sends_the_reblogs_id_as_deleted() -> None:
         assert (message["event"], message["payload"]) == ("delete", str(repost_id))
 
     run(scenario)
+
+
+def test_a_process_nobody_can_listen_in_works_out_no_groups() -> None:
+    """A worker's in-process layer never holds a group: its post handlers push nothing and ask nothing of
+    the database; once someone listens in this process the groups are worked out again."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from spool.posts.events import PostCreated
+    from spool.realtime.delivery import on_post_created
+    from spool.realtime.push import nobody_listens
+
+    if not isinstance(get_channel_layer(), InMemoryChannelLayer):
+        assert not nobody_listens()  # Redis: who listens is not known here
+        return
+    async_to_sync(get_channel_layer().flush)()  # no listener left over from another test
+    ana = person("ana")
+    post = create_post(ana, text="Hello")
+    event = PostCreated(post_id=post.id, author_id=ana.id)
+    assert nobody_listens()
+    with CaptureQueriesContext(connection) as queries:
+        on_post_created(event)
+    assert len(queries) == 0
+
+    async def scenario() -> None:
+        home = await listen(home_group(ana.id))
+        assert not nobody_listens()
+        await db(on_post_created)(event)
+        assert (await home())["post_id"] == post.id
+
+    run(scenario)

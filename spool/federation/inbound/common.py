@@ -7,6 +7,7 @@ from typing import Any
 
 from spool.federation import ids
 from spool.federation.models import InboxItem
+from spool.federation.remembered import remembered
 from spool.federation.vocab import id_of
 from spool.identities.models import Account
 
@@ -16,7 +17,8 @@ def local_target(value: Any) -> Account | None:
     account_id = ids.local_account_id(id_of(value))
     if account_id is None:
         return None
-    return Account.objects.filter(pk=account_id, domain="", is_active=True).first()
+    local = Account.objects.filter(pk=account_id, domain="", is_active=True)
+    return remembered(("local account", account_id), local.first)
 
 
 def inner_activity(value: Any) -> dict[str, Any] | None:

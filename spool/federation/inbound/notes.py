@@ -23,6 +23,7 @@ from spool.federation.fetch import RemoteError, fetch_object
 from spool.federation.models import RemotePost
 from spool.federation.objects import actor_id, post_for_uri
 from spool.federation.policy import domain_of
+from spool.federation.remembered import remembered
 from spool.federation.vocab import Note
 from spool.identities.models import Account, Follow
 from spool.media.models import RemoteImage
@@ -67,7 +68,8 @@ def _mentioned(note: Note) -> list[Account]:
 def _interesting(author: Account, note: Note, reply_to: Post | None, quote_of: Post | None) -> bool:
     """Whether anyone here has a reason to see it: a follower of the author, a mention, or a reply to/quote
     of a post we hold (unsolicited posts from strangers are not stored)."""
-    if Follow.objects.filter(followee=author, follower__domain="").exists():
+    followed = ("followed here", author.pk)
+    if remembered(followed, Follow.objects.filter(followee=author, follower__domain="").exists):
         return True
     if any(a.is_local for a in _mentioned(note)):
         return True

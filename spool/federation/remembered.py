@@ -1,0 +1,49 @@
+"""Lookups remembered while one inbox batch is applied.
+
+A batch of a hundred activities names the same few things again and again: the posts that are liked and
+reposted, the local people who are followed or mentioned, whether anyone here follows an author. Inside
+:func:`remembering` (``process_batch`` opens it), :func:`remembered` keeps what a lookup *found* for the
+rest of the batch; what it did not find is looked up again, so a post created earlier in the batch is seen
+by a ``Like`` after it. The batch :func:`forget`\\ s everything after an activity that may remove or change
+what was found (``Delete``, ``Update``, ``Move``, ``Block``, ``Reject``) and after an item that failed (its
+savepoint rolled back what it may have found). Outside a batch every lookup runs as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("remembered", default=None)
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def remembered(key: Hashable, lookup: Callable[[], T]) -> T:
+    """``lookup()``, kept under ``key`` for the rest of the batch when it found something (truthy)."""
+    memo = _memo.get()
+    if memo is None:
+        return lookup()
+    if key in memo:
+        return memo[key]
+    found = lookup()
+    if found:
+        memo[key] = found
+    return found
+
+
+def forget() -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
