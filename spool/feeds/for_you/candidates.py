@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from spool.communities.reads import joined_community_topics
+from spool.core.compiled import ids_in
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.models import TopicFollow
 from spool.feeds.for_you.pools import NEW_VOICES_WINDOW, read_pool
@@ -117,7 +118,7 @@ def _from_pool(ctx: SourceContext, pool: str, window: timedelta) -> list[int]:
     for start in range(0, len(ids), step):
         chunk = ids[start : start + step]
         kept = set(
-            Post.objects.filter(id__in=chunk, id__gte=ctx.since(window))
+            Post.objects.filter(id__in=ids_in(chunk), id__gte=ctx.since(window))
             .exclude(author_id=ctx.viewer.id)
             .exclude(author_id__in=ctx.followed())
             .values_list("id", flat=True)
