@@ -61,8 +61,13 @@ class SourceContext:
         """A subquery of the accounts the viewer follows."""
         return Follow.objects.filter(follower_id=self.viewer.id).values("followee_id")
 
-    def followed_topics(self) -> QuerySet[TopicFollow, Any]:
-        return TopicFollow.objects.filter(account_id=self.viewer.id).values("topic_id")
+    @cached_property
+    def topics_followed(self) -> frozenset[int]:
+        """The topics the viewer follows (one query, shared with ``gather``): read first, so that a viewer
+        who follows none costs no scan of the window for posts in no topic."""
+        return frozenset(
+            TopicFollow.objects.filter(account_id=self.viewer.id).values_list("topic_id", flat=True)
+        )
 
     @cached_property
     def trending(self) -> TrendingNow:
@@ -104,8 +109,11 @@ def followed_accounts(ctx: SourceContext) -> list[Hit]:
 
 @candidate_source("followed_topics")
 def followed_topics(ctx: SourceContext) -> list[Hit]:
-    """Recent top-level posts in topics the viewer follows."""
-    return _ids(_recent_top_level(ctx).filter(topic_id__in=ctx.followed_topics()), ctx, "followed_topics")
+    """Recent top-level posts in topics the viewer follows; no query when they follow none."""
+    if not ctx.topics_followed:
+        return []
+    qs = _recent_top_level(ctx).filter(topic_id__in=ids_in(ctx.topics_followed))
+    return _ids(qs, ctx, "followed_topics")
 
 
 def _from_pool(ctx: SourceContext, pool: str, window: timedelta) -> list[int]:

@@ -19,7 +19,7 @@ from spool.core.snowflake import id_at
 from spool.feeds.for_you.candidates import Hit, SourceContext
 from spool.feeds.for_you.dear_algo import matches
 from spool.feeds.for_you.features import Features
-from spool.feeds.for_you.models import DearAlgoRequest, FeedbackKind, PostFeedback, TopicFollow
+from spool.feeds.for_you.models import DearAlgoRequest, FeedbackKind, PostFeedback
 from spool.identities.models import Account, Follow
 from spool.posts.models import Like, Post, Repost
 
@@ -153,11 +153,7 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
             "followee_id", flat=True
         )
     )
-    followed_topics = set(
-        TopicFollow.objects.filter(account_id=viewer.id, topic_id__in=ids_in(topics)).values_list(
-            "topic_id", flat=True
-        )
-    )
+    followed_topics = ctx.topics_followed & topics
     affinity, interest = _interactions(viewer, authors, topics, id_at(now - timedelta(days=AFFINITY_DAYS)))
     steer = steering_of(viewer, now)
     trending = ctx.trending
