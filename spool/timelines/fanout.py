@@ -16,6 +16,7 @@ Nothing here checks visibility: the store holds IDs, and every page is filtered 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,9 +33,11 @@ from spool.timelines.stores import Entry, cap, get_store
 CHUNK = 1000
 # A rebuild for someone following at most this many accounts reads each account's newest posts directly.
 FEW_FOLLOWED = 50
+FOLLOWS = Follow._meta.db_table
 POSTS = Post._meta.db_table
 REPOSTS = Repost._meta.db_table
 FOLLOWS = Follow._meta.db_table
+TIMELINES = Timeline._meta.db_table
 
 
 def held_since() -> datetime:
@@ -47,37 +50,54 @@ def is_celebrity(followers_count: int) -> bool:
 
 
 def held_followers(account_id: int, chunk: int = CHUNK) -> Iterator[list[int]]:
-    """IDs of the account itself and of its followers whose timeline is held, at most ``chunk`` at a time.
-    Per chunk, two indexed queries: the next follow edges by ID, then which of those followers' timelines
-    are held (primary-key lookups), so the cost does not grow with the number of people or timelines."""
+    """IDs of the account itself and of its followers whose timeline is held, at most ``chunk`` at a time
+    (the author's own goes with the first chunk). One query per chunk, the next follow edges by ID joined
+    to the registry (a primary-key lookup per edge) and resumed after the last edge read, so the cost does
+    not grow with the number of people or timelines, and chunks are full whatever share of the followers is
+    held."""
     since = held_since()
-    held = Timeline.objects.filter(active_at__gte=since)
     # The author's own timeline goes with the first chunk.
-    pending = [account_id] if held.filter(owner_id=account_id).exists() else []
-    edges = Follow.objects.filter(followee_id=account_id).order_by("id").values_list("id", "follower_id")
+    pending = (
+        [account_id] if Timeline.objects.filter(owner_id=account_id, active_at__gte=since).exists() else []
+    )
+    # Table names are ours and every value is a bound parameter.
+    sql = (
+        f"SELECT f.id, f.follower_id FROM {FOLLOWS} f JOIN {TIMELINES} t ON t.owner_id = f.follower_id"  # noqa: S608
+        " WHERE f.followee_id = %s AND f.id > %s AND t.active_at >= %s ORDER BY f.id LIMIT %s"
+    )
+    held = connection.ops.adapt_datetimefield_value(since)
     last = 0
     while True:
-        rows = list(edges.filter(id__gt=last)[:chunk])
-        if not rows:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [account_id, last, held, chunk])
+            rows = cursor.fetchall()
+        if rows:
+            last = rows[-1][0]
+            yield pending + [follower for _, follower in rows]
+            pending = []
+        if len(rows) < chunk:
             break
-        last = rows[-1][0]
-        followers = [follower for _, follower in rows]
-        owners = pending + list(held.filter(owner_id__in=followers).values_list("owner_id", flat=True))
-        pending = []
-        if owners:
-            yield owners
     if pending:
         yield pending
 
 
 def fan_out(account_id: int, entry: Entry, *, chunk: int = CHUNK) -> int:
     """Write ``entry`` (by ``account_id``) into the held timelines of the account and its followers;
-    nothing for an account above the threshold. Returns how many timelines were written."""
+    nothing for an account above the threshold. Returns how many timelines were written.
+
+    A store with its own connection (Redis) is written from a second thread, so each chunk's write overlaps
+    with reading the next chunk's followers from the database; the SQL store writes in turn, on the
+    database connection the reads use."""
     followers_count = Account.objects.filter(id=account_id).values_list("followers_count", flat=True).first()
     if followers_count is None or is_celebrity(followers_count):
         return 0
     store = get_store()
-    return sum(store.fan_out(owners, entry) for owners in held_followers(account_id, chunk))
+    chunks = held_followers(account_id, chunk)
+    if not store.own_connection:
+        return sum(store.fan_out(owners, entry) for owners in chunks)
+    with ThreadPoolExecutor(1, thread_name_prefix="fan-out") as writer:
+        written = [writer.submit(store.fan_out, owners, entry) for owners in chunks]
+        return sum(w.result() for w in written)
 
 
 def fan_out_post(post_id: int) -> int:

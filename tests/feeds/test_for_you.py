@@ -358,7 +358,8 @@ def test_page_query_count_does_not_grow_with_page_size(people, django_assert_num
 # A warm page: the posts (visibility rule, mutes, steered-away posts), hidden words (one query when the
 # viewer has none), and the batched cards (four for these posts). A cold page ranks first: five source
 # queries (new voices: one primary-key read of its pool's posts; trending: pools and the cached snapshot,
-# no query), the joined communities (no community post query when none), the candidates, follows, followed
-# topics, interactions, feedback, Dear Algo.
+# no query; followed topics: the viewer's topics, read once for the sources and the features, and no post
+# query when they follow none, as here), the joined communities (no community post query when none), the
+# candidates, follows, interactions, feedback, Dear Algo.
 WARM_QUERIES = 6
-COLD_QUERIES = 18
+COLD_QUERIES = 17

@@ -78,3 +78,29 @@ def test_timelines_are_capped_keeping_the_newest(store: TimelineStore, monkeypat
     store.add(OWNER, entries(*range(1, 301)), create=True)
     store.trim()
     assert store.read(OWNER, None, 1000) == entries(*range(300, 250, -1))
+
+
+def test_a_run_of_fan_outs_longer_than_the_cap_keeps_the_newest(
+    store: TimelineStore, monkeypatch: Any
+) -> None:
+    from django.conf import settings
+
+    monkeypatch.setattr(settings.SPOOL, "timeline_cap", 10)
+    store.add(OWNER, [], create=True)
+    for s in range(1, 101):  # in order, as fan-out usually writes: whole batches beyond the cap at a time
+        store.fan_out([OWNER], Entry(s, s * 10))
+    store.trim()
+    held = store.read(OWNER, None, 1000) or []
+    assert 10 <= len(held) <= 10 + store.slack
+    assert held == entries(*range(100, 100 - len(held), -1))
+
+
+def test_fan_out_skips_timelines_redis_does_not_hold(store: TimelineStore) -> None:
+    if store.name != "redis":
+        pytest.skip("the SQL store's registry is the Timeline table, checked by fan-out's caller")
+    store.add(OWNER, [], create=True)
+    assert store.fan_out([OWNER, OWNER + 1], Entry(5, 50)) == 1
+    assert store.read(OWNER, None, 10) == [Entry(5, 50)]
+    assert store.read(OWNER + 1, None, 10) is None
+    client = store.client  # type: ignore[attr-defined]
+    assert not client.exists(f"{store.prefix}{OWNER + 1}:n")  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from spool.core.compiled import ids_in
 from spool.core.errors import ValidationError
 from spool.core.pagination import MAX_PAGE
 from spool.feeds.for_you.candidates import SourceContext, collect
@@ -139,7 +140,7 @@ def _resolve(viewer: Account, chunk: list[tuple[int, Ranked]]) -> list[tuple[int
         .in_feeds_of(viewer)
         .full_reach(viewer)
         .exclude(hidden_by_feedback(viewer))
-        .filter(id__in=[item[0] for _, item in chunk])
+        .filter(id__in=ids_in([item[0] for _, item in chunk]))
         .for_cards()
         .in_bulk()
     )

@@ -14,11 +14,12 @@ from typing import Any
 
 from django.db.models import CharField, Count, Q, QuerySet, Value
 
+from spool.core.compiled import compiled, id_list, ids_in
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.candidates import Hit, SourceContext
 from spool.feeds.for_you.dear_algo import matches
 from spool.feeds.for_you.features import Features
-from spool.feeds.for_you.models import DearAlgoRequest, FeedbackKind, PostFeedback, TopicFollow
+from spool.feeds.for_you.models import DearAlgoRequest, FeedbackKind, PostFeedback
 from spool.identities.models import Account, Follow
 from spool.posts.models import Like, Post, Repost
 
@@ -76,40 +77,45 @@ def _counted(qs: QuerySet[Any], key: str, kind: str) -> QuerySet[Any]:
     return qs.values(key).annotate(n=Count("id")).values_list(key, "n", label)
 
 
+def _interaction_counts(viewer: int, since: int, authors: Any, topics: Any) -> QuerySet[Any]:
+    mine = {"account_id": viewer, "id__gte": since}
+    written = Post.objects.filter(author_id=viewer, id__gte=since)
+    parts = [
+        _counted(Like.objects.filter(**mine, post__author_id__in=id_list(authors)), "post__author_id", "a"),
+        _counted(Repost.objects.filter(**mine, post__author_id__in=id_list(authors)), "post__author_id", "a"),
+        _counted(written.filter(reply_to_author_id__in=id_list(authors)), "reply_to_author_id", "a"),
+        _counted(Like.objects.filter(**mine, post__topic_id__in=id_list(topics)), "post__topic_id", "t"),
+        _counted(written.filter(topic_id__in=id_list(topics)), "topic_id", "t"),
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+# Compiled once per process, like the candidates' rows below.
+_INTERACTIONS = compiled(_interaction_counts, ints=("viewer", "since"), lists=("authors", "topics"))
+
+
 def _interactions(
     viewer: Account, authors: set[int], topics: set[int], since: int
 ) -> tuple[Counter[int], ...]:
     """The viewer's likes, reposts and replies to each author (``a``), and likes of and posts in each topic
     (``t``), since ``since``: one ``UNION ALL`` of grouped counts."""
-    mine = {"account_id": viewer.id, "id__gte": since}
-    written = Post.objects.filter(author_id=viewer.id, id__gte=since)
-    parts = [
-        _counted(Like.objects.filter(**mine, post__author_id__in=authors), "post__author_id", "a"),
-        _counted(Repost.objects.filter(**mine, post__author_id__in=authors), "post__author_id", "a"),
-        _counted(written.filter(reply_to_author_id__in=authors), "reply_to_author_id", "a"),
-        _counted(Like.objects.filter(**mine, post__topic_id__in=topics), "post__topic_id", "t"),
-        _counted(written.filter(topic_id__in=topics), "topic_id", "t"),
-    ]
     affinity: Counter[int] = Counter()
     interest: Counter[int] = Counter()
-    for key, n, kind in parts[0].union(*parts[1:], all=True):
+    for key, n, kind in _INTERACTIONS.run(viewer=viewer.id, since=since, authors=authors, topics=topics):
         (affinity if kind == "a" else interest)[key] += n
     return affinity, interest
 
 
-def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
-    """Features of every distinct candidate the viewer may see, newest first."""
-    viewer, now = ctx.viewer, ctx.now
-    if not hits:
-        return []
-    ids = {h.post_id for h in hits}
-    rows = list(
-        Post.objects.visible_to(viewer)
-        .in_feeds_of(viewer)
+# The candidates' rows, compiled once per process (the visibility rule is some thirty conditions): the IDs go
+# in as one parameter, whatever their number.
+_CANDIDATES = compiled(
+    lambda viewer, since, ids: (
+        Post.objects.visible_to(Account(id=viewer))
+        .in_feeds_of(Account(id=viewer))
         .top_level()
-        .filter(id__in=ids, id__gte=id_at(now - MAX_AGE))
-        .exclude(author_id=viewer.id)
-        .exclude(hidden_by_feedback(viewer))
+        .filter(id__in=id_list(ids), id__gte=since)
+        .exclude(author_id=viewer)
+        .exclude(hidden_by_feedback(Account(id=viewer)))
         .order_by("-id")
         .values_list(
             "id",
@@ -125,21 +131,29 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
             "replies_count",
             "quotes_count",
         )
-    )
+    ),
+    ints=("viewer", "since"),
+    lists=("ids",),
+)
+
+
+def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
+    """Features of every distinct candidate the viewer may see, newest first."""
+    viewer, now = ctx.viewer, ctx.now
+    if not hits:
+        return []
+    ids = {h.post_id for h in hits}
+    rows = _CANDIDATES.run(viewer=viewer.id, since=id_at(now - MAX_AGE), ids=ids)
     if not rows:
         return []
     authors = {r[1] for r in rows}
     topics = {r[3] for r in rows if r[3] is not None}
     followed = set(
-        Follow.objects.filter(follower_id=viewer.id, followee_id__in=authors).values_list(
+        Follow.objects.filter(follower_id=viewer.id, followee_id__in=ids_in(authors)).values_list(
             "followee_id", flat=True
         )
     )
-    followed_topics = set(
-        TopicFollow.objects.filter(account_id=viewer.id, topic_id__in=topics).values_list(
-            "topic_id", flat=True
-        )
-    )
+    followed_topics = ctx.topics_followed & topics
     affinity, interest = _interactions(viewer, authors, topics, id_at(now - timedelta(days=AFFINITY_DAYS)))
     steer = steering_of(viewer, now)
     trending = ctx.trending

@@ -27,6 +27,9 @@ class Entry(NamedTuple):
 class TimelineStore(Protocol):
     name: str
     slack: int
+    # Whether the store talks over its own connection (not the database's), so that its writes may run on
+    # another thread while the caller reads from the database.
+    own_connection: bool
 
     def fan_out(self, owners: Sequence[int], entry: Entry) -> int:
         """Put ``entry`` into each of ``owners``' timelines in one statement or round trip (the caller

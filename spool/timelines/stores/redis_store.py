@@ -61,10 +61,34 @@ local function joined(recs)
   end
   return table.concat(out)
 end
+-- Whether the records of s are in strictly ascending order, all after the sort key (hi, lo): fan-out's
+-- usual case, merged by concatenation without unpacking records into tables.
+local function ascending_after(s, hi, lo)
+  for i = 1, #s, 16 do
+    local h, l = struct.unpack('>I4I4', s, i)
+    if h < hi or (h == hi and l <= lo) then return false end
+    hi, lo = h, l
+  end
+  return true
+end
 local function compact(body, tail, cap)
   local new = redis.call('GET', tail)
   if not new then return end
   local old = redis.call('GET', body) or ''
+  local hi, lo = -1, -1
+  if #old > 0 then hi, lo = struct.unpack('>I4I4', old, #old - 15) end
+  if ascending_after(new, hi, lo) then
+    local excess = #old + #new - cap * 16
+    if excess >= #old then
+      redis.call('SET', body, string.sub(new, excess - #old + 1))
+    elseif excess > 0 then
+      redis.call('SET', body, string.sub(old, excess + 1) .. new)
+    else
+      redis.call('SET', body, old .. new)
+    end
+    redis.call('DEL', tail)
+    return
+  end
   local recs = keyed(new, {})
   if not in_order(recs) then table.sort(recs, earlier) end
   local merged
@@ -84,16 +108,21 @@ end
 
 # ARGV: key prefix, record, tail bytes that trigger a merge, cap, owner IDs joined by commas. The keys are
 # built here rather than passed as KEYS: packing two key names per owner costs the caller more than the
-# writes cost Redis (one Redis is assumed; see the module docstring).
+# writes cost Redis (one Redis is assumed; see the module docstring). Each owner costs one command: the
+# record is appended to the tail first, and only when that made a new tail (its length is one record:
+# after a merge, or the first entry) is the body checked for; a timeline not held loses the tail again.
 _FAN_OUT = (
     _COMPACT
     + """
 local prefix, rec, full, cap, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), 0
+local one = #rec
 for owner in string.gmatch(ARGV[5], '[^,]+') do
-  local body = prefix .. owner
-  if redis.call('EXISTS', body) == 1 then
-    local tail = body .. ':n'
-    if redis.call('APPEND', tail, rec) >= full then compact(body, tail, cap) end
+  local tail = prefix .. owner .. ':n'
+  local size = redis.call('APPEND', tail, rec)
+  if size == one and redis.call('EXISTS', prefix .. owner) == 0 then
+    redis.call('DEL', tail)
+  else
+    if size >= full then compact(prefix .. owner, tail, cap) end
     n = n + 1
   end
 end
@@ -156,6 +185,7 @@ class RedisStore:
     name = "redis"
     # Entries a read may return beyond the cap: the tail not merged into the body yet.
     slack = TAIL_RECORDS - 1
+    own_connection = True
 
     def __init__(self, client: Any = None, prefix: str | None = None) -> None:
         self.client = client or redis_client()

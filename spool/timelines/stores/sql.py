@@ -37,6 +37,7 @@ class SqlStore:
     name = "sql"
     # Entries a read may return beyond the cap: none after ``trim``.
     slack = 0
+    own_connection = False
 
     def fan_out(self, owners: Sequence[int], entry: Entry) -> int:
         if not owners:
