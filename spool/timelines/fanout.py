@@ -36,7 +36,6 @@ FEW_FOLLOWED = 50
 FOLLOWS = Follow._meta.db_table
 POSTS = Post._meta.db_table
 REPOSTS = Repost._meta.db_table
-FOLLOWS = Follow._meta.db_table
 TIMELINES = Timeline._meta.db_table
 
 
