@@ -29,6 +29,7 @@ from spool.moderation.roles import check_moderator
 
 Action = Literal["block", "limit", "allow"]
 ACTIONS: tuple[Action, ...] = ("block", "limit", "allow")
+BLOCKS: tuple[Action, ...] = ("block", "limit")  # the blocks, strictest first
 _MODELS: dict[Action, type[DomainBlock] | type[LimitedServer] | type[AllowedServer]] = {
     "block": DomainBlock,
     "limit": LimitedServer,
@@ -48,6 +49,15 @@ class ServerRule:
     created_at: datetime | None  # None for a default from the environment
     from_settings: bool
     id: int | None = None  # the stored row's ID (None for a default from the environment)
+
+
+class AlreadyBlocked(ValidationError):
+    """The server is already under the same or a stricter block, ``existing``."""
+
+    def __init__(self, existing: ServerRule) -> None:
+        state = "blocked" if existing.action == "block" else "limited"
+        super().__init__(f"{existing.domain} is already {state}.", code="already_blocked", field="domain")
+        self.existing = existing
 
 
 def clean_server_name(value: str) -> str:
@@ -118,18 +128,59 @@ def set_server_rule(actor: Account, domain: str, action: str, reason: str = "") 
     name = clean_server_name(domain)
     if name == settings.SPOOL.domain.lower():
         raise ValidationError("That is this server.", code="own_server", field="domain")
-    reason = (reason or "").strip()
+    return _store(actor, name, kind, _clean_reason(reason) or "")
+
+
+def _clean_reason(reason: str | None) -> str | None:
+    """``reason`` stripped (``None`` stays ``None``); 422 ``reason_too_long`` past 500 characters."""
+    if reason is None:
+        return None
+    reason = reason.strip()
     if len(reason) > 500:
         raise ValidationError("Keep the reason under 500 characters.", code="reason_too_long", field="reason")
+    return reason
+
+
+def _store(
+    actor: Account, name: str, kind: Action, reason: str, keep: ServerRule | None = None
+) -> ServerRule:
+    """Store the rule ``kind`` for the server ``name`` (an existing one is returned as it is) and audit it;
+    with ``keep``, as that rule's successor: same ID and creation time. Blocking ends the links."""
     model = _MODELS[kind]
     with transaction.atomic():
-        row, created = model.objects.get_or_create(domain=name, defaults={"reason": reason})
+        if keep is None:
+            row, created = model.objects.get_or_create(domain=name, defaults={"reason": reason})
+        else:
+            model.objects.filter(domain=name).delete()  # a duplicate rule of that kind gives way
+            row, created = model.objects.create(id=keep.id, domain=name, reason=reason), True
+            model.objects.filter(pk=row.pk).update(created_at=keep.created_at)
+            row.created_at = keep.created_at
         if created:
             audit.record(actor, f"server.{kind}", AUDIT_TARGET, row.pk, target_label=name, note=reason)
         if kind == "block":
             # After the block row, so the Undo/Reject the ended links would send is refused for the server.
             end_links(Account.objects.local(), accounts_on_server(name))
     return _stored(row, kind)
+
+
+def block_server(actor: Account, domain: str, action: str, reason: str | None = None) -> ServerRule:
+    """Block or limit (``action``, one of :data:`BLOCKS`) the server ``domain``: a new rule when it has no
+    block, its limit raised to a block (same ID, see :func:`change_server_rule`) when it is limited and
+    ``action`` is ``block``; :class:`AlreadyBlocked` (422 ``already_blocked``) when it is already under
+    the same or a stricter block. ``reason`` ``None`` keeps a raised rule's reason. Same checks as
+    :func:`set_server_rule`."""
+    _check_admin(actor)
+    kind = _action(action)
+    if kind not in BLOCKS:
+        raise ValidationError("Choose block or limit.", code="invalid_action", field="action")
+    name = clean_server_name(domain)
+    with transaction.atomic():
+        existing = rule_for_server(name, BLOCKS)
+        if existing is None or existing.id is None:
+            return set_server_rule(actor, name, kind, reason or "")
+        if BLOCKS.index(existing.action) <= BLOCKS.index(kind):
+            raise AlreadyBlocked(existing)
+        return change_server_rule(actor, existing.id, kind, reason)
 
 
 def lift_server_rule(actor: Account, domain: str, action: str) -> bool:
@@ -195,16 +246,15 @@ def rule_for_server(domain: str, actions: tuple[Action, ...]) -> ServerRule | No
 
 
 def change_server_rule(actor: Account, rule_id: int, action: str, reason: str | None = None) -> ServerRule:
-    """Change the stored rule ``rule_id``: its reason (``None`` keeps it) and its action. The same action
-    updates the row (audit ``server.change``); another action lifts the old rule and sets the new one, as
-    :func:`lift_server_rule` then :func:`set_server_rule` would (audit ``server.un<old>`` and
-    ``server.<new>``; blocking ends the links with the server), so the rule gets a new ID. Same checks as
-    :func:`set_server_rule`; ``NotFound`` for a missing rule."""
+    """Change the stored rule ``rule_id`` in place: its reason (``None`` keeps it) and its action, keeping
+    its ID and creation time (as Mastodon keeps a domain block's ID when its severity changes). The same
+    action updates the reason (audit ``server.change``); another action moves the rule to the new kind
+    (audit ``server.un<old>`` and ``server.<new>``; blocking ends the links with the server, as
+    :func:`set_server_rule` does). Same checks as :func:`set_server_rule`; ``NotFound`` for a missing
+    rule."""
     _check_admin(actor)
     kind = _action(action)
-    clean_reason = None if reason is None else reason.strip()
-    if clean_reason is not None and len(clean_reason) > 500:
-        raise ValidationError("Keep the reason under 500 characters.", code="reason_too_long", field="reason")
+    clean_reason = _clean_reason(reason)
     with transaction.atomic():
         current = stored_rule(actor, rule_id, ACTIONS)
         if current.action == kind:
@@ -217,9 +267,10 @@ def change_server_rule(actor: Account, rule_id: int, action: str, reason: str | 
                 actor, "server.change", AUDIT_TARGET, row.pk, target_label=row.domain, note=clean_reason
             )
             return _stored(row, kind)
-        lift_server_rule(actor, current.domain, current.action)
-        return set_server_rule(
-            actor, current.domain, kind, current.reason if clean_reason is None else clean_reason
+        _MODELS[current.action].objects.filter(pk=rule_id).delete()
+        audit.record(actor, f"server.un{current.action}", AUDIT_TARGET, rule_id, target_label=current.domain)
+        return _store(
+            actor, current.domain, kind, current.reason if clean_reason is None else clean_reason, current
         )
 
 

@@ -28,7 +28,7 @@ from spool.api.mastodon.pagination import Window, link_header
 from spool.api.mastodon.params import read_params, validated
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.federation import servers
-from spool.federation.servers import Action, ServerRule
+from spool.federation.servers import BLOCKS, Action, ServerRule
 from spool.identities.models import Account
 from spool.moderation.models import RoleName
 from spool.moderation.roles import role_of
@@ -37,7 +37,6 @@ router = Router(tags=["admin"])
 
 SEVERITY_OF: dict[str, str] = {"block": "suspend", "limit": "silence"}
 ACTION_OF: dict[str, Action] = {"suspend": "block", "silence": "limit"}
-BLOCKS: tuple[Action, ...] = ("block", "limit")
 ALLOWS: tuple[Action, ...] = ("allow",)
 
 
@@ -147,29 +146,30 @@ def get_domain_block(request: HttpRequest, rule_id: str) -> dict[str, Any]:
 
 @router.post("/v1/admin/domain_blocks", auth=scoped("admin:write:domain_blocks"))
 def create_domain_block(request: HttpRequest) -> Any:
-    """Block (``suspend``) or limit (``silence``, the default as in Mastodon) a server. A server already
-    under the same or a stricter rule: 422 ``already_blocked`` with ``existing_domain_block``; silenced and
-    now suspended: the rule is raised to a suspension (a new ID)."""
+    """Block (``suspend``) or limit (``silence``, the default as in Mastodon) a server, as
+    :func:`spool.federation.servers.block_server` decides: a server already under the same or a stricter
+    rule is 422 ``already_blocked`` with ``existing_domain_block``; a silenced one now suspended has its
+    rule raised to a suspension, keeping its ID."""
     actor = staff(request, write=True)
     data = _block_input(request)
-    name = servers.clean_server_name(data.domain)
-    action = ACTION_OF[data.severity or "silence"]
-    existing = servers.rule_for_server(name, BLOCKS)
-    if existing is not None and existing.id is not None:
-        if existing.action == "block" or action == "limit":
-            body = {
-                "error": f"Validation failed: {name} is already {SEVERITY_OF[existing.action]}ed",
-                "code": "already_blocked",
-                "existing_domain_block": render_block(existing),
-            }
-            return JsonResponse(body, status=422)
-        return render_block(servers.change_server_rule(actor, existing.id, action, data.private_comment))
-    return render_block(servers.set_server_rule(actor, name, action, data.private_comment or ""))
+    try:
+        rule = servers.block_server(
+            actor, data.domain, ACTION_OF[data.severity or "silence"], data.private_comment
+        )
+    except servers.AlreadyBlocked as taken:
+        existing = taken.existing
+        body = {
+            "error": f"Validation failed: {existing.domain} is already {SEVERITY_OF[existing.action]}ed",
+            "code": taken.code,
+            "existing_domain_block": render_block(existing),
+        }
+        return JsonResponse(body, status=taken.status)
+    return render_block(rule)
 
 
 @router.put("/v1/admin/domain_blocks/{rule_id}", auth=scoped("admin:write:domain_blocks"))
 def update_domain_block(request: HttpRequest, rule_id: str) -> dict[str, Any]:
-    """Change ``severity`` and/or ``private_comment``; a change of severity gives the rule a new ID."""
+    """Change ``severity`` and/or ``private_comment`` in place: the rule keeps its ID, as in Mastodon."""
     actor = staff(request, write=True)
     data = _block_input(request)
     current = servers.stored_rule(actor, _rule_id(rule_id), BLOCKS)

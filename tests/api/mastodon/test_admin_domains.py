@@ -87,20 +87,21 @@ def test_silence_is_the_default_and_lists_page_newest_first(boss: Caller) -> Non
     assert [b["id"] for b in newer.json()] == ids[1:2]
 
 
-def test_an_existing_block_is_422_with_the_existing_one_and_a_silence_can_be_raised(boss: Caller) -> None:
+def test_an_existing_block_is_422_with_the_existing_one_and_a_silence_is_raised_in_place(boss: Caller) -> None:
     silenced = boss.post(BLOCKS, {"domain": "loud.example", "severity": "silence"}).json()
     again = boss.post(BLOCKS, {"domain": "loud.example", "severity": "silence"})
     assert again.status_code == 422 and again.json()["code"] == "already_blocked"
     assert again.json()["existing_domain_block"] == silenced
     raised = boss.post(BLOCKS, {"domain": "loud.example", "severity": "suspend"})
     assert raised.status_code == 200 and raised.json()["severity"] == "suspend"
+    assert raised.json()["id"] == silenced["id"] and raised.json()["created_at"] == silenced["created_at"]
     assert not LimitedServer.objects.exists() and DomainBlock.objects.filter(domain="loud.example").exists()
     lower = boss.post(BLOCKS, {"domain": "loud.example", "severity": "silence"})
     assert lower.status_code == 422 and lower.json()["existing_domain_block"]["severity"] == "suspend"
-    assert boss.get(f"{BLOCKS}/{silenced['id']}").status_code == 404
+    assert boss.get(f"{BLOCKS}/{silenced['id']}").json()["severity"] == "suspend"
 
 
-def test_update_changes_the_comment_and_the_severity_with_audit_entries(boss: Caller) -> None:
+def test_update_changes_the_comment_and_the_severity_in_place_with_audit_entries(boss: Caller) -> None:
     made = boss.post(
         BLOCKS, {"domain": "x.example", "severity": "silence", "private_comment": "first"}
     ).json()
@@ -110,9 +111,16 @@ def test_update_changes_the_comment_and_the_severity_with_audit_entries(boss: Ca
     assert AuditEntry.objects.filter(verb="server.change", note="second").count() == 1
     raised = boss.put(f"{BLOCKS}/{made['id']}", {"severity": "suspend"}).json()
     assert raised["severity"] == "suspend" and raised["private_comment"] == "second"
+    assert raised["id"] == made["id"] and raised["created_at"] == made["created_at"]
+    assert boss.get(f"{BLOCKS}/{made['id']}").json() == raised
+    assert [b["id"] for b in boss.get(BLOCKS).json()] == [made["id"]]
     assert DomainBlock.objects.get(domain="x.example").reason == "second"
-    assert AuditEntry.objects.filter(verb="server.unlimit", target_label="x.example").count() == 1
-    assert AuditEntry.objects.filter(verb="server.block", target_label="x.example").count() == 1
+    lowered = boss.put(f"{BLOCKS}/{made['id']}", {"severity": "silence"}).json()
+    assert lowered["id"] == made["id"] and lowered["severity"] == "silence"
+    assert LimitedServer.objects.filter(pk=int(made["id"])).exists() and not DomainBlock.objects.exists()
+    for verb in ("server.unlimit", "server.block", "server.unblock"):
+        assert AuditEntry.objects.filter(verb=verb, target_label="x.example").count() == 1
+    assert AuditEntry.objects.filter(verb="server.limit", target_label="x.example").count() == 2
     assert boss.put(f"{BLOCKS}/123456789", {"severity": "silence"}).status_code == 404
 
 
