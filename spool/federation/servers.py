@@ -153,8 +153,9 @@ def _store(
         else:
             model.objects.filter(domain=name).delete()  # a duplicate rule of that kind gives way
             row, created = model.objects.create(id=keep.id, domain=name, reason=reason), True
-            model.objects.filter(pk=row.pk).update(created_at=keep.created_at)
-            row.created_at = keep.created_at
+            if keep.created_at is not None:  # auto_now_add set it to now
+                model.objects.filter(pk=row.pk).update(created_at=keep.created_at)
+                row.created_at = keep.created_at
         if created:
             audit.record(actor, f"server.{kind}", AUDIT_TARGET, row.pk, target_label=name, note=reason)
         if kind == "block":

@@ -87,7 +87,7 @@ def test_silence_is_the_default_and_lists_page_newest_first(boss: Caller) -> Non
     assert [b["id"] for b in newer.json()] == ids[1:2]
 
 
-def test_an_existing_block_is_422_with_the_existing_one_and_a_silence_is_raised_in_place(boss: Caller) -> None:
+def test_an_existing_block_is_422_and_a_silence_is_raised_in_place(boss: Caller) -> None:
     silenced = boss.post(BLOCKS, {"domain": "loud.example", "severity": "silence"}).json()
     again = boss.post(BLOCKS, {"domain": "loud.example", "severity": "silence"})
     assert again.status_code == 422 and again.json()["code"] == "already_blocked"
