@@ -64,10 +64,16 @@ def get_json(url: str, *, signed: bool = True, accept: str = ACCEPT) -> dict[str
 
 
 def fetch_object(uri: str) -> dict[str, Any]:
-    """Fetch an ActivityStreams object and check it is what it says: its ``id`` must be on the host we
-    fetched (a server may not speak for another)."""
+    """Fetch an ActivityStreams object and check it is what it says: a server may not speak for another, so
+    a document whose ``id`` is on another host than ``uri`` is fetched again from its ``id`` and taken only
+    when that host serves it under that same ``id`` (as Mastodon does; Threads is reported to name actors
+    it serves at ``threads.net`` by ``www.threads.net`` URLs)."""
     data = get_json(uri)
     object_id = data.get("id")
-    if not isinstance(object_id, str) or domain_of(object_id) != domain_of(uri):
-        raise RemoteError("The fetched object's id is not on the server that served it.", "spoofed")
+    if isinstance(object_id, str) and domain_of(object_id) != domain_of(uri):
+        data = get_json(object_id)
+        if data.get("id") != object_id:
+            raise RemoteError("The fetched object's id is not on the server that served it.", "spoofed")
+    elif not isinstance(object_id, str):
+        raise RemoteError("The fetched object has no id.", "spoofed")
     return data
