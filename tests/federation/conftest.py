@@ -29,6 +29,8 @@ REMOTE_HOSTS = {
     "remote.example",
     "other.example",
     "mastodon.sdf.org",
+    "threads.net",
+    "www.threads.net",
 }
 
 
