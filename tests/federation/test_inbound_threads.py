@@ -110,10 +110,21 @@ def test_a_document_naming_another_host_is_refused_unless_that_host_serves_it(fe
 def test_threads_not_found_answer_resolves_to_nobody(federating: Any, fediverse: Any, status: int) -> None:
     ana = federating("ana")
     serve_webfinger(fediverse, "webfinger-rosiesherry")
-    fediverse.serve_json(ROSIE, captured("threads/actor-not-found"), status=status)
+    fediverse.serve_json(ROSIE, captured("threads/not-found"), status=status)
     assert resolve_remote_account("@rosiesherry@threads.net") is None
     found = token_client(ana.account).get(
         "/api/v2/search", q="@rosiesherry@threads.net", resolve="true", type="accounts"
     )
     assert found.status_code == 200 and found.json()["accounts"] == []
     assert not Account.objects.filter(domain__endswith="threads.net").exists()
+
+
+@pytest.mark.parametrize("status", [404, 200])
+def test_threads_not_found_webfinger_answer_resolves_to_nobody(fediverse: Any, status: int) -> None:
+    """Threads' WebFinger answer for an account that has not turned on fediverse sharing."""
+    url = "https://threads.net/.well-known/webfinger?resource=acct%3Adanluu.danluu%40threads.net"
+    fediverse.serve_json(url, captured("threads/not-found"), status=status)
+    with pytest.raises(RemoteError):
+        lookup("danluu.danluu", "threads.net")
+    assert resolve_remote_account("@danluu.danluu@threads.net") is None
+    assert not Account.objects.filter(handle="danluu.danluu").exists()
