@@ -21,9 +21,21 @@ from spool.media.models import RemoteImage
 from spool.media.remote import reference_name, remember_image
 
 
-def store_actor(actor: Actor) -> Account:
-    """Create or refresh the Account and RemoteActor rows for a fetched actor document."""
-    domain = domain_of(actor.id)
+def store_actor(actor: Actor, handle_domain: str = "") -> Account:
+    """Create or refresh the Account and RemoteActor rows for a fetched actor document.
+
+    The account's server is the actor's host, except that ``handle_domain`` — the server whose WebFinger
+    named this actor — is taken when the actor is on a subdomain of it (Threads answers for
+    ``@mosseri@threads.net`` with ``https://www.threads.net/ap/users/mosseri/``), so the handle people use
+    and the rules set for that server apply. A known actor keeps the server it has."""
+    host = domain_of(actor.id)
+    known = RemoteActor.objects.filter(uri=actor.id).select_related("account").first()
+    if known is not None and known.account.handle.lower() == actor.username.lower():
+        domain = known.account.domain
+    elif handle_domain and host.endswith(f".{handle_domain}"):
+        domain = handle_domain
+    else:
+        domain = host
     try:
         with transaction.atomic():
             account = upsert_remote_account(
@@ -67,18 +79,19 @@ def _remember_images(account: Account, actor: Actor) -> None:
         account.avatar.name = name
 
 
-def fetch_actor(uri: str) -> Account:
+def fetch_actor(uri: str, handle_domain: str = "") -> Account:
     """Fetch the actor at ``uri`` and store it under the ``id`` it gives (checked by :func:`fetch_object`)."""
     data = fetch_object(uri)
     try:
         actor = Actor.from_json(data)
     except VocabError as exc:
         raise RemoteError(f"Not a usable actor: {exc}", "bad_actor") from exc
-    return store_actor(actor)
+    return store_actor(actor, handle_domain)
 
 
-def account_for_actor(uri: str, *, refresh: bool = False) -> Account:
-    """The Account for actor id ``uri``: ours, one we know, or fetched now (raises :class:`RemoteError`)."""
+def account_for_actor(uri: str, *, refresh: bool = False, handle_domain: str = "") -> Account:
+    """The Account for actor id ``uri``: ours, one we know, or fetched now (raises :class:`RemoteError`);
+    ``handle_domain`` is the server whose WebFinger gave ``uri`` (see :func:`store_actor`)."""
     local_id = ids.local_account_id(uri)
     if local_id is not None:
         account = Account.objects.filter(pk=local_id, domain="").first()
@@ -89,7 +102,7 @@ def account_for_actor(uri: str, *, refresh: bool = False) -> Account:
         known = known_account(uri)
         if known is not None:
             return known
-    return fetch_actor(uri)
+    return fetch_actor(uri, handle_domain)
 
 
 def known_account(uri: str) -> Account | None:

@@ -27,6 +27,6 @@ def resolve_remote_account(handle: str) -> Account | None:
     if known is not None:
         return known
     try:
-        return account_for_actor(lookup(user, domain))
+        return account_for_actor(lookup(user, domain), handle_domain=domain)
     except RemoteError:
         return None

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from spool.federation.actors import account_for_actor
 from spool.federation.fetch import RemoteError, fetch_object
 from spool.federation.models import RemoteActor
 from spool.federation.services import resolve_remote_account
@@ -77,8 +78,12 @@ def test_a_threads_handle_is_found_and_followed_on_www(federating: Any, fedivers
     assert (stored.uri, stored.inbox) == (MOSSERI, f"{MOSSERI}inbox/")
     assert stored.shared_inbox == "https://threads.net/ap/inbox/"
     assert stored.url == "https://www.threads.net/@mosseri"
-    assert mosseri.handle == "mosseri"
-    assert resolve_remote_account("@mosseri@threads.net") == mosseri  # found again, not stored twice
+    # The server is the one of the handle (whose WebFinger named the actor on its www. subdomain), so the
+    # handle people use and the rules set for threads.net apply.
+    assert (mosseri.handle, mosseri.domain) == ("mosseri", "threads.net")
+    assert resolve_remote_account("@mosseri@threads.net") == mosseri  # known now: no second WebFinger
+    assert sum(1 for r in fediverse.fetched if r.path.startswith("/.well-known/webfinger")) == 1
+    assert account_for_actor(MOSSERI, refresh=True) == mosseri  # a refetch keeps the account and its server
     assert Account.objects.filter(handle="mosseri").count() == 1
 
 
@@ -86,7 +91,7 @@ def test_an_actor_named_on_www_but_served_on_the_bare_host_is_taken_from_www(fed
     serve_webfinger(fediverse, "webfinger-rosiesherry")  # points at threads.net
     constructed_actor(fediverse, ROSIE_WWW, ROSIE, "rosiesherry")  # which names it by www.threads.net
     rosie = resolve_remote_account("rosiesherry@threads.net")
-    assert rosie is not None and rosie.handle == "rosiesherry"
+    assert rosie is not None and (rosie.handle, rosie.domain) == ("rosiesherry", "threads.net")
     assert RemoteActor.objects.get(account=rosie).uri == ROSIE_WWW
     assert fediverse.gets_of(ROSIE) == 1 and fediverse.gets_of(ROSIE_WWW) == 1
 
