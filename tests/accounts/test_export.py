@@ -198,6 +198,24 @@ def test_a_failed_export_shows_as_failed_and_asking_again_works(settings: Any) -
     assert list(DataExport.objects.values_list("state", flat=True)) == ["ready"]  # the failed one is gone
 
 
+def test_a_failed_export_does_not_count_against_the_daily_limit(settings: Any) -> None:
+    """The quota counts exports one could download: after one that failed (the storage write really fails,
+    as above) the whole day's allowance is still there, and the one after it is refused."""
+    member("ana")
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "exports").write_bytes(b"not a folder")
+    browser = Browser()
+    sign_in(browser, "ana@example.com")
+    assert ask(browser).status_code == 302
+    assert DataExport.objects.get().state == "failed"
+    (media / "exports").unlink()
+    for _ in range(EXPORT_LIMIT.limit):
+        assert download(browser).status_code == 200
+    refused = ask(browser)
+    assert "Too many data exports" in browser.get(refused["Location"]).content.decode()
+
+
 def built(account: Any, capture: Any) -> DataExport:
     """An export asked for and built (the task runs when the request commits)."""
     with capture(execute=True):
