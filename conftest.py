@@ -66,6 +66,29 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
                 conn.close_pool()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_postgres_by_delete() -> Iterator[None]:
+    """After each transactional test (``transaction=True``, live servers) Django empties every table
+    ("flush"); on PostgreSQL with one ``TRUNCATE`` of all ~100 tables, which gives each table and index new
+    files and took ~4 s a test. A ``DELETE`` of each table, in the same one transaction, leaves them as
+    empty in milliseconds: Django's foreign keys are ``DEFERRABLE INITIALLY DEFERRED``, so the order does not
+    matter. Sequences are not reset either way; Django's own flush still serves the options we do not use."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(
+        self: Any, style: Any, tables: Any, *, reset_sequences: bool = False, allow_cascade: bool = False
+    ) -> list[str]:
+        if reset_sequences or allow_cascade:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608 (table names)
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = truncate  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="session")
 def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Spool data directory whose embedded (SQLite) database is migrated, made once per run — shared by the
