@@ -137,8 +137,9 @@ def _fast_password_hashing(request: Any, settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings: Any, tmp_path: Any) -> None:
-    """Rate-limit counters in Redis outlive a test's transaction: start each test from zero (this worker's
-    keys only; the database counters roll back with the test; this process's local ones are forgotten).
+    """Rate-limit counters outlive a test's transaction: start each test from zero (Redis ones: see
+    ``_fresh_redis_keys``; the database counters roll back with the test; this process's local ones are
+    forgotten).
     Each test has its own token-generation stamp: the other xdist worker's tests must not make this one's
     remembered tokens forgotten mid-test."""
     from spool.core.ratelimit import reset_local
@@ -147,8 +148,6 @@ def _fresh_rate_limits(settings: Any, tmp_path: Any) -> None:
     reset_local()
     settings.TOKEN_GENERATION_FILE = tmp_path / "token-generation"
     new_generation()  # remembered bearer tokens (spool.oauth.credentials) too
-    if settings.SPOOL.redis_url:
-        delete_redis_keys(f"{settings.KEY_PREFIX}:rl:*")
 
 
 @pytest.fixture(autouse=True)
@@ -171,24 +170,28 @@ def _fresh_channel_layer() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_trending(settings: Any) -> None:
-    """Trending's cached snapshot and Redis counters (topics and keywords) outlive a test's transaction: start
-    each test without them (this worker's keys only)."""
+def _fresh_trending() -> None:
+    """Trending's cached snapshot outlives a test's transaction: start each test without it (its Redis
+    counters: ``_fresh_redis_keys``)."""
     from django.core.cache import cache
 
     cache.delete("trending:v1")
-    if settings.SPOOL.redis_url:
-        delete_redis_keys(f"{settings.KEY_PREFIX}:tr:*", f"{settings.KEY_PREFIX}:kw:*")
 
 
 @pytest.fixture(autouse=True)
-def _fresh_candidate_pools(settings: Any) -> None:
+def _fresh_candidate_pools() -> None:
     """For You's candidate pools are cached (embedded) or kept in Redis beyond a test's transaction: start
-    each test without them (this worker's keys only; the embedded rows roll back with the test)."""
+    each test without them (Redis: ``_fresh_redis_keys``; the embedded rows roll back with the test)."""
     from django.core.cache import cache
 
     from spool.feeds.for_you.pools import POOLS
 
     cache.delete_many([f"foryou:pool:{name}" for name in POOLS])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redis_keys(settings: Any) -> None:
+    """What outlives a test's transaction in Redis, deleted in one SCAN of the database (this worker's keys
+    only): rate-limit counters, trending's topic and keyword counters, For You's candidate pools."""
     if settings.SPOOL.redis_url:
-        delete_redis_keys(f"{settings.KEY_PREFIX}:fy:pool:*")
+        delete_redis_keys(*(f"{settings.KEY_PREFIX}:{kind}:*" for kind in ("rl", "tr", "kw", "fy:pool")))
