@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.datasets import start_from_migrated
 from bench.fedwire import Request, StandIns, post_all
 from bench.messaging import each_database, fresh_postgres, percentile, stop_server
 from bench.sections import write_section
@@ -568,6 +569,7 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
                 os.environ.pop(name, None)
             db_name = str(Path(tmp) / "spool.sqlite3")
+            start_from_migrated(Path(db_name))
         import django
 
         django.setup()

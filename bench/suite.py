@@ -126,9 +126,10 @@ def ceiling_statuses(data: Generated, folder: Path) -> Path:
     return path
 
 
-def celebrity(url: str, data: Generated, load: Any) -> dict[str, Any]:
+def celebrity(url: str, data: Generated, load: Any, head_start: float = 2.0) -> dict[str, Any]:
     """An account above the fan-out threshold with 1M followers publishes over HTTP while ``load()`` reads
-    home timelines; a follower's first page is polled until it shows the post.
+    home timelines (``head_start`` seconds after it began); a follower's first page is polled until it
+    shows the post.
 
     The follower list is synthetic: the account's ``followers_count`` says 1,000,000, its real follow rows
     are those of the dataset. Above the threshold nothing is written per follower (no fan-out), and a
@@ -157,7 +158,7 @@ def celebrity(url: str, data: Generated, load: Any) -> dict[str, Any]:
     background: dict[str, Any] = {}
     thread = threading.Thread(target=lambda: background.update(figure=load()))
     thread.start()
-    time.sleep(2)  # the load is running
+    time.sleep(head_start)  # the load is running
     session = requests.Session()
     posted = session.post(
         f"{url}/api/v1/statuses", json={"status": "A post for a million followers"},
@@ -185,12 +186,12 @@ def celebrity(url: str, data: Generated, load: Any) -> dict[str, Any]:
     return result
 
 
-def for_you_and_trending(data: Generated, runs: int, quick: bool) -> dict[str, Any]:
-    """Trending (counting, then the refresh) and For You's pages with the pools refreshed as the beat job
-    does, in this process (:mod:`bench.feeds`)."""
+def for_you_and_trending(data: Generated, runs: int, counted: int) -> dict[str, Any]:
+    """Trending (counting the newest ``counted`` posts, then the refresh) and For You's pages with the pools
+    refreshed as the beat job does, in this process (:mod:`bench.feeds`)."""
     from bench import feeds
 
-    trending = feeds.trending(max(3, runs // 10), 3_000 if quick else 20_000)
+    trending = feeds.trending(max(3, runs // 10), counted)
     return {"trending": trending, "for_you": feeds.for_you(data.reader_ids, runs)}
 
 
@@ -241,7 +242,7 @@ def _over_http(
     from bench.serve import server, tree_cpu_seconds
 
     ceiling = ceiling_statuses(data, tmp)
-    seconds = 3 if args.quick else args.seconds
+    seconds = min(3, args.seconds) if args.quick else args.seconds
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     log(f"bench.suite: {args.database}: warming the other readers' timelines…")
     warm(data)
@@ -270,6 +271,7 @@ def _over_http(
                     url, data,
                     lambda: loads.run("home during the celebrity's post", url, f"{HOME}?limit=40",
                                       data.tokens, seconds=seconds, connections=args.connections),
+                    head_start=min(2.0, seconds / 3),
                 )  # fmt: skip
             except Exception as exc:
                 result["celebrity"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
@@ -284,7 +286,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of each HTTP load")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=0, help="server processes (0: one per core)")
-    parser.add_argument("--quick", action="store_true", help="short loads, fewer runs (smoke runs)")
+    parser.add_argument(
+        "--quick", action="store_true", help="short loads (3 s at most), fewer runs (smoke runs)"
+    )
+    parser.add_argument(
+        "--trending-posts",
+        type=int,
+        default=0,
+        help="posts counted for trending (0: 3,000 quick, else 20,000)",
+    )
     parser.add_argument("--fresh", action="store_true", help="generate the dataset even if cached")
     parser.add_argument(
         "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated, of {', '.join(SCENARIOS)}"
@@ -331,7 +341,8 @@ def main(argv: list[str] | None = None) -> None:
             _over_http(args, data, facts, workers, chosen, result, Path(tmp))
         if "features" in chosen:
             log(f"bench.suite: {args.database}: For You, trending…")
-            result["features"] = for_you_and_trending(data, 20 if args.quick else 100, args.quick)
+            counted = args.trending_posts or (3_000 if args.quick else 20_000)
+            result["features"] = for_you_and_trending(data, 20 if args.quick else 100, counted)
         if "fanout" in chosen:
             log(f"bench.suite: {args.database}: fan-out…")
             result["fanout"] = fanout(data, args.quick)

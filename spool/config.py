@@ -64,6 +64,9 @@ class SpoolConfig(BaseSettings):
     federation_delivery_horizon_hours: float = 48.0
     # How long a worker holds a delivery it is sending before another may take it over (a dead worker).
     federation_delivery_lease_seconds: int = 300
+    # How often the scheduler sends deliveries (and inbox items) whose retry time has come, or whose lease ran
+    # out (``spool.federation.tasks.retry_deliveries``).
+    federation_retry_interval_seconds: float = 60.0
     # How many deliveries one worker task sends at once (threads, each with its own connection): the wait on
     # remote servers overlaps instead of adding up. 1 sends one task per delivery, one at a time.
     federation_delivery_concurrency: int = 16

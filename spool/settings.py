@@ -158,7 +158,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-candidate-pools": {"task": "spool.feeds.tasks.refresh_candidate_pools", "schedule": 300.0},
     "award-community-leaders": {"task": "spool.communities.tasks.award_leaders", "schedule": 3600.0},
     "prune-spam-fingerprints": {"task": "spool.moderation.tasks.prune_fingerprints", "schedule": 3600.0},
-    "federation-retry-deliveries": {"task": "spool.federation.tasks.retry_deliveries", "schedule": 60.0},
+    "federation-retry-deliveries": {
+        "task": "spool.federation.tasks.retry_deliveries",
+        "schedule": config.federation_retry_interval_seconds,
+    },
     "expire-data-exports": {"task": "spool.exports.tasks.expire_data_exports", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

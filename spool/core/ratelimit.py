@@ -15,10 +15,12 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from functools import cache
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -48,6 +50,10 @@ class Usage:
     resets_in: int  # seconds until the window starts again
 
 
+def _name(rule: Limit, key: str | int) -> str:
+    return f"{settings.KEY_PREFIX}:rl:{rule.scope}:{key}"
+
+
 def hit(rule: Limit, key: str | int) -> int:
     """Count one action under ``rule`` for ``key``; return how many remain; raise when over the limit."""
     return count(rule, key).remaining
@@ -65,7 +71,7 @@ def count(rule: Limit, key: str | int, *, local: bool = False, rider: Rider | No
     """Like :func:`hit`, returning the whole :class:`Usage`. One Redis round trip, or one SQL statement (no
     statement with ``local=True``: counted in this process when there is no Redis). With Redis, ``rider``
     queues one more command on the same round trip and takes its reply (embedded, it is left alone)."""
-    name = f"{settings.KEY_PREFIX}:rl:{rule.scope}:{key}"
+    name = _name(rule, key)
     window_s = int(rule.window.total_seconds())
     limit = limit_of(rule)
     if settings.SPOOL.redis_url:
@@ -149,6 +155,35 @@ def _hit_database(name: str, window: timedelta) -> tuple[int, int]:
     if timezone.is_naive(ends):
         ends = timezone.make_aware(ends, UTC)
     return int(count), int((ends - now).total_seconds())
+
+
+# KEYS: the counter. Takes one back unless it is gone (its window ended) or at zero.
+_REFUND = """
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+"""
+
+
+@cache
+def _refund_script() -> Any:
+    from spool.core.redis import redis_client
+
+    return redis_client().register_script(_REFUND)
+
+
+def refund(rule: Limit, key: str | int) -> None:
+    """Take back one action counted by :func:`hit` under ``rule`` for ``key`` (it did not happen after all),
+    in its window if that has not ended; a counter at zero stays there. Not for ``local=True`` rules."""
+    name = _name(rule, key)
+    if settings.SPOOL.redis_url:
+        _refund_script()(keys=[name])
+        return
+    from spool.core.models import RateCounter
+
+    RateCounter.objects.filter(key=name, count__gt=0, window_ends__gt=timezone.now()).update(
+        count=F("count") - 1
+    )
 
 
 def _describe(window: timedelta) -> str:

@@ -5,7 +5,8 @@ it from Settings → Security (or the native API) when it is ready.
 the task is idempotent (an export that is no longer pending is left alone) and takes the export's ID.
 Only the newest export of a person is kept: a new one deletes the older files once it is built. Exports
 older than ``SPOOL.export_retention_days`` are deleted by the periodic :func:`expire_data_exports`. A failed
-export shows as failed; asking again starts a new one (counted against the limit like any other)."""
+export shows as failed and is taken back from the limit (it was no use to anyone); asking again starts a
+new one."""
 
 from __future__ import annotations
 
@@ -19,13 +20,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from spool.core.errors import NotFound
-from spool.core.ratelimit import Limit, hit
+from spool.core.ratelimit import Limit, hit, refund
 from spool.exports.archive import write_archive
 from spool.exports.models import DataExport
 from spool.identities.models import Account
 
 EXPORT_LIMIT = Limit("data exports", 3, timedelta(hours=24))
 log = logging.getLogger(__name__)
+
+
+def _quota_key(account_id: int) -> str:
+    return f"account:{account_id}"
 
 
 def request_data_export(account: Account) -> DataExport:
@@ -35,7 +40,7 @@ def request_data_export(account: Account) -> DataExport:
     pending = DataExport.objects.filter(account=account, state=DataExport.State.PENDING).first()
     if pending is not None:
         return pending
-    hit(EXPORT_LIMIT, f"account:{account.pk}")
+    hit(EXPORT_LIMIT, _quota_key(account.pk))
     export = DataExport.objects.create(account=account)
 
     def enqueue() -> None:
@@ -49,7 +54,8 @@ def request_data_export(account: Account) -> DataExport:
 
 def build_data_export(export_id: int) -> None:
     """Write the ZIP of a pending export to storage and mark it ready (or failed, logged, if writing it
-    raised); then delete the owner's older exports and their files. A missing or finished export: nothing."""
+    raised, when it no longer counts against ``EXPORT_LIMIT`` if asked for in the limit's window); then
+    delete the owner's older exports and their files. A missing or finished export: nothing."""
     export = DataExport.objects.select_related("account__user").filter(pk=export_id).first()
     if export is None or export.state != DataExport.State.PENDING:
         return
@@ -63,6 +69,8 @@ def build_data_export(export_id: int) -> None:
     except Exception:
         log.exception("data export %s failed", export_id)
         export.state = DataExport.State.FAILED
+        if export.requested_at > timezone.now() - EXPORT_LIMIT.window:
+            refund(EXPORT_LIMIT, _quota_key(export.account_id))
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "size", "state", "finished_at"])
     if export.state == DataExport.State.READY:

@@ -30,7 +30,8 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 
 @shared_task
 def retry_deliveries() -> int:
-    """Every minute: deliveries and inbox items whose retry time has come (and any a dead worker left)."""
+    """Every minute (``SPOOL_FEDERATION_RETRY_INTERVAL_SECONDS``): deliveries and inbox items whose retry
+    time has come (and any a dead worker left)."""
     due = delivery.due_deliveries()
     delivery.enqueue_sends(due)
     items = inbox.due_items()

@@ -176,13 +176,19 @@ def test_a_newer_export_replaces_the_older_file(django_capture_on_commit_callbac
     assert browser.get(f"/settings/export/{second.pk}/download").status_code == 200
 
 
-def test_a_failed_export_shows_as_failed_and_asking_again_works(settings: Any) -> None:
-    """The storage write really fails: where the exports folder should be there is a file, so the ZIP
-    cannot be written (as on a full or read-only disk). Root ignores permission bits, so no chmod."""
+def broken_exports_folder(settings: Any) -> Path:
+    """Ana signed in, and a storage write that really fails: where the exports folder should be there is a
+    file, so the ZIP cannot be written (as on a full or read-only disk). Root ignores permission bits, so no
+    chmod. Unlinking the returned path fixes the disk."""
     member("ana")
     media = Path(settings.MEDIA_ROOT)
     media.mkdir(parents=True, exist_ok=True)
     (media / "exports").write_bytes(b"not a folder")
+    return media / "exports"
+
+
+def test_a_failed_export_shows_as_failed_and_asking_again_works(settings: Any) -> None:
+    broken = broken_exports_folder(settings)
     browser = Browser()
     sign_in(browser, "ana@example.com")
     asked = ask(browser)
@@ -193,9 +199,24 @@ def test_a_failed_export_shows_as_failed_and_asking_again_works(settings: Any) -
     assert "Preparing your data failed. Please ask again." in page
     assert "hx-get" not in page and not DOWNLOAD_LINK.search(page)
     assert browser.get(f"/settings/export/{failed.pk}/download").status_code == 404
-    (media / "exports").unlink()  # the disk is fixed; the person asks again
+    broken.unlink()  # the disk is fixed; the person asks again
     assert unzip(download(browser))["profile.json"]["handle"] == "ana"
     assert list(DataExport.objects.values_list("state", flat=True)) == ["ready"]  # the failed one is gone
+
+
+def test_a_failed_export_does_not_count_against_the_daily_limit(settings: Any) -> None:
+    """The quota counts exports one could download: after one that failed the whole day's allowance is still
+    there, and the one after it is refused."""
+    broken = broken_exports_folder(settings)
+    browser = Browser()
+    sign_in(browser, "ana@example.com")
+    assert ask(browser).status_code == 302
+    assert DataExport.objects.get().state == "failed"
+    broken.unlink()
+    for _ in range(EXPORT_LIMIT.limit):
+        assert download(browser).status_code == 200
+    refused = ask(browser)
+    assert "Too many data exports" in browser.get(refused["Location"]).content.decode()
 
 
 def built(account: Any, capture: Any) -> DataExport:

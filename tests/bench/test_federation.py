@@ -15,11 +15,14 @@ ROOT = Path(__file__).resolve().parents[2]
 ACTIVITIES, SERVERS = 40, 5
 
 
-def test_the_federation_bench_runs_and_counts_on_a_tiny_setup(tmp_path: Path) -> None:
+def test_the_federation_bench_runs_and_counts_on_a_tiny_setup(
+    tmp_path: Path, migrated_data_dir: Path
+) -> None:
     page, results = tmp_path / "performance.md", tmp_path / "results.json"
     page.write_text("# Performance\n\nKept text.\n")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["PYTHONPATH"] = str(ROOT)
+    env["BENCH_MIGRATED_SQLITE"] = str(migrated_data_dir / "spool.sqlite3")  # not migrated again
     command = [sys.executable, "-m", "bench.federation", "--databases", "sqlite", "--ingest", str(ACTIVITIES)]
     command += ["--actors", "4", "--connections", "4", "--fanout", str(SERVERS), "--posts", "1"]
     command += ["--out", str(page), "--results", str(results)]

@@ -16,10 +16,11 @@ from bench.report import render_suite
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path):
+def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path, migrated_data_dir):
     out = tmp_path / "suite.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["PYTHONPATH"] = str(ROOT)
+    env["BENCH_MIGRATED_SQLITE"] = str(migrated_data_dir / "spool.sqlite3")  # not migrated again
     command = [sys.executable, "-m", "bench.suite", "--database", "sqlite", "--accounts", "400", "--quick"]
     command += [
         "--readers",
@@ -30,6 +31,8 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path):
         "1",
         "--connections",
         "2",
+        "--trending-posts",
+        "200",
         "--out",
         str(out),
     ]

@@ -41,6 +41,8 @@ def instance(tmp_path: Any, migrated_data_dir: Path) -> Iterator[Instance]:
         extra_env={
             "SPOOL_FEDERATION_DELIVERY_LEASE_SECONDS": "3",
             "SPOOL_FEDERATION_DELIVERY_CONCURRENCY": str(CONCURRENCY),
+            # The scheduler takes up the deliveries the dead worker held every 2 s rather than every minute.
+            "SPOOL_FEDERATION_RETRY_INTERVAL_SECONDS": "2",
         },
     )
     live.migrate(migrated_data_dir)

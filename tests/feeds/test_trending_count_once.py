@@ -106,3 +106,21 @@ def test_sql_markers_are_pruned_with_the_buckets(people: Callable[..., Account])
     assert CountedPost.objects.filter(post_id=post.pk).exists()
     store.prune(hour_of(post.created_at + timedelta(hours=1)))
     assert not CountedPost.objects.exists()
+
+
+def test_redis_registers_the_post_script_once_per_store(
+    stores: Stores, people: Callable[..., Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Redis store registers its counting script when made: counting posts registers nothing more."""
+    topics, _ = stores
+    if not isinstance(topics, RedisActivityStore):
+        pytest.skip("the SQL stores run no script")
+    registered: list[str] = []
+    register = topics.redis.register_script
+    monkeypatch.setattr(topics.redis, "register_script", lambda s: registered.append(s) or register(s))
+    ana = people("ana")
+    topic = topic_for("Eclipse").id
+    for post in [create_post(ana, text=TEXT, topic="Eclipse") for _ in range(3)]:
+        assert count_post_once(post.pk, ana.pk, hour_of(post.created_at), topic, extract_terms(TEXT))
+    assert registered == []
+    assert _counts(stores)[0] == [(3, 1)]

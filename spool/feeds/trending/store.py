@@ -281,6 +281,11 @@ class RedisActivityStore(_RedisStore[int]):
     namespace = "tr"
     parse = staticmethod(int)
 
+    def __init__(self, prefix: str | None = None) -> None:
+        super().__init__(prefix)
+        # count_post_once's script, registered once per store (as _RECORD is) rather than per post.
+        self._record_post = self.redis.register_script(_RECORD_POST)
+
 
 class RedisKeywordStore(_RedisStore[str]):
     namespace = "kw"
@@ -340,8 +345,7 @@ def count_post_once(
         for store, key in pairs:
             keys += [store._hour_key(hour), store._authors_key(hour, key)]
         fields = [key for _, key in pairs]
-        script = topics.redis.register_script(_RECORD_POST)
-        return bool(script(keys=keys, args=[RETENTION_HOURS * 3600, author_id, *fields]))
+        return bool(topics._record_post(keys=keys, args=[RETENTION_HOURS * 3600, author_id, *fields]))
     with transaction.atomic():
         try:
             with transaction.atomic():
