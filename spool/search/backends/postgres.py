@@ -3,27 +3,80 @@
 (lower-casing, no stemming, no stop words) matches what the SQLite backend does. Relevance is
 ``ts_rank_cd``, computed only for the rows returned.
 
+"The newest matches" has two plans, and the planner picks badly between them (it assumes matches are spread
+evenly and that checking a document costs next to nothing): walking the primary key newest first and
+checking each document costs ``limit / selectivity`` rows — cheap for a common word, 100,000 rows for a rare
+one — while collecting every match from the GIN index and sorting costs about eight times as much per match
+(a heap fetch each) — cheap for a rare word, 200,000 fetches for a common one. :func:`_walk_is_cheaper`
+chooses from the planner's own estimate of the matches (one ``EXPLAIN``, a fraction of a millisecond), and
+each plan is written so the planner cannot swap it for the other.
+
 No foreign key to ``posts_post``: Django's test flush truncates the tables it knows, and a constraint it does
 not know would stop it. Deleted posts' rows are removed by the indexing task."""
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from spool.search.backends import newest_first
+from spool.search.backends import CANDIDATES
 from spool.search.query import ParsedQuery
 
-_MATCHES = (
-    "SELECT post_id, 1.0 FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q"
+# Matches' estimated count, and the index's rows (the planner's figures, from its statistics).
+_ESTIMATE = (
+    "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_post_document WHERE document @@ websearch_to_tsquery('simple', %s) "
+    "UNION ALL SELECT 1 FROM search_post_document"
 )
-_MATCHES_RANKED = (
-    "SELECT post_id, ts_rank_cd(document, q) "
-    "FROM search_post_document, websearch_to_tsquery('simple', %s) q WHERE document @@ q"
-)
+# A match costs about this many rows of the primary-key walk when collected from the GIN index instead.
+BITMAP_ROW_COST = 8
+# A phrase's matches are fewer than the planner estimates (it counts documents holding all the words).
+PHRASE_RARITY = 10
+# The walk reads at most this many times the rows its estimate needs (then the GIN plan finishes the job).
+WALK_MARGIN = 4
+WALK_SLACK = 1000
+
+
+def _bounds(before: int | None, upto: int | None) -> tuple[str, list[int]]:
+    sql, params = "", []
+    if before is not None:
+        sql += " AND post_id < %s"
+        params.append(before)
+    if upto is not None:
+        sql += " AND post_id <= %s"
+        params.append(upto)
+    return sql, params
+
+
+def _select(relevance: bool) -> str:
+    return "SELECT post_id, " + ("ts_rank_cd(document, q)" if relevance else "1.0")
+
+
+def _fetch(sql: str, params: list[object]) -> list[tuple[int, float]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _walk_rows(query: ParsedQuery, text: str, limit: int) -> int | None:
+    """How many of the newest rows to walk for ``limit`` matches of ``query``, or ``None`` when collecting
+    the matches from the GIN index is estimated cheaper."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ESTIMATE, [text])
+        plan = cursor.fetchone()[0]
+    plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+    matches, total = (max(float(p["Plan Rows"]), 1.0) for p in plan["Plan"]["Plans"])
+    phrase = any(len(term) > 1 for group in query.groups for term in group)
+    share = min(matches / total / (PHRASE_RARITY if phrase else 1), 1.0)
+    expected = limit / share
+    if expected > BITMAP_ROW_COST * matches:
+        return None
+    return int(expected * WALK_MARGIN) + WALK_SLACK
 
 
 class PostgresBackend:
@@ -70,10 +123,29 @@ class PostgresBackend:
     ) -> list[tuple[int, float]]:
         if query.empty:
             return []
-        rows = newest_first(
-            _MATCHES_RANKED if relevance else _MATCHES, [query.websearch()], "post_id", before, upto, limit
-        )
-        return [(post_id, max(float(rank), 1e-6)) for post_id, rank in rows]
+        text = query.websearch()
+        bounds, params = _bounds(before, upto)
+        walk = _walk_rows(query, text, limit)
+        rows = None
+        if walk is not None:
+            # The newest ``walk`` rows of the window, checked one by one; enough unless the estimate was off.
+            rows = _fetch(
+                f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, "
+                f"(SELECT post_id, document FROM search_post_document WHERE true{bounds} "
+                "ORDER BY post_id DESC LIMIT %s) walked "
+                "WHERE document @@ q ORDER BY post_id DESC LIMIT %s",
+                [text, *params, walk, limit],
+            )
+        if rows is None or (len(rows) < limit and walk is not None):
+            # Every match in the window from the GIN index, the newest kept (``+ 0``: not the key's order,
+            # which would turn this back into the walk); relevance computed for those only.
+            rows = _fetch(
+                f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, LATERAL "
+                f"(SELECT post_id, document FROM search_post_document WHERE document @@ q{bounds} "
+                "ORDER BY post_id + 0 DESC LIMIT %s) found ORDER BY post_id DESC",
+                [text, *params, limit],
+            )
+        return [(int(post_id), max(float(rank), 1e-6)) for post_id, rank in rows]
 
     def indexed_ids(self, post_ids: Sequence[int]) -> set[int]:
         if not post_ids:
@@ -86,3 +158,15 @@ class PostgresBackend:
 
     def id_list(self, ids: Sequence[int]) -> RawSQL:
         return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+
+    def among_candidates(self, rows: QuerySet[Any]) -> tuple[str, tuple[Any, ...], int]:
+        """The rule run once per candidate (a lateral subquery the planner may not flatten, ``OFFSET 0``):
+        joined to the candidates as a whole, the planner reads every account into a hash table — tens of
+        milliseconds at a few thousand accounts, and growing with them — where looking up each candidate's
+        author by key costs microseconds."""
+        inner, params = rows.filter(id=RawSQL("candidate.id", ())).query.sql_with_params()
+        sql = (
+            "SELECT e.* FROM unnest(%s::bigint[]) AS candidate(id) "
+            f"CROSS JOIN LATERAL ({inner} OFFSET 0) e ORDER BY e.id DESC"
+        )
+        return sql, (CANDIDATES, *params), 0
