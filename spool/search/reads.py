@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from spool.core import ratelimit
-from spool.core.compiled import ids_param
+from spool.core.compiled import compiled, id_list, ids_param
 from spool.core.errors import ValidationError
 from spool.core.pagination import MAX_PAGE
 from spool.core.snowflake import SPOOL_EPOCH_MS, TIMESTAMP_SHIFT
@@ -249,9 +249,14 @@ def _recent(
     return _for_cards(found), None if exhausted or before is None else str(before)
 
 
+_CARD_POSTS = compiled(lambda ids: Post.objects.for_cards().filter(id__in=id_list(ids)), lists=("ids",))
+
+
 def _for_cards(ids: list[int]) -> list[Post]:
-    """The posts ``ids``, in that order, loaded for cards (one query for the whole page)."""
-    loaded = Post.objects.for_cards().in_bulk(ids)
+    """The posts ``ids``, in that order, loaded for cards (one compiled query for the whole page)."""
+    if not ids:
+        return []
+    loaded = {post.id: post for post in _CARD_POSTS.models(ids=ids)}
     return [loaded[i] for i in ids if i in loaded]
 
 

@@ -7,9 +7,11 @@
 evenly and that checking a document costs next to nothing): walking the primary key newest first and
 checking each document costs ``limit / selectivity`` rows — cheap for a common word, 100,000 rows for a rare
 one — while collecting every match from the GIN index and sorting costs about eight times as much per match
-(a heap fetch each) — cheap for a rare word, 200,000 fetches for a common one. :func:`_walk_is_cheaper`
-chooses from the planner's own estimate of the matches (one ``EXPLAIN``, a fraction of a millisecond), and
-each plan is written so the planner cannot swap it for the other.
+(a heap fetch each) — cheap for a rare word, 200,000 fetches for a common one. :func:`_walk_rows`
+chooses from the planner's own estimate of the matches (one ``EXPLAIN``, a fraction of a millisecond, kept
+for a while), and each plan is written so the planner cannot swap it for the other: the walk reads a bounded
+window of the newest rows (the GIN plan finishes when the estimate was off), the GIN plan sorts on
+``post_id + 0``.
 
 No foreign key to ``posts_post``: Django's test flush truncates the tables it knows, and a constraint it does
 not know would stop it. Deleted posts' rows are removed by the indexing task."""
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -40,6 +44,9 @@ PHRASE_RARITY = 10
 # The walk reads at most this many times the rows its estimate needs (then the GIN plan finishes the job).
 WALK_MARGIN = 4
 WALK_SLACK = 1000
+# Estimates kept per process (a search's later pages and rounds ask again), for at most this long.
+ESTIMATE_CACHE_SIZE = 1024
+ESTIMATE_SECONDS = 600
 
 
 def _bounds(before: int | None, upto: int | None) -> tuple[str, list[int]]:
@@ -63,14 +70,22 @@ def _fetch(sql: str, params: list[object]) -> list[tuple[int, float]]:
         return cursor.fetchall()
 
 
-def _walk_rows(query: ParsedQuery, text: str, limit: int) -> int | None:
-    """How many of the newest rows to walk for ``limit`` matches of ``query``, or ``None`` when collecting
-    the matches from the GIN index is estimated cheaper."""
+@lru_cache(maxsize=ESTIMATE_CACHE_SIZE)
+def _estimate(text: str, period: int) -> tuple[float, float]:
+    """The planner's estimate of the documents matching ``text`` and of all documents; kept per process for
+    the rest of ``period`` (a stale figure can only choose the slower plan, never change the results)."""
     with connection.cursor() as cursor:
         cursor.execute(_ESTIMATE, [text])
         plan = cursor.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
     matches, total = (max(float(p["Plan Rows"]), 1.0) for p in plan["Plan"]["Plans"])
+    return matches, total
+
+
+def _walk_rows(query: ParsedQuery, text: str, limit: int) -> int | None:
+    """How many of the newest rows to walk for ``limit`` matches of ``query``, or ``None`` when collecting
+    the matches from the GIN index is estimated cheaper."""
+    matches, total = _estimate(text, int(time.monotonic() // ESTIMATE_SECONDS))
     phrase = any(len(term) > 1 for group in query.groups for term in group)
     share = min(matches / total / (PHRASE_RARITY if phrase else 1), 1.0)
     expected = limit / share
