@@ -32,13 +32,11 @@ from django.db.models.expressions import RawSQL
 from spool.search.backends import CANDIDATES
 from spool.search.query import ParsedQuery
 
-# Matches' estimated count, and the index's rows (the planner's figures, from its statistics).
-_ESTIMATE = (
-    "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_post_document WHERE document @@ websearch_to_tsquery('simple', %s) "
-    "UNION ALL SELECT 1 FROM search_post_document"
-)
-# A match costs about this many rows of the primary-key walk when collected from the GIN index instead.
+_COUNTED = "SELECT 1 FROM search_post_document WHERE document @@ websearch_to_tsquery('simple', %s)"
+# What the GIN plan costs, in rows of the primary-key walk: per match (a heap fetch), and per entry of each
+# word's posting list (the index checks the whole query for every document holding any of its words).
 BITMAP_ROW_COST = 8
+POSTING_COST = 0.3
 # A phrase's matches are fewer than the planner estimates (it counts documents holding all the words).
 PHRASE_RARITY = 10
 # The walk reads at most this many times the rows its estimate needs (then the GIN plan finishes the job).
@@ -71,27 +69,60 @@ def _fetch(sql: str, params: list[object]) -> list[tuple[int, float]]:
 
 
 @lru_cache(maxsize=ESTIMATE_CACHE_SIZE)
-def _estimate(text: str, period: int) -> tuple[float, float]:
-    """The planner's estimate of the documents matching ``text`` and of all documents; kept per process for
-    the rest of ``period`` (a stale figure can only choose the slower plan, never change the results)."""
+def _estimate(text: str, words: tuple[str, ...], period: int) -> tuple[float, float, float]:
+    """The planner's estimates (one ``EXPLAIN``) of the documents matching ``text``, of all documents, and of
+    the documents holding each of ``words``, added up; kept per process for the rest of ``period`` (a stale
+    figure can only choose the slower plan, never change the results)."""
+    sql = " UNION ALL ".join([_COUNTED] * (1 + len(words)) + ["SELECT 1 FROM search_post_document"])
     with connection.cursor() as cursor:
-        cursor.execute(_ESTIMATE, [text])
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, [text, *words])
         plan = cursor.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
-    matches, total = (max(float(p["Plan Rows"]), 1.0) for p in plan["Plan"]["Plans"])
-    return matches, total
+    matches, *postings, total = (max(float(p["Plan Rows"]), 1.0) for p in plan["Plan"]["Plans"])
+    return matches, total, sum(postings)
 
 
 def _walk_rows(query: ParsedQuery, text: str, limit: int) -> int | None:
     """How many of the newest rows to walk for ``limit`` matches of ``query``, or ``None`` when collecting
     the matches from the GIN index is estimated cheaper."""
-    matches, total = _estimate(text, int(time.monotonic() // ESTIMATE_SECONDS))
+    words = tuple(sorted({word for group in query.groups for term in group for word in term}))
+    matches, total, postings = _estimate(text, words, int(time.monotonic() // ESTIMATE_SECONDS))
     phrase = any(len(term) > 1 for group in query.groups for term in group)
     share = min(matches / total / (PHRASE_RARITY if phrase else 1), 1.0)
     expected = limit / share
-    if expected > BITMAP_ROW_COST * matches:
+    if expected > BITMAP_ROW_COST * matches + POSTING_COST * postings:
         return None
     return int(expected * WALK_MARGIN) + WALK_SLACK
+
+
+def walked(
+    text: str, before: int | None, upto: int | None, limit: int, relevance: bool, walk: int
+) -> list[tuple[int, float]]:
+    """The walk: the window's newest ``walk`` rows, checked one by one, newest first; the newest ``limit``
+    matches when it finds that many (fewer when the window is walked to its end or the walk is too short)."""
+    bounds, params = _bounds(before, upto)
+    return _fetch(
+        f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, "
+        f"(SELECT post_id, document FROM search_post_document WHERE true{bounds} "
+        "ORDER BY post_id DESC LIMIT %s) walked "
+        "WHERE document @@ q ORDER BY post_id DESC LIMIT %s",
+        [text, *params, walk, limit],
+    )
+
+
+def collected(
+    text: str, before: int | None, upto: int | None, limit: int, relevance: bool
+) -> list[tuple[int, float]]:
+    """The GIN plan: every match in the window from the index, the newest ``limit`` kept (sorted on
+    ``post_id + 0``, not the key's order, which would turn this back into the walk), relevance computed for
+    those only."""
+    bounds, params = _bounds(before, upto)
+    return _fetch(
+        f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, LATERAL "
+        f"(SELECT post_id, document FROM search_post_document WHERE document @@ q{bounds} "
+        "ORDER BY post_id + 0 DESC LIMIT %s) found ORDER BY post_id DESC",
+        [text, *params, limit],
+    )
 
 
 class PostgresBackend:
@@ -139,27 +170,10 @@ class PostgresBackend:
         if query.empty:
             return []
         text = query.websearch()
-        bounds, params = _bounds(before, upto)
         walk = _walk_rows(query, text, limit)
-        rows = None
-        if walk is not None:
-            # The newest ``walk`` rows of the window, checked one by one; enough unless the estimate was off.
-            rows = _fetch(
-                f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, "
-                f"(SELECT post_id, document FROM search_post_document WHERE true{bounds} "
-                "ORDER BY post_id DESC LIMIT %s) walked "
-                "WHERE document @@ q ORDER BY post_id DESC LIMIT %s",
-                [text, *params, walk, limit],
-            )
-        if rows is None or (len(rows) < limit and walk is not None):
-            # Every match in the window from the GIN index, the newest kept (``+ 0``: not the key's order,
-            # which would turn this back into the walk); relevance computed for those only.
-            rows = _fetch(
-                f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, LATERAL "
-                f"(SELECT post_id, document FROM search_post_document WHERE document @@ q{bounds} "
-                "ORDER BY post_id + 0 DESC LIMIT %s) found ORDER BY post_id DESC",
-                [text, *params, limit],
-            )
+        rows = walked(text, before, upto, limit, relevance, walk) if walk is not None else None
+        if rows is None or len(rows) < limit:
+            rows = collected(text, before, upto, limit, relevance)
         return [(int(post_id), max(float(rank), 1e-6)) for post_id, rank in rows]
 
     def indexed_ids(self, post_ids: Sequence[int]) -> set[int]:
