@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import CharField, QuerySet, Value
 from django.utils import timezone
@@ -142,7 +142,9 @@ _MEDIA = compiled(
     lambda ids: Media.objects.filter(post_id__in=id_list(ids)).order_by("post_id", "position"), lists=("ids",)
 )
 _POLL_OPTIONS = compiled(
-    lambda ids: PollOption.objects.filter(poll_id__in=id_list(ids)).select_related("poll").order_by("position"),
+    lambda ids: (
+        PollOption.objects.filter(poll_id__in=id_list(ids)).select_related("poll").order_by("position")
+    ),
     lists=("ids",),
 )
 
@@ -201,7 +203,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
     ids = list(all_posts)
 
     media: dict[int, list[MediaCard]] = defaultdict(list)
-    for m in _MEDIA.models(ids=ids):
+    for m in cast(list[Media], _MEDIA.models(ids=ids)):
         media[m.post_id].append(  # type: ignore[index]
             MediaCard(m.id, m.file.url, m.width, m.height, m.alt_text, m.content_type)
         )
@@ -219,7 +221,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
 
     polled = [p.id for p in all_posts.values()]
     options: dict[int, list[PollOption]] = defaultdict(list)
-    for option in _POLL_OPTIONS.models(ids=polled):
+    for option in cast(list[PollOption], _POLL_OPTIONS.models(ids=polled)):
         options[option.poll_id].append(option)
     votes: dict[int, int] = {}
     if viewer_id and options:

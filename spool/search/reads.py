@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
@@ -256,7 +256,7 @@ def _for_cards(ids: list[int]) -> list[Post]:
     """The posts ``ids``, in that order, loaded for cards (one compiled query for the whole page)."""
     if not ids:
         return []
-    loaded = {post.id: post for post in _CARD_POSTS.models(ids=ids)}
+    loaded = {post.id: post for post in cast(list[Post], _CARD_POSTS.models(ids=ids))}
     return [loaded[i] for i in ids if i in loaded]
 
 

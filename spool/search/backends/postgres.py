@@ -62,7 +62,7 @@ def _select(relevance: bool) -> str:
     return "SELECT post_id, " + ("ts_rank_cd(document, q)" if relevance else "1.0")
 
 
-def _fetch(sql: str, params: list[object]) -> list[tuple[int, float]]:
+def _fetch(sql: str, params: list[Any]) -> list[tuple[int, float]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -101,8 +101,9 @@ def walked(
     """The walk: the window's newest ``walk`` rows, checked one by one, newest first; the newest ``limit``
     matches when it finds that many (fewer when the window is walked to its end or the walk is too short)."""
     bounds, params = _bounds(before, upto)
+    # Only constant SQL is formatted in (``_bounds``, ``_select``); every value is a parameter.
     return _fetch(
-        f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, "
+        f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, "  # noqa: S608
         f"(SELECT post_id, document FROM search_post_document WHERE true{bounds} "
         "ORDER BY post_id DESC LIMIT %s) walked "
         "WHERE document @@ q ORDER BY post_id DESC LIMIT %s",
@@ -118,7 +119,7 @@ def collected(
     those only."""
     bounds, params = _bounds(before, upto)
     return _fetch(
-        f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, LATERAL "
+        f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, LATERAL "  # noqa: S608
         f"(SELECT post_id, document FROM search_post_document WHERE document @@ q{bounds} "
         "ORDER BY post_id + 0 DESC LIMIT %s) found ORDER BY post_id DESC",
         [text, *params, limit],
@@ -195,7 +196,7 @@ class PostgresBackend:
         author by key costs microseconds."""
         inner, params = rows.filter(id=RawSQL("candidate.id", ())).query.sql_with_params()
         sql = (
-            "SELECT e.* FROM unnest(%s::bigint[]) AS candidate(id) "
+            "SELECT e.* FROM unnest(%s::bigint[]) AS candidate(id) "  # noqa: S608 (compiled by Django)
             f"CROSS JOIN LATERAL ({inner} OFFSET 0) e ORDER BY e.id DESC"
         )
         return sql, (CANDIDATES, *params), 0
