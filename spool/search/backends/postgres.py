@@ -7,11 +7,10 @@
 evenly and that checking a document costs next to nothing): walking the primary key newest first and
 checking each document costs ``limit / selectivity`` rows — cheap for a common word, 100,000 rows for a rare
 one — while collecting every match from the GIN index and sorting costs about eight times as much per match
-(a heap fetch each) — cheap for a rare word, 200,000 fetches for a common one. :func:`_walk_rows`
-chooses from the planner's own estimate of the matches (one ``EXPLAIN``, a fraction of a millisecond, kept
-for a while), and each plan is written so the planner cannot swap it for the other: the walk reads a bounded
-window of the newest rows (the GIN plan finishes when the estimate was off), the GIN plan sorts on
-``post_id + 0``.
+(a heap fetch each) — cheap for a rare word, 200,000 fetches for a common one. :func:`_walk_is_cheaper`
+chooses from the planner's own estimates of the matches and of each word's posting list (one ``EXPLAIN``, a
+fraction of a millisecond, kept for a while). The walk is left to the planner, which leans towards it; the
+GIN plan is written so that the planner cannot turn it back into the walk (it sorts on ``post_id + 0``).
 
 No foreign key to ``posts_post``: Django's test flush truncates the tables it knows, and a constraint it does
 not know would stop it. Deleted posts' rows are removed by the indexing task."""
@@ -39,9 +38,6 @@ BITMAP_ROW_COST = 8
 POSTING_COST = 0.3
 # A phrase's matches are fewer than the planner estimates (it counts documents holding all the words).
 PHRASE_RARITY = 10
-# The walk reads at most this many times the rows its estimate needs (then the GIN plan finishes the job).
-WALK_MARGIN = 4
-WALK_SLACK = 1000
 # Estimates kept per process (a search's later pages and rounds ask again), for at most this long.
 ESTIMATE_CACHE_SIZE = 1024
 ESTIMATE_SECONDS = 600
@@ -82,32 +78,28 @@ def _estimate(text: str, words: tuple[str, ...], period: int) -> tuple[float, fl
     return matches, total, sum(postings)
 
 
-def _walk_rows(query: ParsedQuery, text: str, limit: int) -> int | None:
-    """How many of the newest rows to walk for ``limit`` matches of ``query``, or ``None`` when collecting
-    the matches from the GIN index is estimated cheaper."""
+def _walk_is_cheaper(query: ParsedQuery, text: str, limit: int) -> bool:
+    """Whether walking the newest rows for ``limit`` matches of ``query`` is estimated cheaper than
+    collecting the matches from the GIN index."""
     words = tuple(sorted({word for group in query.groups for term in group for word in term}))
     matches, total, postings = _estimate(text, words, int(time.monotonic() // ESTIMATE_SECONDS))
     phrase = any(len(term) > 1 for group in query.groups for term in group)
     share = min(matches / total / (PHRASE_RARITY if phrase else 1), 1.0)
-    expected = limit / share
-    if expected > BITMAP_ROW_COST * matches + POSTING_COST * postings:
-        return None
-    return int(expected * WALK_MARGIN) + WALK_SLACK
+    return limit / share <= BITMAP_ROW_COST * matches + POSTING_COST * postings
 
 
 def walked(
-    text: str, before: int | None, upto: int | None, limit: int, relevance: bool, walk: int
+    text: str, before: int | None, upto: int | None, limit: int, relevance: bool
 ) -> list[tuple[int, float]]:
-    """The walk: the window's newest ``walk`` rows, checked one by one, newest first; the newest ``limit``
-    matches when it finds that many (fewer when the window is walked to its end or the walk is too short)."""
+    """The newest ``limit`` matches in the window, as the planner runs "newest first": the walk, whenever
+    the walk is the cheaper plan (the planner leans towards it; a subquery that bounded the walk cost twice
+    as much per row)."""
     bounds, params = _bounds(before, upto)
     # Only constant SQL is formatted in (``_bounds``, ``_select``); every value is a parameter.
     return _fetch(
-        f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, "  # noqa: S608
-        f"(SELECT post_id, document FROM search_post_document WHERE true{bounds} "
-        "ORDER BY post_id DESC LIMIT %s) walked "
-        "WHERE document @@ q ORDER BY post_id DESC LIMIT %s",
-        [text, *params, walk, limit],
+        f"{_select(relevance)} FROM search_post_document, websearch_to_tsquery('simple', %s) q "
+        f"WHERE document @@ q{bounds} ORDER BY post_id DESC LIMIT %s",
+        [text, *params, limit],
     )
 
 
@@ -118,6 +110,7 @@ def collected(
     ``post_id + 0``, not the key's order, which would turn this back into the walk), relevance computed for
     those only."""
     bounds, params = _bounds(before, upto)
+    # Only constant SQL is formatted in (``_bounds``, ``_select``); every value is a parameter.
     return _fetch(
         f"{_select(relevance)} FROM websearch_to_tsquery('simple', %s) q, LATERAL "  # noqa: S608
         f"(SELECT post_id, document FROM search_post_document WHERE document @@ q{bounds} "
@@ -171,10 +164,8 @@ class PostgresBackend:
         if query.empty:
             return []
         text = query.websearch()
-        walk = _walk_rows(query, text, limit)
-        rows = walked(text, before, upto, limit, relevance, walk) if walk is not None else None
-        if rows is None or len(rows) < limit:
-            rows = collected(text, before, upto, limit, relevance)
+        plan = walked if _walk_is_cheaper(query, text, limit) else collected
+        rows = plan(text, before, upto, limit, relevance)
         return [(int(post_id), max(float(rank), 1e-6)) for post_id, rank in rows]
 
     def indexed_ids(self, post_ids: Sequence[int]) -> set[int]:
