@@ -13,12 +13,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import CharField, Value
+from django.db.models import CharField, QuerySet, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from spool.core.compiled import compiled, id_list
 from spool.media.models import RemoteImage
 from spool.media.remote import image_url
 from spool.posts.models import Like, LinkCard, Media, Mention, PollOption, PollVote, Post, Repost, Save, Topic
@@ -135,6 +136,40 @@ class PostCard:
         return self.likes_count is None
 
 
+# The queries every page runs, compiled once per process (``spool.core.compiled``): building them through
+# the ORM cost more CPU than running them.
+_MEDIA = compiled(
+    lambda ids: Media.objects.filter(post_id__in=id_list(ids)).order_by("post_id", "position"), lists=("ids",)
+)
+_POLL_OPTIONS = compiled(
+    lambda ids: (
+        PollOption.objects.filter(poll_id__in=id_list(ids)).select_related("poll").order_by("position")
+    ),
+    lists=("ids",),
+)
+
+
+def _marks(model: type[Like | Repost | Save], kind: str, viewer: int, ids: object) -> QuerySet[Any]:
+    return model.objects.filter(account_id=viewer, post_id__in=id_list(ids)).values_list(
+        "post_id", Value(kind, output_field=CharField())
+    )
+
+
+_VIEWER_MARKS = compiled(
+    lambda viewer, ids: _marks(Like, "like", viewer, ids).union(
+        _marks(Repost, "repost", viewer, ids), _marks(Save, "save", viewer, ids), all=True
+    ),
+    ints=("viewer",),
+    lists=("ids",),
+)
+_MENTIONS = compiled(
+    lambda ids: Mention.objects.filter(post_id__in=id_list(ids)).values_list(
+        "post_id", "account_id", "account__handle", "account__domain"
+    ),
+    lists=("ids",),
+)
+
+
 def _ensure_joined(posts: list[Post]) -> list[Post]:
     """Posts with author, topic and link card joined; the ones not loaded that way are loaded again, in
     one query for all of them."""
@@ -168,7 +203,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
     ids = list(all_posts)
 
     media: dict[int, list[MediaCard]] = defaultdict(list)
-    for m in Media.objects.filter(post_id__in=ids).order_by("post_id", "position"):
+    for m in cast(list[Media], _MEDIA.models(ids=ids)):
         media[m.post_id].append(  # type: ignore[index]
             MediaCard(m.id, m.file.url, m.width, m.height, m.alt_text, m.content_type)
         )
@@ -186,7 +221,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
 
     polled = [p.id for p in all_posts.values()]
     options: dict[int, list[PollOption]] = defaultdict(list)
-    for option in PollOption.objects.filter(poll_id__in=polled).select_related("poll").order_by("position"):
+    for option in cast(list[PollOption], _POLL_OPTIONS.models(ids=polled)):
         options[option.poll_id].append(option)
     votes: dict[int, int] = {}
     if viewer_id and options:
@@ -200,20 +235,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
     reposted: set[int] = set()
     saved: set[int] = set()
     if viewer_id:
-        rows = (
-            Like.objects.filter(account_id=viewer_id, post_id__in=ids)
-            .values_list("post_id", Value("like", output_field=CharField()))
-            .union(
-                Repost.objects.filter(account_id=viewer_id, post_id__in=ids).values_list(
-                    "post_id", Value("repost", output_field=CharField())
-                ),
-                Save.objects.filter(account_id=viewer_id, post_id__in=ids).values_list(
-                    "post_id", Value("save", output_field=CharField())
-                ),
-                all=True,
-            )
-        )
-        for post_id, kind in rows:
+        for post_id, kind in _VIEWER_MARKS.run(viewer=viewer_id, ids=ids):
             {"like": liked, "repost": reposted, "save": saved}[kind].add(post_id)
 
     parent_ids = {p.reply_to_id for p in posts if p.reply_to_id}
@@ -230,9 +252,7 @@ def build_cards(viewer: Account | None, items: Sequence[Post | FeedEntry]) -> li
     )
 
     mentions: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for post_id, account_id, handle, domain in Mention.objects.filter(post_id__in=ids).values_list(
-        "post_id", "account_id", "account__handle", "account__domain"
-    ):
+    for post_id, account_id, handle, domain in _MENTIONS.run(ids=ids):
         mentions[post_id].append((account_id, handle, domain))
 
     root_authors: dict[int, int] = {}

@@ -22,13 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from spool.core import ratelimit
+from spool.core.compiled import compiled, id_list, ids_param
 from spool.core.errors import ValidationError
 from spool.core.pagination import MAX_PAGE
 from spool.core.snowflake import SPOOL_EPOCH_MS, TIMESTAMP_SHIFT
@@ -139,14 +140,10 @@ def _topic_source(topic: Topic) -> Source:
     return source
 
 
-def _eligible(viewer: Account | None, ids: list[int], filters: _Filters) -> PostQuerySet:
-    """The posts among ``ids`` the viewer may see in a feed, with the filters applied."""
-    qs = (
-        Post.objects.visible_to(viewer)
-        .in_feeds_of(viewer)
-        .full_reach(viewer)
-        .filter(id__in=get_backend().id_list(ids))
-    )
+def _eligible(viewer: Account | None, filters: _Filters) -> PostQuerySet:
+    """The posts the viewer may see in a feed, with the filters applied (the candidates are added by the
+    backend: :meth:`~spool.search.backends.SearchBackend.among_candidates`)."""
+    qs = Post.objects.visible_to(viewer).in_feeds_of(viewer).full_reach(viewer)
     if filters.author_id is not None:
         qs = qs.filter(author_id=filters.author_id)
     if filters.media == "none":
@@ -157,26 +154,19 @@ def _eligible(viewer: Account | None, ids: list[int], filters: _Filters) -> Post
     return qs
 
 
-# Stands for the candidate IDs in the compiled eligibility query (no post has a negative ID).
-_MARKER = [-1]
-
-
 @lru_cache(maxsize=ELIGIBLE_CACHE_SIZE)
 def _eligible_sql(
     vendor: str, viewer_id: int | None, filters: _Filters, columns: tuple[str, ...]
 ) -> tuple[str, tuple[Any, ...], int]:
-    """:func:`_eligible` compiled once per viewer, filters and process: (SQL newest first, its parameters,
-    the index of the candidate IDs' parameter). Compiling the visibility rule through the ORM costs several
-    milliseconds of Python per search, the query itself far less. Safe to keep, for the same reason as
-    ``posts.querysets._visible_base``: the rule holds only the viewer's ID, and follows, blocks, mutes and
-    limited servers are subqueries read whenever the SQL runs."""
+    """:func:`_eligible` among the candidates, compiled once per viewer, filters and process: (SQL newest
+    first, its parameters, the index of the candidate IDs' parameter). Compiling the visibility rule through
+    the ORM costs several milliseconds of Python per search, the query itself far less. Safe to keep, for
+    the same reason as ``posts.querysets._visible_base``: the rule holds only the viewer's ID, and follows,
+    blocks, mutes and limited servers are subqueries read whenever the SQL runs."""
     from spool.identities.models import Account
 
     viewer = Account(pk=viewer_id) if viewer_id is not None else None  # only its ID is read
-    qs = _eligible(viewer, _MARKER, filters).order_by("-id").values_list(*columns)
-    sql, params = qs.query.sql_with_params()
-    marker = get_backend().id_list(_MARKER).params[0]
-    return sql, tuple(params), params.index(marker)
+    return get_backend().among_candidates(_eligible(viewer, filters).order_by().values_list(*columns))
 
 
 def _eligible_rows(
@@ -190,7 +180,7 @@ def _eligible_rows(
         connection.vendor, viewer.id if viewer is not None else None, filters, columns
     )
     bound: list[Any] = list(params)
-    bound[at] = get_backend().id_list(ids).params[0]
+    bound[at] = ids_param(ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, bound)
         return cursor.fetchall()
@@ -259,9 +249,14 @@ def _recent(
     return _for_cards(found), None if exhausted or before is None else str(before)
 
 
+_CARD_POSTS = compiled(lambda ids: Post.objects.for_cards().filter(id__in=id_list(ids)), lists=("ids",))
+
+
 def _for_cards(ids: list[int]) -> list[Post]:
-    """The posts ``ids``, in that order, loaded for cards (one query for the whole page)."""
-    loaded = Post.objects.for_cards().in_bulk(ids)
+    """The posts ``ids``, in that order, loaded for cards (one compiled query for the whole page)."""
+    if not ids:
+        return []
+    loaded = {post.id: post for post in cast(list[Post], _CARD_POSTS.models(ids=ids))}
     return [loaded[i] for i in ids if i in loaded]
 
 

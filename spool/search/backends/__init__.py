@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from spool.search.query import ParsedQuery
@@ -47,6 +48,11 @@ class SearchBackend(Protocol):
         """A subquery yielding ``ids``, for ``id__in``: one parameter however many IDs (Django spends
         milliseconds preparing a thousand separate ones)."""
 
+    def among_candidates(self, rows: QuerySet[Any]) -> tuple[str, tuple[Any, ...], int]:
+        """``rows`` (a ``values_list`` of posts, unordered) limited to a list of candidate post IDs, newest
+        first, compiled: (SQL, parameters, index of the parameter to bind the IDs to with
+        :func:`spool.core.compiled.ids_param`)."""
+
 
 def newest_first(
     select: str, params: list[str | int], column: str, before: int | None, upto: int | None, limit: int
@@ -76,3 +82,13 @@ def get_backend() -> SearchBackend:
     from spool.search.backends.sqlite import SqliteBackend
 
     return SqliteBackend()
+
+
+# Stands for the candidate IDs among a compiled query's parameters (no real parameter holds a NUL).
+CANDIDATES = "\x00candidates"
+
+
+def compiled_among(rows: QuerySet[Any]) -> tuple[str, tuple[Any, ...], int]:
+    """``rows`` compiled, with the index of the :data:`CANDIDATES` parameter."""
+    sql, params = rows.query.sql_with_params()
+    return sql, tuple(params), list(params).index(CANDIDATES)

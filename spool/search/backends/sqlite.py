@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from spool.search.backends import newest_first
+from spool.search.backends import CANDIDATES, compiled_among, newest_first
 from spool.search.query import ParsedQuery
 from spool.search.ranking import window_bm25
 
@@ -73,3 +75,7 @@ class SqliteBackend:
 
     def id_list(self, ids: Sequence[int]) -> RawSQL:
         return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
+
+    def among_candidates(self, rows: QuerySet[Any]) -> tuple[str, tuple[Any, ...], int]:
+        among = rows.filter(id__in=RawSQL("SELECT value FROM json_each(%s)", (CANDIDATES,))).order_by("-id")
+        return compiled_among(among)

@@ -1,0 +1,31 @@
+"""PostgreSQL's two plans for "the newest matches" (walking the key, collecting from the GIN index) find the
+same posts in the same order with the same relevance, whichever the estimate picks."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from spool.search.backends import get_backend
+from spool.search.query import parse_query
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search plans")
+
+
+def test_the_walk_and_the_gin_plan_agree(people, post):
+    from spool.search.backends.postgres import collected, walked
+
+    ana = people("ana")
+    texts = ["red roses", "white roses", "red tulips", "roses are red", "red red roses", "lilies"] * 3
+    ids = [post(ana, text).id for text in texts]
+    for q in ("roses", "red roses", '"red roses"', "roses -white", "tulips or lilies"):
+        text = parse_query(q).websearch()
+        for before, upto in ((None, None), (ids[-2], None), (None, ids[10]), (ids[15], ids[12])):
+            for limit in (1, 3, 50):
+                for relevance in (True, False):
+                    found = collected(text, before, upto, limit, relevance)
+                    assert walked(text, before, upto, limit, relevance) == found
+                    backend = get_backend().newest_matches(
+                        parse_query(q), before=before, upto=upto, limit=limit, relevance=relevance
+                    )
+                    assert [i for i, _ in backend] == [i for i, _ in found]
