@@ -43,7 +43,8 @@ from bench.hotpath import cpu_per_request
 
 HOME = "/api/v1/timelines/home"
 # Scenario groups, in the order they run; ``--scenarios`` picks some (``http`` = the ceiling and warm home).
-SCENARIOS = ("returning", "queries", "http", "celebrity", "features", "fanout")
+# ``trending`` is the trending half of ``features`` alone.
+SCENARIOS = ("returning", "queries", "http", "celebrity", "features", "trending", "fanout")
 
 
 def _client() -> Any:
@@ -190,8 +191,14 @@ def for_you_and_trending(data: Generated, runs: int, quick: bool) -> dict[str, A
     does, in this process (:mod:`bench.feeds`)."""
     from bench import feeds
 
-    trending = feeds.trending(max(3, runs // 10), 3_000 if quick else 20_000)
-    return {"trending": trending, "for_you": feeds.for_you(data.reader_ids, runs)}
+    return {"trending": trending(quick), "for_you": feeds.for_you(data.reader_ids, runs)}
+
+
+def trending(quick: bool) -> dict[str, Any]:
+    """The trending scenario (:func:`bench.feeds.trending`) at the suite's sizes."""
+    from bench import feeds
+
+    return feeds.trending(3 if quick else 10, 3_000 if quick else 20_000)
 
 
 def fanout(data: Generated, quick: bool) -> dict[str, Any]:
@@ -332,6 +339,9 @@ def main(argv: list[str] | None = None) -> None:
         if "features" in chosen:
             log(f"bench.suite: {args.database}: For You, trending…")
             result["features"] = for_you_and_trending(data, 20 if args.quick else 100, args.quick)
+        elif "trending" in chosen:
+            log(f"bench.suite: {args.database}: trending…")
+            result["features"] = {"trending": trending(args.quick)}
         if "fanout" in chosen:
             log(f"bench.suite: {args.database}: fan-out…")
             result["fanout"] = fanout(data, args.quick)
