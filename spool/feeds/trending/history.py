@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -42,7 +41,7 @@ def _days(today: date) -> list[date]:
 def topic_history(topic_ids: list[int] | None = None) -> dict[int, list[DayUse]]:
     """Uses and distinct accounts per UTC day over the last ``HISTORY_DAYS`` days (today first, missing days
     zero) for ``topic_ids`` (every topic used this week when ``None``); posts and topics moderators limited
-    the reach of do not count. One query (:func:`_per_day`)."""
+    the reach of do not count. One query."""
     today = _today()
     start = datetime.combine(today - timedelta(days=HISTORY_DAYS - 1), time(), tzinfo=UTC)
     rows = (
@@ -54,29 +53,19 @@ def topic_history(topic_ids: list[int] | None = None) -> dict[int, list[DayUse]]
     )
     if topic_ids is not None:
         rows = rows.filter(topic_id__in=topic_ids)
+    counts = (
+        rows.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("topic_id", "day")
+        .annotate(uses=Count("id"), accounts=Count("author_id", distinct=True))
+        .order_by()
+    )
     by_topic: dict[int, dict[date, tuple[int, int]]] = defaultdict(dict)
-    for topic_id, day, uses, accounts in _per_day(rows):
-        by_topic[topic_id][day if isinstance(day, date) else date.fromisoformat(day)] = (uses, accounts)
+    for row in counts:
+        by_topic[row["topic_id"]][row["day"]] = (row["uses"], row["accounts"])
     wanted = topic_ids if topic_ids is not None else list(by_topic)
     return {
         tid: [DayUse(day, *by_topic.get(tid, {}).get(day, (0, 0))) for day in _days(today)] for tid in wanted
     }
-
-
-def _per_day(rows: QuerySet[Post]) -> list[tuple[int, Any, int, int]]:
-    """``(topic ID, UTC day, posts, distinct authors)`` of ``rows``: grouped by (topic, day, author) first,
-    then by (topic, day), so both steps hash instead of sorting every post for ``COUNT(DISTINCT …)``."""
-    inner, params = (
-        rows.annotate(day=TruncDate("created_at", tzinfo=UTC))
-        .values("topic_id", "day", "author_id")
-        .annotate(uses=Count("id"))
-        .order_by()
-        .query.sql_with_params()
-    )
-    sql = f"SELECT topic_id, day, SUM(uses), COUNT(*) FROM ({inner}) d GROUP BY topic_id, day"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(topic_id, day, int(uses), n) for topic_id, day, uses, n in cursor.fetchall()]
 
 
 def _today() -> date:
