@@ -4,7 +4,10 @@ the bench process, through the same functions production runs:
 1. **Trending counting**: the newest public posts of the dataset (generated in bulk, so never counted) are
    counted one by one through ``trending.services.count_post`` — what the ``count_for_trending`` task does
    after each post commits — so the activity stores hold what a live site's would; CPU per post.
-2. **Trending refresh**: ``refresh_trending`` (the beat job's service) timed ``runs`` times.
+   First a burst of posts, replies and likes in a few topics is added to the run copy (:mod:`bench.burst`),
+   so topics trend against their own baseline and the highlight queries run.
+2. **Trending refresh**: ``refresh_trending`` (the beat job's service) timed ``runs`` times, then the SQL
+   time of its slowest queries in one more run.
 3. **Candidate pools**: ``refresh_candidate_pools`` (the beat job's service), timed once; the pools then
    hold what the job keeps in production, so no ranking computes one.
 4. **For You first page** at limit=40 for ``runs`` readers, each ranked afresh (their session forgotten
@@ -19,8 +22,10 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from bench.burst import BurstSizes, dataset_now, inject_burst
 from bench.timing import percentile
 
 
@@ -56,8 +61,6 @@ def _queries(call: Callable[[], Any]) -> int:
 
 def count_trending(posts: int) -> dict[str, Any]:
     """Count the newest ``posts`` posts of the last ``RETENTION_HOURS`` as the after-commit task does."""
-    from datetime import timedelta
-
     from django.utils import timezone
 
     from spool.core.snowflake import id_at
@@ -82,35 +85,53 @@ def count_trending(posts: int) -> dict[str, Any]:
     }
 
 
-def trending(runs: int, count: int) -> dict[str, Any]:
-    """Scenarios 1 and 2: count, then time the refresh."""
-    from datetime import timedelta
-
-    from django.db import transaction
+def trending(runs: int, count: int, burst: BurstSizes | None = None) -> dict[str, Any]:
+    """Scenarios 1 and 2: a burst added (:mod:`bench.burst`), the newest posts counted, then the refresh
+    timed, with the SQL time of its slowest queries in one run."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
 
     from spool.feeds.trending.services import refresh_trending
-    from spool.posts.models import Post
 
+    # The refresh runs at the dataset's own "now" (just after it was generated), not the clock's: a dataset
+    # generated hours ago would otherwise leave the trending window empty. Posts that earlier scenarios
+    # published (at the clock's time) do not move it.
+    now = dataset_now()
+    added = inject_burst(now, burst)
     counted = count_trending(count)
     found: dict[str, Any] = {}
-    # The refresh runs at the dataset's own "now" (just after its newest post), not the clock's: a dataset
-    # generated hours ago would otherwise leave the trending window empty, nothing would trend and the
-    # highlight queries (the refresh's costliest part) would not run at all.
-    newest = Post.objects.order_by("-id").values_list("created_at", flat=True).first()
-    at = newest + timedelta(minutes=1) if newest is not None else None
+    at = now + timedelta(minutes=1)
 
     def refresh() -> None:
         with transaction.atomic():  # as the task runs it; the cache is written on commit
             found.update(refresh_trending(at))
 
     samples = [_timed(refresh) for _ in range(runs)]
+    with CaptureQueriesContext(connection) as captured:
+        refresh()
+    slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST]
     return {
+        "burst": added,
         "counting": counted,
         "refresh": _stats(samples),
-        "refresh_queries": _queries(refresh),
+        "refresh_queries": len(captured),
+        "slowest_queries_ms": [[round(float(q["time"]) * 1000, 1), _label(q["sql"])] for q in slowest],
         "topics": len(found.get("topics", [])),
+        "burst_topics_trending": sum(t["topic_id"] in added["topic_ids"] for t in found.get("topics", [])),
         "keywords": len(found.get("keywords", [])),
     }
+
+
+SLOWEST = 4
+
+
+def _label(sql: str) -> str:
+    """A query's first table and first columns, to tell the refresh's queries apart in the report."""
+    import re
+
+    table = re.search(r'FROM "?(\w+)"?', sql)
+    columns = re.findall(r'AS "(\w+)"', sql)[:3]
+    return f"{table.group(1) if table else '?'}: {', '.join(columns)}"
 
 
 def for_you(reader_ids: list[int], runs: int) -> dict[str, Any]:

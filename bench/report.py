@@ -292,9 +292,30 @@ def _feature_notes(features: dict[str, Any]) -> list[str]:
                 f"the after-commit task's service took CPU {counted['cpu_ms_per_post']} ms a post; the refresh "
                 f"(beat job) p50 {refresh['p50_ms']} / p99 {refresh['p99_ms']} ms, CPU p50 {refresh['cpu_p50_ms']} ms, "
                 f"{fig['refresh_queries']} queries ({refresh['runs']} runs); {fig['topics']} topics and "
-                f"{fig['keywords']} keywords trend."
+                f"{fig['keywords']} keywords trend." + _burst_note(fig)
             )
     return lines
+
+
+def _burst_note(fig: dict[str, Any]) -> str:
+    """The burst added before the trending scenario and the refresh's slowest queries (newer results)."""
+    burst = fig.get("burst")
+    if not burst:
+        return ""
+    note = (
+        f" Before counting, a burst in the dataset's last 2 hours ({burst['posts']} posts by {burst['authors']} "
+        f"people, {burst['replies']} replies, up to {burst['likes']:,} likes per topic, in "
+        f"{', '.join(burst['topic_names'])}): {fig['burst_topics_trending']} of its {len(burst['topic_ids'])} "
+        f"topics trend."
+    )
+    slowest = fig.get("slowest_queries_ms") or []
+    if slowest:
+        note += (
+            " Slowest refresh queries (SQL ms): "
+            + "; ".join(f"{ms} ({label})" for ms, label in slowest)
+            + "."
+        )
+    return note
 
 
 def render_suite(

@@ -43,7 +43,8 @@ from bench.hotpath import cpu_per_request
 
 HOME = "/api/v1/timelines/home"
 # Scenario groups, in the order they run; ``--scenarios`` picks some (``http`` = the ceiling and warm home).
-SCENARIOS = ("returning", "queries", "http", "celebrity", "features", "fanout")
+# ``trending`` is the trending half of ``features`` alone.
+SCENARIOS = ("returning", "queries", "http", "celebrity", "features", "trending", "fanout")
 
 
 def _client() -> Any:
@@ -191,8 +192,16 @@ def for_you_and_trending(data: Generated, runs: int, counted: int) -> dict[str, 
     refreshed as the beat job does, in this process (:mod:`bench.feeds`)."""
     from bench import feeds
 
-    trending = feeds.trending(max(3, runs // 10), counted)
-    return {"trending": trending, "for_you": feeds.for_you(data.reader_ids, runs)}
+    refreshes = trending(max(3, runs // 10), counted)
+    return {"trending": refreshes, "for_you": feeds.for_you(data.reader_ids, runs)}
+
+
+def trending(runs: int, counted: int) -> dict[str, Any]:
+    """The trending scenario (:func:`bench.feeds.trending`): count the newest ``counted`` posts, then time
+    ``runs`` refreshes."""
+    from bench import feeds
+
+    return feeds.trending(runs, counted)
 
 
 def fanout(data: Generated, quick: bool) -> dict[str, Any]:
@@ -339,10 +348,13 @@ def main(argv: list[str] | None = None) -> None:
             result["in_process"] = cpu_per_request(data, 100 if args.quick else 1_000)
         if chosen & {"http", "celebrity"}:
             _over_http(args, data, facts, workers, chosen, result, Path(tmp))
+        counted = args.trending_posts or (3_000 if args.quick else 20_000)
         if "features" in chosen:
             log(f"bench.suite: {args.database}: For You, trending…")
-            counted = args.trending_posts or (3_000 if args.quick else 20_000)
             result["features"] = for_you_and_trending(data, 20 if args.quick else 100, counted)
+        elif "trending" in chosen:
+            log(f"bench.suite: {args.database}: trending…")
+            result["features"] = {"trending": trending(3 if args.quick else 10, counted)}
         if "fanout" in chosen:
             log(f"bench.suite: {args.database}: fan-out…")
             result["fanout"] = fanout(data, args.quick)

@@ -12,7 +12,12 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from spool.feeds.trending.highlights import engagement_velocity, voice_score
+from spool.feeds.trending.highlights import (
+    VOICES_PER_TOPIC,
+    engagement_velocity,
+    influential_voices,
+    voice_score,
+)
 from spool.feeds.trending.models import HiddenTopic, TopicReport
 from spool.feeds.trending.services import refresh_trending
 from spool.identities.models import Account
@@ -160,3 +165,19 @@ def test_reports_and_hiding_through_the_page_and_the_api(eclipse, people, login)
     assert "Eclipse" not in ana.get("/explore").content.decode()
     assert moderator.delete(f"{API}hidden/Eclipse").json()["hidden"] is False
     assert [t["topic"]["display"] for t in ana.get(API).json()["topics"]] == ["Eclipse"]
+
+
+def test_a_voice_is_found_past_authors_whose_counters_promised_more(people):
+    """Voices are counted for the best bounds by the counters first: a voice behind more authors than are
+    counted at first (each liked by themselves and one other person, so their counters say two people and
+    they have one) is still found."""
+    voice = people("voice")
+    post = committed_post(voice, "Quasar", "a real discussion")
+    for fan in (people("fan1"), people("fan2")):
+        like_post(fan, post.id)
+    for n in range(VOICES_PER_TOPIC * 4 + 1):
+        decoy = people(f"decoy{n}")
+        own = committed_post(decoy, "Quasar", "liked by myself")
+        like_post(decoy, own.id)
+        like_post(voice, own.id)
+    assert influential_voices([post.topic_id], timezone.now()) == {post.topic_id: [voice.id]}
