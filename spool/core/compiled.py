@@ -8,6 +8,13 @@ among the SQL's parameters. ``run(**values)`` then executes the same SQL with th
 The queryset is still built by the usual vocabulary (``Post.objects.visible_to(viewer)``…), so the rule is
 the one every other read uses; only its compilation is cached.
 
+On PostgreSQL the statement is kept in the server's own form (:func:`_native`): the placeholders as
+``$1``…, every other parameter written in as Django's client-side binding would send it. It then runs on a
+native cursor (:meth:`spool.core.postgres_backend.base.DatabaseWrapper.native_cursor`): psycopg no longer
+scans kilobytes of SQL for ``%s`` nor quotes the values on every execution (statements that long are past
+its cache of converted queries), and the server prepares it, planning the visibility rule once per
+connection rather than on every request.
+
 Lists of IDs go in through :func:`id_list` (an array on PostgreSQL, ``json_each`` on SQLite), so one
 compiled statement serves any number of IDs. ``strs`` name string placeholders (an exact match on a
 digest, say). ``models(**values)`` returns model instances, with their ``select_related`` relations
@@ -16,6 +23,7 @@ filled in, built from the rows as Django's own queryset iteration builds them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -66,8 +74,29 @@ def ids_in(ids: Iterable[int]) -> RawSQL:
 
 
 # What a compiled statement keeps: its SQL, where each placeholder sits among the parameters, the
-# parameters, the row converter (None when no column needs one) and the compiler (for ``models``).
-_Statement = tuple[str, list[tuple[int, str]], tuple[Any, ...], Any, Any]
+# parameters, the row converter (None when no column needs one), the compiler (for ``models``) and whether
+# it runs on a native cursor (``$1`` placeholders).
+_Statement = tuple[str, list[tuple[int, str]], tuple[Any, ...], Any, Any, bool]
+
+_FORMAT_TOKENS = re.compile("%%|%s")
+
+
+def _native(sql: str, params: list[Any], slots: list[tuple[int, str]]) -> tuple[str, list[tuple[int, str]]]:
+    """``sql`` with the placeholders' ``%s`` as ``$1``… (in ``slots`` order) and the other parameters
+    written in as literals (:meth:`compose_sql`: what client-side binding sends), and the slots renumbered
+    for the placeholders' parameters alone."""
+    numbers = {at: n for n, (at, _) in enumerate(slots, 1)}
+    positions = iter(range(len(params)))
+
+    def token(match: re.Match[str]) -> str:
+        if match.group() == "%%":
+            return "%"
+        at = next(positions)
+        if at in numbers:
+            return f"${numbers[at]}"
+        return str(connection.ops.compose_sql("%s", [params[at]]))
+
+    return _FORMAT_TOKENS.sub(token, sql), [(n, name) for n, (_, name) in enumerate(slots)]
 
 
 class Compiled:
@@ -111,7 +140,11 @@ class Compiled:
                 raise ValueError(f"compiled: placeholders not in the SQL: {sorted(missing)}")
             # Values converted as Django does (booleans, times and JSON on SQLite).
             convert = (lambda rows: list(compiler.apply_converters(rows, converters))) if converters else None
-            found = self._sql[key] = (sql, slots, tuple(params), convert, compiler)
+            native = hasattr(connection, "native_cursor")
+            if native:
+                sql, slots = _native(sql, list(params), slots)
+                params = [None] * len(slots)
+            found = self._sql[key] = (sql, slots, tuple(params), convert, compiler, native)
         return found
 
     def models(self, **values: Any) -> list[Model]:
@@ -135,12 +168,12 @@ class Compiled:
     def run(self, *, raw: bool = False, **values: Any) -> list[tuple[Any, ...]]:
         """The rows, converted as Django converts them (``raw``: as the driver returns them — on SQLite,
         booleans as 0/1, times and JSON as text)."""
-        sql, slots, template, convert, _ = self._compile()
+        sql, slots, template, convert, _, native = self._compile()
         params = list(template)
         for i, name in slots:
             value = values[name]
             params[i] = ids_param(value) if name in self.lists else value
-        with connection.cursor() as cursor:
+        with connection.native_cursor() if native else connection.cursor() as cursor:  # type: ignore[attr-defined]
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return convert(rows) if convert is not None and not raw else rows
