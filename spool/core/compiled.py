@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
@@ -57,11 +58,12 @@ def id_list(marker: Any) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", (marker,))
 
 
-def ids_param(ids: Iterable[int]) -> Any:
-    """The one parameter :func:`id_list` binds for ``ids``: an array on PostgreSQL, JSON text on SQLite.
-    Django binds each value of ``field__in=[...]`` as its own parameter, which for hundreds of IDs costs
-    more CPU than the query; this costs one conversion."""
-    if connection.vendor == "postgresql":
+def ids_param(ids: Iterable[int], vendor: str = "") -> Any:
+    """The one parameter :func:`id_list` binds for ``ids``: an array on PostgreSQL, JSON text on SQLite
+    (``vendor``: the connection's, when the caller has it at hand). Django binds each value of
+    ``field__in=[...]`` as its own parameter, which for hundreds of IDs costs more CPU than the query; this
+    costs one conversion."""
+    if (vendor or connection.vendor) == "postgresql":
         # An array literal ('{1,2,3}', cast by the SQL) rather than a list: psycopg adapts a list element
         # by element in Python, which cost more than the rest of the statement.
         return f"{{{','.join(map(str, ids))}}}"
@@ -81,7 +83,9 @@ _Statement = tuple[str, list[tuple[int, str]], tuple[Any, ...], Any, Any, bool]
 _FORMAT_TOKENS = re.compile("%%|%s")
 
 
-def _native(sql: str, params: list[Any], slots: list[tuple[int, str]]) -> tuple[str, list[tuple[int, str]]]:
+def _native(
+    connection: BaseDatabaseWrapper, sql: str, params: list[Any], slots: list[tuple[int, str]]
+) -> tuple[str, list[tuple[int, str]]]:
     """``sql`` with the placeholders' ``%s`` as ``$1``… (in ``slots`` order) and the other parameters
     written in as literals (:meth:`compose_sql`: what client-side binding sends), and the slots renumbered
     for the placeholders' parameters alone."""
@@ -94,7 +98,7 @@ def _native(sql: str, params: list[Any], slots: list[tuple[int, str]]) -> tuple[
         at = next(positions)
         if at in numbers:
             return f"${numbers[at]}"
-        return str(connection.ops.compose_sql("%s", [params[at]]))
+        return str(connection.ops.compose_sql("%s", [params[at]]))  # type: ignore[attr-defined]
 
     return _FORMAT_TOKENS.sub(token, sql), [(n, name) for n, (_, name) in enumerate(slots)]
 
@@ -112,8 +116,9 @@ class Compiled:
         self.lists = lists
         self.strs = strs
         self._sql: dict[str, _Statement] = {}
+        self._builders: dict[str, tuple[Any, ...]] = {}  # for ``models``, by vendor
 
-    def _compile(self) -> _Statement:
+    def _compile(self, connection: BaseDatabaseWrapper) -> _Statement:
         key = connection.vendor
         found = self._sql.get(key)
         if found is None:
@@ -142,7 +147,7 @@ class Compiled:
             convert = (lambda rows: list(compiler.apply_converters(rows, converters))) if converters else None
             native = hasattr(connection, "native_cursor")
             if native:
-                sql, slots = _native(sql, list(params), slots)
+                sql, slots = _native(connection, sql, list(params), slots)
                 params = [None] * len(slots)
             found = self._sql[key] = (sql, slots, tuple(params), convert, compiler, native)
         return found
@@ -150,30 +155,38 @@ class Compiled:
     def models(self, **values: Any) -> list[Model]:
         """The rows as model instances of the queryset's model, ``select_related`` relations attached
         (as :class:`django.db.models.query.ModelIterable` builds them; no deferred fields, no annotations)."""
-        rows = self.run(**values)
-        compiler = self._compile()[4]
-        select, info = compiler.select, compiler.klass_info
-        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        related = get_related_populators(info, select, connection.alias)
-        model = info["model"]
-        found = []
+        db = connections[DEFAULT_DB_ALIAS]
+        rows = self._rows(db, False, values)
+        found = self._builders.get(db.vendor)
+        if found is None:
+            compiler = self._compile(db)[4]
+            select, info = compiler.select, compiler.klass_info
+            start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+            names = [column[0].target.attname for column in select[start:end]]
+            related = get_related_populators(info, select, db.alias)  # stateless: kept with the statement
+            found = self._builders[db.vendor] = (info["model"], names, start, end, related)
+        model, names, start, end, related = found
+        instances = []
         for row in rows:
-            instance = model.from_db(connection.alias, names, row[start:end])
+            instance = model.from_db(db.alias, names, row[start:end])
             for populator in related:
                 populator.populate(row, instance)
-            found.append(instance)
-        return found
+            instances.append(instance)
+        return instances
 
     def run(self, *, raw: bool = False, **values: Any) -> list[tuple[Any, ...]]:
         """The rows, converted as Django converts them (``raw``: as the driver returns them — on SQLite,
         booleans as 0/1, times and JSON as text)."""
-        sql, slots, template, convert, _, native = self._compile()
+        return self._rows(connections[DEFAULT_DB_ALIAS], raw, values)
+
+    def _rows(self, db: BaseDatabaseWrapper, raw: bool, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        # One look-up of the connection (each ``connection.…`` goes through a context-local).
+        sql, slots, template, convert, _, native = self._compile(db)
         params = list(template)
         for i, name in slots:
             value = values[name]
-            params[i] = ids_param(value) if name in self.lists else value
-        with connection.native_cursor() if native else connection.cursor() as cursor:  # type: ignore[attr-defined]
+            params[i] = ids_param(value, db.vendor) if name in self.lists else value
+        with db.native_cursor() if native else db.cursor() as cursor:  # type: ignore[attr-defined]
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return convert(rows) if convert is not None and not raw else rows

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import re
 from functools import cache
 from typing import Any
 
 import psycopg
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from psycopg.adapt import AdaptersMap, Loader
 from psycopg.pq import Format
 
 _TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
 # psycopg's own loader: the compiled one where psycopg has its C extension (psycopg-binary).
-_NATIVE = psycopg.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
+_NATIVE: Any = psycopg.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
 
 
 class UtcTimestampLoader(Loader):
@@ -39,7 +40,25 @@ def _adapters(template: AdaptersMap) -> AdaptersMap:
     return adapters
 
 
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str:
+        """What query logging shows (``connection.queries``, ``CaptureQueriesContext``). psycopg keeps no
+        text for a statement it ran prepared, so a native cursor's statement is shown with its values
+        written in for its ``$1``… placeholders."""
+        found: str | None = super().last_executed_query(cursor, sql, params)
+        if found is not None:
+            return found
+        if not params:
+            return sql
+        return _PLACEHOLDER.sub(lambda m: str(self.compose_sql("%s", [params[int(m.group(1)) - 1]])), sql)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def get_connection_params(self) -> dict[str, Any]:
         params: dict[str, Any] = super().get_connection_params()
         if self.timezone is datetime.UTC and params.get("context") is not None:
@@ -55,4 +74,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            return self._prepare_cursor(psycopg.RawCursor(self.connection))
+            return self._prepare_cursor(psycopg.RawCursor(self.connection))  # type: ignore[attr-defined]
