@@ -45,12 +45,11 @@ _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 class DatabaseOperations(operations.DatabaseOperations):
     def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str:
-        """What query logging shows (``connection.queries``, ``CaptureQueriesContext``). psycopg keeps no
-        text for a statement it ran prepared, so a native cursor's statement is shown with its values
-        written in for its ``$1``… placeholders."""
-        found: str | None = super().last_executed_query(cursor, sql, params)
-        if found is not None:
-            return found
+        """What query logging shows (``connection.queries``, ``CaptureQueriesContext``): a native cursor's
+        statement with its values written in for its ``$1``… placeholders (psycopg keeps no text at all
+        for a statement it ran prepared)."""
+        if not isinstance(cursor, psycopg.RawCursor):
+            return super().last_executed_query(cursor, sql, params)
         if not params:
             return sql
         return _PLACEHOLDER.sub(lambda m: str(self.compose_sql("%s", [params[int(m.group(1)) - 1]])), sql)
