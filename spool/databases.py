@@ -31,12 +31,14 @@ import dj_database_url
 from spool.config import SpoolConfig
 
 SQLITE_ENGINE = "spool.core.sqlite_backend"
+POSTGRES_ENGINE = "spool.core.postgres_backend"
 
 
 def databases(config: SpoolConfig, data_dir: Path) -> dict[str, dict[str, Any]]:
     if config.database_url:
         default: dict[str, Any] = dict(dj_database_url.parse(config.database_url, conn_max_age=0))
         if default["ENGINE"] == "django.db.backends.postgresql":
+            default["ENGINE"] = POSTGRES_ENGINE
             default["OPTIONS"] = {**default.get("OPTIONS", {}), **postgres_options(config)}
         return {"default": default}
     return {

@@ -8,6 +8,13 @@ among the SQL's parameters. ``run(**values)`` then executes the same SQL with th
 The queryset is still built by the usual vocabulary (``Post.objects.visible_to(viewer)``…), so the rule is
 the one every other read uses; only its compilation is cached.
 
+On PostgreSQL the statement is kept in the server's own form (:func:`_native`): the placeholders as
+``$1``…, every other parameter written in as Django's client-side binding would send it. It then runs on a
+native cursor (:meth:`spool.core.postgres_backend.base.DatabaseWrapper.native_cursor`): psycopg no longer
+scans kilobytes of SQL for ``%s`` nor quotes the values on every execution (statements that long are past
+its cache of converted queries), and the server prepares it, planning the visibility rule once per
+connection rather than on every request.
+
 Lists of IDs go in through :func:`id_list` (an array on PostgreSQL, ``json_each`` on SQLite), so one
 compiled statement serves any number of IDs. ``strs`` name string placeholders (an exact match on a
 digest, say). ``models(**values)`` returns model instances, with their ``select_related`` relations
@@ -16,11 +23,13 @@ filled in, built from the rows as Django's own queryset iteration builds them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
@@ -49,11 +58,12 @@ def id_list(marker: Any) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", (marker,))
 
 
-def ids_param(ids: Iterable[int]) -> Any:
-    """The one parameter :func:`id_list` binds for ``ids``: an array on PostgreSQL, JSON text on SQLite.
-    Django binds each value of ``field__in=[...]`` as its own parameter, which for hundreds of IDs costs
-    more CPU than the query; this costs one conversion."""
-    if connection.vendor == "postgresql":
+def ids_param(ids: Iterable[int], vendor: str = "") -> Any:
+    """The one parameter :func:`id_list` binds for ``ids``: an array on PostgreSQL, JSON text on SQLite
+    (``vendor``: the connection's, when the caller has it at hand). Django binds each value of
+    ``field__in=[...]`` as its own parameter, which for hundreds of IDs costs more CPU than the query; this
+    costs one conversion."""
+    if (vendor or connection.vendor) == "postgresql":
         # An array literal ('{1,2,3}', cast by the SQL) rather than a list: psycopg adapts a list element
         # by element in Python, which cost more than the rest of the statement.
         return f"{{{','.join(map(str, ids))}}}"
@@ -66,8 +76,31 @@ def ids_in(ids: Iterable[int]) -> RawSQL:
 
 
 # What a compiled statement keeps: its SQL, where each placeholder sits among the parameters, the
-# parameters, the row converter (None when no column needs one) and the compiler (for ``models``).
-_Statement = tuple[str, list[tuple[int, str]], tuple[Any, ...], Any, Any]
+# parameters, the row converter (None when no column needs one), the compiler (for ``models``) and whether
+# it runs on a native cursor (``$1`` placeholders).
+_Statement = tuple[str, list[tuple[int, str]], tuple[Any, ...], Any, Any, bool]
+
+_FORMAT_TOKENS = re.compile("%%|%s")
+
+
+def _native(
+    connection: BaseDatabaseWrapper, sql: str, params: list[Any], slots: list[tuple[int, str]]
+) -> tuple[str, list[tuple[int, str]]]:
+    """``sql`` with the placeholders' ``%s`` as ``$1``… (in ``slots`` order) and the other parameters
+    written in as literals (:meth:`compose_sql`: what client-side binding sends), and the slots renumbered
+    for the placeholders' parameters alone."""
+    numbers = {at: n for n, (at, _) in enumerate(slots, 1)}
+    positions = iter(range(len(params)))
+
+    def token(match: re.Match[str]) -> str:
+        if match.group() == "%%":
+            return "%"
+        at = next(positions)
+        if at in numbers:
+            return f"${numbers[at]}"
+        return str(connection.ops.compose_sql("%s", [params[at]]))  # type: ignore[attr-defined]
+
+    return _FORMAT_TOKENS.sub(token, sql), [(n, name) for n, (_, name) in enumerate(slots)]
 
 
 class Compiled:
@@ -83,8 +116,9 @@ class Compiled:
         self.lists = lists
         self.strs = strs
         self._sql: dict[str, _Statement] = {}
+        self._builders: dict[str, tuple[Any, ...]] = {}  # for ``models``, by vendor
 
-    def _compile(self) -> _Statement:
+    def _compile(self, connection: BaseDatabaseWrapper) -> _Statement:
         key = connection.vendor
         found = self._sql.get(key)
         if found is None:
@@ -111,36 +145,48 @@ class Compiled:
                 raise ValueError(f"compiled: placeholders not in the SQL: {sorted(missing)}")
             # Values converted as Django does (booleans, times and JSON on SQLite).
             convert = (lambda rows: list(compiler.apply_converters(rows, converters))) if converters else None
-            found = self._sql[key] = (sql, slots, tuple(params), convert, compiler)
+            native = hasattr(connection, "native_cursor")
+            if native:
+                sql, slots = _native(connection, sql, list(params), slots)
+                params = [None] * len(slots)
+            found = self._sql[key] = (sql, slots, tuple(params), convert, compiler, native)
         return found
 
     def models(self, **values: Any) -> list[Model]:
         """The rows as model instances of the queryset's model, ``select_related`` relations attached
         (as :class:`django.db.models.query.ModelIterable` builds them; no deferred fields, no annotations)."""
-        rows = self.run(**values)
-        compiler = self._compile()[4]
-        select, info = compiler.select, compiler.klass_info
-        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        related = get_related_populators(info, select, connection.alias)
-        model = info["model"]
-        found = []
+        db = connections[DEFAULT_DB_ALIAS]
+        rows = self._rows(db, False, values)
+        found = self._builders.get(db.vendor)
+        if found is None:
+            compiler = self._compile(db)[4]
+            select, info = compiler.select, compiler.klass_info
+            start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+            names = [column[0].target.attname for column in select[start:end]]
+            related = get_related_populators(info, select, db.alias)  # stateless: kept with the statement
+            found = self._builders[db.vendor] = (info["model"], names, start, end, related)
+        model, names, start, end, related = found
+        instances = []
         for row in rows:
-            instance = model.from_db(connection.alias, names, row[start:end])
+            instance = model.from_db(db.alias, names, row[start:end])
             for populator in related:
                 populator.populate(row, instance)
-            found.append(instance)
-        return found
+            instances.append(instance)
+        return instances
 
     def run(self, *, raw: bool = False, **values: Any) -> list[tuple[Any, ...]]:
         """The rows, converted as Django converts them (``raw``: as the driver returns them — on SQLite,
         booleans as 0/1, times and JSON as text)."""
-        sql, slots, template, convert, _ = self._compile()
+        return self._rows(connections[DEFAULT_DB_ALIAS], raw, values)
+
+    def _rows(self, db: BaseDatabaseWrapper, raw: bool, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        # One look-up of the connection (each ``connection.…`` goes through a context-local).
+        sql, slots, template, convert, _, native = self._compile(db)
         params = list(template)
         for i, name in slots:
             value = values[name]
-            params[i] = ids_param(value) if name in self.lists else value
-        with connection.cursor() as cursor:
+            params[i] = ids_param(value, db.vendor) if name in self.lists else value
+        with db.native_cursor() if native else db.cursor() as cursor:  # type: ignore[attr-defined]
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return convert(rows) if convert is not None and not raw else rows

@@ -1,11 +1,18 @@
 """``spool.core.compiled``'s model instances and string placeholders (the token lookup every API request
-makes): the same instances the queryset gives, relations attached, in one query."""
+makes): the same instances the queryset gives, relations attached, in one query; and the same rows however
+often a statement runs (on PostgreSQL, prepared server-side once run often enough)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.test.utils import CaptureQueriesContext
+
 from spool.core.compiled import compiled
+from spool.identities.models import Account
 from spool.identities.services import register_account
 from spool.oauth import scopes
 from spool.oauth.models import Token
@@ -36,3 +43,32 @@ def test_models_are_the_querysets_instances_with_their_relations(db: None, djang
         assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
     assert found.account.hide_offensive_words == ana.hide_offensive_words
     assert _BY_DIGEST.models(token=digest("no such token")) == []
+
+
+_HANDLES = compiled(
+    lambda viewer, handle: (
+        Account.objects.filter(pk=viewer, handle=handle)
+        .annotate(percent=RawSQL("'100%%'", ()))
+        .values_list("handle", "percent", "created_at")
+    ),
+    ints=("viewer",),
+    strs=("handle",),
+)
+
+
+def test_statements_give_the_querysets_rows_however_often_they_run(db: None) -> None:
+    """Run past PostgreSQL's prepare threshold (native statements are then prepared server-side): the same
+    rows as the queryset each time, a literal ``%`` kept, timestamps aware in UTC, and the logged SQL (what
+    ``CaptureQueriesContext`` shows) carries the values."""
+    ana = register_account(
+        email="ana@example.com", password="correct horse battery staple", handle="ana", client_address=None
+    )
+    expected = [("ana", "100%", Account.objects.get(pk=ana.pk).created_at)]
+    for _ in range(8):
+        with CaptureQueriesContext(connection) as captured:
+            rows = _HANDLES.run(viewer=ana.pk, handle="ana")
+        assert [tuple(row) for row in rows] == expected
+        assert rows[0][2].tzinfo is not None and rows[0][2].utcoffset() == timedelta(0)
+        [query] = captured.captured_queries
+        assert str(ana.pk) in query["sql"] and "100%" in query["sql"]
+    assert _HANDLES.run(viewer=ana.pk, handle="bo") == []

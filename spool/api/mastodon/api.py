@@ -13,10 +13,12 @@ from ninja.renderers import BaseRenderer
 
 from spool.api.mastodon.errors import install_mastodon_errors
 
-# Resource modules, in the order their routes are matched. A module that does not exist yet is skipped.
+# Resource modules, in the order their routes are matched (Django tries an API path against each route in
+# turn, so the most requested reads come first: timelines and notifications, whose paths no other module
+# shares). A module that does not exist yet is skipped.
 ROUTERS = (
-    "apps", "instance", "accounts", "statuses", "polls", "media", "follow_requests", "timelines",
-    "notifications", "markers", "bookmarks", "favourites", "blocks", "mutes", "lists", "filters", "search",
+    "timelines", "notifications", "markers", "apps", "instance", "accounts", "statuses", "polls", "media",
+    "follow_requests", "bookmarks", "favourites", "blocks", "mutes", "lists", "filters", "search",
     "trends", "suggestions", "custom_emojis", "preferences", "conversations", "streaming", "reports", "tags",
     "admin_domains",
 )  # fmt: skip

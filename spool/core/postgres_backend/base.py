@@ -1,0 +1,76 @@
+"""The fast timestamp loader and the native cursor of :mod:`spool.core.postgres_backend` (see there)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from functools import cache
+from typing import Any
+
+import psycopg
+from django.db.backends.postgresql import base, operations
+from psycopg.adapt import AdaptersMap, Loader
+from psycopg.pq import Format
+
+_TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
+# psycopg's own loader: the compiled one where psycopg has its C extension (psycopg-binary).
+_NATIVE: Any = psycopg.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
+
+
+class UtcTimestampLoader(Loader):
+    """psycopg's loader for a session in UTC. ``timezone`` is what Django's ``create_cursor`` compares
+    with the connection's (to register its own loader on a cursor when they differ)."""
+
+    timezone = datetime.UTC
+
+    def __init__(self, oid: int, context: Any = None) -> None:
+        super().__init__(oid, context)
+        # The compiled loader's bound method, called directly by psycopg's row loading (no Python frame
+        # in between); the method below only satisfies Loader's interface.
+        self.load = _NATIVE(oid, context).load  # type: ignore[method-assign]
+
+    def load(self, data: Any) -> Any:
+        return _NATIVE(self.oid, None).load(data)
+
+
+@cache
+def _adapters(template: AdaptersMap) -> AdaptersMap:
+    adapters = AdaptersMap(template)
+    adapters.register_loader("timestamptz", UtcTimestampLoader)
+    return adapters
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str:
+        """What query logging shows (``connection.queries``, ``CaptureQueriesContext``): a native cursor's
+        statement with its values written in for its ``$1``… placeholders (psycopg keeps no text at all
+        for a statement it ran prepared)."""
+        if not isinstance(cursor, psycopg.RawCursor):
+            return super().last_executed_query(cursor, sql, params)
+        if not params:
+            return sql
+        return _PLACEHOLDER.sub(lambda m: str(self.compose_sql("%s", [params[int(m.group(1)) - 1]])), sql)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()
+        if self.timezone is datetime.UTC and params.get("context") is not None:
+            params["context"] = _adapters(params["context"])
+        return params
+
+    def native_cursor(self) -> Any:
+        """A cursor for statements written with PostgreSQL's own placeholders (``$1``…), wrapped as Django
+        wraps its cursors (query logging, execute wrappers, error translation): psycopg sends the SQL as it
+        is, never scanning it for ``%s``, binds the values server-side, and prepares the statement once a
+        connection has run it ``prepare_threshold`` times. Django's own cursors bind client-side (the
+        values written into the SQL), so nothing they run is ever prepared."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(psycopg.RawCursor(self.connection))  # type: ignore[attr-defined]
