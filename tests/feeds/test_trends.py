@@ -8,7 +8,6 @@ from django.test import TestCase
 from django.utils import timezone
 
 from spool.feeds.trending.history import topic_history
-from spool.feeds.trending.services import HISTORY_REUSE, refresh_trending
 from spool.feeds.trends import trending_posts, trending_topics
 from spool.identities.services import block_account, update_profile
 from spool.posts.models import Post
@@ -60,21 +59,3 @@ def test_trending_posts_rank_by_engagement_and_respect_the_viewer(people):
     block_account(di, bo)
     assert [p.id for p in trending_posts(di)] == [liked.id]
     assert [p.id for p in trending_posts(None, limit=1, offset=1)] == [liked.id]
-
-
-def test_a_refresh_counts_today_again_and_keeps_the_past_days_for_an_hour(people):
-    crowd = [people(f"p{n}") for n in range(3)]
-    for person in crowd:
-        _post(person, "Eclipse")
-    topic_id = _post(crowd[0], "Eclipse", days_ago=2).topic_id
-
-    def uses() -> list[int]:
-        return [uses for _, uses, _ in refresh_trending(now)["history"][str(topic_id)]]
-
-    now = timezone.now()
-    assert uses()[:3] == [3, 0, 1]
-    _post(crowd[1], "Eclipse")
-    _post(crowd[2], "Eclipse", days_ago=2)  # an earlier day: the snapshot's count stands for the hour
-    assert uses()[:3] == [4, 0, 1]
-    now += HISTORY_REUSE
-    assert uses()[:3] == [4, 0, 2]

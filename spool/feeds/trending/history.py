@@ -34,16 +34,16 @@ class DayUse:
         return int(datetime.combine(self.day, time(), tzinfo=UTC).timestamp())
 
 
-def _days(today: date, days: int = HISTORY_DAYS) -> list[date]:
-    return [today - timedelta(days=n) for n in range(days)]
+def _days(today: date) -> list[date]:
+    return [today - timedelta(days=n) for n in range(HISTORY_DAYS)]
 
 
-def topic_history(topic_ids: list[int] | None = None, days: int = HISTORY_DAYS) -> dict[int, list[DayUse]]:
-    """Uses and distinct accounts per UTC day over the last ``days`` days (today first, missing days zero)
-    for ``topic_ids`` (every topic used this week when ``None``); posts and topics moderators limited the
-    reach of do not count. One query."""
+def topic_history(topic_ids: list[int] | None = None) -> dict[int, list[DayUse]]:
+    """Uses and distinct accounts per UTC day over the last ``HISTORY_DAYS`` days (today first, missing days
+    zero) for ``topic_ids`` (every topic used this week when ``None``); posts and topics moderators limited
+    the reach of do not count. One query."""
     today = _today()
-    start = datetime.combine(today - timedelta(days=days - 1), time(), tzinfo=UTC)
+    start = datetime.combine(today - timedelta(days=HISTORY_DAYS - 1), time(), tzinfo=UTC)
     rows = (
         Post.objects.visible_to(None)
         .full_reach()
@@ -64,22 +64,8 @@ def topic_history(topic_ids: list[int] | None = None, days: int = HISTORY_DAYS) 
         by_topic[row["topic_id"]][row["day"]] = (row["uses"], row["accounts"])
     wanted = topic_ids if topic_ids is not None else list(by_topic)
     return {
-        tid: [DayUse(day, *by_topic.get(tid, {}).get(day, (0, 0))) for day in _days(today, days)]
-        for tid in wanted
+        tid: [DayUse(day, *by_topic.get(tid, {}).get(day, (0, 0))) for day in _days(today)] for tid in wanted
     }
-
-
-def snapshot_history(topic_ids: list[int], stored: dict[str, list[list[Any]]]) -> dict[int, list[DayUse]]:
-    """The week of ``topic_ids`` for a new snapshot. ``stored`` is the history of a recent snapshot (the
-    caller decides how recent): a topic found there with today as its first day keeps its past days and only
-    today is counted again; the others get their whole week. At most two queries, and the refresh that runs
-    every few minutes reads one day of posts instead of seven."""
-    kept = {tid: days for tid in topic_ids if (days := from_rows(stored.get(str(tid)) or []))}
-    found = topic_history([tid for tid in topic_ids if tid not in kept]) if len(kept) < len(topic_ids) else {}
-    if kept:
-        today = topic_history(list(kept), days=1)
-        found.update({tid: today[tid] + days[1:] for tid, days in kept.items()})
-    return {tid: found[tid] for tid in topic_ids}
 
 
 def _today() -> date:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.trending.highlights import influential_voices, trending_discussions
-from spool.feeds.trending.history import history_rows, snapshot_history
+from spool.feeds.trending.history import history_rows, topic_history
 from spool.feeds.trending.keyword_trends import compute_keyword_trends
 from spool.feeds.trending.keywords import MAX_TERM, extract_terms, normalize_term
 from spool.feeds.trending.models import HiddenKeyword, HiddenTopic, TopicReport, TrendingSnapshot
@@ -46,9 +46,6 @@ from spool.posts.services.topics import find_topic
 
 CACHE_KEY = "trending:v1"
 CACHE_SECONDS = 120
-# A refresh keeps the past days of the previous snapshot's history when it is younger than this (today is
-# always counted again): a post deleted or hidden on an earlier day leaves that day's count within the hour.
-HISTORY_REUSE = timedelta(hours=1)
 MAX_REASON = 500
 REPORT_LIMIT = Limit("topic_reports", 20, timedelta(hours=1))
 # The audit log's target type for a hidden keyword (its ``HiddenKeyword`` row's ID; the term is the label).
@@ -107,7 +104,7 @@ def compute_trending(now: datetime) -> dict[str, Any]:
     voices = influential_voices(ids, now)
     return {
         "computed_at": now.isoformat(),
-        "history": history_rows(snapshot_history(ids, _recent_history(now))) if ids else {},
+        "history": history_rows(topic_history(ids)) if ids else {},
         "keywords": compute_keyword_trends(now),
         "topics": [
             {
@@ -122,15 +119,6 @@ def compute_trending(now: datetime) -> dict[str, Any]:
             for s in picked
         ],
     }
-
-
-def _recent_history(now: datetime) -> dict[str, Any]:
-    """The stored snapshot's history when it was computed less than ``HISTORY_REUSE`` before ``now``."""
-    row = TrendingSnapshot.objects.filter(id=1).values_list("data", "computed_at").first()
-    if row is None or not timedelta(0) <= now - row[1] < HISTORY_REUSE:
-        return {}
-    history: dict[str, Any] = row[0].get("history", {})
-    return history
 
 
 def refresh_trending(now: datetime | None = None) -> dict[str, Any]:
