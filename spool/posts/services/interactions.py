@@ -29,7 +29,7 @@ def _create_once(model: type[Like] | type[Repost] | type[Save], actor: Account, 
     return _insert_once(model, actor, post)
 
 
-def _insert_once(model: type[Like] | type[Repost], actor: Account, post: Post) -> Any:
+def _insert_once(model: type[Like] | type[Repost] | type[Save], actor: Account, post: Post) -> Any:
     """The new row, or ``None`` when a concurrent request created it first."""
     try:
         with transaction.atomic():
