@@ -23,9 +23,7 @@ import logging
 import queue
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -45,7 +43,6 @@ from spool.federation.signatures import sign_request
 from spool.identities.models import Account
 
 log = logging.getLogger(__name__)
-_collected_sends: ContextVar[list[str] | None] = ContextVar("collected_sends", default=None)
 
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY_GAP = timedelta(hours=6)
@@ -141,31 +138,13 @@ def deliver(
 
 
 def _enqueue_for(activity_id: str) -> None:
-    collected = _collected_sends.get()
-    if collected is not None:
-        collected.append(activity_id)
-        return
-    _enqueue_fresh([activity_id])
-
-
-def _enqueue_fresh(activity_ids: list[str]) -> None:
-    fresh = Delivery.objects.filter(activity_id__in=activity_ids, state=Delivery.State.PENDING, attempts=0)
-    enqueue_sends(list(fresh.order_by("id").values_list("id", flat=True)))
-
-
-@contextmanager
-def collected_sends() -> Iterator[None]:
-    """Send the deliveries that transactions committed inside the block queued as one set of batches when it
-    ends (the Accepts of an inbox batch), not a task or more per activity. Rows not sent because the process
-    died are still pending: ``retry_deliveries`` sends them."""
-    collected: list[str] = []
-    token = _collected_sends.set(collected)
-    try:
-        yield
-    finally:
-        _collected_sends.reset(token)
-        if collected:
-            _enqueue_fresh(list(dict.fromkeys(collected)))
+    enqueue_sends(
+        list(
+            Delivery.objects.filter(
+                activity_id=activity_id, state=Delivery.State.PENDING, attempts=0
+            ).values_list("id", flat=True)
+        )
+    )
 
 
 def enqueue_sends(delivery_ids: list[int]) -> None:

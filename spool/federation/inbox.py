@@ -32,7 +32,6 @@ from django.utils import timezone
 from spool.core.batching import batched_tasks
 from spool.federation.actors import account_for_actor, lookup_key
 from spool.federation.context import remote_activity
-from spool.federation.delivery import collected_sends
 from spool.federation.drain import request_drain
 from spool.federation.fetch import RemoteError
 from spool.federation.inbound import dispatch
@@ -183,7 +182,7 @@ def process_batch(ids: list[int]) -> dict[int, str]:
     once even when a retry races a drain; an activity sees the ones before it in the batch (a ``Like`` of
     a post created just before). Returns item id → outcome state."""
     outcomes: dict[int, str] = {}
-    with batched_tasks(), collected_sends(), remote_activity(), remembering(), transaction.atomic():
+    with batched_tasks(), remote_activity(), remembering(), transaction.atomic():
         items = list(
             InboxItem.objects.select_for_update()
             .filter(id__in=ids, state=InboxItem.State.PENDING)

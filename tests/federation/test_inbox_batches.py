@@ -213,7 +213,7 @@ def test_lookups_are_remembered_inside_a_batch_only() -> None:
 
 
 def test_the_accepts_of_a_batch_are_all_sent(ana: Any, fediverse: Any, run: Any) -> None:
-    """The Follows of one batch are accepted together (their deliveries sent once the batch commits)."""
+    """Every Follow of a batch is answered with its Accept, once the batch has committed."""
     followers = [ADMIN, GARGRON]
     for n, uri in enumerate(followers):
         follow = {"id": f"{uri}#follows/{n}", "type": "Follow", "actor": uri, "object": actor_uri(ana)}
