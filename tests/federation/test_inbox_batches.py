@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from spool.core.batching import batched_tasks
 from spool.federation import inbox, tasks
-from spool.federation.models import InboxItem, RemoteActor, RemotePost
+from spool.federation.models import Delivery, InboxItem, RemoteActor, RemotePost
 from spool.posts.models import Like
 from tests.api.mastodon.conftest import token_client
 from tests.federation.conftest import deliver_to_inbox
-from tests.federation.test_inbound import PUBLIC, follow_remote, post_uri
+from tests.federation.test_inbound import PUBLIC, actor_uri, follow_remote, post_uri
 
 ADMIN = "http://mastodon.example.org/users/admin"
 GARGRON = "http://mastodon.example.org/users/gargron"
@@ -210,3 +210,17 @@ def test_lookups_are_remembered_inside_a_batch_only() -> None:
         forget()
         assert remembered("k", lookup("after forget")) == "after forget"
     assert calls == ["outside", "outside again", None, "found", "after forget"]
+
+
+def test_the_accepts_of_a_batch_are_all_sent(ana: Any, fediverse: Any, run: Any) -> None:
+    """Every Follow of a batch is answered with its Accept, once the batch has committed."""
+    followers = [ADMIN, GARGRON]
+    for n, uri in enumerate(followers):
+        follow = {"id": f"{uri}#follows/{n}", "type": "Follow", "actor": uri, "object": actor_uri(ana)}
+        _store(fediverse.actor(uri), follow)
+
+    assert run(tasks.drain_inbox) == 2
+
+    accepts = fediverse.deliveries("Accept")
+    assert sorted(a.activity["object"]["actor"] for a in accepts) == followers
+    assert not Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists()

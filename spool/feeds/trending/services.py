@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from spool.core.batching import enqueue
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.trending.highlights import influential_voices, trending_discussions
@@ -56,10 +57,11 @@ AUDIT_KEYWORD = "keyword"
 
 
 def on_post_created(event: PostCreated) -> None:
-    """After commit: enqueue the counting task (the request that published the post does no counting)."""
+    """After commit: enqueue the counting task (the request that published the post does no counting); one
+    message for a whole inbox batch (:func:`~spool.core.batching.enqueue`)."""
     from spool.feeds.tasks import count_for_trending
 
-    count_for_trending.delay(event.post_id)
+    enqueue(count_for_trending, event.post_id)
 
 
 def count_post(post_id: int) -> bool:

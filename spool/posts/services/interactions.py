@@ -26,6 +26,11 @@ def _create_once(model: type[Like] | type[Repost] | type[Save], actor: Account, 
     """The new row, or ``None`` when it already existed (also when a concurrent request won the race)."""
     if model.objects.filter(account=actor, post=post).exists():
         return None
+    return _insert_once(model, actor, post)
+
+
+def _insert_once(model: type[Like] | type[Repost] | type[Save], actor: Account, post: Post) -> Any:
+    """The new row, or ``None`` when a concurrent request created it first."""
     try:
         with transaction.atomic():
             return model.objects.create(account=actor, post=post)
@@ -39,9 +44,10 @@ def like_post(actor: Account, post_id: Any) -> Post:
     check_actor(actor)
     with transaction.atomic():
         post = access_post(actor, post_id)
-        if not Like.objects.filter(account=actor, post=post).exists():
-            hit(LIKE_LIMIT, actor.id)
-        if _create_once(Like, actor, post) is not None:
+        if Like.objects.filter(account=actor, post=post).exists():
+            return post  # liked already: nothing to count
+        hit(LIKE_LIMIT, actor.id)
+        if _insert_once(Like, actor, post) is not None:
             Post.objects.filter(id=post.id).update(likes_count=F("likes_count") + 1)
             publish(PostLiked(post_id=post.id, post_author_id=post.author_id, account_id=actor.id))
     return post
@@ -69,9 +75,10 @@ def repost_post(actor: Account, post_id: Any) -> Post:
             raise ValidationError("Ghost posts can't be reposted.", code="not_repostable")
         if post.author.is_private and post.author_id != actor.id:
             raise ValidationError("Posts of private profiles can't be reposted.", code="not_repostable")
-        if not Repost.objects.filter(account=actor, post=post).exists():
-            hit(REPOST_LIMIT, actor.id)
-        repost = _create_once(Repost, actor, post)
+        if Repost.objects.filter(account=actor, post=post).exists():
+            return post  # reposted already: nothing to count
+        hit(REPOST_LIMIT, actor.id)
+        repost = _insert_once(Repost, actor, post)
         if repost is not None:
             Post.objects.filter(id=post.id).update(reposts_count=F("reposts_count") + 1)
             publish(
