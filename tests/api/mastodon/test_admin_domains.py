@@ -224,3 +224,12 @@ def test_an_allow_is_not_a_block_and_a_block_is_not_an_allow(boss: Caller) -> No
     assert boss.get(f"{BLOCKS}/{allow['id']}").status_code == 404
     assert boss.delete(f"{BLOCKS}/{allow['id']}").status_code == 404
     assert AllowedServer.objects.exists() and DomainBlock.objects.exists()
+
+
+def test_a_reason_of_500_characters_is_kept_and_501_refused_on_change(boss: Caller) -> None:
+    made = boss.post(BLOCKS, {"domain": "edge.example", "private_comment": "x" * 500})
+    assert made.status_code == 200 and made.json()["private_comment"] == "x" * 500
+    refused = boss.put(f"{BLOCKS}/{made.json()['id']}", {"severity": "suspend", "private_comment": "y" * 501})
+    assert refused.status_code == 422 and refused.json()["code"] == "reason_too_long"
+    kept = boss.get(f"{BLOCKS}/{made.json()['id']}").json()
+    assert kept["severity"] == "silence" and kept["private_comment"] == "x" * 500
