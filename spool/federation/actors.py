@@ -15,6 +15,7 @@ from spool.federation.models import LocalKey, RemoteActor
 from spool.federation.policy import domain_of
 from spool.federation.remembered import remembered
 from spool.federation.vocab import Actor, VocabError
+from spool.federation.webfinger import lookup
 from spool.identities.models import Account
 from spool.identities.services.remote import upsert_remote_account
 from spool.media.models import RemoteImage
@@ -86,7 +87,22 @@ def fetch_actor(uri: str, handle_domain: str = "") -> Account:
         actor = Actor.from_json(data)
     except VocabError as exc:
         raise RemoteError(f"Not a usable actor: {exc}", "bad_actor") from exc
-    return store_actor(actor, handle_domain)
+    return store_actor(actor, handle_domain or _www_parent(actor))
+
+
+def _www_parent(actor: Actor) -> str:
+    """For an actor first met on a ``www.`` host (in an activity, not through its handle): the bare domain,
+    when that domain's WebFinger names this actor for its username (Threads answers for
+    ``@mosseri@threads.net`` with ``https://www.threads.net/ap/users/mosseri/``), so the account gets the
+    handle it is known by; otherwise empty (the host is the server)."""
+    host = domain_of(actor.id)
+    if not host.startswith("www.") or RemoteActor.objects.filter(uri=actor.id).exists():
+        return ""
+    bare = host.removeprefix("www.")
+    try:
+        return bare if lookup(actor.username, bare) == actor.id else ""
+    except RemoteError:
+        return ""
 
 
 def account_for_actor(uri: str, *, refresh: bool = False, handle_domain: str = "") -> Account:

@@ -16,10 +16,10 @@ from spool.federation.fetch import RemoteError, fetch_object
 from spool.federation.models import RemoteActor
 from spool.federation.services import resolve_remote_account
 from spool.federation.webfinger import lookup
-from spool.identities.models import Account
+from spool.identities.models import Account, Follow
 from tests.api.mastodon.conftest import token_client
-from tests.federation.conftest import captured
-from tests.federation.test_inbound import follow_remote
+from tests.federation.conftest import captured, deliver_to_inbox
+from tests.federation.test_inbound import actor_uri, follow_remote
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,40 @@ def test_an_actor_named_on_www_but_served_on_the_bare_host_is_taken_from_www(fed
     assert rosie is not None and (rosie.handle, rosie.domain) == ("rosiesherry", "threads.net")
     assert RemoteActor.objects.get(account=rosie).uri == ROSIE_WWW
     assert fediverse.gets_of(ROSIE) == 1 and fediverse.gets_of(ROSIE_WWW) == 1
+
+
+def followed_by_mosseri(anon: Any, fediverse: Any, person: Any) -> Account:
+    """Threads' mosseri, met first in his ``Follow`` of local ``person`` (constructed: nobody had looked him
+    up); the account the Follow made."""
+    actor = constructed_actor(fediverse, MOSSERI, MOSSERI, "mosseri")
+    follow = {"id": f"{MOSSERI}#follows/1", "type": "Follow", "actor": MOSSERI, "object": actor_uri(person)}
+    assert deliver_to_inbox(anon, actor, follow).status_code == 202
+    mosseri = RemoteActor.objects.get(uri=MOSSERI).account
+    assert Follow.objects.filter(follower=mosseri, followee_id=person.id).exists()
+    return mosseri
+
+
+def test_an_actor_on_www_met_in_an_activity_gets_the_handle_its_server_gives(
+    anon: Any, federating: Any, fediverse: Any
+) -> None:
+    """His actor id is on ``www.threads.net``, and the WebFinger of ``threads.net`` names it (captured): the
+    account is ``@mosseri@threads.net`` as when he is looked up, not ``@mosseri@www.threads.net``."""
+    ana = federating("ana")
+    serve_webfinger(fediverse, "webfinger-mosseri")
+    mosseri = followed_by_mosseri(anon, fediverse, ana)
+    assert (mosseri.handle, mosseri.domain) == ("mosseri", "threads.net")
+    assert resolve_remote_account("@mosseri@threads.net") == mosseri
+    assert Account.objects.filter(handle="mosseri").count() == 1
+
+
+def test_an_actor_on_www_its_bare_domain_does_not_name_keeps_its_host(
+    anon: Any, federating: Any, fediverse: Any
+) -> None:
+    ana = federating("ana")
+    url = "https://threads.net/.well-known/webfinger?resource=acct%3Amosseri%40threads.net"
+    fediverse.serve_json(url, captured("threads/not-found"), status=404)
+    mosseri = followed_by_mosseri(anon, fediverse, ana)
+    assert (mosseri.handle, mosseri.domain) == ("mosseri", "www.threads.net")
 
 
 def test_a_document_naming_another_host_is_refused_unless_that_host_serves_it(fediverse: Any) -> None:
