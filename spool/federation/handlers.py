@@ -8,6 +8,8 @@ is echoed while applying an activity that came from another server (:mod:`spool.
 
 from __future__ import annotations
 
+from typing import Any
+
 from spool.core.events import subscribe
 from spool.federation import ids
 from spool.federation.context import applying_remote
@@ -19,7 +21,7 @@ from spool.federation.delivery import (
     inboxes_that_received,
     remote_follower_inboxes,
 )
-from spool.federation.models import DepartedKey, LocalKey
+from spool.federation.models import Delivery, DepartedKey, LocalKey
 from spool.federation.objects import actor_id, post_id_uri
 from spool.federation.outbound.announce import announce
 from spool.federation.outbound.block import block
@@ -164,9 +166,26 @@ def on_followed(event: graph.Followed) -> None:
     if follower is None and followee is not None and not event.via_request:
         sender = _local_sender(event.follower_id)
         if sender is not None:
-            deliver(follow(sender.pk, actor_id(followee)), sender, inboxes_of([followee]))
+            _send_about(follow(sender.pk, actor_id(followee)), sender, followee)
     elif follower is not None and followee is None:
         _accept(event.followee_id, follower)
+
+
+def _send_about(activity: dict[str, Any], sender: Account, target: Account) -> None:
+    """Deliver an activity whose object is the remote ``target`` actor, recorded under the actor's URI
+    so an ``Undo`` can name the very activity that was sent (see :func:`_sent_about`)."""
+    deliver(activity, sender, inboxes_of([target]), object_uri=actor_id(target))
+
+
+def _sent_about(sender: Account, target: Account, kind: str) -> dict[str, Any] | None:
+    """The latest ``kind`` activity ``sender`` delivered about ``target``: an ``Undo`` carries it as sent
+    (same id), since some servers match the undone activity by its id."""
+    bodies = (
+        Delivery.objects.filter(object_uri=actor_id(target), sender_id=sender.pk)
+        .order_by("-id")
+        .values_list("body", flat=True)[:20]
+    )
+    return next((b for b in bodies if isinstance(b, dict) and b.get("type") == kind), None)
 
 
 def _accept(local_id: int, follower: Account) -> None:
@@ -203,7 +222,12 @@ def on_follow_requested(event: graph.FollowRequested) -> None:
     target = _remote(event.target_id)
     sender = _local_sender(event.requester_id)
     if target is not None and sender is not None:
-        deliver(follow(sender.pk, actor_id(target)), sender, inboxes_of([target]))
+        _send_about(follow(sender.pk, actor_id(target)), sender, target)
+
+
+def _undo_follow(sender: Account, target: Account) -> None:
+    inner = _sent_about(sender, target, "Follow") or follow_of(sender.pk, target.pk, actor_id(target))
+    deliver(undo(sender.pk, inner), sender, inboxes_of([target]))
 
 
 def on_unfollowed(event: graph.Unfollowed) -> None:
@@ -212,8 +236,7 @@ def on_unfollowed(event: graph.Unfollowed) -> None:
     if follower is None and followee is not None:
         sender = _local_sender(event.follower_id)
         if sender is not None:
-            inner = follow_of(sender.pk, followee.pk, actor_id(followee))
-            deliver(undo(sender.pk, inner), sender, inboxes_of([followee]))
+            _undo_follow(sender, followee)
     elif follower is not None and followee is None:
         sender = _local_sender(event.followee_id)
         if sender is not None:
@@ -223,8 +246,7 @@ def on_unfollowed(event: graph.Unfollowed) -> None:
 def on_request_withdrawn(event: graph.FollowRequestWithdrawn) -> None:
     target, sender = _remote(event.target_id), _local_sender(event.requester_id)
     if target is not None and sender is not None:
-        inner = follow_of(sender.pk, target.pk, actor_id(target))
-        deliver(undo(sender.pk, inner), sender, inboxes_of([target]))
+        _undo_follow(sender, target)
 
 
 def on_request_declined(event: graph.FollowRequestDeclined) -> None:
@@ -236,13 +258,14 @@ def on_request_declined(event: graph.FollowRequestDeclined) -> None:
 def on_blocked(event: graph.Blocked) -> None:
     target, sender = _remote(event.blocked_id), _local_sender(event.blocker_id)
     if target is not None and sender is not None:
-        deliver(block(sender.pk, actor_id(target)), sender, inboxes_of([target]))
+        _send_about(block(sender.pk, actor_id(target)), sender, target)
 
 
 def on_unblocked(event: graph.Unblocked) -> None:
     target, sender = _remote(event.blocked_id), _local_sender(event.blocker_id)
     if target is not None and sender is not None:
-        deliver(undo(sender.pk, block(sender.pk, actor_id(target))), sender, inboxes_of([target]))
+        inner = _sent_about(sender, target, "Block") or block(sender.pk, actor_id(target))
+        deliver(undo(sender.pk, inner), sender, inboxes_of([target]))
 
 
 def on_profile_updated(event: graph.ProfileUpdated) -> None:

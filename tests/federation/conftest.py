@@ -34,6 +34,11 @@ REMOTE_HOSTS = {
 }
 
 
+def without_context(activity: dict[str, Any]) -> dict[str, Any]:
+    """An activity as it travels inside another (an ``Undo``'s object): without its ``@context``."""
+    return {k: v for k, v in activity.items() if k != "@context"}
+
+
 def captured(name: str) -> dict[str, Any]:
     """A captured payload from ``tests/fixtures/activitypub/<software>/<name>.json``."""
     return json.loads((FIXTURES / f"{name}.json").read_text())

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.api.mastodon.conftest import token_client
-from tests.federation.conftest import deliver_to_inbox
+from tests.federation.conftest import deliver_to_inbox, without_context
 from tests.federation.test_inbound import actor_uri, follow_remote
 from tests.federation.test_inbound_threads import MOSSERI, constructed_actor, serve_webfinger
 
@@ -56,9 +56,23 @@ def test_an_unfollow_sends_the_follow_inline(federating: Any, fediverse: Any) ->
     assert response.status_code == 200, response.content
     [undo] = fediverse.deliveries("Undo")
     assert (undo.host, undo.path) == ("threads.net", THREADS_SHARED_INBOX)
-    inline = undo.activity["object"]
-    assert isinstance(inline, dict) and inline["type"] == "Follow"
-    assert (inline["actor"], inline["object"]) == (follow.activity["actor"], MOSSERI)
+    assert undo.activity["object"] == without_context(follow.activity)  # inline, the very Follow sent
+
+
+def test_the_undo_names_the_latest_follow_sent(federating: Any, fediverse: Any) -> None:
+    """Follow, unfollow and follow again: the second ``Undo`` carries the second ``Follow``, not the first
+    and not a reconstruction with an id nobody received."""
+    ana = federating("ana")
+    serve_webfinger(fediverse, "webfinger-mosseri-profile-page")
+    constructed_actor(fediverse, MOSSERI, MOSSERI, "mosseri")
+    mosseri = follow_remote(ana, "mosseri@threads.net")
+    client = token_client(ana.account)
+    assert client.post(f"/api/v1/accounts/{mosseri.id}/unfollow").status_code == 200
+    assert client.post(f"/api/v1/accounts/{mosseri.id}/follow").status_code == 200
+    assert client.post(f"/api/v1/accounts/{mosseri.id}/unfollow").status_code == 200
+    first, second = (without_context(r.activity) for r in fediverse.deliveries("Follow"))
+    assert first["id"] != second["id"]
+    assert [u.activity["object"] for u in fediverse.deliveries("Undo")] == [first, second]
 
 
 def test_digests_sent_to_threads_name_sha_256_in_capitals(anon: Any, federating: Any, fediverse: Any) -> None:

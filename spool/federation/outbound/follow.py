@@ -1,4 +1,5 @@
-"""``Follow`` of a remote actor by a local account; :func:`follow_of` rebuilds one for an ``Undo``."""
+"""``Follow`` of a remote actor by a local account; :func:`follow_of` rebuilds one for an ``Undo`` of a
+Follow sent before deliveries were recorded under the followed actor."""
 
 from __future__ import annotations
 
