@@ -29,3 +29,25 @@ def test_the_walk_and_the_gin_plan_agree(people, post):
                         parse_query(q), before=before, upto=upto, limit=limit, relevance=relevance
                     )
                     assert [i for i, _ in backend] == [i for i, _ in found]
+
+
+def test_the_plan_estimate_is_shared_with_other_processes_through_the_cache(people, post):
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    from spool.search.backends import postgres
+
+    post(people("ana"), "red roses")
+    query = parse_query("red roses")
+    words = ("red", "roses")
+    cache.delete(postgres._estimate_key(query.websearch(), words, postgres._period()))
+
+    def explains() -> int:
+        postgres._estimate.cache_clear()  # as in a process that never ran this search
+        with CaptureQueriesContext(connection) as ctx:
+            found = get_backend().newest_matches(query, before=None, upto=None, limit=5)
+        assert len(found) == 1
+        return sum(q["sql"].startswith("EXPLAIN") for q in ctx.captured_queries)
+
+    assert explains() == 1
+    assert explains() == 0
