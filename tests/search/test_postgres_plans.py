@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 
 from spool.search.backends import get_backend
 from spool.search.query import parse_query
@@ -51,3 +52,17 @@ def test_the_plan_estimate_is_shared_with_other_processes_through_the_cache(peop
 
     assert explains() == 1
     assert explains() == 0
+
+
+def test_profile_search_by_prefix_can_use_the_prefix_indexes(people):
+    from spool.identities.models import Account
+
+    people("ana")
+    qs = Account.objects.filter(Q(handle__istartswith="an") | Q(display_name__istartswith="an"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test's few accounts would be read whole
+        sql, params = qs.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "identities_account_handle_prefix" in plan, plan
+    assert "identities_account_display_name_prefix" in plan, plan
