@@ -11,7 +11,7 @@ from django.db import migrations
 class VendorSQL(migrations.RunSQL):
     """``RunSQL`` that runs only on one database vendor (``sqlite`` or ``postgresql``)."""
 
-    def __init__(self, vendor: str, sql: list[str], reverse_sql: list[str]) -> None:
+    def __init__(self, vendor: str, sql: list[Any], reverse_sql: list[Any]) -> None:
         super().__init__(sql, reverse_sql)
         self.vendor = vendor
 
