@@ -24,7 +24,7 @@ filled in, built from the rows as Django's own queryset iteration builds them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -101,6 +101,13 @@ def _native(
         return str(connection.ops.compose_sql("%s", [params[at]]))  # type: ignore[attr-defined]
 
     return _FORMAT_TOKENS.sub(token, sql), [(n, name) for n, (_, name) in enumerate(slots)]
+
+
+def native_sql(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any], at: int) -> str:
+    """A statement compiled elsewhere (``sql`` with ``%s`` placeholders and its ``params``) in the server's
+    own form for a native cursor, as :class:`Compiled` keeps its own: the parameter at ``at`` as ``$1``,
+    every other written in."""
+    return _native(connection, sql, list(params), [(at, "")])[0]
 
 
 class Compiled:

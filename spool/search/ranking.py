@@ -19,7 +19,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from spool.search.query import ParsedQuery
@@ -28,6 +28,9 @@ HALF_LIFE_HOURS = 72.0
 RELEVANCE_FLOOR = 0.5
 BM25_K1 = 1.2
 BM25_B = 0.75
+# first_eligible asks about the most relevant candidates this many at a time, to find the best relevance
+# among the eligible (the scores are scaled by it).
+RELEVANCE_PROBE = 4
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -60,10 +63,70 @@ def top_score(candidate: Candidate, best_relevance: float) -> float:
     )
 
 
-def rank_top(candidates: list[Candidate]) -> list[Candidate]:
-    """``candidates`` best first (ties: newest first)."""
-    best = max((c.relevance for c in candidates), default=0.0)
+def rank_top(candidates: list[Candidate], best: float | None = None) -> list[Candidate]:
+    """``candidates`` best first (ties: newest first). Relevance is scaled by ``best`` (by default the
+    largest among ``candidates``)."""
+    if best is None:
+        best = max((c.relevance for c in candidates), default=0.0)
     return sorted(candidates, key=lambda c: (top_score(c, best), c.post_id), reverse=True)
+
+
+def first_eligible(
+    pool: list[Candidate], eligible: Callable[[list[int]], set[int]], wanted: int
+) -> list[Candidate]:
+    """The first ``wanted`` of :func:`rank_top` over the candidates of ``pool`` that ``eligible`` keeps,
+    asking ``eligible`` about as few candidates as that ranking needs (the rule costs far more per
+    candidate than the ranking). The result is exactly that of ranking every eligible candidate: the best
+    relevance the scores are scaled by is that of the first eligible candidate by relevance, and the
+    ranking's prefix is settled candidate by candidate. Usually one call: the candidates the ranking puts
+    first, a margin for those the rule leaves out, and the few most relevant."""
+    known: dict[int, bool] = {}
+    by_relevance = sorted(pool, key=lambda c: c.relevance, reverse=True)
+    ranked: list[Candidate] = []
+    ranked_by: float | None = None
+    while True:
+        asked: list[int] = []
+        # The best relevance: the first candidate by relevance that is not known to be left out.
+        best, settled = None, False
+        for c in by_relevance:
+            state = known.get(c.post_id)
+            if state is False:
+                continue
+            best = c.relevance if best is None else best
+            if state:
+                settled = not asked
+                break
+            asked.append(c.post_id)
+            if len(asked) >= RELEVANCE_PROBE:
+                break
+        if best is None:
+            return []  # none is eligible
+        # The ranking's prefix (under that best) holding ``wanted`` candidates not known to be left out,
+        # and beyond it a margin of unknown ones (in case the rule leaves some of the prefix out).
+        if best != ranked_by:
+            ranked, ranked_by = rank_top(pool, best), best
+        page: list[Candidate] = []
+        unknown: list[int] = []
+        margin: list[int] = []
+        for c in ranked:
+            state = known.get(c.post_id)
+            if state is False:
+                continue
+            if len(page) + len(unknown) < wanted:
+                if state:
+                    page.append(c)
+                else:
+                    unknown.append(c.post_id)
+            elif unknown and len(margin) < len(unknown) // 4 + 4:
+                if state is None:
+                    margin.append(c.post_id)
+            else:
+                break
+        if settled and not unknown:
+            return page
+        asked += [i for i in unknown + margin if i not in asked]
+        found = eligible(asked)
+        known.update((i, i in found) for i in asked)
 
 
 def _fold(text: str) -> str:

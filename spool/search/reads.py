@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from spool.core import ratelimit
-from spool.core.compiled import compiled, id_list, ids_param
+from spool.core.compiled import compiled, id_list, ids_param, native_sql
 from spool.core.errors import ValidationError
 from spool.core.pagination import MAX_PAGE
 from spool.core.snowflake import SPOOL_EPOCH_MS, TIMESTAMP_SHIFT
@@ -40,7 +40,7 @@ from spool.posts.screening import PUBLIC, screen_for_viewer
 from spool.posts.services.topics import find_topic
 from spool.search.backends import get_backend
 from spool.search.query import clean_query, parse_query, tag_of
-from spool.search.ranking import Candidate, rank_top
+from spool.search.ranking import Candidate, first_eligible
 
 if TYPE_CHECKING:
     from spool.identities.models import Account
@@ -157,16 +157,23 @@ def _eligible(viewer: Account | None, filters: _Filters) -> PostQuerySet:
 @lru_cache(maxsize=ELIGIBLE_CACHE_SIZE)
 def _eligible_sql(
     vendor: str, viewer_id: int | None, filters: _Filters, columns: tuple[str, ...]
-) -> tuple[str, tuple[Any, ...], int]:
+) -> tuple[str, tuple[Any, ...], int, bool]:
     """:func:`_eligible` among the candidates, compiled once per viewer, filters and process: (SQL newest
-    first, its parameters, the index of the candidate IDs' parameter). Compiling the visibility rule through
-    the ORM costs several milliseconds of Python per search, the query itself far less. Safe to keep, for
-    the same reason as ``posts.querysets._visible_base``: the rule holds only the viewer's ID, and follows,
-    blocks, mutes and limited servers are subqueries read whenever the SQL runs."""
+    first, its parameters, the index of the candidate IDs' parameter, whether it runs on a native cursor).
+    Compiling the visibility rule through the ORM costs several milliseconds of Python per search, the query
+    itself far less; on PostgreSQL the statement is also prepared by the server (see
+    :mod:`spool.core.compiled`), so the rule is planned once per connection, not once per search. Safe to
+    keep, for the same reason as ``posts.querysets._visible_base``: the rule holds only the viewer's ID, and
+    follows, blocks, mutes and limited servers are subqueries read whenever the SQL runs."""
     from spool.identities.models import Account
 
     viewer = Account(pk=viewer_id) if viewer_id is not None else None  # only its ID is read
-    return get_backend().among_candidates(_eligible(viewer, filters).order_by().values_list(*columns))
+    sql, params, at = get_backend().among_candidates(
+        _eligible(viewer, filters).order_by().values_list(*columns)
+    )
+    if hasattr(connection, "native_cursor"):
+        return native_sql(connection, sql, params, at), (None,), 0, True
+    return sql, params, at, False
 
 
 def _eligible_rows(
@@ -176,12 +183,12 @@ def _eligible_rows(
     :func:`_eligible` run from its compiled SQL with these IDs."""
     if not ids:
         return []
-    sql, params, at = _eligible_sql(
+    sql, params, at, native = _eligible_sql(
         connection.vendor, viewer.id if viewer is not None else None, filters, columns
     )
     bound: list[Any] = list(params)
     bound[at] = ids_param(ids)
-    with connection.cursor() as cursor:
+    with connection.native_cursor() if native else connection.cursor() as cursor:  # type: ignore[attr-defined]
         cursor.execute(sql, bound)
         return cursor.fetchall()
 
@@ -189,6 +196,14 @@ def _eligible_rows(
 def _age_hours(post_id: int, now_ms: float) -> float:
     """Hours since the post was written, read from its snowflake ID (no datetime per candidate)."""
     return (now_ms - ((post_id >> TIMESTAMP_SHIFT) + SPOOL_EPOCH_MS)) / 3_600_000
+
+
+_ENGAGEMENT = compiled(
+    lambda ids: Post.objects.filter(id__in=id_list(ids)).values_list(
+        "id", "likes_count", "reposts_count", "replies_count", "quotes_count"
+    ),
+    lists=("ids",),
+)
 
 
 def _top(
@@ -201,20 +216,15 @@ def _top(
     anchor = anchor or candidates[0][0]
     relevance = dict(candidates)
     now_ms = timezone.now().timestamp() * 1000
-    rows = _eligible_rows(
-        viewer,
-        list(relevance),
-        filters,
-        ("id", "likes_count", "reposts_count", "replies_count", "quotes_count"),
-    )
-    ranked = rank_top(
-        [
-            Candidate(
-                post_id, relevance[post_id], likes, reposts, replies, quotes, _age_hours(post_id, now_ms)
-            )
-            for post_id, likes, reposts, replies, quotes in rows
-        ]
-    )
+    pool = [
+        Candidate(post_id, relevance[post_id], likes, reposts, replies, quotes, _age_hours(post_id, now_ms))
+        for post_id, likes, reposts, replies, quotes in _ENGAGEMENT.run(ids=list(relevance))
+    ]
+
+    def eligible(ids: list[int]) -> set[int]:
+        return {row[0] for row in _eligible_rows(viewer, ids, filters, ("id",))}
+
+    ranked = first_eligible(pool, eligible, offset + limit + 1)
     more = len(ranked) > offset + limit
     return _for_cards([c.post_id for c in ranked[offset : offset + limit]]), (
         f"{anchor}.{offset + limit}" if more else None

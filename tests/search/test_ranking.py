@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from spool.search.query import parse_query
-from spool.search.ranking import HALF_LIFE_HOURS, Candidate, engagement, rank_top, recency, window_bm25
+from spool.search.ranking import (
+    HALF_LIFE_HOURS,
+    Candidate,
+    engagement,
+    first_eligible,
+    rank_top,
+    recency,
+    window_bm25,
+)
 
 
 def test_engagement_grows_but_sublinearly():
@@ -24,6 +36,40 @@ def test_engagement_beats_a_slightly_newer_post_and_relevance_breaks_ties():
     assert [c.post_id for c in rank_top([quiet, weak, popular])] == [2, 1, 3]
     old = Candidate(4, relevance=1.0, likes=200, reposts=20, age_hours=HALF_LIFE_HOURS * 10)
     assert rank_top([old, quiet])[0] is quiet
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_first_eligible_ranks_as_ranking_every_eligible_candidate_and_asks_about_few(seed):
+    rng = random.Random(seed)
+    size = rng.choice([0, 1, 3, 25, 200, 500])
+    pool = [
+        Candidate(
+            post_id,
+            relevance=rng.choice([0.1, 0.2, 0.5, 1.0, rng.random()]),
+            likes=int(rng.paretovariate(1.5)) - 1,
+            reposts=rng.randrange(3),
+            age_hours=rng.random() * 500,
+        )
+        for post_id in rng.sample(range(1, 10_000), size)
+    ]
+    # Some seeds leave out the most relevant candidates (the scores are scaled by the best eligible one),
+    # some most of the pool.
+    left_out_share = rng.choice([0.0, 0.05, 0.5, 0.95, 1.0])
+    keep = {c.post_id for c in pool if rng.random() >= left_out_share}
+    if seed % 3 == 0 and pool:
+        keep -= {c.post_id for c in pool if c.relevance >= sorted(c.relevance for c in pool)[-min(6, size)]}
+    asked: list[int] = []
+
+    def eligible(ids: list[int]) -> set[int]:
+        assert not set(ids) & set(asked)  # never asked twice
+        asked.extend(ids)
+        return set(ids) & keep
+
+    wanted = rng.choice([1, 21, 41, 600])
+    expected = rank_top([c for c in pool if c.post_id in keep])[:wanted]
+    assert first_eligible(pool, eligible, wanted) == expected
+    if seed % 3 and size >= 200 and left_out_share <= 0.05 and wanted < 100:
+        assert len(asked) < 1.5 * wanted + 10
 
 
 def test_window_bm25_counts_words_and_weighs_length():

@@ -9,14 +9,16 @@ checking each document costs ``limit / selectivity`` rows — cheap for a common
 one — while collecting every match from the GIN index and sorting costs about eight times as much per match
 (a heap fetch each) — cheap for a rare word, 200,000 fetches for a common one. :func:`_walk_is_cheaper`
 chooses from the planner's own estimates of the matches and of each word's posting list (one ``EXPLAIN``, a
-fraction of a millisecond, kept for a while). The walk is left to the planner, which leans towards it; the
-GIN plan is written so that the planner cannot turn it back into the walk (it sorts on ``post_id + 0``).
+fraction of a millisecond to a few, kept for a while and shared through the cache). The walk is left to the
+planner, which leans towards it; the GIN plan is written so that the planner cannot turn it back into the
+walk (it sorts on ``post_id + 0``).
 
 No foreign key to ``posts_post``: Django's test flush truncates the tables it knows, and a constraint it does
 not know would stop it. Deleted posts' rows are removed by the indexing task."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import time
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -38,7 +41,8 @@ BITMAP_ROW_COST = 8
 POSTING_COST = 0.3
 # A phrase's matches are fewer than the planner estimates (it counts documents holding all the words).
 PHRASE_RARITY = 10
-# Estimates kept per process (a search's later pages and rounds ask again), for at most this long.
+# Estimates kept per process (a search's later pages and rounds ask again) and in the cache (shared by the
+# processes), for at most this long.
 ESTIMATE_CACHE_SIZE = 1024
 ESTIMATE_SECONDS = 600
 
@@ -66,9 +70,26 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple[int, float]]:
 
 @lru_cache(maxsize=ESTIMATE_CACHE_SIZE)
 def _estimate(text: str, words: tuple[str, ...], period: int) -> tuple[float, float, float]:
-    """The planner's estimates (one ``EXPLAIN``) of the documents matching ``text``, of all documents, and of
-    the documents holding each of ``words``, added up; kept per process for the rest of ``period`` (a stale
-    figure can only choose the slower plan, never change the results)."""
+    """The planner's estimates of the documents matching ``text``, of all documents, and of the documents
+    holding each of ``words``, added up; kept per process, and in the cache for the other processes, for the
+    rest of ``period`` (a stale figure can only choose the slower plan, never change the results)."""
+    key = _estimate_key(text, words, period)
+    found = cache.get(key)
+    if found is None:
+        found = _explained(text, words)
+        cache.set(key, found, ESTIMATE_SECONDS)
+    matches, total, postings = found
+    return float(matches), float(total), float(postings)
+
+
+def _estimate_key(text: str, words: tuple[str, ...], period: int) -> str:
+    return (
+        "search:estimate:" + hashlib.sha256(f"{period}\x00{text}\x00{' '.join(words)}".encode()).hexdigest()
+    )
+
+
+def _explained(text: str, words: tuple[str, ...]) -> tuple[float, float, float]:
+    """:func:`_estimate` from the planner (one ``EXPLAIN``, a fraction of a millisecond to a few)."""
     sql = " UNION ALL ".join([_COUNTED] * (1 + len(words)) + ["SELECT 1 FROM search_post_document"])
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, [text, *words])
@@ -78,11 +99,16 @@ def _estimate(text: str, words: tuple[str, ...], period: int) -> tuple[float, fl
     return matches, total, sum(postings)
 
 
+def _period() -> int:
+    """The current period of ``ESTIMATE_SECONDS`` (wall-clock, so that every process agrees)."""
+    return int(time.time() // ESTIMATE_SECONDS)
+
+
 def _walk_is_cheaper(query: ParsedQuery, text: str, limit: int) -> bool:
     """Whether walking the newest rows for ``limit`` matches of ``query`` is estimated cheaper than
     collecting the matches from the GIN index."""
     words = tuple(sorted({word for group in query.groups for term in group for word in term}))
-    matches, total, postings = _estimate(text, words, int(time.monotonic() // ESTIMATE_SECONDS))
+    matches, total, postings = _estimate(text, words, _period())
     phrase = any(len(term) > 1 for group in query.groups for term in group)
     share = min(matches / total / (PHRASE_RARITY if phrase else 1), 1.0)
     return limit / share <= BITMAP_ROW_COST * matches + POSTING_COST * postings

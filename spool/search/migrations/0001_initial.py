@@ -3,9 +3,9 @@ each created only on its own database — filled with the posts that exist alrea
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import migrations
+
+from spool.core.vendor_sql import VendorSQL
 
 SQLITE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_post_fts "
@@ -25,25 +25,6 @@ POSTGRES = [
     "FROM posts_post p LEFT JOIN posts_topic t ON t.id = p.topic_id",
 ]
 POSTGRES_REVERSE = ["DROP TABLE IF EXISTS search_post_document"]
-
-
-class VendorSQL(migrations.RunSQL):
-    """``RunSQL`` that runs only on one database vendor (``sqlite`` or ``postgresql``)."""
-
-    def __init__(self, vendor: str, sql: list[str], reverse_sql: list[str]) -> None:
-        super().__init__(sql, reverse_sql)
-        self.vendor = vendor
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (self.__class__.__name__, [self.vendor, self.sql, self.reverse_sql], {})
-
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
