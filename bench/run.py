@@ -40,7 +40,9 @@ def _database_version(database: str) -> str:
             cursor.execute("select sqlite_version()")
             return f"SQLite {cursor.fetchone()[0]}"
         cursor.execute("show server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
+        version = cursor.fetchone()[0]
+        cursor.execute("show shared_buffers")
+        return f"PostgreSQL {version} (shared_buffers {cursor.fetchone()[0]})"
 
 
 @contextmanager
