@@ -362,7 +362,29 @@ def _split(row: Sequence[Any], head: int) -> tuple[dict[str, Any], dict[str, Any
     return dict(zip(POST_FIELDS, row[:head], strict=True)), dict(zip(ACCOUNT_FIELDS, row[head:], strict=True))
 
 
-def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
+class _Shown(NamedTuple):
+    """A shown entry's rows as read, made into a :class:`HomeRow` only if it is on the page (a page reads
+    a few more entries than it shows, in case some do not show)."""
+
+    sort_id: int
+    post: Sequence[Any]
+    repost: Sequence[Any] | None
+    flags: frozenset[str]
+
+    def row(self) -> HomeRow:
+        head = len(POST_FIELDS)
+        post, author = _split(self.post, head)
+        if self.repost is None:
+            return HomeRow(self.sort_id, post, author, None, None, self.flags)
+        reposter = dict(zip(ACCOUNT_FIELDS, self.repost[2:], strict=True))
+        return HomeRow(self.sort_id, post, author, self.sort_id, reposter, self.flags)
+
+
+_NO_FLAGS: frozenset[str] = frozenset()
+_MUTED = frozenset({"muted"})
+
+
+def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[_Shown]:
     """:func:`resolve` without model instances: the same rules (:func:`decide`), the same three queries,
     each compiled once per process (:mod:`spool.core.compiled`); the third also reads the viewer's flags on
     the posts (:data:`HomeRow.flags`), so that rendering needs no query of its own."""
@@ -382,18 +404,13 @@ def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
         {r[0]: (r[2], bool(r[active])) for r in reposts.values()},
         relations,
     )
-    head = len(POST_FIELDS)
     shown = []
     for entry, repost in decided:
-        post, author = _split(posts[entry.post_id], head)
-        reposter = dict(zip(ACCOUNT_FIELDS, reposts[entry.sort_id][2:], strict=True)) if repost else None
-        mine = flags.get(post["id"], set())
-        if (post["root_id"] or post["id"]) in muted_roots:
-            mine = mine | {"muted"}
-        row = HomeRow(
-            entry.sort_id, post, author, entry.sort_id if repost else None, reposter, frozenset(mine)
-        )
-        shown.append(row)
+        post = posts[entry.post_id]
+        mine = frozenset(flags[post[0]]) if post[0] in flags else _NO_FLAGS
+        if (post[3] or post[0]) in muted_roots:
+            mine = mine | _MUTED
+        shown.append(_Shown(entry.sort_id, post, reposts[entry.sort_id] if repost else None, mine))
     return shown
 
 
@@ -414,4 +431,5 @@ def account_values(fields: dict[str, Any]) -> dict[str, Any]:
 
 def home_rows(viewer: Account, cursor: Any = None, limit: int = 20) -> tuple[list[HomeRow], int | None]:
     """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor."""
-    return select_page(viewer, cursor, limit, resolve_rows)
+    shown, next_cursor = select_page(viewer, cursor, limit, resolve_rows)
+    return [s.row() for s in shown], next_cursor
