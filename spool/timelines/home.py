@@ -326,21 +326,29 @@ POST_FIELDS = (
     "reposts_count", "quotes_count", "sensitive",
 )  # fmt: skip
 _POST_COLUMNS = (*POST_FIELDS, *(f"author__{f}" for f in ACCOUNT_FIELDS))
-_REPOST_COLUMNS = ("id", "post_id", *(f"account__{f}" for f in ACCOUNT_FIELDS))
+_HEAD = len(POST_FIELDS)  # where an account's columns start in a row of ``_ROWS``
+_ACTIVE = _HEAD + ACCOUNT_FIELDS.index("is_active")
 
-_POSTS = compiled(
-    lambda viewer, ids: (
+
+def _rows_qs(viewer: int, ids: Any, reposts: Any) -> QuerySet[Any]:
+    """The visible posts (``_POST_COLUMNS``) and, in the same statement, the reposts among the entries: the
+    repost's ID and its post's in the first two columns, NULL for the post's other columns (``is_reply``
+    is never NULL in a post's row: that tells them apart), then the reposter's columns where a post's
+    author's are."""
+    posts = (
         Post.objects.visible_to(Account(id=viewer))
         .in_feeds_of(Account(id=viewer))
         .filter(id__in=id_list(ids))
         .values_list(*_POST_COLUMNS)
-    ),
-    ints=("viewer",),
-    lists=("ids",),
-)
-_REPOSTS = compiled(
-    lambda ids: Repost.objects.filter(id__in=id_list(ids)).values_list(*_REPOST_COLUMNS), lists=("ids",)
-)
+    )
+    blanks = [Value(None, output_field=CharField()) for _ in POST_FIELDS[2:]]
+    repost_rows = Repost.objects.filter(id__in=id_list(reposts)).values_list(
+        "id", "post_id", *blanks, *(f"account__{f}" for f in ACCOUNT_FIELDS)
+    )
+    return posts.union(repost_rows, all=True)
+
+
+_ROWS = compiled(_rows_qs, ints=("viewer",), lists=("ids", "reposts"))
 
 
 class HomeRow(NamedTuple):
@@ -372,11 +380,10 @@ class _Shown(NamedTuple):
     flags: frozenset[str]
 
     def row(self) -> HomeRow:
-        head = len(POST_FIELDS)
-        post, author = _split(self.post, head)
+        post, author = _split(self.post, _HEAD)
         if self.repost is None:
             return HomeRow(self.sort_id, post, author, None, None, self.flags)
-        reposter = dict(zip(ACCOUNT_FIELDS, self.repost[2:], strict=True))
+        reposter = dict(zip(ACCOUNT_FIELDS, self.repost[_HEAD:], strict=True))
         return HomeRow(self.sort_id, post, author, self.sort_id, reposter, self.flags)
 
 
@@ -385,23 +392,25 @@ _MUTED = frozenset({"muted"})
 
 
 def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[_Shown]:
-    """:func:`resolve` without model instances: the same rules (:func:`decide`), the same three queries,
-    each compiled once per process (:mod:`spool.core.compiled`); the third also reads the viewer's flags on
-    the posts (:data:`HomeRow.flags`), so that rendering needs no query of its own."""
+    """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
+    compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
+    then the relations, which also read the viewer's flags on the posts (:data:`HomeRow.flags`), so that
+    rendering needs no query of its own."""
     if not candidates:
         return []
-    posts = {r[0]: r for r in _POSTS.run(raw=True, viewer=viewer.id, ids={c.post_id for c in candidates})}
+    posts: dict[int, tuple[Any, ...]] = {}
+    reposts: dict[int, tuple[Any, ...]] = {}
     repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
-    reposts = {r[0]: r for r in _REPOSTS.run(raw=True, ids=repost_ids)} if repost_ids else {}
-    active = 2 + ACCOUNT_FIELDS.index("is_active")
-    people = {p[1] for p in posts.values()} | {r[2] for r in reposts.values()}
+    for r in _ROWS.run(raw=True, viewer=viewer.id, ids={c.post_id for c in candidates}, reposts=repost_ids):
+        (reposts if r[2] is None else posts)[r[0]] = r
+    people = {p[1] for p in posts.values()} | {r[_HEAD] for r in reposts.values()}
     roots = {p[3] or p[0] for p in posts.values()}  # POST_FIELDS: id, author_id, is_reply, root_id
     relations, flags, muted_roots = _relations_and_flags(viewer.id, people, list(posts), roots)
     decided = decide(
         viewer.id,
         candidates,
         {p[0]: (p[1], bool(p[2])) for p in posts.values()},
-        {r[0]: (r[2], bool(r[active])) for r in reposts.values()},
+        {r[0]: (r[_HEAD], bool(r[_ACTIVE])) for r in reposts.values()},
         relations,
     )
     shown = []
