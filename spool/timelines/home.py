@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
 
-from spool.core.compiled import compiled, id_list
+from spool.core.compiled import Compiled, compiled, id_list
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
@@ -266,9 +266,9 @@ def _relations_of(viewer_id: int, people: set[int], post_ids: list[int]) -> Rela
     return followed, muted, newest
 
 
-def _with_flags_qs(viewer: int, people: Any, posts: Any, roots: Any) -> QuerySet[Any]:
-    """:func:`_relations_qs` and, in the same statement, the viewer's own flags on these posts (liked,
-    reposted, saved, pinned) and on their conversations (muted), as ``VIEWER_FLAGS`` kinds."""
+def _with_flags_parts(viewer: int, people: Any, posts: Any, roots: Any) -> list[QuerySet[Any]]:
+    """:func:`_relation_parts` and the viewer's own flags on these posts (liked, reposted, saved, pinned)
+    and on their conversations (muted), as ``VIEWER_FLAGS`` kinds."""
 
     def kind(name: str) -> Value:
         return Value(name, output_field=CharField())
@@ -281,26 +281,48 @@ def _with_flags_qs(viewer: int, people: Any, posts: Any, roots: Any) -> QuerySet
     muted = ConversationMute.objects.filter(account_id=viewer, root_id__in=id_list(roots)).values_list(
         "root_id", Value(0), kind("muted")
     )
-    first, *rest = _relation_parts(viewer, people, posts)
-    return first.union(*rest, *flags, muted, all=True)
+    return [*_relation_parts(viewer, people, posts), *flags, muted]
 
 
-_WITH_FLAGS = compiled(_with_flags_qs, ints=("viewer",), lists=("people", "posts", "roots"))
+# More facts about the viewer read in the same statement (the caller's, from a layer above): querysets of
+# rows (key, 0, kind) given the viewer's ID, their kinds other than those of this module.
+Extra = Callable[[int], list[QuerySet[Any]]]
+_STATEMENTS: dict[Extra | None, Compiled] = {}
+
+
+def _with_flags(extra: Extra | None) -> Compiled:
+    """The statement of :func:`_relations_and_flags` (with ``extra``'s rows), compiled once per process."""
+    found = _STATEMENTS.get(extra)
+    if found is None:
+
+        def build(viewer: int, people: Any, posts: Any, roots: Any) -> QuerySet[Any]:
+            first, *rest = _with_flags_parts(viewer, people, posts, roots)
+            return first.union(*rest, *(extra(viewer) if extra else ()), all=True)
+
+        ints, lists = ("viewer",), ("people", "posts", "roots")
+        found = _STATEMENTS[extra] = compiled(build, ints=ints, lists=lists)
+    return found
+
+
 # The viewer's own flags a row carries: on the post (liked, reposted, saved, pinned), on its conversation
 # (muted).
 VIEWER_FLAGS = ("liked", "reposted", "saved", "pinned", "muted")
+_POST_FLAGS = frozenset(VIEWER_FLAGS[:4])
 
 
 def _relations_and_flags(
-    viewer_id: int, people: set[int], post_ids: list[int], roots: set[int]
-) -> tuple[Relations, dict[int, set[str]], set[int]]:
-    """:func:`_relations_of`, plus the viewer's flags by post and the muted conversation roots: one query."""
+    viewer_id: int, people: set[int], post_ids: list[int], roots: set[int], extra: Extra | None = None
+) -> tuple[Relations, dict[int, set[str]], set[int], list[tuple[int, str]]]:
+    """:func:`_relations_of`, plus the viewer's flags by post, the muted conversation roots and ``extra``'s
+    rows as (key, kind): one query."""
     followed: set[int] = set()
     muted: set[int] = set()
     newest: dict[int, int] = {}
     flags: dict[int, set[str]] = {}
     muted_roots: set[int] = set()
-    for key, value, what in _WITH_FLAGS.run(viewer=viewer_id, people=people, posts=post_ids, roots=roots):
+    extras: list[tuple[int, str]] = []
+    rows = _with_flags(extra).run(viewer=viewer_id, people=people, posts=post_ids, roots=roots)
+    for key, value, what in rows:
         if what == "follow":
             followed.add(key)
         elif what == "mute":
@@ -309,9 +331,11 @@ def _relations_and_flags(
             newest[key] = value
         elif what == "muted":
             muted_roots.add(key)
-        else:
+        elif what in _POST_FLAGS:
             flags.setdefault(key, set()).add(what)
-    return (followed, muted, newest), flags, muted_roots
+        else:
+            extras.append((key, what))
+    return (followed, muted, newest), flags, muted_roots, extras
 
 
 # --- The same page as plain rows (the Mastodon API's hot path) ---------------------------------------------
@@ -391,11 +415,14 @@ _NO_FLAGS: frozenset[str] = frozenset()
 _MUTED = frozenset({"muted"})
 
 
-def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[_Shown]:
+def resolve_rows(
+    viewer: Account, candidates: Sequence[Entry], extra: Extra | None = None, extras: list[Any] | None = None
+) -> list[_Shown]:
     """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
     compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
     then the relations, which also read the viewer's flags on the posts (:data:`HomeRow.flags`), so that
-    rendering needs no query of its own."""
+    rendering needs no query of its own. ``extra``'s rows (see :func:`home_rows`) are added to
+    ``extras``."""
     if not candidates:
         return []
     posts: dict[int, tuple[Any, ...]] = {}
@@ -405,7 +432,9 @@ def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[_Shown]:
         (reposts if r[2] is None else posts)[r[0]] = r
     people = {p[1] for p in posts.values()} | {r[_HEAD] for r in reposts.values()}
     roots = {p[3] or p[0] for p in posts.values()}  # POST_FIELDS: id, author_id, is_reply, root_id
-    relations, flags, muted_roots = _relations_and_flags(viewer.id, people, list(posts), roots)
+    relations, flags, muted_roots, more = _relations_and_flags(viewer.id, people, list(posts), roots, extra)
+    if extras is not None:
+        extras += more
     decided = decide(
         viewer.id,
         candidates,
@@ -438,7 +467,22 @@ def account_values(fields: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def home_rows(viewer: Account, cursor: Any = None, limit: int = 20) -> tuple[list[HomeRow], int | None]:
-    """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor."""
-    shown, next_cursor = select_page(viewer, cursor, limit, resolve_rows)
-    return [s.row() for s in shown], next_cursor
+def home_rows(
+    viewer: Account, cursor: Any = None, limit: int = 20, extra: Extra | None = None
+) -> tuple[list[HomeRow], int | None, list[tuple[int, str]] | None]:
+    """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor; and the rows
+    (key, kind) of ``extra`` (querysets of (key, 0, kind) rows about the viewer, from the caller's layer),
+    read in the same statement as the page's relations, or None when no such statement ran (an empty
+    timeline)."""
+    extras: list[tuple[int, str]] = []
+    read = False
+
+    def resolver(viewer: Account, candidates: Sequence[Entry]) -> list[_Shown]:
+        nonlocal read
+        if candidates and not read:
+            read = True
+            return resolve_rows(viewer, candidates, extra, extras)
+        return resolve_rows(viewer, candidates)
+
+    shown, next_cursor = select_page(viewer, cursor, limit, resolver)
+    return [s.row() for s in shown], next_cursor, extras if read else None
