@@ -86,10 +86,14 @@ _FORMAT_TOKENS = re.compile("%%|%s")
 def _native(
     connection: BaseDatabaseWrapper, sql: str, params: list[Any], slots: list[tuple[int, str]]
 ) -> tuple[str, list[tuple[int, str]]]:
-    """``sql`` with the placeholders' ``%s`` as ``$1``… (in ``slots`` order) and the other parameters
-    written in as literals (:meth:`compose_sql`: what client-side binding sends), and the slots renumbered
-    for the placeholders' parameters alone."""
-    numbers = {at: n for n, (at, _) in enumerate(slots, 1)}
+    """``sql`` with the placeholders' ``%s`` as ``$1``… and the other parameters written in as literals
+    (:meth:`compose_sql`: what client-side binding sends), and the slots renumbered for the placeholders'
+    parameters alone. Every occurrence of one placeholder shares its ``$n`` (the visibility rule names the
+    viewer some twenty times: one value sent, not twenty)."""
+    by_name: dict[str, int] = {}
+    for _, name in slots:
+        by_name.setdefault(name, len(by_name) + 1)
+    numbers = {at: by_name[name] for at, name in slots}
     positions = iter(range(len(params)))
 
     def token(match: re.Match[str]) -> str:
@@ -100,7 +104,7 @@ def _native(
             return f"${numbers[at]}"
         return str(connection.ops.compose_sql("%s", [params[at]]))  # type: ignore[attr-defined]
 
-    return _FORMAT_TOKENS.sub(token, sql), [(n, name) for n, (_, name) in enumerate(slots)]
+    return _FORMAT_TOKENS.sub(token, sql), [(n - 1, name) for name, n in by_name.items()]
 
 
 def native_sql(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any], at: int) -> str:

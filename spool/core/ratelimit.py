@@ -60,17 +60,17 @@ def hit(rule: Limit, key: str | int) -> int:
 
 
 class Rider(Protocol):
-    """Another Redis read sent in the same round trip as a counter's (see :func:`count`)."""
+    """Other Redis keys read in the same round trip as a counter's (see :func:`count`)."""
 
-    def queue(self, pipe: Any) -> None: ...
+    def keys(self) -> list[str]: ...
 
-    def take(self, reply: Any) -> None: ...
+    def take(self, values: list[bytes | None]) -> None: ...
 
 
 def count(rule: Limit, key: str | int, *, local: bool = False, rider: Rider | None = None) -> Usage:
     """Like :func:`hit`, returning the whole :class:`Usage`. One Redis round trip, or one SQL statement (no
     statement with ``local=True``: counted in this process when there is no Redis). With Redis, ``rider``
-    queues one more command on the same round trip and takes its reply (embedded, it is left alone)."""
+    names keys read in the same round trip and takes their values (embedded, it is left alone)."""
     name = _name(rule, key)
     window_s = int(rule.window.total_seconds())
     limit = limit_of(rule)
@@ -90,19 +90,31 @@ def count(rule: Limit, key: str | int, *, local: bool = False, rider: Rider | No
     return Usage(limit, limit - used, max(ttl, 0))
 
 
-def _hit_redis(name: str, window_s: int, rider: Rider | None = None) -> tuple[int, int]:
+# KEYS: the counter, then the rider's keys; ARGV: the window in seconds. Returns the count, the seconds left
+# in the window and the riders' values. EXPIRE NX gives the window its end whichever INCR came first.
+_HIT = """
+local used = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
+local out = {used, redis.call('TTL', KEYS[1])}
+for i = 2, #KEYS do out[i + 1] = redis.call('GET', KEYS[i]) end
+return out
+"""
+
+
+@cache
+def _hit_script() -> Any:
     from spool.core.redis import redis_client
 
-    # No MULTI/EXEC: EXPIRE NX gives the window its end whichever INCR came first.
-    pipe = redis_client().pipeline(transaction=False)
-    pipe.incr(name)
-    pipe.expire(name, window_s, nx=True)
-    pipe.ttl(name)
+    return redis_client().register_script(_HIT)
+
+
+def _hit_redis(name: str, window_s: int, rider: Rider | None = None) -> tuple[int, int]:
+    """One ``EVALSHA`` (one command to send and one reply to parse, where a pipeline of ``INCR``,
+    ``EXPIRE``, ``TTL`` and the rider's ``MGET`` cost four of each)."""
+    keys = [name, *rider.keys()] if rider is not None else [name]
+    count, ttl, *values = _hit_script()(keys=keys, args=[window_s])
     if rider is not None:
-        rider.queue(pipe)
-    count, _, ttl, *more = pipe.execute()
-    if rider is not None:
-        rider.take(more[0])
+        rider.take(values)
     return int(count), int(ttl)
 
 

@@ -52,7 +52,7 @@ def lookup(digest: str) -> tuple[Credential | None, Any]:
 
 class Prefetch:
     """:func:`lookup` of one digest sent along with another Redis round trip of the same request (the API's
-    rate-limit counter): ``queue`` adds the command to that pipeline, ``take`` reads its reply, and
+    rate-limit counter): ``keys`` are the keys to read there, ``take`` gets their values, and
     :attr:`result` is then what :func:`lookup` would have returned. Embedded, nothing is prefetched."""
 
     __slots__ = ("digest", "result")
@@ -61,11 +61,11 @@ class Prefetch:
         self.digest = digest
         self.result: tuple[Credential | None, Any] | None = None
 
-    def queue(self, pipe: Any) -> None:
-        pipe.mget([_gen_key(), _key(self.digest)])
+    def keys(self) -> list[str]:
+        return [_gen_key(), _key(self.digest)]
 
-    def take(self, reply: list[bytes | None]) -> None:
-        self.result = _from_redis(reply)
+    def take(self, values: list[bytes | None]) -> None:
+        self.result = _from_redis(values)
 
 
 def _from_redis(reply: list[bytes | None]) -> tuple[Credential | None, Any]:

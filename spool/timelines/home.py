@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
 
-from spool.core.compiled import compiled, id_list
+from spool.core.compiled import Compiled, compiled, id_list
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
@@ -266,9 +266,9 @@ def _relations_of(viewer_id: int, people: set[int], post_ids: list[int]) -> Rela
     return followed, muted, newest
 
 
-def _with_flags_qs(viewer: int, people: Any, posts: Any, roots: Any) -> QuerySet[Any]:
-    """:func:`_relations_qs` and, in the same statement, the viewer's own flags on these posts (liked,
-    reposted, saved, pinned) and on their conversations (muted), as ``VIEWER_FLAGS`` kinds."""
+def _with_flags_parts(viewer: int, people: Any, posts: Any, roots: Any) -> list[QuerySet[Any]]:
+    """:func:`_relation_parts` and the viewer's own flags on these posts (liked, reposted, saved, pinned)
+    and on their conversations (muted), as ``VIEWER_FLAGS`` kinds."""
 
     def kind(name: str) -> Value:
         return Value(name, output_field=CharField())
@@ -281,26 +281,48 @@ def _with_flags_qs(viewer: int, people: Any, posts: Any, roots: Any) -> QuerySet
     muted = ConversationMute.objects.filter(account_id=viewer, root_id__in=id_list(roots)).values_list(
         "root_id", Value(0), kind("muted")
     )
-    first, *rest = _relation_parts(viewer, people, posts)
-    return first.union(*rest, *flags, muted, all=True)
+    return [*_relation_parts(viewer, people, posts), *flags, muted]
 
 
-_WITH_FLAGS = compiled(_with_flags_qs, ints=("viewer",), lists=("people", "posts", "roots"))
+# More facts about the viewer read in the same statement (the caller's, from a layer above): querysets of
+# rows (key, 0, kind) given the viewer's ID, their kinds other than those of this module.
+Extra = Callable[[int], list[QuerySet[Any]]]
+_STATEMENTS: dict[Extra | None, Compiled] = {}
+
+
+def _with_flags(extra: Extra | None) -> Compiled:
+    """The statement of :func:`_relations_and_flags` (with ``extra``'s rows), compiled once per process."""
+    found = _STATEMENTS.get(extra)
+    if found is None:
+
+        def build(viewer: int, people: Any, posts: Any, roots: Any) -> QuerySet[Any]:
+            first, *rest = _with_flags_parts(viewer, people, posts, roots)
+            return first.union(*rest, *(extra(viewer) if extra else ()), all=True)
+
+        ints, lists = ("viewer",), ("people", "posts", "roots")
+        found = _STATEMENTS[extra] = compiled(build, ints=ints, lists=lists)
+    return found
+
+
 # The viewer's own flags a row carries: on the post (liked, reposted, saved, pinned), on its conversation
 # (muted).
 VIEWER_FLAGS = ("liked", "reposted", "saved", "pinned", "muted")
+_POST_FLAGS = frozenset(VIEWER_FLAGS[:4])
 
 
 def _relations_and_flags(
-    viewer_id: int, people: set[int], post_ids: list[int], roots: set[int]
-) -> tuple[Relations, dict[int, set[str]], set[int]]:
-    """:func:`_relations_of`, plus the viewer's flags by post and the muted conversation roots: one query."""
+    viewer_id: int, people: set[int], post_ids: list[int], roots: set[int], extra: Extra | None = None
+) -> tuple[Relations, dict[int, set[str]], set[int], list[tuple[int, str]]]:
+    """:func:`_relations_of`, plus the viewer's flags by post, the muted conversation roots and ``extra``'s
+    rows as (key, kind): one query."""
     followed: set[int] = set()
     muted: set[int] = set()
     newest: dict[int, int] = {}
     flags: dict[int, set[str]] = {}
     muted_roots: set[int] = set()
-    for key, value, what in _WITH_FLAGS.run(viewer=viewer_id, people=people, posts=post_ids, roots=roots):
+    extras: list[tuple[int, str]] = []
+    rows = _with_flags(extra).run(viewer=viewer_id, people=people, posts=post_ids, roots=roots)
+    for key, value, what in rows:
         if what == "follow":
             followed.add(key)
         elif what == "mute":
@@ -309,9 +331,11 @@ def _relations_and_flags(
             newest[key] = value
         elif what == "muted":
             muted_roots.add(key)
-        else:
+        elif what in _POST_FLAGS:
             flags.setdefault(key, set()).add(what)
-    return (followed, muted, newest), flags, muted_roots
+        else:
+            extras.append((key, what))
+    return (followed, muted, newest), flags, muted_roots, extras
 
 
 # --- The same page as plain rows (the Mastodon API's hot path) ---------------------------------------------
@@ -326,21 +350,29 @@ POST_FIELDS = (
     "reposts_count", "quotes_count", "sensitive",
 )  # fmt: skip
 _POST_COLUMNS = (*POST_FIELDS, *(f"author__{f}" for f in ACCOUNT_FIELDS))
-_REPOST_COLUMNS = ("id", "post_id", *(f"account__{f}" for f in ACCOUNT_FIELDS))
+_HEAD = len(POST_FIELDS)  # where an account's columns start in a row of ``_ROWS``
+_ACTIVE = _HEAD + ACCOUNT_FIELDS.index("is_active")
 
-_POSTS = compiled(
-    lambda viewer, ids: (
+
+def _rows_qs(viewer: int, ids: Any, reposts: Any) -> QuerySet[Any]:
+    """The visible posts (``_POST_COLUMNS``) and, in the same statement, the reposts among the entries: the
+    repost's ID and its post's in the first two columns, NULL for the post's other columns (``is_reply``
+    is never NULL in a post's row: that tells them apart), then the reposter's columns where a post's
+    author's are."""
+    posts = (
         Post.objects.visible_to(Account(id=viewer))
         .in_feeds_of(Account(id=viewer))
         .filter(id__in=id_list(ids))
         .values_list(*_POST_COLUMNS)
-    ),
-    ints=("viewer",),
-    lists=("ids",),
-)
-_REPOSTS = compiled(
-    lambda ids: Repost.objects.filter(id__in=id_list(ids)).values_list(*_REPOST_COLUMNS), lists=("ids",)
-)
+    )
+    blanks = [Value(None, output_field=CharField()) for _ in POST_FIELDS[2:]]
+    repost_rows = Repost.objects.filter(id__in=id_list(reposts)).values_list(
+        "id", "post_id", *blanks, *(f"account__{f}" for f in ACCOUNT_FIELDS)
+    )
+    return posts.union(repost_rows, all=True)
+
+
+_ROWS = compiled(_rows_qs, ints=("viewer",), lists=("ids", "reposts"))
 
 
 class HomeRow(NamedTuple):
@@ -362,38 +394,61 @@ def _split(row: Sequence[Any], head: int) -> tuple[dict[str, Any], dict[str, Any
     return dict(zip(POST_FIELDS, row[:head], strict=True)), dict(zip(ACCOUNT_FIELDS, row[head:], strict=True))
 
 
-def resolve_rows(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
-    """:func:`resolve` without model instances: the same rules (:func:`decide`), the same three queries,
-    each compiled once per process (:mod:`spool.core.compiled`); the third also reads the viewer's flags on
-    the posts (:data:`HomeRow.flags`), so that rendering needs no query of its own."""
+class _Shown(NamedTuple):
+    """A shown entry's rows as read, made into a :class:`HomeRow` only if it is on the page (a page reads
+    a few more entries than it shows, in case some do not show)."""
+
+    sort_id: int
+    post: Sequence[Any]
+    repost: Sequence[Any] | None
+    flags: frozenset[str]
+
+    def row(self) -> HomeRow:
+        post, author = _split(self.post, _HEAD)
+        if self.repost is None:
+            return HomeRow(self.sort_id, post, author, None, None, self.flags)
+        reposter = dict(zip(ACCOUNT_FIELDS, self.repost[_HEAD:], strict=True))
+        return HomeRow(self.sort_id, post, author, self.sort_id, reposter, self.flags)
+
+
+_NO_FLAGS: frozenset[str] = frozenset()
+_MUTED = frozenset({"muted"})
+
+
+def resolve_rows(
+    viewer: Account, candidates: Sequence[Entry], extra: Extra | None = None, extras: list[Any] | None = None
+) -> list[_Shown]:
+    """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
+    compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
+    then the relations, which also read the viewer's flags on the posts (:data:`HomeRow.flags`), so that
+    rendering needs no query of its own. ``extra``'s rows (see :func:`home_rows`) are added to
+    ``extras``."""
     if not candidates:
         return []
-    posts = {r[0]: r for r in _POSTS.run(raw=True, viewer=viewer.id, ids={c.post_id for c in candidates})}
+    posts: dict[int, tuple[Any, ...]] = {}
+    reposts: dict[int, tuple[Any, ...]] = {}
     repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
-    reposts = {r[0]: r for r in _REPOSTS.run(raw=True, ids=repost_ids)} if repost_ids else {}
-    active = 2 + ACCOUNT_FIELDS.index("is_active")
-    people = {p[1] for p in posts.values()} | {r[2] for r in reposts.values()}
+    for r in _ROWS.run(raw=True, viewer=viewer.id, ids={c.post_id for c in candidates}, reposts=repost_ids):
+        (reposts if r[2] is None else posts)[r[0]] = r
+    people = {p[1] for p in posts.values()} | {r[_HEAD] for r in reposts.values()}
     roots = {p[3] or p[0] for p in posts.values()}  # POST_FIELDS: id, author_id, is_reply, root_id
-    relations, flags, muted_roots = _relations_and_flags(viewer.id, people, list(posts), roots)
+    relations, flags, muted_roots, more = _relations_and_flags(viewer.id, people, list(posts), roots, extra)
+    if extras is not None:
+        extras += more
     decided = decide(
         viewer.id,
         candidates,
         {p[0]: (p[1], bool(p[2])) for p in posts.values()},
-        {r[0]: (r[2], bool(r[active])) for r in reposts.values()},
+        {r[0]: (r[_HEAD], bool(r[_ACTIVE])) for r in reposts.values()},
         relations,
     )
-    head = len(POST_FIELDS)
     shown = []
     for entry, repost in decided:
-        post, author = _split(posts[entry.post_id], head)
-        reposter = dict(zip(ACCOUNT_FIELDS, reposts[entry.sort_id][2:], strict=True)) if repost else None
-        mine = flags.get(post["id"], set())
-        if (post["root_id"] or post["id"]) in muted_roots:
-            mine = mine | {"muted"}
-        row = HomeRow(
-            entry.sort_id, post, author, entry.sort_id if repost else None, reposter, frozenset(mine)
-        )
-        shown.append(row)
+        post = posts[entry.post_id]
+        mine = frozenset(flags[post[0]]) if post[0] in flags else _NO_FLAGS
+        if (post[3] or post[0]) in muted_roots:
+            mine = mine | _MUTED
+        shown.append(_Shown(entry.sort_id, post, reposts[entry.sort_id] if repost else None, mine))
     return shown
 
 
@@ -412,6 +467,22 @@ def account_values(fields: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def home_rows(viewer: Account, cursor: Any = None, limit: int = 20) -> tuple[list[HomeRow], int | None]:
-    """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor."""
-    return select_page(viewer, cursor, limit, resolve_rows)
+def home_rows(
+    viewer: Account, cursor: Any = None, limit: int = 20, extra: Extra | None = None
+) -> tuple[list[HomeRow], int | None, list[tuple[int, str]] | None]:
+    """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor; and the rows
+    (key, kind) of ``extra`` (querysets of (key, 0, kind) rows about the viewer, from the caller's layer),
+    read in the same statement as the page's relations, or None when no such statement ran (an empty
+    timeline)."""
+    extras: list[tuple[int, str]] = []
+    read = False
+
+    def resolver(viewer: Account, candidates: Sequence[Entry]) -> list[_Shown]:
+        nonlocal read
+        if candidates and not read:
+            read = True
+            return resolve_rows(viewer, candidates, extra, extras)
+        return resolve_rows(viewer, candidates)
+
+    shown, next_cursor = select_page(viewer, cursor, limit, resolver)
+    return [s.row() for s in shown], next_cursor, extras if read else None

@@ -28,20 +28,26 @@ from spool.timelines.home import home_rows
 router = Router(tags=["timelines"])
 
 
-def _viewer_state_qs(owner: int) -> QuerySet[Any]:
-    """Rows of (ID, kind): the members of the viewer's exclusive lists (``member``) and the viewer's word
-    filters (``filter``; only whether there are any matters here)."""
+def _viewer_state(owner: int) -> list[QuerySet[Any]]:
+    """Rows of (ID, 0, kind): the members of the viewer's exclusive lists (``member``) and the viewer's word
+    filters (``filter``; only whether there are any matters here). Read with the home page's relations
+    (:func:`spool.timelines.home.home_rows`), or alone when the page read none."""
     members = lists.exclusive_member_ids(Account(id=owner)).values_list(
-        "account_id", Value("member", output_field=CharField())
+        "account_id", Value(0), Value("member", output_field=CharField())
     )
     filters = WordFilter.objects.filter(account_id=owner).values_list(
-        "id", Value("filter", output_field=CharField())
+        "id", Value(0), Value("filter", output_field=CharField())
     )
-    return members.union(filters, all=True)
+    return [members, filters]
 
 
-# What the home page needs to know about the viewer besides its timeline, in one statement.
-_VIEWER_STATE = compiled(_viewer_state_qs, ints=("owner",))
+_VIEWER_STATE = compiled(lambda owner: _union(_viewer_state(owner)), ints=("owner",))
+
+
+def _union(parts: list[QuerySet[Any]]) -> QuerySet[Any]:
+    first, *rest = parts
+    return first.union(*rest, all=True)
+
 
 _TRUE = ("1", "true", "True", "on")
 
@@ -75,9 +81,10 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
         return page(request, response, entries, "home")
     # The hot path: rows and cached statuses, no model instances (spool.api.mastodon.entities.cached), and
     # the response's bytes made here (orjson, every key a string) rather than by the API's renderer.
-    rows, _ = home_rows(account, window.max_id, window.limit)
+    rows, _, state = home_rows(account, window.max_id, window.limit, extra=_viewer_state)
     keys = [r.sort_id for r in rows]  # the pages link from what was read, whatever is left out below
-    state = _VIEWER_STATE.run(owner=account.id)
+    if state is None:
+        state = [(key, kind) for key, _, kind in _VIEWER_STATE.run(owner=account.id)]
     left_out = {key for key, kind in state if kind == "member"}
     if left_out:
         rows = [r for r in rows if (r.reposter or r.author)["id"] not in left_out]

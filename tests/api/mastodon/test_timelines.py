@@ -222,8 +222,8 @@ def _count(caller, path):
 # A home page whose statuses are not cached yet (their first rendering fills the cache), and the same page
 # once they are; with the SQL timeline store (the Redis store reads the page's IDs outside SQL). The page
 # mixes polls, quotes, media and reblogs: statuses with a poll or a quote are rendered in full every time.
-HOME_QUERIES = 15
-HOME_CACHED_QUERIES = 15
+HOME_QUERIES = 13
+HOME_CACHED_QUERIES = 13
 PUBLIC_QUERIES = 10
 
 
