@@ -387,7 +387,9 @@ def render_suite(
             "",
             f"- Returning users' first page (timeline not held, rebuilt on the request; Mastodon API in-process, "
             f"limit=40): {ret.get('runs')} readers, p50 {ret.get('p50_ms')} ms, p99 {ret.get('p99_ms')} ms, "
-            f"max {ret.get('max_ms')} ms; full pages {ret.get('full_pages')}/{ret.get('readers')}.",
+            f"max {ret.get('max_ms')} ms; full pages {ret.get('full_pages')}/{ret.get('readers')}; the process's "
+            f"first request (a returning reader, untimed above: it imports the URLconf and the API) took "
+            f"{ret.get('process_first_request_ms', 'n/a')} ms.",
             f"- Queries per warm home page: {result.get('queries')} (rate-limit counter included on SQLite).",
         ]
         cpu = result.get("in_process") or {}

@@ -24,7 +24,7 @@ from datetime import UTC, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db.models import CharField, Exists, Max, Q, QuerySet, Value
+from django.db.models import CharField, Exists, Max, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
@@ -95,21 +95,19 @@ def _sort_id(item: Any) -> int:
 def ensure_held(viewer: Account) -> list[int]:
     """Rebuild the viewer's timeline if it is not held (first read, or dropped while inactive); otherwise
     note the read, at most every ``ACTIVE_EVERY``. Returns the accounts to merge in at read time: those the
-    viewer follows that are not fanned out, and the viewer if they are one. One query on a warm read (two
-    when the viewer follows such an account)."""
+    viewer follows that are not fanned out, and the viewer if they are one. One query on a warm read, one
+    more when the viewer follows such an account, and the rebuild's own when it is not held."""
     threshold = settings.SPOOL.fanout_threshold
     rows = _REGISTRY.run(viewer=viewer.id, threshold=threshold)
-    row = rows[0] if rows else None
+    active_at, follows_big = rows[0] if rows else (None, True)
     now = timezone.now()
-    if row is None or row[0] < held_since():
+    if active_at is None or active_at < held_since():
         rebuild(viewer.id)
-        celebrities = [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)]
-    else:
-        celebrities = (
-            [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)] if row[1] else []
-        )
-        if row[0] < now - ACTIVE_EVERY:
-            Timeline.objects.filter(owner_id=viewer.id).update(active_at=now)
+    elif active_at < now - ACTIVE_EVERY:
+        Timeline.objects.filter(owner_id=viewer.id).update(active_at=now)
+    celebrities = (
+        [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)] if follows_big else []
+    )
     if is_celebrity(viewer.followers_count):
         celebrities.append(viewer.id)
     return celebrities
@@ -121,10 +119,13 @@ def _big(viewer: int, threshold: int) -> QuerySet[Any]:
     )
 
 
+# When the viewer's timeline was last read (``None``: not held) and whether they follow an account that is
+# not fanned out: one row, held or not, so a rebuild knows too whether it has celebrities to merge.
 _REGISTRY = compiled(
-    lambda viewer, threshold: Timeline.objects.filter(owner_id=viewer).values_list(
-        "active_at", Exists(_big(viewer, threshold))
-    )[:1],
+    lambda viewer, threshold: Account.objects.filter(id=viewer).values_list(
+        Subquery(Timeline.objects.filter(owner_id=viewer).values("active_at")[:1]),
+        Exists(_big(viewer, threshold)),
+    ),
     ints=("viewer", "threshold"),
 )
 _CELEBRITIES = compiled(_big, ints=("viewer", "threshold"))

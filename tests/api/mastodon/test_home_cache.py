@@ -4,6 +4,7 @@ an author's new name or privacy show at once."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.test import TestCase
 
 from spool.api.mastodon.entities import render_status_cards
@@ -91,6 +92,31 @@ def test_author_changes_blocks_and_mutes_show_at_once(mastodon):
 
 
 FLAGS = ("favourited", "reblogged", "bookmarked", "muted", "pinned")
+
+
+def test_a_first_rendering_takes_the_pins_and_muted_threads_from_the_page(mastodon):
+    """Statuses rendered for the first time (nothing cached, as for a returning reader) carry the viewer's
+    pin and muted thread, read with the page's rules; a quote's own thread is still asked for."""
+    ana, bo = mastodon("ana"), mastodon("bo")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        follow_account(ana.account, bo.account)
+        theirs = create_post(bo.account, text="by bo")
+        mine = create_post(ana.account, text="by ana")
+        quoted = create_post(bo.account, text="quoted")
+        mute_conversation(ana.account, theirs.id)
+        mute_conversation(ana.account, quoted.id)
+        pin_post(ana.account, mine.id)
+    cache.clear()
+    first = _by_id(_home(ana))
+    assert first == _by_id(render_status_cards(ana.account, home_posts(ana.account, None, 40).items))
+    assert _flags(first[str(theirs.id)]) == {"muted"}
+    assert _flags(first[str(mine.id)]) == {"pinned"}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        quoting = create_post(bo.account, text="look", quote_of_id=quoted.id)
+    cache.clear()
+    page = _by_id(_home(ana))
+    assert page[str(quoting.id)]["quote"]["quoted_status"]["muted"] is True
+    assert page == _by_id(render_status_cards(ana.account, home_posts(ana.account, None, 40).items))
 
 
 def _flags(status):

@@ -97,11 +97,16 @@ def _remember(key: str, blob: bytes) -> dict[str, Any] | bytes:
     return value
 
 
-def _full(viewer: Account, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """Statuses rendered the usual way (cards, then :func:`render_status_cards`), by post ID."""
-    posts = Post.objects.for_cards().in_bulk(list(ids))
+def _full(viewer: Account, rows: Sequence[HomeRow]) -> dict[int, dict[str, Any]]:
+    """The rows' statuses rendered the usual way (cards, then :func:`render_status_cards`, given the
+    viewer's pins and muted threads the rows already carry), by post ID."""
+    ids = [r.post["id"] for r in rows]
+    posts = Post.objects.for_cards().in_bulk(ids)
     cards = build_cards(viewer, [posts[i] for i in ids if i in posts])
-    return {card.id: status for card, status in zip(cards, render_status_cards(viewer, cards), strict=True)}
+    pinned = {r.post["id"] for r in rows if "pinned" in r.flags and r.author["id"] == viewer.id}
+    muted = {r.post["root_id"] or r.post["id"] for r in rows if "muted" in r.flags}
+    statuses = render_status_cards(viewer, cards, known=(pinned, muted))
+    return {card.id: status for card, status in zip(cards, statuses, strict=True)}
 
 
 def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str, Any]]:
@@ -122,7 +127,7 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
             dynamic.append(pid)
         else:
             static[pid] = blob
-    full = _full(viewer, missing + dynamic) if missing or dynamic else {}
+    full = _full(viewer, [posts[pid] for pid in missing + dynamic]) if missing or dynamic else {}
     fresh: dict[str, bytes] = {}
     for pid in missing:
         rendered = full.get(pid)

@@ -285,9 +285,16 @@ def reblog_wrapper(
     }
 
 
-def render_status_cards(viewer: Account | None, cards: Sequence[PostCard]) -> list[dict[str, Any]]:
-    """Statuses from cards already built (``spool.posts.timelines`` returns them): one more query."""
-    flags = _viewer_flags(viewer, cards)
+def render_status_cards(
+    viewer: Account | None, cards: Sequence[PostCard], *, known: tuple[set[int], set[int]] | None = None
+) -> list[dict[str, Any]]:
+    """Statuses from cards already built (``spool.posts.timelines`` returns them): one more query, none
+    when the caller read the viewer's flags already: ``known`` as (pinned post IDs, muted conversation
+    roots), used only when no card quotes a post (a quoted post's flags are not among them)."""
+    if known is not None and all(c.quote is None for c in cards):
+        flags = _ViewerFlags(pinned=set(known[0]), muted_roots=set(known[1]))
+    else:
+        flags = _viewer_flags(viewer, cards)
     _origins(cards, flags)
     result = []
     for card in cards:
