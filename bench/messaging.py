@@ -409,7 +409,11 @@ async def idle_phase(port: int, token: str, count: int, server_pid: int) -> dict
     }
 
 
-def percentile(values: list[float], p: float) -> float:
+def percentile(values: list[float], p: float) -> float | None:
+    """The ``p``-th percentile (0-100, nearest rank) of ``values``; ``None`` for no values (a zero-size
+    run measured nothing)."""
+    if not values:
+        return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 

@@ -6,15 +6,20 @@ each read back, decoded and acknowledged by the worker on its own. Inside :func:
 :func:`enqueue` only collects the calls; when the block ends they go out as one :func:`run_tasks`
 message per task name (at most ``CHUNK`` calls each). Outside it, :func:`enqueue` is ``task.delay``.
 
+A task whose work is cheaper done for many calls at once (one set-based query instead of a few per call)
+registers a batch runner (:func:`runs_in_batches`): :func:`run_all` then hands it every call of a message
+at once.
+
 The calls keep their guarantees: they are collected by after-commit handlers, so nothing rolled back is
 sent; a call that raises in :func:`run_tasks` is logged and sent again as a task of its own, so one bad
-call neither loses the others nor is lost itself.
+call neither loses the others nor is lost itself. A batch runner that raises is logged and its calls run
+one at a time as above (tasks with a batch runner are idempotent, so work the batch did is not doubled).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -24,6 +29,7 @@ from celery import Task, current_app
 log = logging.getLogger(__name__)
 CHUNK = 200
 
+_batch_runners: dict[str, Callable[[list[list[Any]]], object]] = {}
 _collected: ContextVar[dict[str, list[list[Any]]] | None] = ContextVar("batched_tasks", default=None)
 
 
@@ -53,9 +59,23 @@ def batched_tasks() -> Iterator[None]:
                 run_tasks.delay(name, calls[start : start + CHUNK])
 
 
+def runs_in_batches(task: Task, runner: Callable[[list[list[Any]]], object]) -> None:
+    """Let :func:`run_all` apply many calls of ``task`` (an idempotent task) as one ``runner(calls)``, each
+    call its argument list."""
+    _batch_runners[task.name] = runner
+
+
 def run_all(name: str, calls: list[list[Any]]) -> int:
-    """Run the task ``name`` once per argument list, in this process; a call that raises is sent again as
-    a task of its own. Returns how many ran here."""
+    """Run the task ``name`` for every argument list, in this process: all at once through its batch
+    runner when it has one, else (or when the runner raised) one call at a time, a call that raises sent
+    again as a task of its own. Returns how many ran here."""
+    runner = _batch_runners.get(name)
+    if runner is not None and len(calls) > 1:
+        try:
+            runner(calls)
+            return len(calls)
+        except Exception:
+            log.exception("%s: the batch of %d calls failed; running them one at a time", name, len(calls))
     task = current_app.tasks[name]
     ran = 0
     for args in calls:

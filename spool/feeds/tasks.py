@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
+from spool.core.batching import runs_in_batches
 from spool.feeds.for_you import pools
 from spool.feeds.trending import services
 
@@ -28,6 +29,9 @@ def count_for_trending(post_id: int) -> None:
     """Count a new post's topic and keywords for trending (enqueued after the post commits). Idempotent (a
     per-post marker written with the counts), so it is retried when the database or Redis fails."""
     services.count_post(post_id)
+
+
+runs_in_batches(count_for_trending, lambda calls: services.count_posts(post_id for (post_id,) in calls))
 
 
 @shared_task(name="spool.feeds.tasks.refresh_candidate_pools")

@@ -19,11 +19,13 @@ the same.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import regex
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from spool.core.snowflake import id_at
 from spool.core.text import MENTION_RE, URL_RE
@@ -81,10 +83,17 @@ def text_signals(text: str) -> list[Signal]:
 
 def burst_signal(post: Post) -> Signal | None:
     """The new-account burst signal for ``post`` (one indexed count, only for young accounts)."""
-    if post.created_at - post.author.created_at >= BURST_ACCOUNT_AGE:
+    if not _young(post):
         return None
     since = id_at(post.created_at - BURST_WINDOW)
-    recent = Post.objects.filter(author_id=post.author_id, id__gte=since, id__lte=post.pk).count()
+    return _burst(Post.objects.filter(author_id=post.author_id, id__gte=since, id__lte=post.pk).count())
+
+
+def _young(post: Post) -> bool:
+    return post.created_at - post.author.created_at < BURST_ACCOUNT_AGE
+
+
+def _burst(recent: int) -> Signal | None:
     if recent < BURST_POSTS:
         return None
     return Signal(
@@ -100,10 +109,9 @@ def normalise(text: str) -> str:
 
 def duplicate_signal(post: Post) -> Signal | None:
     """Record ``post``'s text fingerprint and fire when ``DUPLICATE_ACCOUNTS`` accounts used it recently."""
-    text = normalise(f"{post.text}\n{post.attachment_text}")
-    if len(text) < DUPLICATE_MIN_CHARS:
+    digest = _digest(post)
+    if digest is None:
         return None
-    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
     try:
         with transaction.atomic():
             TextFingerprint.objects.create(
@@ -121,6 +129,18 @@ def duplicate_signal(post: Post) -> Signal | None:
         .distinct()
         .count()
     )
+    return _duplicate(accounts)
+
+
+def _digest(post: Post) -> str | None:
+    """The fingerprint of ``post``'s normalised text; ``None`` when it is too short to count."""
+    text = normalise(f"{post.text}\n{post.attachment_text}")
+    if len(text) < DUPLICATE_MIN_CHARS:
+        return None
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _duplicate(accounts: int) -> Signal | None:
     if accounts < DUPLICATE_ACCOUNTS:
         return None
     return Signal("duplicate text", DUPLICATE_POINTS, f"the same text from {accounts} accounts")
@@ -143,14 +163,79 @@ def score_post(post_id: int) -> Score | None:
     if post is None:
         return None
     result = score(post)
+    _hold(post, result)
+    return result
+
+
+def score_posts(post_ids: Iterable[int]) -> dict[int, Score]:
+    """:func:`score_post` for many posts at once (an inbox batch's new posts), the same signals computed by
+    four queries for the whole batch (posts, burst counts, fingerprints written, accounts per fingerprint)
+    plus the holds. Returns each existing post's score."""
+    posts = list(Post.objects.select_related("author", "topic").filter(pk__in=set(post_ids)).order_by("id"))
+    young = [post for post in posts if _young(post)]
+    recent = _counts(
+        f"SELECT b.pid, COUNT(p.id) FROM ({{batch}}) b JOIN {Post._meta.db_table} p"  # noqa: S608 (our table)
+        " ON p.author_id = b.author AND p.id >= b.since AND p.id <= b.pid GROUP BY b.pid",
+        [[post.pk, post.author_id, id_at(post.created_at - BURST_WINDOW)] for post in young],
+        ["pid", "author", "since"],
+    )
+    digests = {post.pk: digest for post in posts if (digest := _digest(post)) is not None}
+    TextFingerprint.objects.bulk_create(
+        [
+            TextFingerprint(
+                digest=digest, account_id=post.author_id, post_id=post.pk, created_at=post.created_at
+            )
+            for post in posts
+            if (digest := digests.get(post.pk)) is not None
+        ],
+        ignore_conflicts=True,  # scored before: the fingerprint is already there
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    accounts = _counts(
+        f"SELECT b.pid, COUNT(DISTINCT f.account_id) FROM ({{batch}}) b"  # noqa: S608 (our table)
+        f" JOIN {TextFingerprint._meta.db_table} f"
+        " ON f.digest = b.digest AND f.created_at >= b.since AND f.created_at <= b.upto GROUP BY b.pid",
+        [
+            [post.pk, digests[post.pk], adapt(post.created_at - DUPLICATE_WINDOW), adapt(post.created_at)]
+            for post in posts
+            if post.pk in digests
+        ],
+        ["pid", "digest", "since", "upto"],
+    )
+    results = {}
+    for post in posts:
+        signals = text_signals(f"{post.text}\n{post.attachment_text}")
+        for signal in (_burst(recent.get(post.pk, 0)), _duplicate(accounts.get(post.pk, 0))):
+            if signal is not None:
+                signals.append(signal)
+        results[post.pk] = result = Score(tuple(signals))
+        _hold(post, result)
+    return results
+
+
+def _counts(sql: str, rows: list[list[Any]], columns: list[str]) -> dict[int, int]:
+    """Run ``sql`` (post ID, count per row) with ``{batch}`` standing for ``rows`` as a derived table with
+    ``columns``, the post ID first; nothing to ask for no rows."""
+    if not rows:
+        return {}
+    one = "SELECT " + ", ".join(f"%s AS {column}" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.format(batch=" UNION ALL ".join([one] * len(rows))), [v for row in rows for v in row]
+        )
+        return {int(post_id): int(count) for post_id, count in cursor.fetchall()}
+
+
+def _hold(post: Post, result: Score) -> None:
+    """Hold ``post`` for review when ``result`` reaches the threshold and it is not moderated yet."""
     if not result.held or post.moderation_state != ModerationState.NONE:
-        return result
+        return
     with transaction.atomic():
         held = Post.objects.filter(pk=post.pk, moderation_state=ModerationState.NONE).update(
             moderation_state=ModerationState.REVIEW
         )
         if not held:
-            return result
+            return
         snapshot = snapshot_post(post)
         file_report(
             None,
@@ -165,7 +250,6 @@ def score_post(post_id: int) -> Score | None:
             None, "hold", TargetType.POST, post.pk, target_label=label(TargetType.POST, snapshot),
             note=result.explain(), score=result.total,
         )  # fmt: skip
-    return result
 
 
 def prune_fingerprints() -> int:

@@ -15,7 +15,8 @@ Nothing here checks visibility: the store holds IDs, and every page is filtered 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,6 +108,57 @@ def fan_out_post(post_id: int) -> int:
 def fan_out_repost(repost_id: int) -> int:
     row = Repost.objects.filter(id=repost_id).values_list("account_id", "post_id").first()
     return 0 if row is None else fan_out(row[0], Entry(repost_id, row[1]))
+
+
+def fan_out_posts(post_ids: Iterable[int]) -> int:
+    """:func:`fan_out_post` for many posts at once (an inbox batch's new posts), see :func:`fan_out_many`."""
+    rows = Post.objects.filter(id__in=set(post_ids), is_reply=False).values_list("id", "author_id")
+    return fan_out_many([(author_id, Entry(post_id, post_id)) for post_id, author_id in rows])
+
+
+def fan_out_reposts(repost_ids: Iterable[int]) -> int:
+    """:func:`fan_out_repost` for many reposts at once, see :func:`fan_out_many`."""
+    rows = Repost.objects.filter(id__in=set(repost_ids)).values_list("id", "account_id", "post_id")
+    return fan_out_many([(account_id, Entry(repost_id, post_id)) for repost_id, account_id, post_id in rows])
+
+
+def fan_out_many(entries: Sequence[tuple[int, Entry]]) -> int:
+    """:func:`fan_out` of each (account ID, entry), the reads done once for all of them: the accounts'
+    follower counts, whose own timelines are held, and the held followers of every account with at most
+    ``CHUNK`` followers (three queries); an account with more goes through :func:`fan_out` (chunked) as
+    before. Then one store write per entry. Returns how many timelines were written."""
+    by_account: dict[int, list[Entry]] = defaultdict(list)
+    for account_id, entry in entries:
+        by_account[account_id].append(entry)
+    counts = dict(Account.objects.filter(id__in=by_account).values_list("id", "followers_count"))
+    fanned = [account_id for account_id, count in counts.items() if not is_celebrity(count)]
+    small = [account_id for account_id in fanned if counts[account_id] <= CHUNK]
+    written = sum(
+        fan_out(account_id, entry)
+        for account_id in fanned
+        if counts[account_id] > CHUNK
+        for entry in by_account[account_id]
+    )
+    if not small:
+        return written
+    since = held_since()
+    owners: dict[int, list[int]] = defaultdict(list)
+    for owner in Timeline.objects.filter(owner_id__in=small, active_at__gte=since).values_list(
+        "owner_id", flat=True
+    ):
+        owners[owner].append(owner)
+    followers = (
+        Follow.objects.filter(followee_id__in=small, follower__timeline__active_at__gte=since)
+        .order_by("id")
+        .values_list("followee_id", "follower_id")
+    )
+    for followee, follower in followers:
+        owners[followee].append(follower)
+    store = get_store()
+    for account_id in small:
+        for entry in by_account[account_id]:
+            written += store.fan_out(owners[account_id], entry)
+    return written
 
 
 def newest_of(account_ids: Sequence[int], before: int | None, count: int) -> list[Entry]:

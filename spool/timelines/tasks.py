@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from spool.core.batching import runs_in_batches
 from spool.timelines import fanout
 from spool.timelines.stores import get_store
 
@@ -17,6 +18,10 @@ def fan_out_post(post_id: int) -> int:
 @shared_task(name="spool.timelines.tasks.fan_out_repost", ignore_result=True)
 def fan_out_repost(repost_id: int) -> int:
     return fanout.fan_out_repost(repost_id)
+
+
+runs_in_batches(fan_out_post, lambda calls: fanout.fan_out_posts(post_id for (post_id,) in calls))
+runs_in_batches(fan_out_repost, lambda calls: fanout.fan_out_reposts(repost_id for (repost_id,) in calls))
 
 
 @shared_task(name="spool.timelines.tasks.backfill", ignore_result=True)

@@ -224,3 +224,42 @@ def test_the_accepts_of_a_batch_are_all_sent(ana: Any, fediverse: Any, run: Any)
     accepts = fediverse.deliveries("Accept")
     assert sorted(a.activity["object"]["actor"] for a in accepts) == followers
     assert not Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists()
+
+
+def test_the_follow_up_work_of_a_batch_is_done_for_every_post(ana: Any, fediverse: Any, run: Any) -> None:
+    """A batch's new posts get their follow-up work as one set-based call per kind of work (the batch
+    runners of :mod:`spool.core.batching`): each reaches the home timeline of the person who follows its
+    author, is found by search, counted for trending once, and scored for spam, the third account to send
+    the same text held for review."""
+    from spool.feeds.trending.services import count_posts
+    from spool.moderation.models import TextFingerprint
+    from spool.posts.models import ModerationState, Post
+
+    authors = [ADMIN, GARGRON, "http://mastodon.example.org/users/third"]
+    api = token_client(ana.account)
+    api.get("/api/v1/timelines/home")  # ana reads her timeline: it is held and fanned out to
+    actors = {uri: fediverse.actor(uri) for uri in authors}
+    for uri in authors:
+        follow_remote(ana, f"{uri.rsplit('/', 1)[-1]}@mastodon.example.org")
+    same = "<p>Win a shiny free phone today, just reply with your address</p>"
+    for n, uri in enumerate(authors):
+        _store(actors[uri], _create(uri, n, content=same))
+    _store(actors[ADMIN], _create(ADMIN, 9, content="<p>quokkas are the happiest animals</p>"))
+
+    assert run(tasks.drain_inbox) == 4
+
+    posts = [RemotePost.objects.get(uri=f"{uri}/statuses/{n}").post_id for n, uri in enumerate(authors)]
+    quokka = RemotePost.objects.get(uri=f"{ADMIN}/statuses/9").post_id
+    home = {int(status["id"]) for status in api.get("/api/v1/timelines/home").json()}
+    assert home >= {posts[0], posts[1], quokka} and posts[2] not in home  # held: hidden from her
+    found = api.get("/api/v2/search", q="quokkas", type="statuses").json()["statuses"]
+    assert [int(status["id"]) for status in found] == [quokka]
+    assert count_posts([*posts, quokka]) == 0  # every one counted already, none again
+    assert TextFingerprint.objects.filter(post_id__in=[*posts, quokka]).count() == 4
+    states = dict(Post.objects.filter(pk__in=[*posts, quokka]).values_list("pk", "moderation_state"))
+    assert [states[pk] for pk in posts] == [
+        ModerationState.NONE,
+        ModerationState.NONE,
+        ModerationState.REVIEW,
+    ]
+    assert states[quokka] == ModerationState.NONE

@@ -14,6 +14,7 @@ a site that never refreshed computes it inline once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,7 +39,7 @@ from spool.feeds.trending.scoring import (
     busy_in_window,
     pick_trending,
 )
-from spool.feeds.trending.store import RETENTION_HOURS, activity_store, count_post_once, hour_of
+from spool.feeds.trending.store import RETENTION_HOURS, CountedUse, activity_store, count_posts_once, hour_of
 from spool.identities.models import Account
 from spool.moderation import audit
 from spool.posts.events import PostCreated
@@ -67,20 +68,32 @@ def on_post_created(event: PostCreated) -> None:
 def count_post(post_id: int) -> bool:
     """When the post is public (one indexed read), count its topic use (unless moderators limited the topic)
     and the keywords of its text, once: a post already counted is not counted again
-    (:func:`~spool.feeds.trending.store.count_post_once`), so the task retries on database and Redis
+    (:func:`~spool.feeds.trending.store.count_posts_once`), so the task retries on database and Redis
     errors. Returns whether it counted now."""
-    row = (
+    return bool(count_posts([post_id]))
+
+
+def count_posts(post_ids: Iterable[int]) -> int:
+    """:func:`count_post` for many posts at once (an inbox batch's new posts): one read for all of them, and
+    with Redis one round trip for all the counts. Returns how many were counted now."""
+    rows = (
         Post.objects.visible_to(None)
         .full_reach()
-        .filter(id=post_id)
-        .values_list("topic_id", "topic__reach_limited", "author_id", "created_at", "text")
-        .first()
+        .filter(id__in=set(post_ids))
+        .order_by("id")
+        .values_list("id", "topic_id", "topic__reach_limited", "author_id", "created_at", "text")
     )
-    if row is None:
-        return False
-    topic_id, topic_limited, author_id, created_at, text = row
-    topic = topic_id if topic_id is not None and not topic_limited else None
-    return count_post_once(post_id, author_id, hour_of(created_at), topic, extract_terms(text or ""))
+    uses = [
+        CountedUse(
+            post_id,
+            author_id,
+            hour_of(created_at),
+            topic_id if topic_id is not None and not topic_limited else None,
+            extract_terms(text or ""),
+        )
+        for post_id, topic_id, topic_limited, author_id, created_at, text in rows
+    ]
+    return sum(count_posts_once(uses)) if uses else 0
 
 
 # --- Refreshing -----------------------------------------------------------------------------------------

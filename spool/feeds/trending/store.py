@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
@@ -283,7 +284,7 @@ class RedisActivityStore(_RedisStore[int]):
 
     def __init__(self, prefix: str | None = None) -> None:
         super().__init__(prefix)
-        # count_post_once's script, registered once per store (as _RECORD is) rather than per post.
+        # count_posts_once's script, registered once per store (as _RECORD is) rather than per post.
         self._record_post = self.redis.register_script(_RECORD_POST)
 
 
@@ -328,32 +329,60 @@ def use_keyword_store(store: Any) -> AbstractContextManager[ActivityStore[str]]:
 def count_post_once(
     post_id: int, author_id: int, hour: int, topic_id: int | None, terms: Iterable[str]
 ) -> bool:
-    """Count one post — a use of ``topic_id`` (when given) and of each of ``terms`` by ``author_id`` in
-    ``hour`` — unless it was counted before; returns whether it counted now. The per-post marker is written
-    atomically with the counts, so the counting task can be retried after any failure without counting a
-    post twice: with both Redis stores, one script (marker key ``<prefix>:counted:<post>``, expiring with
-    the buckets); otherwise one database transaction holding a ``CountedPost`` row and the SQL counts.
+    """:func:`count_posts_once` for one post; whether it counted now."""
+    return count_posts_once([CountedUse(post_id, author_id, hour, topic_id, list(terms))])[0]
+
+
+@dataclass(frozen=True)
+class CountedUse:
+    """What :func:`count_posts_once` counts for one post."""
+
+    post_id: int
+    author_id: int
+    hour: int
+    topic_id: int | None
+    terms: list[str]
+
+
+def count_posts_once(posts: list[CountedUse]) -> list[bool]:
+    """Count each of ``posts`` — a use of its ``topic_id`` (when given) and of each of its ``terms`` by its
+    author in its hour — unless it was counted before; returns whether each counted now. The per-post marker
+    is written atomically with the counts, so the counting task can be retried after any failure without
+    counting a post twice: with both Redis stores, one script per post (marker key
+    ``<prefix>:counted:<post>``, expiring with the buckets), all of them sent in one pipeline (one round
+    trip); otherwise one database transaction per post holding a ``CountedPost`` row and the SQL counts.
     (The two stores follow ``REDIS_URL`` together; a mix, which only tests make, keeps the marker in the
     database and stays exactly-once, but a Redis write that fails is not rolled back.)"""
     topics, keywords = activity_store(), keyword_store()
-    words = list(dict.fromkeys(terms))
     if isinstance(topics, RedisActivityStore) and isinstance(keywords, RedisKeywordStore):
-        pairs: list[tuple[_RedisStore[Any], Any]] = [(keywords, word) for word in words]
-        if topic_id is not None:
-            pairs.insert(0, (topics, topic_id))
-        keys = [f"{topics.prefix}:counted:{post_id}"]
-        for store, key in pairs:
-            keys += [store._hour_key(hour), store._authors_key(hour, key)]
-        fields = [key for _, key in pairs]
-        return bool(topics._record_post(keys=keys, args=[RETENTION_HOURS * 3600, author_id, *fields]))
+        pipe = topics.redis.pipeline(transaction=False)
+        for post in posts:
+            pairs: list[tuple[_RedisStore[Any], Any]] = [
+                (keywords, word) for word in dict.fromkeys(post.terms)
+            ]
+            if post.topic_id is not None:
+                pairs.insert(0, (topics, post.topic_id))
+            keys = [f"{topics.prefix}:counted:{post.post_id}"]
+            for store, key in pairs:
+                keys += [store._hour_key(post.hour), store._authors_key(post.hour, key)]
+            fields = [key for _, key in pairs]
+            topics._record_post(
+                keys=keys, args=[RETENTION_HOURS * 3600, post.author_id, *fields], client=pipe
+            )
+        return [bool(counted) for counted in pipe.execute()]
+    return [_count_in_database(post, topics, keywords) for post in posts]
+
+
+def _count_in_database(post: CountedUse, topics: ActivityStore[int], keywords: ActivityStore[str]) -> bool:
+    words = list(dict.fromkeys(post.terms))
     with transaction.atomic():
         try:
             with transaction.atomic():
-                CountedPost.objects.create(post_id=post_id, hour=hour)
+                CountedPost.objects.create(post_id=post.post_id, hour=post.hour)
         except IntegrityError:
             return False
-        if topic_id is not None:
-            topics.record(topic_id, author_id, hour)
+        if post.topic_id is not None:
+            topics.record(post.topic_id, post.author_id, post.hour)
         if words:
-            keywords.record_many(words, author_id, hour)
+            keywords.record_many(words, post.author_id, post.hour)
     return True

@@ -25,6 +25,9 @@ class SearchBackend(Protocol):
     def upsert(self, post_id: int, text: str) -> None:
         """Index ``text`` for ``post_id``, replacing what was indexed for it before."""
 
+    def upsert_many(self, rows: Sequence[tuple[int, str]]) -> None:
+        """:meth:`upsert` for each of ``rows`` (post ID, text; each post once), in one statement or batch."""
+
     def remove(self, post_ids: Sequence[int]) -> None:
         """Forget these posts (absent ones are ignored)."""
 

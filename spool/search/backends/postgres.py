@@ -156,6 +156,17 @@ class PostgresBackend:
                 [post_id, text],
             )
 
+    def upsert_many(self, rows: Sequence[tuple[int, str]]) -> None:
+        if not rows:
+            return
+        values = ", ".join(["(%s, to_tsvector('simple', %s))"] * len(rows))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO search_post_document (post_id, document) VALUES {values} "  # noqa: S608 (placeholders only)
+                "ON CONFLICT (post_id) DO UPDATE SET document = EXCLUDED.document",
+                [value for row in rows for value in row],
+            )
+
     def remove(self, post_ids: Sequence[int]) -> None:
         if not post_ids:
             return

@@ -26,6 +26,15 @@ class SqliteBackend:
             cursor.execute("DELETE FROM search_post_fts WHERE rowid = %s", [post_id])
             cursor.execute("INSERT INTO search_post_fts (rowid, body) VALUES (%s, %s)", [post_id, text])
 
+    def upsert_many(self, rows: Sequence[tuple[int, str]]) -> None:
+        if not rows:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                "DELETE FROM search_post_fts WHERE rowid = %s", [[post_id] for post_id, _ in rows]
+            )
+            cursor.executemany("INSERT INTO search_post_fts (rowid, body) VALUES (%s, %s)", list(rows))
+
     def remove(self, post_ids: Sequence[int]) -> None:
         if not post_ids:
             return
