@@ -49,20 +49,20 @@ def connect() -> None:
 
 def blocked_in(domains: Iterable[str]) -> set[str]:
     """Those of ``domains`` (exact names) that a ``DomainBlock`` holds."""
-    names = set(domains)
-    snapshot = _current()
-    if snapshot is None:
-        return set(DomainBlock.objects.filter(domain__in=names).values_list("domain", flat=True))
-    return names & snapshot.blocked
+    return _stored_in(DomainBlock, domains)
 
 
 def allowed_in(domains: Iterable[str]) -> set[str]:
     """Those of ``domains`` (exact names) that an ``AllowedServer`` holds."""
+    return _stored_in(AllowedServer, domains)
+
+
+def _stored_in(model: type[DomainBlock] | type[AllowedServer], domains: Iterable[str]) -> set[str]:
     names = set(domains)
     snapshot = _current()
     if snapshot is None:
-        return set(AllowedServer.objects.filter(domain__in=names).values_list("domain", flat=True))
-    return names & snapshot.allowed
+        return set(model.objects.filter(domain__in=names).values_list("domain", flat=True))
+    return names & (snapshot.blocked if model is DomainBlock else snapshot.allowed)
 
 
 def servers_changed() -> None:
