@@ -8,7 +8,8 @@ message per task name (at most ``CHUNK`` calls each). Outside it, :func:`enqueue
 
 A task whose work is cheaper done for many calls at once (one set-based query instead of a few per call)
 registers a batch runner (:func:`runs_in_batches`): :func:`run_all` then hands it every call of a message
-at once.
+at once. Work done in this process rather than by a task (live pushes to connected clients) can be
+gathered the same way (:func:`gather`): one call of its handler with every item when the block ends.
 
 The calls keep their guarantees: they are collected by after-commit handlers, so nothing rolled back is
 sent; a call that raises in :func:`run_tasks` is logged and sent again as a task of its own, so one bad
@@ -31,6 +32,9 @@ CHUNK = 200
 
 _batch_runners: dict[str, Callable[[list[list[Any]]], object]] = {}
 _collected: ContextVar[dict[str, list[list[Any]]] | None] = ContextVar("batched_tasks", default=None)
+_gathered: ContextVar[dict[Callable[[list[Any]], object], list[Any]] | None] = ContextVar(
+    "batched_gathered", default=None
+)
 
 
 def enqueue(task: Task, *args: Any) -> None:
@@ -47,16 +51,35 @@ def batched_tasks() -> Iterator[None]:
     """Collect :func:`enqueue` calls made inside the block and send them when it ends (also when it raises:
     what was collected came from transactions that committed)."""
     collected: dict[str, list[list[Any]]] = {}
-    token = _collected.set(collected)
+    gathered: dict[Callable[[list[Any]], object], list[Any]] = {}
+    token, gathered_token = _collected.set(collected), _gathered.set(gathered)
     try:
         yield
     finally:
         _collected.reset(token)
+        _gathered.reset(gathered_token)
         from spool.core.tasks import run_tasks
 
         for name, calls in collected.items():
             for start in range(0, len(calls), CHUNK):
                 run_tasks.delay(name, calls[start : start + CHUNK])
+        for handler, items in gathered.items():
+            try:
+                handler(items)
+            except Exception:
+                name = getattr(handler, "__name__", repr(handler))
+                log.exception("%s failed for a batch of %d", name, len(items))
+
+
+def gather(handler: Callable[[list[Any]], object], item: Any) -> bool:
+    """Inside :func:`batched_tasks`, keep ``item`` for one ``handler(items)`` call in this process when the
+    block ends (best-effort work: a handler that raises is logged) and return ``True``; outside it, return
+    ``False`` for the caller to do the work now."""
+    gathered = _gathered.get()
+    if gathered is None:
+        return False
+    gathered.setdefault(handler, []).append(item)
+    return True
 
 
 def runs_in_batches(task: Task, runner: Callable[[list[list[Any]]], object]) -> None:

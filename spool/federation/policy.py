@@ -10,7 +10,8 @@ from django.db import transaction
 
 from spool.core.errors import Conflict, Forbidden
 from spool.federation import ids
-from spool.federation.models import AllowedServer, DomainBlock, FederationOptIn
+from spool.federation.models import DomainBlock, FederationOptIn
+from spool.federation.server_lists import allowed_in, blocked_in
 from spool.identities.models import Account
 
 
@@ -43,18 +44,20 @@ def is_blocked_domain(domain: str) -> bool:
 
 
 def blocked_among(domains: Iterable[str]) -> set[str]:
-    """Those of ``domains`` that :func:`is_blocked_domain` refuses, in one query (two in allowlist mode)."""
+    """Those of ``domains`` that :func:`is_blocked_domain` refuses, from this process's snapshot of the
+    stored lists (:mod:`spool.federation.server_lists`; inside a transaction, one query, two in allowlist
+    mode)."""
     config = settings.SPOOL
     clean = {domain: domain.lower().strip(".") for domain in domains}
     blocked = {domain for domain, name in clean.items() if not name}
     candidates = {domain: _candidates(name) for domain, name in clean.items() if name}
     every = set().union(*candidates.values())
     refused = {d.lower() for d in config.federation_blocked_domains}
-    refused |= set(DomainBlock.objects.filter(domain__in=every).values_list("domain", flat=True))
+    refused |= blocked_in(every)
     blocked |= {domain for domain, names in candidates.items() if names & refused}
     if config.federation_allowlist_mode:
         allowed = {d.lower() for d in config.federation_allowed_domains}
-        allowed |= set(AllowedServer.objects.filter(domain__in=every).values_list("domain", flat=True))
+        allowed |= allowed_in(every)
         local = ids.local_domain()
         blocked |= {d for d, names in candidates.items() if clean[d] != local and not names & allowed}
     return blocked

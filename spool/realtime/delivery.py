@@ -6,14 +6,21 @@ privacy, hidden replies) before sending anything. A post rolled back never reach
 (``subscribe(..., after_commit=True)``).
 
 Follows of remote accounts are skipped: only local people hold connections here.
+
+New posts applied in a batch (inbox activities, inside :func:`~spool.core.batching.batched_tasks`) are
+announced together when the batch ends: their groups worked out with a few set-based queries for all of
+them and pushed in one hop to the layer (:func:`~spool.realtime.push.push_each`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
+from spool.core.batching import gather
 from spool.core.events import subscribe
 from spool.feeds.models import List, ListMember, RepliesPolicy
 from spool.identities.models import Account, Follow
@@ -30,7 +37,7 @@ from spool.realtime.groups import (
     notifications_group,
     public_group,
 )
-from spool.realtime.push import event_message, nobody_listens, push_many
+from spool.realtime.push import event_message, nobody_listens, push_each, push_many
 
 
 def connect() -> None:
@@ -89,29 +96,101 @@ def public_groups(locality: Locality, *, media: bool) -> list[str]:
 def post_groups(post_id: int) -> list[str]:
     """Every group a post is announced to: home feeds (top-level posts, as the home timeline shows them),
     lists, public streams (top-level posts of public profiles) and its topic's streams."""
-    post = Post.objects.select_related("author", "topic").filter(id=post_id).first()
-    if post is None:  # deleted since
-        return []
-    author = post.author
-    locality: Locality = "local" if author.is_local else "remote"
-    parent_author = post.reply_to_author_id if post.reply_to_id is not None else None
-    groups = list_groups(author.id, reply_to_author_id=parent_author, is_reply=post.is_reply)
-    if not post.is_reply:
-        groups += home_groups(author.id)
-        if not author.is_private:
-            has_media = Media.objects.filter(post_id=post.id).exists()
-            groups += public_groups(locality, media=has_media)
-    if post.topic is not None:
-        groups.append(hashtag_group(post.topic.name))
-        if author.is_local:
-            groups.append(hashtag_group(post.topic.name, local=True))
-    return groups
+    return posts_groups([post_id]).get(post_id, [])
+
+
+def posts_groups(post_ids: Iterable[int]) -> dict[int, list[str]]:
+    """:func:`post_groups` of many posts, in at most four queries for all of them; posts deleted since are
+    left out."""
+    posts = list(Post.objects.select_related("author", "topic").filter(id__in=set(post_ids)))
+    if not posts:
+        return {}
+    top_level = [post for post in posts if not post.is_reply]
+    authors = {post.author_id for post in posts}
+    followers: dict[int, list[int]] = defaultdict(list)
+    for followee, follower in Follow.objects.filter(
+        followee_id__in={post.author_id for post in top_level}, follower__domain=""
+    ).values_list("followee_id", "follower_id"):
+        followers[followee].append(follower)
+    public = [post.id for post in top_level if not post.author.is_private]
+    media = Media.objects.filter(post_id__in=public).values_list("post_id", flat=True) if public else ()
+    with_media = set(media)
+    lists = _lists_of(authors, {post.reply_to_author_id for post in posts if post.is_reply} - {None})
+    found: dict[int, list[str]] = {}
+    for post in posts:
+        author = post.author
+        locality: Locality = "local" if author.is_local else "remote"
+        groups = [list_group(list_id) for list_id in lists(post)]
+        if not post.is_reply:
+            groups += [home_group(author.id), *(home_group(f) for f in followers[author.id])]
+            if not author.is_private:
+                groups += public_groups(locality, media=post.id in with_media)
+        if post.topic is not None:
+            groups.append(hashtag_group(post.topic.name))
+            if author.is_local:
+                groups.append(hashtag_group(post.topic.name, local=True))
+        found[post.id] = groups
+    return found
+
+
+def _lists_of(authors: set[int], parent_authors: set[int]) -> Any:
+    """``lists(post)``: :func:`list_groups`'s list ids for each post by ``authors``, for replies (to
+    ``parent_authors``) by the same replies policy, from at most two more queries."""
+    memberships = list(
+        ListMember.objects.filter(account_id__in=authors).values_list(
+            "account_id", "list_id", "list__owner_id", "list__replies_policy"
+        )
+    )
+    by_author: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for account_id, list_id, owner_id, policy in memberships:
+        by_author[account_id].append((list_id, owner_id, policy))
+    members: set[tuple[int, int]] = set()
+    followed: set[tuple[int, int]] = set()
+    if parent_authors and memberships:
+        list_ids = {m[1] for m in memberships if m[3] == RepliesPolicy.LIST}
+        owners = {m[2] for m in memberships if m[3] == RepliesPolicy.FOLLOWED}
+        if list_ids:
+            members = set(
+                ListMember.objects.filter(list_id__in=list_ids, account_id__in=parent_authors).values_list(
+                    "list_id", "account_id"
+                )
+            )
+        if owners:
+            followed = set(
+                Follow.objects.filter(follower_id__in=owners, followee_id__in=parent_authors).values_list(
+                    "follower_id", "followee_id"
+                )
+            )
+
+    def lists(post: Post) -> list[int]:
+        held = by_author[post.author_id]
+        if not post.is_reply:
+            return [list_id for list_id, _, _ in held]
+        parent = post.reply_to_author_id if post.reply_to_id is not None else None
+        if parent is None:  # the parent is gone
+            return []
+        return [
+            list_id
+            for list_id, owner, policy in held
+            if (policy == RepliesPolicy.LIST and (list_id, parent) in members)
+            or (policy == RepliesPolicy.FOLLOWED and (owner == parent or (owner, parent) in followed))
+        ]
+
+    return lists
 
 
 def on_post_created(event: PostCreated) -> None:
     if nobody_listens():
         return
-    push_many(post_groups(event.post_id), status_message("update", event.post_id))
+    if not gather(announce_posts, event.post_id):
+        announce_posts([event.post_id])
+
+
+def announce_posts(post_ids: list[int]) -> None:
+    """Push new posts to the groups each enters, all in one hop."""
+    groups = posts_groups(post_ids)
+    new = [post_id for post_id in dict.fromkeys(post_ids) if post_id in groups]
+    push_each((groups[post_id], status_message("update", post_id)) for post_id in new)
 
 
 def on_post_edited(event: PostEdited) -> None:

@@ -7,6 +7,7 @@ is down (Redis unreachable) is logged and never fails the request that caused th
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -20,9 +21,42 @@ from spool.realtime.groups import account_group
 log = logging.getLogger(__name__)
 
 
-async def _send_all(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
+Send = tuple[Iterable[str], dict[str, Any]]
+
+
+async def _listened(layer: Any, groups: list[str]) -> list[str]:
+    """Those of ``groups`` someone is in. In-process that is known here; on the Redis layer it is one
+    pipelined ``EXISTS`` per host for all of them (most followers of a poster are not connected, and a
+    ``group_send`` to an empty group still costs two round trips). A group whose members all vanished
+    still exists until ``group_send`` sweeps it, so it is kept: only groups nobody is in are skipped."""
+    if isinstance(layer, InMemoryChannelLayer):
+        return [group for group in groups if layer.groups.get(group)]
+    group_key = getattr(layer, "_group_key", None)
+    if group_key is None:  # another layer: ask it group by group
+        return groups
+    by_host: dict[int, list[str]] = defaultdict(list)
     for group in groups:
-        await layer.group_send(group, {**message, "group": group})
+        by_host[layer.consistent_hash(group)].append(group)
+    found: set[str] = set()
+    for host, names in by_host.items():
+        pipe = layer.connection(host).pipeline(transaction=False)
+        for group in names:
+            pipe.exists(group_key(group))
+        found.update(group for group, exists in zip(names, await pipe.execute(), strict=True) if exists)
+    return [group for group in groups if group in found]
+
+
+async def _send_all(layer: Any, sends: list[tuple[list[str], dict[str, Any]]]) -> int:
+    """Every message to the groups of its own that someone is in, after one look-up for all; returns how
+    many group sends that made."""
+    listened = set(await _listened(layer, list(dict.fromkeys(g for groups, _ in sends for g in groups))))
+    sent = 0
+    for groups, message in sends:
+        for group in groups:
+            if group in listened:
+                await layer.group_send(group, {**message, "group": group})
+                sent += 1
+    return sent
 
 
 def nobody_listens() -> bool:
@@ -33,23 +67,31 @@ def nobody_listens() -> bool:
     return layer is None or (isinstance(layer, InMemoryChannelLayer) and not any(layer.groups.values()))
 
 
-def push_many(groups: Iterable[str], message: dict[str, Any]) -> None:
-    """Send ``message`` (a dict with a ``type``) to every connection in each of ``groups``; each copy
-    carries ``group``, the group it was sent to."""
+def push_each(sends: Iterable[Send]) -> None:
+    """Send each ``(groups, message)``: ``message`` (a dict with a ``type``) to every connection in each of
+    its ``groups``, each copy carrying ``group``, the group it was sent to. All of them in one hop to the
+    layer, with one look-up of which groups anyone is in."""
     layer = get_channel_layer()
     if layer is None:
         return
-    wanted = list(dict.fromkeys(groups))
+    wanted = [(list(dict.fromkeys(groups)), message) for groups, message in sends]
+    wanted = [(groups, message) for groups, message in wanted if groups]
     if isinstance(layer, InMemoryChannelLayer):
-        # In-process, who listens is known here: skip the event-loop hop for groups nobody is in (most
-        # followers of a poster are not connected).
-        wanted = [group for group in wanted if layer.groups.get(group)]
+        # In-process, who listens is known here: skip the event-loop hop when nobody is in any group.
+        wanted = [([g for g in groups if layer.groups.get(g)], message) for groups, message in wanted]
+        wanted = [(groups, message) for groups, message in wanted if groups]
     if not wanted:
         return
     try:
-        async_to_sync(_send_all)(layer, wanted, message)
+        async_to_sync(_send_all)(layer, wanted)
     except Exception:
-        log.exception("realtime push to %d group(s) failed", len(wanted))
+        log.exception("realtime push of %d message(s) failed", len(wanted))
+
+
+def push_many(groups: Iterable[str], message: dict[str, Any]) -> None:
+    """Send ``message`` (a dict with a ``type``) to every connection in each of ``groups``; each copy
+    carries ``group``, the group it was sent to."""
+    push_each([(groups, message)])
 
 
 def push(group: str, message: dict[str, Any]) -> None:

@@ -201,3 +201,69 @@ def test_a_process_nobody_can_listen_in_works_out_no_groups() -> None:
         assert (await home())["post_id"] == post.id
 
     run(scenario)
+
+
+def test_posts_worked_out_together_reach_the_groups_each_reaches_alone() -> None:
+    """The set-based look-up for a batch of new posts gives every post the groups the one-post look-up
+    gives it: lists by replies policy, home feeds, public and media streams, topics."""
+    from spool.feeds.lists import add_list_members, create_list
+    from spool.identities.services import update_profile
+    from spool.realtime.delivery import post_groups, posts_groups
+
+    ana, bob, cy, dee = person("ana"), person("bob"), person("cy"), person("dee")
+    for follower, followee in ((bob, ana), (bob, cy), (dee, ana), (dee, cy), (cy, ana), (ana, dee)):
+        follow_account(follower, followee)
+    update_profile(dee, is_private=True)
+    members = create_list(bob, title="Members", replies_policy="list")
+    followed = create_list(dee, title="Followed", replies_policy="followed")
+    silent = create_list(cy, title="None", replies_policy="none")
+    add_list_members(bob, members.id, [ana.id, cy.id])
+    add_list_members(dee, followed.id, [ana.id])
+    add_list_members(cy, silent.id, [ana.id])
+    top = create_post(ana, text="Top", topic="cinema")
+    posts = [
+        top,
+        create_post(ana, text="With a picture", media_ids=[upload(ana).id]),
+        create_post(ana, text="To a member", reply_to_id=create_post(cy, text="Hi").id),
+        create_post(ana, text="To the followed", reply_to_id=create_post(cy, text="Yo", topic="x").id),
+        create_post(ana, text="To the owner", reply_to_id=create_post(dee, text="Private").id),
+        create_post(ana, text="To nobody listed", reply_to_id=create_post(bob, text="Hey").id),
+        create_post(cy, text="Back", reply_to_id=top.id),
+    ]
+    together = posts_groups([post.id for post in posts] + [0])
+    assert set(together) == {post.id for post in posts}  # a post gone since is left out
+    for post in posts:
+        assert together[post.id] == post_groups(post.id)
+    # A reply to a member of one list whom the other list's owner follows; to a list's owner; to neither.
+    assert set(together[posts[2].id]) == {f"list.{members.id}", f"list.{followed.id}"}
+    assert together[posts[4].id] == [f"list.{followed.id}"]
+    assert together[posts[5].id] == []
+
+
+def test_new_posts_of_a_batch_are_pushed_when_it_ends() -> None:
+    from spool.core.batching import batched_tasks
+    from spool.realtime.push import event_message, push
+
+    ana, bob = person("ana"), person("bob")
+    follow_account(bob, ana)
+
+    def two_posts_in_a_batch() -> list[int]:
+        with batched_tasks():
+            first, second = create_post(ana, text="One"), create_post(ana, text="Two")
+            push(home_group(bob.id), event_message("marker", "sent inside the batch"))
+        return [first.id, second.id]
+
+    async def scenario() -> None:
+        home = await listen(home_group(bob.id))
+        ids = await db(two_posts_in_a_batch)()
+        assert (await home())["event"] == "marker"  # the posts were held until the batch ended
+        for post_id in ids:
+            assert await home() == {
+                "type": "realtime.status",
+                "event": "update",
+                "post_id": post_id,
+                "repost_id": None,
+                "group": home_group(bob.id),
+            }
+
+    run(scenario)
