@@ -13,6 +13,12 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def authorization(request: HttpRequest) -> str:
+    """The ``Authorization`` header, or "" (read from ``META``: ``request.headers`` would first copy every
+    header, once per request, for this one)."""
+    return request.META.get("HTTP_AUTHORIZATION", "")
+
+
 def signed_in_account(request: HttpRequest) -> Any:
     """The signed-in person's active Account, or ``None`` for a visitor (or a deactivated profile)."""
     user = getattr(request, "user", None)

@@ -392,7 +392,8 @@ class HomeRow(NamedTuple):
 
 
 def _split(row: Sequence[Any], head: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    return dict(zip(POST_FIELDS, row[:head], strict=True)), dict(zip(ACCOUNT_FIELDS, row[head:], strict=True))
+    # zip stops at POST_FIELDS' end: no slice for the post (the row's shape is fixed by ``_ROWS``).
+    return dict(zip(POST_FIELDS, row, strict=False)), dict(zip(ACCOUNT_FIELDS, row[head:], strict=True))
 
 
 class _Shown(NamedTuple):

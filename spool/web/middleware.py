@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware import csrf
 
 from spool.accounts.sessions import note_activity
+from spool.core.requests import authorization
 
 CSP = (
     "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
@@ -53,9 +54,7 @@ TOKEN_API_PATHS = ("/api/v1/", "/api/v2/")
 
 def token_api_call(request: HttpRequest) -> bool:
     """A Mastodon-API call carrying a bearer token: no session, cookie-CSRF, signed-in user or messages."""
-    return request.path.startswith(TOKEN_API_PATHS) and (
-        request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
-    )
+    return request.path.startswith(TOKEN_API_PATHS) and authorization(request)[:7].lower() == "bearer "
 
 
 class _PagesOnly:

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from spool.core.errors import Forbidden, SpoolError
+from spool.core.requests import authorization
 from spool.identities.models import Account
 from spool.oauth import scopes as scope_rules
 from spool.oauth import services as oauth
@@ -56,7 +57,7 @@ class Scoped(HttpBearer):
         self.person = person
 
     def __call__(self, request: HttpRequest) -> Any:
-        header = request.headers.get("Authorization", "")
+        header = authorization(request)
         if not header:
             if self.optional:
                 return Caller(None, None)

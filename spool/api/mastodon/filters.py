@@ -44,6 +44,8 @@ def _screen(viewer: Account, posts: Sequence[Post], context: str) -> dict[int, l
 
 def _mark(statuses: list[dict[str, Any]], found: dict[int, list[FilterMatch]]) -> list[dict[str, Any]]:
     """Put each status's matches in ``filtered`` (a reblog's on the wrapper and on the reblogged status)."""
+    if not found:
+        return statuses
     for status in statuses:
         inner = status["reblog"] or status
         results = [filter_result(m) for m in found.get(int(inner["id"]), ())]
@@ -77,7 +79,10 @@ def render_screened_rows(
     viewer: Account, rows: Sequence[HomeRow], context: str, *, has_filters: bool = True
 ) -> list[dict[str, Any]]:
     """:func:`render_screened` for the home timeline's plain rows (cached statuses); ``has_filters=False``
-    when the caller has read that the viewer has no filters."""
+    when the caller has read that the viewer has no filters (then, unless the viewer hides offensive words,
+    nothing can catch a status and the rows' text is not even put together)."""
+    if not has_filters and not viewer.hide_offensive_words:
+        return render_home_rows(viewer, rows)
     items = [(r.post["id"], r.post["author_id"], _row_text(r.post)) for r in rows]
     found = matching(viewer, items, context, has_filters=has_filters)
     hidden = hidden_ids(found)

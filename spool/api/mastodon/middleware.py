@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from spool.core.errors import RateLimited
 from spool.core.ratelimit import Limit, count
-from spool.core.requests import client_address
+from spool.core.requests import authorization, client_address
 from spool.oauth.credentials import Prefetch
 from spool.oauth.services import digest
 
@@ -64,7 +64,7 @@ class RateLimitMiddleware:
 def _caller_key(request: HttpRequest) -> tuple[str, Prefetch | None]:
     """The bearer token's digest (the same identity as ``Token.token_digest``, found without a query), else
     the network address; for a bearer token, also its credential's lookup to send along."""
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, raw = authorization(request).partition(" ")
     if scheme.lower() == "bearer" and raw.strip():
         hashed = digest(raw.strip())
         return "t:" + hashed[:32], Prefetch(hashed)
