@@ -31,15 +31,18 @@ async def _listened(layer: Any, groups: list[str]) -> list[str]:
     still exists until ``group_send`` sweeps it, so it is kept: only groups nobody is in are skipped."""
     if isinstance(layer, InMemoryChannelLayer):
         return [group for group in groups if layer.groups.get(group)]
-    group_key = getattr(layer, "_group_key", None)
-    if group_key is None:  # another layer: ask it group by group
+    # channels_redis's own helpers (not public API): any layer without all three is asked group by group.
+    group_key, host_of, connection = (
+        getattr(layer, name, None) for name in ("_group_key", "consistent_hash", "connection")
+    )
+    if group_key is None or host_of is None or connection is None:
         return groups
     by_host: dict[int, list[str]] = defaultdict(list)
     for group in groups:
-        by_host[layer.consistent_hash(group)].append(group)
+        by_host[host_of(group)].append(group)
     found: set[str] = set()
     for host, names in by_host.items():
-        pipe = layer.connection(host).pipeline(transaction=False)
+        pipe = connection(host).pipeline(transaction=False)
         for group in names:
             pipe.exists(group_key(group))
         found.update(group for group, exists in zip(names, await pipe.execute(), strict=True) if exists)
