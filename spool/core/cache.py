@@ -5,10 +5,14 @@ new cache object, and Django's Redis client keeps its connection pools on that o
 opened a new TCP connection to Redis (and left the old one to the garbage collector). Here the pools live
 in the process, keyed by server and options, and every cache object uses them (redis-py's pools are
 thread-safe, and reset themselves in a forked child).
+
+``clear()`` empties this site's cache only. Django's flushes the whole Redis database, which also held the
+site's timelines, rate-limit counters and For You pools (and, on a shared Redis, other sites' keys).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -36,3 +40,18 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class: Any = SharedPoolClient
+
+    def clear(self) -> None:
+        """Delete the cache's own entries: ``<KEY_PREFIX>:<version>:<key>``, every version. Spool's other
+        Redis keys share the prefix but not the digit after it (``:tl:``, ``:rl:``, ``:fy:``...)."""
+        backend: Any = self  # django-stubs leave out the backend's private client
+        client = backend._cache.get_client(write=True)
+        match = re.sub(r"([*?\[\]\\])", r"\\\1", self.key_prefix) + ":[0-9]*"
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=match, count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.unlink(*batch)
+                batch.clear()
+        if batch:
+            client.unlink(*batch)
