@@ -137,7 +137,7 @@ def test_the_undo_of_a_threads_follow_ends_it(anon: Any, ana: Any, fediverse: An
 
 
 def test_deliveries_threads_answers_with_200_are_delivered(anon: Any, ana: Any, fediverse: Any) -> None:
-    """Threads answered 200 (not 202, as Mastodon and Misskey did) to the Create and Update it took:
+    """Threads answered 200 to the Create and Update it took (Mastodon and Misskey 202 to the Update):
     ``…/03-ops/threads-note-visibility-probe-20260603.md``, ``…/production-pilot-update-run-20260605.md``."""
     threads_follows(anon, fediverse, ana)
     fediverse.inbox_status["threads.net/ap/inbox/"] = [200]
