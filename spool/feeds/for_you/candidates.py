@@ -119,22 +119,28 @@ def followed_topics(ctx: SourceContext) -> list[Hit]:
 def _from_pool(ctx: SourceContext, pool: str, window: timedelta) -> list[int]:
     """A pool's IDs without the viewer's own posts and those of accounts they follow, in pool order, at most
     ``ctx.limit``: primary-key queries over slices of ``2 x ctx.limit`` IDs, until enough are kept (one
-    query, usually, rather than one over the whole pool)."""
-    ids = read_pool(pool, ctx.now)
-    found: list[int] = []
+    query, usually, rather than one over the whole pool). The pool is read likewise: its first slice, and
+    the rest only when that slice did not keep enough (if the job replaced the pool in between, an ID
+    already kept is not proposed twice)."""
     step = 2 * ctx.limit
-    for start in range(0, len(ids), step):
+    ids = read_pool(pool, ctx.now, step)
+    found: dict[int, None] = {}
+    start = 0
+    while len(found) < ctx.limit:
+        if start == step and len(ids) == step:
+            ids = read_pool(pool, ctx.now)
         chunk = ids[start : start + step]
+        if not chunk:
+            break
         kept = set(
             Post.objects.filter(id__in=ids_in(chunk), id__gte=ctx.since(window))
             .exclude(author_id=ctx.viewer.id)
             .exclude(author_id__in=ctx.followed())
             .values_list("id", flat=True)
         )
-        found += [i for i in chunk if i in kept]
-        if len(found) >= ctx.limit:
-            break
-    return found[: ctx.limit]
+        found.update((i, None) for i in chunk if i in kept)
+        start += step
+    return list(found)[: ctx.limit]
 
 
 @candidate_source("trending")
@@ -142,7 +148,7 @@ def trending(ctx: SourceContext) -> list[Hit]:
     """Trending posts, and the newest posts in trending topics (both from pools)."""
     hits = [Hit(i, "trending") for i in ctx.trending.post_ids]
     if ctx.trending.topic_ids:
-        hits += [Hit(i, "trending") for i in read_pool("trending_topics", ctx.now)[: ctx.limit]]
+        hits += [Hit(i, "trending") for i in read_pool("trending_topics", ctx.now, ctx.limit)]
     return hits
 
 
