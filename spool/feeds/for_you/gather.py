@@ -169,6 +169,11 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
             if h.engager_handle not in target[h.post_id] and len(target[h.post_id]) < MAX_ENGAGERS:
                 target[h.post_id].append(h.engager_handle)
 
+    # Per candidate only what differs: the lookups below are hoisted, and Dear Algo terms are matched only
+    # when the viewer has live requests.
+    trending_topics, trending_posts = trending.topic_ids, frozenset(trending.post_ids)
+    communities = ctx.communities
+    more, less = steer.more, steer.less
     features = []
     for (pid, author_id, handle, topic_id, topic_key, topic_display, text, created, likes, reposts, replies,
          quotes) in rows:  # fmt: skip
@@ -189,16 +194,16 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
                 affinity=affinity.get(author_id, 0),
                 follows_topic=topic_id in followed_topics,
                 topic_interest=interest.get(topic_id, 0) if topic_id else 0,
-                trending_topic=topic_id in trending.topic_ids,
-                trending_post=pid in trending.post_ids,
-                liked_by=tuple(liked.get(pid, ())),
-                reposted_by=tuple(reposted.get(pid, ())),
+                trending_topic=topic_id in trending_topics,
+                trending_post=pid in trending_posts,
+                liked_by=tuple(liked[pid]) if pid in liked else (),
+                reposted_by=tuple(reposted[pid]) if pid in reposted else (),
                 new_voice="new_voices" in sources[pid] and author_id not in followed,
-                community=ctx.communities.get(topic_id, "") if topic_id else "",
+                community=communities.get(topic_id, "") if topic_id else "",
                 author_feedback=steer.author.get(author_id, 0),
                 topic_feedback=steer.topic.get(topic_id, 0) if topic_id else 0,
-                asked_more=tuple(t for t in steer.more if matches(t, topic_key, text)),
-                asked_less=tuple(t for t in steer.less if matches(t, topic_key, text)),
+                asked_more=tuple(t for t in more if matches(t, topic_key, text)) if more else (),
+                asked_less=tuple(t for t in less if matches(t, topic_key, text)) if less else (),
             )
         )
     return features
