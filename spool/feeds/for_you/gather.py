@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import CharField, Count, Q, QuerySet, Value
 
-from spool.core.compiled import compiled, id_list, ids_in
+from spool.core.compiled import compiled, id_list
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.candidates import Hit, SourceContext
 from spool.feeds.for_you.dear_algo import matches
@@ -48,14 +48,20 @@ def hidden_by_feedback(viewer: Account) -> Q:
     return Q(id__in=steered)
 
 
+_FEEDBACK = compiled(
+    lambda viewer, since: (
+        PostFeedback.objects.filter(account_id=viewer, id__gte=since)
+        .order_by("-id")
+        .values_list("author_id", "topic_id", "kind")[:MAX_FEEDBACK_ROWS]
+    ),
+    ints=("viewer", "since"),
+)
+
+
 def steering_of(viewer: Account, now: datetime) -> Steering:
     """Net feedback per author and topic over ``FEEDBACK_DAYS`` (newest ``MAX_FEEDBACK_ROWS``) and the terms
     of live Dear Algo requests. Two queries."""
-    rows = (
-        PostFeedback.objects.filter(account_id=viewer.id, id__gte=id_at(now - timedelta(days=FEEDBACK_DAYS)))
-        .order_by("-id")
-        .values_list("author_id", "topic_id", "kind")[:MAX_FEEDBACK_ROWS]
-    )
+    rows = _FEEDBACK.run(viewer=viewer.id, since=id_at(now - timedelta(days=FEEDBACK_DAYS)))
     author: Counter[int] = Counter()
     topic: Counter[int] = Counter()
     for author_id, topic_id, kind in rows:
@@ -137,6 +143,15 @@ _CANDIDATES = compiled(
 )
 
 
+_FOLLOWED_AMONG = compiled(
+    lambda viewer, authors: Follow.objects.filter(
+        follower_id=viewer, followee_id__in=id_list(authors)
+    ).values_list("followee_id", flat=True),
+    ints=("viewer",),
+    lists=("authors",),
+)
+
+
 def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
     """Features of every distinct candidate the viewer may see, newest first."""
     viewer, now = ctx.viewer, ctx.now
@@ -148,11 +163,7 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
         return []
     authors = {r[1] for r in rows}
     topics = {r[3] for r in rows if r[3] is not None}
-    followed = set(
-        Follow.objects.filter(follower_id=viewer.id, followee_id__in=ids_in(authors)).values_list(
-            "followee_id", flat=True
-        )
-    )
+    followed = {row[0] for row in _FOLLOWED_AMONG.run(viewer=viewer.id, authors=authors)}
     followed_topics = ctx.topics_followed & topics
     affinity, interest = _interactions(viewer, authors, topics, id_at(now - timedelta(days=AFFINITY_DAYS)))
     steer = steering_of(viewer, now)
