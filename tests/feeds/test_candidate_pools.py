@@ -14,7 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from spool.feeds import tasks
-from spool.feeds.for_you import pools
+from spool.feeds.for_you import candidates, pools
+from spool.feeds.for_you.candidates import SourceContext
 from spool.feeds.for_you.feed import for_you_page, forget_ranking
 from spool.feeds.for_you.pool_store import POOL_STORE, PoolStore, SqlPoolStore
 from spool.identities.services import block_account, follow_account, mute_account, update_profile
@@ -120,6 +121,22 @@ def test_the_viewer_rules_apply_when_a_pool_is_read(people, store):
     # Proposed by following, never as a new voice once followed.
     assert "A new voice for you" not in reasons[posts["followed"].id]
     assert "You follow @friend" in reasons[posts["followed"].id]
+
+
+def test_a_pool_read_past_its_first_slice_when_that_slice_is_all_followed(people, store):
+    """A ranking reads a pool's first slice (twice what the source keeps) and the rest only when the slice
+    kept too little: here the best new voices are all followed, so the one stranger comes from the rest."""
+    ana, fans = people("ana"), [people(f"fan{n}") for n in range(3)]
+    friends = [people(f"friend{n}") for n in range(3)]
+    for friend in friends:
+        follow_account(ana, friend)
+    followed_posts = [engaged(friend, f"popular {n}", *fans) for n, friend in enumerate(friends)]
+    stranger = engaged(people("stranger"), "a quieter voice", fans[0])
+    pools.refresh_candidate_pools()
+    assert store.read("new_voices").ids[-1] == stranger.id  # least engaged: last, past the first slice
+    context = SourceContext(ana, timezone.now(), limit=1)  # slices of two IDs
+    assert [h.post_id for h in candidates.new_voices(context)] == [stranger.id]
+    assert store.read("new_voices", 2).ids == [p.id for p in followed_posts[::-1]][:2]
 
 
 def test_the_beat_job_is_scheduled():

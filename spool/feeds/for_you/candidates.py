@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from django.db.models import QuerySet
 
 from spool.communities.reads import joined_community_topics
-from spool.core.compiled import ids_in
+from spool.core.compiled import Compiled, compiled, id_list
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.models import TopicFollow
 from spool.feeds.for_you.pools import NEW_VOICES_WINDOW, read_pool
@@ -57,10 +57,6 @@ class SourceContext:
     def since(self, window: timedelta = WINDOW) -> int:
         return id_at(self.now - window)
 
-    def followed(self) -> QuerySet[Follow, Any]:
-        """A subquery of the accounts the viewer follows."""
-        return Follow.objects.filter(follower_id=self.viewer.id).values("followee_id")
-
     @cached_property
     def topics_followed(self) -> frozenset[int]:
         """The topics the viewer follows (one query, shared with ``gather``): read first, so that a viewer
@@ -93,18 +89,74 @@ def candidate_source(name: str) -> Callable[[Source], Source]:
     return register
 
 
-def _recent_top_level(ctx: SourceContext, window: timedelta = WINDOW) -> QuerySet[Post]:
-    return Post.objects.filter(is_reply=False, id__gte=ctx.since(window)).exclude(author_id=ctx.viewer.id)
+# The sources' queries are compiled once per process and per ``limit`` (a ``LIMIT`` is written into the SQL),
+# then run with the viewer's values (:mod:`spool.core.compiled`): a ranking runs some ten of them, and
+# building and compiling each queryset cost more CPU than the database spent on it.
+def _followed(viewer: int) -> QuerySet[Follow, Any]:
+    return Follow.objects.filter(follower_id=viewer).values("followee_id")
 
 
-def _ids(qs: QuerySet[Post], ctx: SourceContext, source: str) -> list[Hit]:
-    return [Hit(i, source) for i in qs.order_by("-id").values_list("id", flat=True)[: ctx.limit]]
+def _recent(viewer: int, since: int) -> QuerySet[Post]:
+    return Post.objects.filter(is_reply=False, id__gte=since).exclude(author_id=viewer)
+
+
+def _newest(qs: QuerySet[Post], limit: int) -> QuerySet[Any]:
+    return qs.order_by("-id").values_list("id", flat=True)[:limit]
+
+
+@cache
+def _by_followed(limit: int) -> Compiled:
+    return compiled(
+        lambda viewer, since: _newest(_recent(viewer, since).filter(author_id__in=_followed(viewer)), limit),
+        ints=("viewer", "since"),
+    )
+
+
+@cache
+def _in_topics(limit: int) -> Compiled:
+    return compiled(
+        lambda viewer, since, topics: _newest(
+            _recent(viewer, since).filter(topic_id__in=id_list(topics)), limit
+        ),
+        ints=("viewer", "since"),
+        lists=("topics",),
+    )
+
+
+@cache
+def _engaged(model: type[Like] | type[Repost], limit: int) -> Compiled:
+    return compiled(
+        lambda viewer, since: (
+            model.objects.filter(account_id__in=_followed(viewer), id__gte=since)
+            .exclude(post__author_id=viewer)
+            .order_by("-id")
+            .values_list("post_id", "account_id", "account__handle")[:limit]
+        ),
+        ints=("viewer", "since"),
+    )
+
+
+_POOL_SLICE = compiled(
+    lambda viewer, since, ids: (
+        Post.objects.filter(id__in=id_list(ids), id__gte=since)
+        .exclude(author_id=viewer)
+        .exclude(author_id__in=_followed(viewer))
+        .values_list("id", flat=True)
+    ),
+    ints=("viewer", "since"),
+    lists=("ids",),
+)
+
+
+def _hits(rows: list[tuple[Any, ...]], source: str) -> list[Hit]:
+    return [Hit(row[0], source) for row in rows]
 
 
 @candidate_source("followed_accounts")
 def followed_accounts(ctx: SourceContext) -> list[Hit]:
     """Recent top-level posts by accounts the viewer follows."""
-    return _ids(_recent_top_level(ctx).filter(author_id__in=ctx.followed()), ctx, "followed_accounts")
+    rows = _by_followed(ctx.limit).run(viewer=ctx.viewer.id, since=ctx.since())
+    return _hits(rows, "followed_accounts")
 
 
 @candidate_source("followed_topics")
@@ -112,29 +164,30 @@ def followed_topics(ctx: SourceContext) -> list[Hit]:
     """Recent top-level posts in topics the viewer follows; no query when they follow none."""
     if not ctx.topics_followed:
         return []
-    qs = _recent_top_level(ctx).filter(topic_id__in=ids_in(ctx.topics_followed))
-    return _ids(qs, ctx, "followed_topics")
+    rows = _in_topics(ctx.limit).run(viewer=ctx.viewer.id, since=ctx.since(), topics=ctx.topics_followed)
+    return _hits(rows, "followed_topics")
 
 
 def _from_pool(ctx: SourceContext, pool: str, window: timedelta) -> list[int]:
     """A pool's IDs without the viewer's own posts and those of accounts they follow, in pool order, at most
     ``ctx.limit``: primary-key queries over slices of ``2 x ctx.limit`` IDs, until enough are kept (one
-    query, usually, rather than one over the whole pool)."""
-    ids = read_pool(pool, ctx.now)
-    found: list[int] = []
+    query, usually, rather than one over the whole pool). The pool is read likewise: its first slice, and
+    the rest only when that slice did not keep enough (if the job replaced the pool in between, an ID
+    already kept is not proposed twice)."""
     step = 2 * ctx.limit
-    for start in range(0, len(ids), step):
+    ids = read_pool(pool, ctx.now, step)
+    found: dict[int, None] = {}
+    start = 0
+    while len(found) < ctx.limit:
+        if start == step and len(ids) == step:
+            ids = read_pool(pool, ctx.now)
         chunk = ids[start : start + step]
-        kept = set(
-            Post.objects.filter(id__in=ids_in(chunk), id__gte=ctx.since(window))
-            .exclude(author_id=ctx.viewer.id)
-            .exclude(author_id__in=ctx.followed())
-            .values_list("id", flat=True)
-        )
-        found += [i for i in chunk if i in kept]
-        if len(found) >= ctx.limit:
+        if not chunk:
             break
-    return found[: ctx.limit]
+        kept = {row[0] for row in _POOL_SLICE.run(viewer=ctx.viewer.id, since=ctx.since(window), ids=chunk)}
+        found.update((i, None) for i in chunk if i in kept)
+        start += step
+    return list(found)[: ctx.limit]
 
 
 @candidate_source("trending")
@@ -142,7 +195,7 @@ def trending(ctx: SourceContext) -> list[Hit]:
     """Trending posts, and the newest posts in trending topics (both from pools)."""
     hits = [Hit(i, "trending") for i in ctx.trending.post_ids]
     if ctx.trending.topic_ids:
-        hits += [Hit(i, "trending") for i in read_pool("trending_topics", ctx.now)[: ctx.limit]]
+        hits += [Hit(i, "trending") for i in read_pool("trending_topics", ctx.now, ctx.limit)]
     return hits
 
 
@@ -152,8 +205,8 @@ def communities(ctx: SourceContext) -> list[Hit]:
     posts), newest first; no query when the viewer joined none."""
     if not ctx.communities:
         return []
-    qs = _recent_top_level(ctx).filter(topic_id__in=list(ctx.communities))
-    return _ids(qs, ctx, "communities")
+    rows = _in_topics(ctx.limit).run(viewer=ctx.viewer.id, since=ctx.since(), topics=list(ctx.communities))
+    return _hits(rows, "communities")
 
 
 @candidate_source("engaged_by_followed")
@@ -161,12 +214,7 @@ def engaged_by_followed(ctx: SourceContext) -> list[Hit]:
     """Posts people the viewer follows liked or reposted lately (two queries: likes, reposts)."""
     hits: list[Hit] = []
     for model, kind in ((Like, "like"), (Repost, "repost")):
-        rows = (
-            model.objects.filter(account_id__in=ctx.followed(), id__gte=ctx.since())
-            .exclude(post__author_id=ctx.viewer.id)
-            .order_by("-id")
-            .values_list("post_id", "account_id", "account__handle")[: ctx.limit]
-        )
+        rows = _engaged(model, ctx.limit).run(viewer=ctx.viewer.id, since=ctx.since())
         hits += [Hit(post_id, "engaged_by_followed", who, handle, kind) for post_id, who, handle in rows]
     return hits
 

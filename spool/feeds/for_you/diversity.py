@@ -7,7 +7,7 @@ fit (one author left with nothing else to mix in) are dropped: For You is a sele
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
@@ -34,14 +34,15 @@ def diversify(
     remaining = [(item, author_of(item), topic_of(item)) for item in items]
     out: list[T] = []
     recent: deque[tuple[Hashable, Hashable | None]] = deque()
-    authors: Counter[Hashable] = Counter()
-    topics: Counter[Hashable] = Counter()
+    # Plain dicts read with ``get``: a ``Counter`` calls ``__missing__`` for every author not yet shown.
+    authors: dict[Hashable, int] = {}
+    topics: dict[Hashable, int] = {}
     while remaining and (limit is None or len(out) < limit):
         index = next(
             (
                 i
                 for i, (_, author, topic) in enumerate(remaining)
-                if authors[author] < per_author and (topic is None or topics[topic] < per_topic)
+                if authors.get(author, 0) < per_author and (topic is None or topics.get(topic, 0) < per_topic)
             ),
             None,
         )
@@ -50,9 +51,9 @@ def diversify(
         item, author, topic = remaining.pop(index)
         out.append(item)
         recent.append((author, topic))
-        authors[author] += 1
+        authors[author] = authors.get(author, 0) + 1
         if topic is not None:
-            topics[topic] += 1
+            topics[topic] = topics.get(topic, 0) + 1
         if len(recent) == window:
             # Slide: the oldest item leaves the window before the next position is filled.
             old_author, old_topic = recent.popleft()

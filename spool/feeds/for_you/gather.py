@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import CharField, Count, Q, QuerySet, Value
 
-from spool.core.compiled import compiled, id_list, ids_in
+from spool.core.compiled import compiled, id_list
 from spool.core.snowflake import id_at
 from spool.feeds.for_you.candidates import Hit, SourceContext
 from spool.feeds.for_you.dear_algo import matches
@@ -48,14 +48,20 @@ def hidden_by_feedback(viewer: Account) -> Q:
     return Q(id__in=steered)
 
 
+_FEEDBACK = compiled(
+    lambda viewer, since: (
+        PostFeedback.objects.filter(account_id=viewer, id__gte=since)
+        .order_by("-id")
+        .values_list("author_id", "topic_id", "kind")[:MAX_FEEDBACK_ROWS]
+    ),
+    ints=("viewer", "since"),
+)
+
+
 def steering_of(viewer: Account, now: datetime) -> Steering:
     """Net feedback per author and topic over ``FEEDBACK_DAYS`` (newest ``MAX_FEEDBACK_ROWS``) and the terms
     of live Dear Algo requests. Two queries."""
-    rows = (
-        PostFeedback.objects.filter(account_id=viewer.id, id__gte=id_at(now - timedelta(days=FEEDBACK_DAYS)))
-        .order_by("-id")
-        .values_list("author_id", "topic_id", "kind")[:MAX_FEEDBACK_ROWS]
-    )
+    rows = _FEEDBACK.run(viewer=viewer.id, since=id_at(now - timedelta(days=FEEDBACK_DAYS)))
     author: Counter[int] = Counter()
     topic: Counter[int] = Counter()
     for author_id, topic_id, kind in rows:
@@ -137,6 +143,15 @@ _CANDIDATES = compiled(
 )
 
 
+_FOLLOWED_AMONG = compiled(
+    lambda viewer, authors: Follow.objects.filter(
+        follower_id=viewer, followee_id__in=id_list(authors)
+    ).values_list("followee_id", flat=True),
+    ints=("viewer",),
+    lists=("authors",),
+)
+
+
 def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
     """Features of every distinct candidate the viewer may see, newest first."""
     viewer, now = ctx.viewer, ctx.now
@@ -148,11 +163,7 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
         return []
     authors = {r[1] for r in rows}
     topics = {r[3] for r in rows if r[3] is not None}
-    followed = set(
-        Follow.objects.filter(follower_id=viewer.id, followee_id__in=ids_in(authors)).values_list(
-            "followee_id", flat=True
-        )
-    )
+    followed = {row[0] for row in _FOLLOWED_AMONG.run(viewer=viewer.id, authors=authors)}
     followed_topics = ctx.topics_followed & topics
     affinity, interest = _interactions(viewer, authors, topics, id_at(now - timedelta(days=AFFINITY_DAYS)))
     steer = steering_of(viewer, now)
@@ -169,6 +180,11 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
             if h.engager_handle not in target[h.post_id] and len(target[h.post_id]) < MAX_ENGAGERS:
                 target[h.post_id].append(h.engager_handle)
 
+    # Per candidate only what differs: the lookups below are hoisted, and Dear Algo terms are matched only
+    # when the viewer has live requests.
+    trending_topics, trending_posts = trending.topic_ids, frozenset(trending.post_ids)
+    communities = ctx.communities
+    more, less = steer.more, steer.less
     features = []
     for (pid, author_id, handle, topic_id, topic_key, topic_display, text, created, likes, reposts, replies,
          quotes) in rows:  # fmt: skip
@@ -189,16 +205,16 @@ def gather(ctx: SourceContext, hits: Sequence[Hit]) -> list[Features]:
                 affinity=affinity.get(author_id, 0),
                 follows_topic=topic_id in followed_topics,
                 topic_interest=interest.get(topic_id, 0) if topic_id else 0,
-                trending_topic=topic_id in trending.topic_ids,
-                trending_post=pid in trending.post_ids,
-                liked_by=tuple(liked.get(pid, ())),
-                reposted_by=tuple(reposted.get(pid, ())),
+                trending_topic=topic_id in trending_topics,
+                trending_post=pid in trending_posts,
+                liked_by=tuple(liked[pid]) if pid in liked else (),
+                reposted_by=tuple(reposted[pid]) if pid in reposted else (),
                 new_voice="new_voices" in sources[pid] and author_id not in followed,
-                community=ctx.communities.get(topic_id, "") if topic_id else "",
+                community=communities.get(topic_id, "") if topic_id else "",
                 author_feedback=steer.author.get(author_id, 0),
                 topic_feedback=steer.topic.get(topic_id, 0) if topic_id else 0,
-                asked_more=tuple(t for t in steer.more if matches(t, topic_key, text)),
-                asked_less=tuple(t for t in steer.less if matches(t, topic_key, text)),
+                asked_more=tuple(t for t in more if matches(t, topic_key, text)) if more else (),
+                asked_less=tuple(t for t in less if matches(t, topic_key, text)) if less else (),
             )
         )
     return features

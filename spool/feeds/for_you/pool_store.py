@@ -35,8 +35,9 @@ class PoolStore(Protocol):
     def write(self, pool: str, ids: list[int], computed_at: datetime) -> None:
         """Replace ``pool`` with ``ids`` (best first)."""
 
-    def read(self, pool: str) -> StoredPool | None:
-        """The pool as last written, or ``None`` when it was never written (or expired)."""
+    def read(self, pool: str, count: int | None = None) -> StoredPool | None:
+        """The pool as last written (its first ``count`` IDs when given), or ``None`` when it was never
+        written (or expired)."""
 
 
 class SqlPoolStore:
@@ -50,16 +51,15 @@ class SqlPoolStore:
         CandidatePool.objects.update_or_create(name=pool, defaults={"ids": ids, "computed_at": computed_at})
         cache.set(self._key(pool), StoredPool(list(ids), computed_at), CACHE_SECONDS)
 
-    def read(self, pool: str) -> StoredPool | None:
+    def read(self, pool: str, count: int | None = None) -> StoredPool | None:
         found = cache.get(self._key(pool))
-        if found is not None:
-            return found
-        row = CandidatePool.objects.filter(name=pool).values_list("ids", "computed_at").first()
-        if row is None:
-            return None
-        stored = StoredPool([int(i) for i in row[0]], row[1])
-        cache.set(self._key(pool), stored, CACHE_SECONDS)
-        return stored
+        if found is None:
+            row = CandidatePool.objects.filter(name=pool).values_list("ids", "computed_at").first()
+            if row is None:
+                return None
+            found = StoredPool([int(i) for i in row[0]], row[1])
+            cache.set(self._key(pool), found, CACHE_SECONDS)
+        return found if count is None else StoredPool(found.ids[:count], found.computed_at)
 
     def clear(self) -> None:
         """Forget every pool (tests)."""
@@ -87,10 +87,12 @@ class RedisPoolStore:
         pipe.set(f"{key}:at", computed_at.timestamp(), ex=REDIS_TTL)
         pipe.execute()
 
-    def read(self, pool: str) -> StoredPool | None:
+    def read(self, pool: str, count: int | None = None) -> StoredPool | None:
+        # Only the IDs asked for: a ranking wants the first 40 or 150 of a thousand, and parsing the reply
+        # costs CPU per element.
         key = f"{self.prefix}:{pool}"
         pipe = self.redis.pipeline(transaction=False)
-        pipe.lrange(key, 0, -1)
+        pipe.lrange(key, 0, -1 if count is None else count - 1)
         pipe.get(f"{key}:at")
         ids, at = pipe.execute()
         if at is None:

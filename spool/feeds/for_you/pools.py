@@ -113,10 +113,11 @@ def refresh_candidate_pools(now: datetime | None = None) -> dict[str, int]:
     return {name: len(refresh_pool(name, now)) for name in POOLS}
 
 
-def read_pool(name: str, now: datetime) -> list[int]:
-    """Pool ``name`` as last stored (one store read); when it was never stored or is older than
-    ``STALE_AFTER`` at ``now``, computed once here and stored for the next readers."""
-    stored = pool_store().read(name)
+def read_pool(name: str, now: datetime, count: int | None = None) -> list[int]:
+    """Pool ``name`` as last stored, its first ``count`` IDs when given (one store read); when it was never
+    stored or is older than ``STALE_AFTER`` at ``now``, computed once here and stored for the next
+    readers."""
+    stored = pool_store().read(name, count)
     if stored is None or stored.computed_at < now - STALE_AFTER:
-        return refresh_pool(name, now)
+        return refresh_pool(name, now)[:count]
     return stored.ids

@@ -99,25 +99,32 @@ def steering(f: Features, w: Weights = WEIGHTS) -> float:
     return m
 
 
+def _values(f: Features, w: Weights) -> tuple[tuple[str, float], ...]:
+    """Every reason's value, positive or not, in the order ties keep. Plain pairs: a ranking scores every
+    candidate, and only the few positive reasons become :class:`Contribution` objects."""
+    engaged = len(set(f.liked_by) | set(f.reposted_by)) if f.liked_by or f.reposted_by else 0
+    return (
+        ("asked_more", w.asked_more if f.asked_more else 0.0),
+        ("author_more", w.asked_more if f.author_feedback > 0 else 0.0),
+        ("topic_more", w.asked_more if f.topic_feedback > 0 and f.topic_id else 0.0),
+        ("follows_author", w.follows_author if f.follows_author else 0.0),
+        ("engaged_by", w.engaged_by * min(engaged, 3)),
+        ("affinity", w.affinity * math.log1p(max(f.affinity, 0))),
+        ("community", w.community if f.community else 0.0),
+        ("follows_topic", w.follows_topic if f.follows_topic and f.topic_id else 0.0),
+        ("trending_post", w.trending_post if f.trending_post else 0.0),
+        ("trending_topic", w.trending_topic if f.trending_topic and f.topic_id else 0.0),
+        ("velocity", w.velocity * math.log1p(velocity(f))),
+        ("topic_interest", w.topic_interest * math.log1p(max(f.topic_interest, 0))),
+        ("new_voice", w.new_voice if f.new_voice else 0.0),
+    )
+
+
 def contributions(f: Features, w: Weights = WEIGHTS) -> list[Contribution]:
     """The positive reasons, largest first (ties keep this order)."""
-    found = [
-        Contribution("asked_more", w.asked_more if f.asked_more else 0.0),
-        Contribution("author_more", w.asked_more if f.author_feedback > 0 else 0.0),
-        Contribution("topic_more", w.asked_more if f.topic_feedback > 0 and f.topic_id else 0.0),
-        Contribution("follows_author", w.follows_author if f.follows_author else 0.0),
-        Contribution("engaged_by", w.engaged_by * min(f.engaged_by, 3)),
-        Contribution("affinity", w.affinity * math.log1p(max(f.affinity, 0))),
-        Contribution("community", w.community if f.community else 0.0),
-        Contribution("follows_topic", w.follows_topic if f.follows_topic and f.topic_id else 0.0),
-        Contribution("trending_post", w.trending_post if f.trending_post else 0.0),
-        Contribution("trending_topic", w.trending_topic if f.trending_topic and f.topic_id else 0.0),
-        Contribution("velocity", w.velocity * math.log1p(velocity(f))),
-        Contribution("topic_interest", w.topic_interest * math.log1p(max(f.topic_interest, 0))),
-        Contribution("new_voice", w.new_voice if f.new_voice else 0.0),
-    ]
-    kept = [c for c in found if c.value > 0]
-    return sorted(kept, key=lambda c: -c.value)
+    kept = [pair for pair in _values(f, w) if pair[1] > 0]
+    kept.sort(key=lambda pair: -pair[1])
+    return [Contribution(code, value) for code, value in kept]
 
 
 def score(f: Features, w: Weights = WEIGHTS) -> Scored:

@@ -27,5 +27,5 @@ def trending_now(viewer: Account, now: datetime) -> TrendingNow:
     ``POSTS`` of the ``trending_posts`` pool (the same for every ``viewer`` today)."""
     ids = [t["topic_id"] for t in current_trending()["topics"][:TOPICS]]
     topics = Topic.objects.filter(id__in=ids, reach_limited=False).values_list("id", flat=True) if ids else []
-    posts = read_pool("trending_posts", now)[:POSTS]
+    posts = read_pool("trending_posts", now, POSTS)
     return TrendingNow(frozenset(topics), tuple(posts))
