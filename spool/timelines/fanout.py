@@ -5,7 +5,7 @@
   ``CHUNK`` followers — one task per post, never one per follower. Replies are not fanned out: home shows
   top-level posts and reposts.
 - Authors with more than ``fanout_threshold`` followers are not fanned out at all; their recent posts are
-  merged in when a page is read (:func:`spool.timelines.home.celebrity_entries`).
+  merged in when a page is read (:mod:`spool.timelines.celebrities`).
 - A follow copies the followee's newest ``timeline_backfill`` posts and reposts into the follower's timeline.
 - A timeline that is not held (new person, or dropped while inactive) is rebuilt from the followed
   accounts' recent posts on its first read (:func:`rebuild`).

@@ -24,7 +24,7 @@ from datetime import UTC, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db.models import CharField, Exists, Max, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Max, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
@@ -34,7 +34,8 @@ from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import ConversationMute, Like, PinnedPost, Post, Repost, Save
-from spool.timelines.fanout import held_since, is_celebrity, newest_of, rebuild
+from spool.timelines.celebrities import Celebrities, read_registry
+from spool.timelines.fanout import held_since, is_celebrity, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
 
@@ -59,18 +60,20 @@ def select_page(
     limit = max(1, min(int(limit), MAX_PAGE))
     before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
     store = get_store()
-    celebrities = ensure_held(viewer)
+    # A few spare IDs in the first batch absorb entries that do not show (a repost's older original).
+    want = limit + 1 + limit // 4
+    celebrities = ensure_held(viewer, before, want)
     shown: list[_T] = []
     bound = before
     exhausted = False
     for attempt in range(MAX_ROUNDS):
-        # A few spare IDs in the first batch absorb entries that do not show (a repost's older original).
-        want = limit + 1 + limit // 4 if attempt == 0 else (limit + 1 - len(shown)) * 2
+        if attempt:
+            want = (limit + 1 - len(shown)) * 2
         stored = store.read(viewer.id, bound, want)
         if stored is None:  # the store lost it (Redis flushed or restarted)
             rebuild(viewer.id)
             stored = store.read(viewer.id, bound, want) or []
-        merged = newest_of(celebrities, bound, want)
+        merged = celebrities.entries(bound, want)
         candidates = _merge(stored, merged, want)
         shown += resolver(viewer, candidates)
         if candidates:
@@ -92,43 +95,22 @@ def _sort_id(item: Any) -> int:
     return int(item.sort_id)
 
 
-def ensure_held(viewer: Account) -> list[int]:
+def ensure_held(viewer: Account, before: int | None = None, count: int = 0) -> Celebrities:
     """Rebuild the viewer's timeline if it is not held (first read, or dropped while inactive); otherwise
-    note the read, at most every ``ACTIVE_EVERY``. Returns the accounts to merge in at read time: those the
-    viewer follows that are not fanned out, and the viewer if they are one. One query on a warm read, one
-    more when the viewer follows such an account, and the rebuild's own when it is not held."""
+    note the read, at most every ``ACTIVE_EVERY``. Returns the celebrities to merge in at read time (those
+    the viewer follows that are not fanned out, and the viewer if they are one), with their newest
+    ``count`` entries below ``before`` already read on PostgreSQL. One query on a warm read (on SQLite, one
+    more when the viewer follows such an account), and the rebuild's own when it is not held."""
     threshold = settings.SPOOL.fanout_threshold
-    rows = _REGISTRY.run(viewer=viewer.id, threshold=threshold)
-    active_at, follows_big = rows[0] if rows else (None, True)
+    active_at, celebrities = read_registry(
+        viewer.id, is_celebrity(viewer.followers_count), threshold, before, count
+    )
     now = timezone.now()
     if active_at is None or active_at < held_since():
         rebuild(viewer.id)
     elif active_at < now - ACTIVE_EVERY:
         Timeline.objects.filter(owner_id=viewer.id).update(active_at=now)
-    celebrities = (
-        [r[0] for r in _CELEBRITIES.run(viewer=viewer.id, threshold=threshold)] if follows_big else []
-    )
-    if is_celebrity(viewer.followers_count):
-        celebrities.append(viewer.id)
     return celebrities
-
-
-def _big(viewer: int, threshold: int) -> QuerySet[Any]:
-    return Follow.objects.filter(follower_id=viewer, followee__followers_count__gt=threshold).values_list(
-        "followee_id"
-    )
-
-
-# When the viewer's timeline was last read (``None``: not held) and whether they follow an account that is
-# not fanned out: one row, held or not, so a rebuild knows too whether it has celebrities to merge.
-_REGISTRY = compiled(
-    lambda viewer, threshold: Account.objects.filter(id=viewer).values_list(
-        Subquery(Timeline.objects.filter(owner_id=viewer).values("active_at")[:1]),
-        Exists(_big(viewer, threshold)),
-    ),
-    ints=("viewer", "threshold"),
-)
-_CELEBRITIES = compiled(_big, ints=("viewer", "threshold"))
 
 
 def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list[Entry]:

@@ -13,13 +13,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from spool.identities import services as identities
 from spool.posts.models import Repost
 from spool.posts.timelines import home_posts
 from spool.timelines import fanout
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, TimelineStore
 from spool.timelines.tasks import upkeep
-from tests.timelines.conftest import People
+from tests.timelines.conftest import People, committed
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +173,40 @@ def test_celebrities_are_merged_at_read_time(store: TimelineStore, people: Peopl
     assert third.next_cursor is None
     # The celebrity sees their own posts too.
     assert home_ids(star)[:1] == [starred.id]
+
+
+def test_celebrities_merge_into_every_round_of_a_page(
+    store: TimelineStore, people: People, monkeypatch: Any
+) -> None:
+    """Entries that do not show (a muted account's posts, and a celebrity's reposts of them) make a page
+    read more rounds. A later round takes the celebrity's entries below its own bound: from the first
+    round's when that one held all of them (a page of 5), read again when it was full (a page of 2)."""
+    monkeypatch.setattr(settings.SPOOL, "fanout_threshold", 2)
+    ana, star, cy = people("ana"), people("star"), people("cy")
+    people.follow(ana, star, cy)
+    people.follow(people("bob"), star)
+    people.follow(people("dee"), star)
+    home_posts(ana)
+    older = [people.post(star, f"star {i}") for i in range(3)]
+    cys = [people.post(cy, f"cy {i}") for i in range(2)]
+    for post in cys:
+        people.repost(star, post)
+    latest = people.post(star, "latest")
+    assert stored(store, ana) == [p.id for p in reversed(cys)]
+    committed(identities.mute_account, ana, cy)
+    expected = [latest.id, *[p.id for p in reversed(older)]]
+    assert home_ids(ana, limit=5) == expected
+    assert home_ids(ana, limit=2) == expected[:2]
+    for limit in (2, 5):
+        seen: list[int] = []
+        cursor = None
+        for _ in range(20):
+            page = home_posts(ana, cursor=cursor, limit=limit)
+            seen += [c.id for c in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert seen == expected
 
 
 def test_a_follow_backfills_the_followees_recent_posts(

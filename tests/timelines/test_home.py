@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -204,6 +205,26 @@ def test_a_page_of_40_costs_the_queries_of_a_page_of_5(store: TimelineStore, peo
     assert small == large
     # Registry, store (SQL only), posts, reposts, follows/mutes/newest reposts, and the cards' lookups.
     assert large == (9 if store.name == "sql" else 8)
+
+
+def test_merging_celebrities_costs_no_query_on_postgresql(
+    store: TimelineStore, people: People, monkeypatch: Any
+) -> None:
+    """PostgreSQL reads the celebrities' newest entries in the registry's statement; SQLite reads their IDs,
+    then their entries."""
+    monkeypatch.setattr(settings.SPOOL, "fanout_threshold", 2)
+    ana, bob, star = people("ana"), people("bob"), people("star")
+    people.follow(ana, bob)
+    home_posts(ana)
+    for i in range(3):
+        people.post(bob, f"bob {i}")
+    plain = queries(ana, 3)
+    people.follow(ana, star)
+    people.follow(bob, star)
+    people.follow(people("dee"), star)
+    starred = [people.post(star, f"star {i}") for i in range(3)]
+    assert home_ids(ana, limit=3) == [p.id for p in reversed(starred)]
+    assert queries(ana, 6) == plain + (0 if connection.vendor == "postgresql" else 2)
 
 
 def people_extra(people: People, i: int) -> Any:
