@@ -7,10 +7,17 @@ import os
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.asgi import get_asgi_application
-from django.urls import re_path
+from django.urls import path, re_path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spool.settings")
 django_asgi = get_asgi_application()
+
+# The inboxes take many short POSTs from other servers: one thread hop each instead of Django's three
+# (spool.core.asgi_sync); same middleware and view.
+from spool.core.asgi_sync import OneHopASGIHandler  # noqa: E402
+
+one_hop = OneHopASGIHandler()
+inboxes = [path("ap/inbox", one_hop), path("ap/accounts/<int:account_id>/inbox", one_hop)]
 
 # Consumers import models: only once Django is set up.
 from spool.api.mastodon import streaming as mastodon_streaming  # noqa: E402
@@ -18,7 +25,7 @@ from spool.realtime import messaging as messaging_socket  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": URLRouter([*mastodon_streaming.http_urlpatterns, re_path(r"", django_asgi)]),  # type: ignore[arg-type]
+        "http": URLRouter([*inboxes, *mastodon_streaming.http_urlpatterns, re_path(r"", django_asgi)]),  # type: ignore[arg-type]
         "websocket": AuthMiddlewareStack(
             URLRouter([*mastodon_streaming.websocket_urlpatterns, *messaging_socket.websocket_urlpatterns])
         ),
