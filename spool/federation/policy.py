@@ -70,6 +70,16 @@ def federates(account: Account) -> bool:
     return FederationOptIn.objects.filter(account_id=account.pk, enabled=True).exists()
 
 
+def federating(account_id: int) -> bool:
+    """:func:`federates` for the local account ``account_id``, in one query that loads no account (the
+    personal inbox asks it on every POST)."""
+    if not settings.SPOOL.federation_enabled:
+        return False
+    return FederationOptIn.objects.filter(
+        account_id=account_id, enabled=True, account__is_active=True, account__domain=""
+    ).exists()
+
+
 def set_federation(account: Account, enabled: bool) -> bool:
     """Opt ``account`` in to federation or out of it; returns the new state.
 
