@@ -8,8 +8,9 @@ broker), with no worker: nothing is processed. Reports CPU milliseconds per acce
 (``time.process_time``, every thread of this process: what neighbours on a shared machine disturb least)
 and the SQL queries of one accept; ``--profile`` writes a cProfile of the timed POSTs (``python -m pstats
 FILE``; with ``--via wsgi``, which runs the same middleware and view through Django's WSGI handler in this
-thread, since under ASGI they run in a thread cProfile does not see). PostgreSQL when ``--database postgres`` (``DATABASE_URL``, ``REDIS_URL`` as for the tests): a fresh
-database ``<name>_inboxbench`` is made for the run.
+thread, since under ASGI they run in a thread cProfile does not see). PostgreSQL when ``--database
+postgres`` (``DATABASE_URL``, ``REDIS_URL`` as for the tests): a fresh database ``<name>_inboxbench`` is
+made for the run.
 """
 
 from __future__ import annotations
