@@ -13,10 +13,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spool.settings")
 django_asgi = get_asgi_application()
 
 # The inboxes take many short POSTs from other servers: one thread hop each instead of Django's three
-# (spool.core.asgi_sync); same middleware and view.
+# (spool.core.asgi_sync); same middleware and view. A body is read up to one byte past the inbox's limit
+# (the view answers 413), not whole.
+from django.conf import settings  # noqa: E402
+
 from spool.core.asgi_sync import OneHopASGIHandler  # noqa: E402
 
-one_hop = OneHopASGIHandler()
+one_hop = OneHopASGIHandler(body_limit=lambda: settings.SPOOL.federation_max_body_bytes)
 inboxes = [path("ap/inbox", one_hop), path("ap/accounts/<int:account_id>/inbox", one_hop)]
 
 # Consumers import models: only once Django is set up.

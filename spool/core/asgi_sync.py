@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.core import signals
@@ -26,17 +27,24 @@ from django.urls import set_script_prefix
 
 
 class OneHopASGIHandler(ASGIHandler):
-    def __init__(self) -> None:
+    """``body_limit()``: the most bytes of a body the routes take. At most one byte more is read (and
+    held in memory), so the view sees the body is too large and refuses it, while the rest is never
+    read."""
+
+    def __init__(self, body_limit: Callable[[], int]) -> None:
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)  # the synchronous chain, called in the worker thread
+        self.body_limit = body_limit
 
     async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        chunks = []
-        while True:
+        chunks, size, keep = [], 0, self.body_limit() + 1
+        while size < keep:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return  # gone before the request was complete: nothing to answer
-            chunks.append(message.get("body", b""))
+            chunk = message.get("body", b"")[: keep - size]
+            chunks.append(chunk)
+            size += len(chunk)
             if not message.get("more_body", False):
                 break
         loop = asyncio.get_running_loop()

@@ -47,9 +47,15 @@ def test_a_signed_post_to_the_personal_inbox_is_stored_and_processed(
     assert Follow.objects.filter(followee_id=ana.id, follower__domain="mastodon.example.org").exists()
 
 
-def test_unsigned_tampered_and_blocked_posts_change_nothing(federating: Any, fediverse: Any) -> None:
-    _, admin, _, body = _follow(federating, fediverse)
+def test_unsigned_tampered_oversized_and_blocked_posts_change_nothing(
+    federating: Any, fediverse: Any, spool_config: Any
+) -> None:
+    _, admin, activity, body = _follow(federating, fediverse)
     headers = signed_headers(admin, "/ap/inbox", body)
+    spool_config.federation_max_body_bytes = 512
+    large = json.dumps({**activity, "padding": "x" * 1000}).encode()  # sent without a Content-Length
+    assert _post("/ap/inbox", large, signed_headers(admin, "/ap/inbox", large))[1]["code"] == "too_large"
+    spool_config.federation_max_body_bytes = 256 * 1024
     assert _post("/ap/inbox", body, {}) == (401, {"error": "This request is not signed.", "code": "unsigned"})
     assert _post("/ap/inbox", body.replace(b"Follow", b"Block!"), headers)[1]["code"] == "bad_digest"
     DomainBlock.objects.create(domain="mastodon.example.org")
