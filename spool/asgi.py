@@ -20,7 +20,11 @@ from django.conf import settings  # noqa: E402
 from spool.core.asgi_sync import OneHopASGIHandler  # noqa: E402
 
 one_hop = OneHopASGIHandler(body_limit=lambda: settings.SPOOL.federation_max_body_bytes)
-inboxes = [path("ap/inbox", one_hop), path("ap/accounts/<int:account_id>/inbox", one_hop)]
+# Channels routes to ASGI applications; django-stubs types path()'s target as a view.
+inboxes = [
+    path("ap/inbox", one_hop),  # type: ignore[arg-type]
+    path("ap/accounts/<int:account_id>/inbox", one_hop),  # type: ignore[arg-type]
+]
 
 # Consumers import models: only once Django is set up.
 from spool.api.mastodon import streaming as mastodon_streaming  # noqa: E402

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
 from spool.core.batching import batched_tasks
@@ -110,31 +110,31 @@ def receive(method: str, path: str, headers: dict[str, str], read_body: Any) -> 
     return item
 
 
-_STORED = (
-    "id", "activity_id", "activity_type", "actor_uri", "body", "state", "attempts", "error", "received_at"
-)  # fmt: skip
-
-
 def _store_new(item: InboxItem) -> bool:
     """Insert ``item`` unless an item with its ``activity_id`` exists; whether it was inserted.
 
     One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``), committed on its own outside a
     transaction: ``objects.create`` in a savepoint, catching the repeat's ``IntegrityError``, took three
     round trips (``BEGIN``, ``INSERT``, ``COMMIT``) and most of the accept's ORM time."""
-    fields = [InboxItem._meta.get_field(name) for name in _STORED]
-    values = [field.get_db_prep_save(getattr(item, field.attname), connection) for field in fields]
+    values = [field.get_db_prep_save(getattr(item, field.attname), connection) for field in _stored()]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(connection.vendor), values)
         return cursor.fetchone() is not None
 
 
 @functools.cache
+def _stored() -> tuple[Field[Any, Any], ...]:
+    """The columns a new item is stored with: all but ``processed_at`` (null until it is processed)."""
+    return tuple(field for field in InboxItem._meta.concrete_fields if field.name != "processed_at")
+
+
+@functools.cache
 def _insert_sql(vendor: str) -> str:
     """The statement of :func:`_store_new` for the connection's database ``vendor``."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(InboxItem._meta.get_field(name).column) for name in _STORED)
-    table, unique = quote(InboxItem._meta.db_table), quote(InboxItem._meta.get_field("activity_id").column)
-    placeholders = ", ".join(["%s"] * len(_STORED))
+    columns = ", ".join(quote(field.column) for field in _stored())
+    table, unique = quote(InboxItem._meta.db_table), quote("activity_id")
+    placeholders = ", ".join(["%s"] * len(_stored()))
     return (
         f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 (our names)
         f"ON CONFLICT ({unique}) DO NOTHING RETURNING 1"
