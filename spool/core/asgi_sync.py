@@ -36,6 +36,13 @@ class OneHopASGIHandler(ASGIHandler):
         self.load_middleware(is_async=False)  # the synchronous chain, called in the worker thread
         self.body_limit = body_limit
 
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # Without the ThreadSensitiveContext Django's handler opens per request: nothing here calls
+        # sync_to_async.
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        await self.handle(scope, receive, send)
+
     async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         chunks, size, keep = [], 0, self.body_limit() + 1
         while size < keep:
