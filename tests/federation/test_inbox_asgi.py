@@ -24,7 +24,9 @@ def _post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[st
     """POST through the ASGI application; the status and the JSON answered (``{}`` when none)."""
     sent = [(b"host", b"testserver"), (b"content-type", b"application/activity+json")]
     sent += [(name[5:].replace("_", "-").lower().encode(), value.encode()) for name, value in headers.items()]
-    response = async_to_sync(HttpCommunicator(application, "POST", path, body, sent).get_response)()
+    communicator = HttpCommunicator(application, "POST", path, body, sent)
+    # Generous: in tests the accepted activity is processed (actor fetched, Accept sent) before the answer.
+    response = async_to_sync(communicator.get_response)(timeout=30)
     return response["status"], json.loads(response["body"] or b"{}")
 
 
