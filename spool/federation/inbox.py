@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
@@ -115,11 +115,20 @@ def _store_new(item: InboxItem) -> bool:
 
     One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``), committed on its own outside a
     transaction: ``objects.create`` in a savepoint, catching the repeat's ``IntegrityError``, took three
-    round trips (``BEGIN``, ``INSERT``, ``COMMIT``) and most of the accept's ORM time."""
-    values = [field.get_db_prep_save(getattr(item, field.attname), connection) for field in _stored()]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor), values)
-        return cursor.fetchone() is not None
+    round trips (``BEGIN``, ``INSERT``, ``COMMIT``) and most of the accept's ORM time. When nothing was
+    inserted and no item has the activity id, the snowflake id was the one taken: another process made
+    the same one in the same millisecond (1 in 2,048), so the item is stored under a new id — before,
+    the ``IntegrityError`` passed for a repeat and the activity was dropped."""
+    for _ in range(3):
+        values = [field.get_db_prep_save(getattr(item, field.attname), connection) for field in _stored()]
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_sql(connection.vendor), values)
+            if cursor.fetchone() is not None:
+                return True
+        if InboxItem.objects.filter(activity_id=item.activity_id).exists():
+            return False
+        item.id = next_id()
+    raise IntegrityError("No free id for an inbox item after three tries.")
 
 
 @functools.cache
@@ -133,11 +142,11 @@ def _insert_sql(vendor: str) -> str:
     """The statement of :func:`_store_new` for the connection's database ``vendor``."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _stored())
-    table, unique = quote(InboxItem._meta.db_table), quote("activity_id")
+    table = quote(InboxItem._meta.db_table)
     placeholders = ", ".join(["%s"] * len(_stored()))
     return (
         f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 (our names)
-        f"ON CONFLICT ({unique}) DO NOTHING RETURNING 1"
+        "ON CONFLICT DO NOTHING RETURNING 1"  # the activity id or, rarely, the snowflake id taken
     )
 
 
