@@ -54,7 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Django's sessions, CSRF, signed-in user and messages, for everything but Mastodon-API calls with a
-    # bearer token, which use none of them (spool.web.middleware.token_api_call).
+    # bearer token and POSTs to the federation inboxes, which use none of them
+    # (spool.web.middleware.pageless).
     "spool.web.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "spool.web.middleware.CsrfViewMiddleware",

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 
+from spool.core.compiled import compiled
 from spool.core.errors import Conflict, Forbidden
 from spool.federation import ids
 from spool.federation.models import DomainBlock, FederationOptIn
@@ -68,6 +69,20 @@ def federates(account: Account) -> bool:
     if not settings.SPOOL.federation_enabled or not account.is_local or not account.is_active:
         return False
     return FederationOptIn.objects.filter(account_id=account.pk, enabled=True).exists()
+
+
+def federating(account_id: int) -> bool:
+    """:func:`federates` for the local account ``account_id``, in one query that loads no account (the
+    personal inbox asks it on every POST; compiled once per process, :mod:`spool.core.compiled`)."""
+    return settings.SPOOL.federation_enabled and bool(_FEDERATING.run(id=account_id))
+
+
+_FEDERATING = compiled(
+    lambda id: FederationOptIn.objects.filter(
+        account_id=id, enabled=True, account__is_active=True, account__domain=""
+    ).values_list("account_id")[:1],
+    ints=("id",),
+)
 
 
 def set_federation(account: Account, enabled: bool) -> bool:

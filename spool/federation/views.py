@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from spool.federation import documents, instance_actor, nodeinfo, webfinger
 from spool.federation.authorized_fetch import FetchRefused, check_fetch
 from spool.federation.inbox import Refusal, receive
+from spool.federation.policy import federating
 
 AS_JSON = "application/activity+json"
 
@@ -105,7 +106,7 @@ def inbox(request: HttpRequest, account_id: int | None = None) -> HttpResponse:
     """Personal and shared inbox: 202 once stored (or already received), 4xx with nothing stored otherwise."""
     if request.method != "POST":
         return error(405, "method_not_allowed", "Inboxes take POST.")
-    if account_id is not None and documents.federating_account(account_id) is None:
+    if account_id is not None and not federating(account_id):
         return error(404, "not_found", "Not found.")
     headers = {k.lower(): v for k, v in request.headers.items()}
     headers.setdefault("host", request.get_host())

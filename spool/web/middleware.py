@@ -1,9 +1,10 @@
 """Response headers every page gets, the activity of signed-in sessions, and Django's page-only
 middleware (sessions, CSRF, the signed-in user, messages) left out of Mastodon-API calls with a bearer
-token, which use none of it."""
+token and of POSTs to the federation inboxes, which use none of it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,7 @@ class SessionActivityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not token_api_call(request):
+        if not pageless(request):
             note_activity(request)
         return self.get_response(request)
 
@@ -57,13 +58,26 @@ def token_api_call(request: HttpRequest) -> bool:
     return request.path.startswith(TOKEN_API_PATHS) and authorization(request)[:7].lower() == "bearer "
 
 
+# The inboxes (spool.federation.urls): other servers POST there, authenticated by HTTP Signature only;
+# the view is exempt from CSRF and reads no session, user or message.
+_INBOX = re.compile(r"/ap/(?:accounts/\d+/)?inbox")
+
+
+def pageless(request: HttpRequest) -> bool:
+    """A request that uses no session, cookie-CSRF, signed-in user or messages: a bearer-token API call
+    (:func:`token_api_call`) or a POST to a federation inbox."""
+    if request.method == "POST" and _INBOX.fullmatch(request.path):
+        return True
+    return token_api_call(request)
+
+
 class _PagesOnly:
-    """Runs the Django middleware it is mixed into for everything but :func:`token_api_call` requests."""
+    """Runs the Django middleware it is mixed into for everything but :func:`pageless` requests."""
 
     get_response: Any
 
     def __call__(self, request: HttpRequest) -> Any:
-        if token_api_call(request):
+        if pageless(request):
             return self.get_response(request)  # a coroutine when the chain is asynchronous: awaited above
         return super().__call__(request)  # type: ignore[misc]
 
@@ -74,7 +88,7 @@ class SessionMiddleware(_PagesOnly, sessions.SessionMiddleware):
 
 class CsrfViewMiddleware(_PagesOnly, csrf.CsrfViewMiddleware):
     def process_view(self, request: HttpRequest, callback: Any, args: Any, kwargs: Any) -> Any:
-        if token_api_call(request):  # the handler calls this hook itself, whatever __call__ skipped
+        if pageless(request):  # the handler calls this hook itself, whatever __call__ skipped
             return None
         return super().process_view(request, callback, args, kwargs)
 
