@@ -4,8 +4,12 @@ Layout (most significant first), fitting a signed 64-bit column:
 
     1 bit  zero (keeps IDs positive)
     41 bits milliseconds since SPOOL_EPOCH (2024-01-01 UTC; lasts until ~2093)
-    10 bits shard (reserved for the day rows are spread over several databases; 0 today)
+    10 bits node: the process's own number, leased by :mod:`spool.core.id_nodes`
     12 bits sequence (4,096 IDs per millisecond per process, with a random start)
+
+The node bits keep processes apart: two server or worker processes making IDs in the same millisecond used
+to draw the same sequence about once in 2,048 such moments (an ``IntegrityError``, or an inbox activity
+taken for a repeat). Processes alive at the same time hold different nodes, so their IDs never meet.
 
 Because the timestamp leads, ordering by ID orders by creation time, which is what timelines, cursors and
 Mastodon's ``max_id``/``since_id``/``min_id`` need. ``id_at(dt)`` gives the smallest ID of a moment, so a time
@@ -14,17 +18,17 @@ can serve as a cursor bound.
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 import time
 from datetime import UTC, datetime
 
+from spool.core import id_nodes
+
 SPOOL_EPOCH_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 TIMESTAMP_SHIFT = 22
-SHARD_SHIFT = 12
+NODE_SHIFT = 12
 SEQUENCE_MASK = (1 << 12) - 1
-SHARD_ID = int(os.environ.get("SPOOL_SHARD_ID", "0")) & 0x3FF
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -38,6 +42,7 @@ def _now_ms() -> int:
 def next_id() -> int:
     """A new ID, strictly greater than every ID this process gave before."""
     global _last_ms, _sequence
+    node = id_nodes.node()
     with _lock:
         now = max(_now_ms(), _last_ms)
         if now == _last_ms:
@@ -47,7 +52,7 @@ def next_id() -> int:
         else:
             _sequence = secrets.randbelow(1 << 11)
         _last_ms = now
-        return ((now - SPOOL_EPOCH_MS) << TIMESTAMP_SHIFT) | (SHARD_ID << SHARD_SHIFT) | _sequence
+        return ((now - SPOOL_EPOCH_MS) << TIMESTAMP_SHIFT) | (node << NODE_SHIFT) | _sequence
 
 
 def id_at(moment: datetime) -> int:
