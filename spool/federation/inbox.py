@@ -243,7 +243,11 @@ def process_batch(ids: list[int]) -> dict[int, str]:
 def _segments(heads: list[tuple[int, str, str]]) -> Iterator[list[int]]:
     """The batch's item ids cut after each activity that locks people's rows (``LOCKS_PEOPLE``): those
     rows are then held until a commit that comes right after, not until the end of the batch, so the
-    other worker's batch that follows the same person waits milliseconds."""
+    other worker's batch that follows the same person waits milliseconds. SQLite takes one writer at a
+    time anyway: the batch is one transaction there."""
+    if connection.vendor != "postgresql":
+        yield [item_id for item_id, _, _ in heads]
+        return
     segment: list[int] = []
     for item_id, _, activity_type in heads:
         segment.append(item_id)

@@ -25,7 +25,7 @@ def topic_for(display: str) -> Topic | None:
 
 def count_topic(topic_id: int | None, delta: int) -> None:
     """Add ``delta`` to the topic's post count inside the caller's transaction (never below zero;
-summed to the end of an inbox batch's transaction, :mod:`spool.core.counters`)."""
+    summed to the end of an inbox batch's transaction, :mod:`spool.core.counters`)."""
     if topic_id is None:
         return
     counters.add(Topic, topic_id, "posts_count", delta)
