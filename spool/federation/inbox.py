@@ -190,15 +190,21 @@ def _partition_lock(part: int) -> Iterator[bool]:
     if connection.vendor != "postgresql":
         yield True
         return
+    key = DRAIN_LOCK + part
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DRAIN_LOCK + part])
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         mine = bool(cursor.fetchone()[0])
+    held_on = connection.connection  # the session that holds the lock
     try:
         yield mine
     finally:
-        if mine:
+        if mine and connection.connection is held_on:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [DRAIN_LOCK + part])
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        elif mine and held_on is not None and not held_on.closed:
+            # The connection went back to the pool meanwhile (a task run in this process, as tests and
+            # benches run them, released it to send deliveries): its session still holds the lock.
+            held_on.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def _claim(pending: QuerySet[InboxItem], limit: int) -> list[int]:
