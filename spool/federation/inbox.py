@@ -117,18 +117,26 @@ def receive(method: str, path: str, headers: dict[str, str], read_body: Any) -> 
     return item
 
 
+# Where this process's next drain starts (set on its first drain: worker processes fork after import):
+# the pid keeps two workers apart.
+_first: int | None = None
+
+
 def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
     """Process fresh pending items (never tried yet) in batches of ``BATCH``, partition by partition
     (:func:`_partition`), until none is left or ``budget_seconds`` have passed (then another drain is asked
     for, so other tasks get the worker in between); returns how many were processed. Two workers drain
     side by side, each partition in one process at a time: a partition held by another drain is left to
     it."""
+    global _first
+    if _first is None:
+        _first = os.getpid() % PARTITIONS
     started, total = time.monotonic(), 0
-    first = os.getpid() % PARTITIONS  # two workers start on different partitions
-    for part in [(first + n) % PARTITIONS for n in range(PARTITIONS)]:
+    for part in [(_first + n) % PARTITIONS for n in range(PARTITIONS)]:
         done, out_of_time = _drain_partition(part, started + budget_seconds)
         total += done
         if out_of_time:
+            _first = part + 1  # the next drain of this process goes on from the next partition
             request_drain()  # once the lock is free, so the next drain can take it
             return total
     return total
