@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -53,6 +53,7 @@ MAX_ATTEMPTS = 5
 BATCH = 100  # items applied in one transaction
 DRAIN_SECONDS = 5.0  # one drain task's turn before it hands the worker back
 DRAIN_LOCK = 0x5F00_1B0C  # PostgreSQL advisory lock keys DRAIN_LOCK + partition, held while applying items
+DEADLOCK_TRIES = 3  # applying a segment that PostgreSQL rolled back to end a deadlock
 PARTITIONS = 8  # of the actors, by a hash of their URI (divides 256: see _partition)
 # Activities that change the actor's own account: later items of the batch look the account up again.
 CHANGES_ACTOR = frozenset({"Delete", "Update", "Move"})
@@ -245,7 +246,7 @@ def process_batch(ids: list[int]) -> dict[int, str]:
         actors = _known_actors({uri for _, uri, _ in heads})
         for segment in _segments(heads):
             try:
-                outcomes.update(_apply_segment(segment, actors))
+                outcomes.update(_apply_segment_retrying(segment, actors))
             except Exception:
                 # The segment rolled back whole (its items stay pending, retried with backoff).
                 forget()
@@ -270,6 +271,21 @@ def _segments(heads: list[tuple[int, str, str]]) -> Iterator[list[int]]:
             segment = []
     if segment:
         yield segment
+
+
+def _apply_segment_retrying(ids: list[int], actors: dict[str, Account]) -> dict[int, str]:
+    """:func:`_apply_segment`, again (up to ``DEADLOCK_TRIES`` in all) when PostgreSQL chose it as a
+    deadlock's victim: it rolled back whole, and the other transaction has gone on."""
+    for tries in range(1, DEADLOCK_TRIES + 1):
+        try:
+            return _apply_segment(ids, actors)
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != "40P01" or tries == DEADLOCK_TRIES:
+                raise
+            forget()
+            actors.clear()
+            log.warning("inbox items %s: deadlock, applying them again", ids)
+    raise AssertionError("unreachable")
 
 
 def _apply_segment(ids: list[int], actors: dict[str, Account]) -> dict[int, str]:
