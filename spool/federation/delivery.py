@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from spool.core.batching import gather
 from spool.core.fetch import FetchError, fetch
 from spool.federation import ids
 from spool.federation.fetch import RemoteError, check_url
@@ -138,11 +139,20 @@ def deliver(
 
 
 def _enqueue_for(activity_id: str) -> None:
+    """Queue the sending of the activity's fresh deliveries, now or, inside an inbox batch
+    (:func:`~spool.core.batching.batched_tasks`), with the batch's other ones when it ends (the Accepts of
+    its Follows: one query and a few tasks, not one each; a process that dies first leaves them pending
+    for ``retry_deliveries``)."""
+    if not gather(_enqueue_for_all, activity_id):
+        _enqueue_for_all([activity_id])
+
+
+def _enqueue_for_all(activity_ids: list[str]) -> None:
     enqueue_sends(
         list(
-            Delivery.objects.filter(
-                activity_id=activity_id, state=Delivery.State.PENDING, attempts=0
-            ).values_list("id", flat=True)
+            Delivery.objects.filter(activity_id__in=activity_ids, state=Delivery.State.PENDING, attempts=0)
+            .order_by("id")
+            .values_list("id", flat=True)
         )
     )
 

@@ -5,9 +5,11 @@ bad signatures (401, nothing stored), and malformed or mismatched activities (40
 ``InboxItem`` keyed by the activity id — a second delivery of the same id stores nothing — and asks for a
 drain after commit (:mod:`spool.federation.drain` coalesces those requests: one task drains many items).
 
-:func:`drain` claims fresh items in batches and :func:`process_batch` applies a batch in one transaction,
-each item's verb handler in a savepoint under :func:`~spool.federation.context.remote_activity`, the
-follow-up tasks the batch causes sent as batches too (:mod:`spool.core.batching`). A failure that may pass
+:func:`drain` claims fresh items in batches, one partition of the actors at a time (two workers drain
+side by side, one actor's items in order), and :func:`process_batch` applies a batch in a few
+transactions, each item's verb handler in a savepoint under
+:func:`~spool.federation.context.remote_activity`, the follow-up tasks the batch causes sent as batches too
+(:mod:`spool.core.batching`). A failure that may pass
 (the other server was down) leaves the item pending for ``retry_deliveries`` with backoff
 (:func:`process_item`), up to ``MAX_ATTEMPTS``.
 """
@@ -15,8 +17,10 @@ follow-up tasks the batch causes sent as batches too (:mod:`spool.core.batching`
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
+import os
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -26,10 +30,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Field, QuerySet
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Field, IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from spool.core import counters
 from spool.core.batching import batched_tasks
 from spool.core.snowflake import next_id
 from spool.federation.actors import account_for_actor, lookup_key
@@ -48,12 +54,16 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH = 100  # items applied in one transaction
 DRAIN_SECONDS = 5.0  # one drain task's turn before it hands the worker back
-DRAIN_LOCK = 0x5F00_1B0C  # PostgreSQL advisory lock key held while applying items
+DRAIN_LOCK = 0x5F00_1B0C  # PostgreSQL advisory lock keys DRAIN_LOCK + partition, held while applying items
+DEADLOCK_TRIES = 3  # applying a segment that PostgreSQL rolled back to end a deadlock
+PARTITIONS = 8  # of the actors, by a hash of their URI (divides 256: see _partition)
 # Activities that change the actor's own account: later items of the batch look the account up again.
 CHANGES_ACTOR = frozenset({"Delete", "Update", "Move"})
 # Activities that may remove or change what earlier items of the batch found (posts, accounts, follows):
 # the batch's remembered lookups are forgotten after them (:mod:`spool.federation.remembered`).
 CHANGES_FOUND = CHANGES_ACTOR | {"Block", "Reject"}
+# Activities that lock local people's rows (follow edges and their counters): a batch commits after each.
+LOCKS_PEOPLE = CHANGES_FOUND | {"Follow", "Undo", "Accept"}
 
 
 @dataclass(frozen=True)
@@ -116,9 +126,9 @@ def _store_new(item: InboxItem) -> bool:
     One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``), committed on its own outside a
     transaction: ``objects.create`` in a savepoint, catching the repeat's ``IntegrityError``, took three
     round trips (``BEGIN``, ``INSERT``, ``COMMIT``) and most of the accept's ORM time. When nothing was
-    inserted and no item has the activity id, the snowflake id was the one taken: another process made
-    the same one in the same millisecond (1 in 2,048), so the item is stored under a new id — before,
-    the ``IntegrityError`` passed for a repeat and the activity was dropped."""
+    inserted and no item has the activity id, the snowflake id was the one taken, so the item is stored
+    under a new id rather than pass for a repeat (node numbers rule such clashes out between live
+    processes since; this stays as the guard)."""
     for _ in range(3):
         values = [field.get_db_prep_save(getattr(item, field.attname), connection) for field in _stored()]
         with connection.cursor() as cursor:
@@ -150,33 +160,55 @@ def _insert_sql(vendor: str) -> str:
     )
 
 
+# Where this process's next drain starts (set on its first drain: worker processes fork after import):
+# the pid keeps two workers apart.
+_first: int | None = None
+
+
 def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
-    """Process fresh pending items (never tried yet) in batches of ``BATCH`` until none is left or
-    ``budget_seconds`` have passed (then another drain is asked for, so other tasks get the worker in
-    between); returns how many were processed. One drain runs at a time (:func:`_one_drain`); one that
-    finds another running leaves its items to it."""
+    """Process fresh pending items (never tried yet) in batches of ``BATCH``, partition by partition
+    (:func:`_partition`), until none is left or ``budget_seconds`` have passed (then another drain is asked
+    for, so other tasks get the worker in between); returns how many were processed. Two workers drain
+    side by side, each partition in one process at a time: a partition held by another drain is left to
+    it."""
+    global _first
+    if _first is None:
+        _first = os.getpid() % PARTITIONS
     started, total = time.monotonic(), 0
-    fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0)
-    while True:
-        out_of_time = False
-        with _one_drain() as mine:
-            if not mine:
-                return total  # the running drain looks again once it has let go (below)
-            while not out_of_time and (ids := _claim(fresh, BATCH)):
-                total += len(process_batch(ids))
-                out_of_time = time.monotonic() - started > budget_seconds
+    for part in [(_first + n) % PARTITIONS for n in range(PARTITIONS)]:
+        done, out_of_time = _drain_partition(part, started + budget_seconds)
+        total += done
         if out_of_time:
+            _first = part + 1  # the next drain of this process goes on from the next partition
             request_drain()  # once the lock is free, so the next drain can take it
             return total
+    return total
+
+
+def _drain_partition(part: int, deadline: float) -> tuple[int, bool]:
+    """Apply partition ``part``'s fresh items while this process holds its lock; returns how many and
+    whether the time ran out."""
+    total, fresh = 0, _in_partition(InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0), part)
+    while True:
+        with _partition_lock(part) as mine:
+            if not mine:
+                return total, False  # the drain holding it looks again once it has let go (below)
+            while ids := _claim(fresh, BATCH):
+                total += len(process_batch(ids))
+                if time.monotonic() > deadline:
+                    return total, True
         # A drain refused while this one held the lock left its items here: look once more.
         if not fresh.exists():
-            return total
+            return total, False
 
 
 def process_item(item_id: int) -> str:
     """Apply one stored activity (idempotent: only a pending item is processed); the retry path. Waits
-    for the next retry (``"busy"``) while a drain runs."""
-    with _one_drain() as mine:
+    for the next retry (``"busy"``) while a drain holds the item's partition."""
+    actor_uri = InboxItem.objects.filter(id=item_id).values_list("actor_uri", flat=True).first()
+    if actor_uri is None:
+        return "skipped"
+    with _partition_lock(_partition(actor_uri)) as mine:
         if not mine:
             return "busy"
         ids = _claim(InboxItem.objects.filter(id=item_id, state=InboxItem.State.PENDING), 1)
@@ -185,24 +217,45 @@ def process_item(item_id: int) -> str:
         return process_batch(ids).get(item_id, "skipped")
 
 
+def _partition(actor_uri: str) -> int:
+    """The partition of an actor's items: the first byte of the MD5 of its URI (what
+    :func:`_in_partition` computes in SQL), modulo ``PARTITIONS``."""
+    return hashlib.md5(actor_uri.encode(), usedforsecurity=False).digest()[0] % PARTITIONS
+
+
+def _in_partition(items: QuerySet[InboxItem], part: int) -> QuerySet[InboxItem]:
+    """``items`` of partition ``part`` (all of them where there is one partition: SQLite)."""
+    if connection.vendor != "postgresql":
+        return items
+    hashed = RawSQL("get_byte(decode(md5(actor_uri), 'hex'), 0) %% %s", [PARTITIONS], IntegerField())
+    return items.alias(partition=hashed).filter(partition=part)
+
+
 @contextmanager
-def _one_drain() -> Iterator[bool]:
-    """Whether this process may apply items now: on PostgreSQL one process at a time (an advisory lock),
-    so two workers' batches never wait on each other's row locks or deadlock on them (two Follows of the
-    same person update its counters), and activities apply in the order they arrived, across batches too.
-    SQLite takes one writer at a time anyway."""
+def _partition_lock(part: int) -> Iterator[bool]:
+    """Whether this process may apply partition ``part``'s items now. On PostgreSQL one process at a time
+    holds a partition (an advisory lock), so one actor's activities apply in the order they arrived,
+    across batches too (an ``Undo`` after its ``Like``, a ``Delete`` after its ``Create``), while other
+    partitions apply in another process. Activities of different actors may apply out of arrival order,
+    as they may arrive out of order from their servers. SQLite takes one writer at a time anyway."""
     if connection.vendor != "postgresql":
         yield True
         return
+    key = DRAIN_LOCK + part
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DRAIN_LOCK])
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         mine = bool(cursor.fetchone()[0])
+    held_on = connection.connection  # the session that holds the lock
     try:
         yield mine
     finally:
-        if mine:
+        if mine and connection.connection is held_on:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [DRAIN_LOCK])
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        elif mine and held_on is not None and not held_on.closed:
+            # The connection went back to the pool meanwhile (a task run in this process, as tests and
+            # benches run them, released it to send deliveries): its session still holds the lock.
+            held_on.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def _claim(pending: QuerySet[InboxItem], limit: int) -> list[int]:
@@ -218,23 +271,77 @@ def _claim(pending: QuerySet[InboxItem], limit: int) -> list[int]:
 
 
 def process_batch(ids: list[int]) -> dict[int, str]:
-    """Apply the claimed items ``ids`` in id order in one transaction, each in a savepoint of its own: a
-    failing item rolls back alone and is left pending (or failed) while the others are done. Each item's
-    row is locked and re-checked as pending in the same transaction that applies it, so an item is applied
-    once even when a retry races a drain; an activity sees the ones before it in the batch (a ``Like`` of
-    a post created just before). Returns item id → outcome state."""
+    """Apply the claimed items ``ids`` in id order, each in a savepoint of its own: a failing item rolls
+    back alone and is left pending (or failed) while the others are done. The items run in a few
+    transactions (:func:`_segments`); each item's row is locked and re-checked as pending in the same
+    transaction that applies it, so an item is applied once even when a retry races a drain; an activity
+    sees the ones before it in the batch (a ``Like`` of a post created just before). Counters the items
+    bump are summed and applied just before each commit (:mod:`spool.core.counters`). Returns item id →
+    outcome state."""
     outcomes: dict[int, str] = {}
-    with batched_tasks(), remote_activity(), remembering(), transaction.atomic():
+    with batched_tasks(), remote_activity(), remembering():
+        heads = list(
+            InboxItem.objects.filter(id__in=ids, state=InboxItem.State.PENDING)
+            .order_by("id")
+            .values_list("id", "actor_uri", "activity_type")
+        )
+        actors = _known_actors({uri for _, uri, _ in heads})
+        for segment in _segments(heads):
+            try:
+                outcomes.update(_apply_segment_retrying(segment, actors))
+            except Exception:
+                # The segment rolled back whole (its items stay pending, retried with backoff).
+                forget()
+                actors.clear()
+                log.exception("inbox items %s failed together", segment)
+    return outcomes
+
+
+def _segments(heads: list[tuple[int, str, str]]) -> Iterator[list[int]]:
+    """The batch's item ids cut after each activity that locks people's rows (``LOCKS_PEOPLE``): those
+    rows are then held until a commit that comes right after, not until the end of the batch, so the
+    other worker's batch that follows the same person waits milliseconds. SQLite takes one writer at a
+    time anyway: the batch is one transaction there."""
+    if connection.vendor != "postgresql":
+        yield [item_id for item_id, _, _ in heads]
+        return
+    segment: list[int] = []
+    for item_id, _, activity_type in heads:
+        segment.append(item_id)
+        if activity_type in LOCKS_PEOPLE:
+            yield segment
+            segment = []
+    if segment:
+        yield segment
+
+
+def _apply_segment_retrying(ids: list[int], actors: dict[str, Account]) -> dict[int, str]:
+    """:func:`_apply_segment`, again (up to ``DEADLOCK_TRIES`` in all) when PostgreSQL chose it as a
+    deadlock's victim: it rolled back whole, and the other transaction has gone on."""
+    for tries in range(1, DEADLOCK_TRIES + 1):
+        try:
+            return _apply_segment(ids, actors)
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != "40P01" or tries == DEADLOCK_TRIES:
+                raise
+            forget()
+            actors.clear()
+            log.warning("inbox items %s: deadlock, applying them again", ids)
+    raise AssertionError("unreachable")
+
+
+def _apply_segment(ids: list[int], actors: dict[str, Account]) -> dict[int, str]:
+    outcomes: dict[int, str] = {}
+    with transaction.atomic(), counters.deferring():
         items = list(
             InboxItem.objects.select_for_update()
             .filter(id__in=ids, state=InboxItem.State.PENDING)
             .order_by("id")
         )
-        actors = _known_actors({item.actor_uri for item in items})
         finished: dict[tuple[str, str], list[int]] = defaultdict(list)
         for item in items:
             try:
-                with transaction.atomic():
+                with counters.scope(), transaction.atomic():
                     actor = actors.get(item.actor_uri) or account_for_actor(item.actor_uri)
                     actors[item.actor_uri] = actor
                     outcome = dispatch(item.body, actor)
@@ -244,10 +351,12 @@ def process_batch(ids: list[int]) -> dict[int, str]:
                     forget()
             except RemoteError as exc:
                 forget()
+                actors.pop(item.actor_uri, None)  # it may have been created in the rolled-back savepoint
                 outcomes[item.id] = _failed(item, f"{exc.code}: {exc}")
                 continue
             except Exception as exc:
                 forget()
+                actors.pop(item.actor_uri, None)
                 log.exception("inbox item %s (%s) failed", item.id, item.activity_type)
                 outcomes[item.id] = _failed(item, f"{type(exc).__name__}: {exc}")
                 continue

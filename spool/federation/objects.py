@@ -32,5 +32,6 @@ def _post_for_uri(uri: str) -> Post | None:
     local_id = ids.local_post_id(uri)
     if local_id is not None:
         return Post.objects.filter(pk=local_id, author__domain="").select_related("author").first()
-    remote = RemotePost.objects.filter(uri=uri).select_related("post__author").first()
-    return remote.post if remote else None
+    # Most misses are a Create's own new post: a narrow query answers those, the post is read when found.
+    post_id = RemotePost.objects.filter(uri=uri).values_list("post_id", flat=True).first()
+    return Post.objects.filter(pk=post_id).select_related("author").first() if post_id else None

@@ -9,7 +9,8 @@ Follows of remote accounts are skipped: only local people hold connections here.
 
 New posts applied in a batch (inbox activities, inside :func:`~spool.core.batching.batched_tasks`) are
 announced together when the batch ends: their groups worked out with a few set-based queries for all of
-them and pushed in one hop to the layer (:func:`~spool.realtime.push.push_each`).
+them and pushed in one hop to the layer (:func:`~spool.realtime.push.push_each`); a batch's reposts and
+notifications are pushed in that hop too (:func:`~spool.realtime.push.push_gathered`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from spool.realtime.groups import (
     notifications_group,
     public_group,
 )
-from spool.realtime.push import event_message, nobody_listens, push_each, push_many
+from spool.realtime.push import event_message, nobody_listens, push_each, push_gathered, push_many
 
 
 def connect() -> None:
@@ -216,7 +217,7 @@ def on_post_reposted(event: PostReposted) -> None:
     if nobody_listens():
         return
     groups = home_groups(event.account_id) + list_groups(event.account_id)
-    push_many(groups, status_message("update", event.post_id, event.repost_id))
+    push_gathered(groups, status_message("update", event.post_id, event.repost_id))
 
 
 def on_repost_undone(event: RepostUndone) -> None:
@@ -225,11 +226,11 @@ def on_repost_undone(event: RepostUndone) -> None:
         return
     if event.repost_id is not None:
         groups = home_groups(event.account_id) + list_groups(event.account_id)
-        push_many(groups, event_message("delete", str(event.repost_id)))
+        push_gathered(groups, event_message("delete", str(event.repost_id)))
 
 
 def on_notification_created(event: NotificationCreated) -> None:
-    push_many(
+    push_gathered(
         [notifications_group(event.recipient_id)],
         {"type": "realtime.notification", "notification_id": event.notification_id},
     )

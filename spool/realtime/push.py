@@ -16,6 +16,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
+from spool.core.batching import gather
 from spool.realtime.groups import account_group
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,14 @@ def push_many(groups: Iterable[str], message: dict[str, Any]) -> None:
     """Send ``message`` (a dict with a ``type``) to every connection in each of ``groups``; each copy
     carries ``group``, the group it was sent to."""
     push_each([(groups, message)])
+
+
+def push_gathered(groups: Iterable[str], message: dict[str, Any]) -> None:
+    """:func:`push_many`, or, inside :func:`~spool.core.batching.batched_tasks` (an inbox batch), kept for
+    one :func:`push_each` of all the batch's pushes when it ends: one hop to the layer, not one each."""
+    wanted = list(groups)
+    if not gather(push_each, (wanted, message)):
+        push_many(wanted, message)
 
 
 def push(group: str, message: dict[str, Any]) -> None:

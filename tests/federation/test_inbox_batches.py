@@ -65,10 +65,18 @@ def run(django_capture_on_commit_callbacks: Any) -> Any:
     return call
 
 
+@pytest.fixture
+def one_partition(monkeypatch: Any) -> None:
+    """All actors in one partition: a drain then applies every item in arrival order, across actors too
+    (with several partitions, as on PostgreSQL, that order holds for each actor's own activities)."""
+    monkeypatch.setattr(inbox, "PARTITIONS", 1)
+
+
 def _states() -> dict[str, str]:
     return dict(InboxItem.objects.values_list("activity_id", "state"))
 
 
+@pytest.mark.usefixtures("one_partition")
 def test_one_drain_applies_a_burst_in_arrival_order(ana: Any, fediverse: Any, run: Any) -> None:
     admin, gargron = fediverse.actor(ADMIN), fediverse.actor(GARGRON)
     follow_remote(ana, "admin@mastodon.example.org")
@@ -146,28 +154,53 @@ def test_the_inbox_itself_drains_what_it_stored(anon: Any, ana: Any, fediverse: 
     assert ana.view(mine)["likes_count"] == 1
 
 
-def test_a_drain_leaves_its_items_to_the_one_running(ana: Any, fediverse: Any, run: Any) -> None:
-    """On PostgreSQL two workers never apply batches side by side (their row locks would deadlock): a drain
-    that finds another one running returns, and the running one takes the items."""
+def test_a_drain_leaves_a_partition_to_the_one_running_and_drains_the_others(
+    ana: Any, fediverse: Any, run: Any
+) -> None:
+    """On PostgreSQL two workers drain side by side, each partition of the actors in one at a time (so one
+    actor's activities apply in order): a drain skips the partition another drain holds and applies the
+    rest; once that one lets go, the next drain takes what was left."""
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs one writer at a time; the lock is PostgreSQL's")
+        pytest.skip("SQLite runs one writer at a time; the partition locks are PostgreSQL's")
     import psycopg
 
-    admin = fediverse.actor(ADMIN)
+    held = inbox.DRAIN_LOCK + inbox._partition(ADMIN)
+    assert inbox._partition(ADMIN) != inbox._partition(GARGRON)
+    admin, gargron = fediverse.actor(ADMIN), fediverse.actor(GARGRON)
     mine = ana.write("like me")
     _store(admin, _like(ADMIN, 1, post_uri(mine)))
+    _store(gargron, _like(GARGRON, 2, post_uri(mine)))
     params = connection.get_connection_params()
     with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", [inbox.DRAIN_LOCK])  # another worker's drain
-        assert run(tasks.drain_inbox) == 0
-        assert run(tasks.process_inbox_item, InboxItem.objects.get().pk) == "busy"
-        item = InboxItem.objects.get()
-        assert (item.state, item.attempts) == ("pending", 0)
-        other.execute("SELECT pg_advisory_unlock(%s)", [inbox.DRAIN_LOCK])  # that drain ends
+        other.execute("SELECT pg_advisory_lock(%s)", [held])  # another worker drains admin's partition
+        assert run(tasks.drain_inbox) == 1
+        assert _states() == {f"{ADMIN}#likes/1": "pending", f"{GARGRON}#likes/2": "done"}
+        admins = InboxItem.objects.get(activity_id=f"{ADMIN}#likes/1")
+        assert run(tasks.process_inbox_item, admins.pk) == "busy"
+        admins.refresh_from_db()
+        assert (admins.state, admins.attempts) == ("pending", 0)
+        other.execute("SELECT pg_advisory_unlock(%s)", [held])  # that drain ends
     assert run(tasks.drain_inbox) == 1
-    assert ana.view(mine)["likes_count"] == 1
+    assert ana.view(mine)["likes_count"] == 2
 
 
+def test_an_actors_undo_applies_after_its_like_across_batches(
+    ana: Any, fediverse: Any, run: Any, monkeypatch: Any
+) -> None:
+    """A Like and its Undo land in two batches (one item each): the Undo still finds the like."""
+    monkeypatch.setattr(inbox, "BATCH", 1)
+    gargron = fediverse.actor(GARGRON)
+    mine = ana.write("like me")
+    like = _like(GARGRON, 1, post_uri(mine))
+    _store(gargron, like)
+    _store(gargron, {"id": f"{GARGRON}#undo/1", "type": "Undo", "actor": GARGRON, "object": like})
+    assert run(tasks.drain_inbox) == 2
+    assert set(_states().values()) == {"done"}
+    assert ana.view(mine)["likes_count"] == 0
+    assert not Like.objects.exists()
+
+
+@pytest.mark.usefixtures("one_partition")
 def test_a_batch_forgets_a_post_once_it_is_deleted(ana: Any, fediverse: Any, run: Any) -> None:
     """A batch remembers the posts it found (many likes of one post look it up once), and forgets them
     after a ``Delete``: a like of the deleted post later in the same batch finds nothing."""
@@ -226,6 +259,7 @@ def test_the_accepts_of_a_batch_are_all_sent(ana: Any, fediverse: Any, run: Any)
     assert not Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists()
 
 
+@pytest.mark.usefixtures("one_partition")  # the third sender in arrival order is the one held
 def test_the_follow_up_work_of_a_batch_is_done_for_every_post(ana: Any, fediverse: Any, run: Any) -> None:
     """A batch's new posts get their follow-up work as one set-based call per kind of work (the batch
     runners of :mod:`spool.core.batching`): each reaches the home timeline of the person who follows its

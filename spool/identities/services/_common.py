@@ -17,7 +17,7 @@ def lock_account(account: Account) -> Account:
     """Re-read ``account`` with a row lock (PostgreSQL; SQLite transactions already hold the write lock),
     so decisions made on its flags cannot race a concurrent change. ``NotFound`` when it was deleted."""
     try:
-        return Account.objects.select_for_update().get(pk=account.pk)
+        return Account.objects.select_for_update(no_key=True).get(pk=account.pk)
     except Account.DoesNotExist:
         raise NotFound() from None
 
@@ -25,8 +25,12 @@ def lock_account(account: Account) -> Account:
 def lock_accounts(ids: Iterable[int] | QuerySet[Any, Any]) -> dict[int, Account]:
     """Lock the rows of several accounts, always in ID order, and return them fresh. Every service that
     changes counters of two or more accounts takes its locks through here first, so two transactions touching
-    the same accounts (A follows B while B follows A) queue instead of deadlocking on PostgreSQL."""
-    rows = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    the same accounts (A follows B while B follows A) queue instead of deadlocking on PostgreSQL.
+
+    ``FOR NO KEY UPDATE`` (as a plain ``UPDATE`` takes), not ``FOR UPDATE``: the foreign-key checks of other
+    transactions (a like, a notification or a follow that names the account, checked at their commit) do
+    not wait on it, so two inbox workers do not deadlock on a person one follows while the other notifies."""
+    rows = Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
     return {row.pk: row for row in rows}
 
 

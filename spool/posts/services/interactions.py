@@ -1,5 +1,6 @@
 """Likes, reposts and saves. Each is idempotent: doing it twice is a no-op, never a double count, and the
-counter changes only when a row was really created or deleted, in the same transaction (``F()`` update)."""
+counter changes only when a row was really created or deleted, in the same transaction
+(:func:`spool.core.counters.add`: at the end of an inbox batch's transaction, where many likes are summed)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
+from spool.core import counters
 from spool.core.errors import ValidationError
 from spool.core.events import publish
 from spool.core.ratelimit import Limit, hit
@@ -48,7 +49,7 @@ def like_post(actor: Account, post_id: Any) -> Post:
             return post  # liked already: nothing to count
         hit(LIKE_LIMIT, actor.id)
         if _insert_once(Like, actor, post) is not None:
-            Post.objects.filter(id=post.id).update(likes_count=F("likes_count") + 1)
+            counters.add(Post, post.id, "likes_count", 1)
             publish(PostLiked(post_id=post.id, post_author_id=post.author_id, account_id=actor.id))
     return post
 
@@ -60,7 +61,7 @@ def unlike_post(actor: Account, post_id: Any) -> Post:
         post = access_post(actor, post_id)
         deleted, _ = Like.objects.filter(account=actor, post=post).delete()
         if deleted:
-            Post.objects.filter(id=post.id, likes_count__gt=0).update(likes_count=F("likes_count") - 1)
+            counters.add(Post, post.id, "likes_count", -1)
             publish(PostUnliked(post_id=post.id, account_id=actor.id))
     return post
 
@@ -80,7 +81,7 @@ def repost_post(actor: Account, post_id: Any) -> Post:
         hit(REPOST_LIMIT, actor.id)
         repost = _insert_once(Repost, actor, post)
         if repost is not None:
-            Post.objects.filter(id=post.id).update(reposts_count=F("reposts_count") + 1)
+            counters.add(Post, post.id, "reposts_count", 1)
             publish(
                 PostReposted(
                     repost_id=repost.id, post_id=post.id, post_author_id=post.author_id, account_id=actor.id
@@ -97,7 +98,7 @@ def undo_repost(actor: Account, post_id: Any) -> Post:
         repost_ids = list(Repost.objects.filter(account=actor, post=post).values_list("id", flat=True))
         deleted, _ = Repost.objects.filter(id__in=repost_ids).delete()
         if deleted:
-            Post.objects.filter(id=post.id, reposts_count__gt=0).update(reposts_count=F("reposts_count") - 1)
+            counters.add(Post, post.id, "reposts_count", -1)
             publish(RepostUndone(post_id=post.id, account_id=actor.id, repost_id=repost_ids[0]))
     return post
 

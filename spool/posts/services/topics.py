@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F
-
+from spool.core import counters
 from spool.posts.models import Topic
 from spool.posts.services.validation import normalise_topic
 
@@ -25,10 +24,8 @@ def topic_for(display: str) -> Topic | None:
 
 
 def count_topic(topic_id: int | None, delta: int) -> None:
-    """Add ``delta`` to the topic's post count inside the caller's transaction (never below zero)."""
+    """Add ``delta`` to the topic's post count inside the caller's transaction (never below zero;
+    summed to the end of an inbox batch's transaction, :mod:`spool.core.counters`)."""
     if topic_id is None:
         return
-    qs = Topic.objects.filter(id=topic_id)
-    if delta < 0:
-        qs = qs.filter(posts_count__gte=-delta)
-    qs.update(posts_count=F("posts_count") + delta)
+    counters.add(Topic, topic_id, "posts_count", delta)
