@@ -5,8 +5,8 @@ nothing trends at all, and the refresh skips its costliest part (the highlight q
 :func:`inject_burst` gives a few of the dataset's topics, in the last ``HOURS`` before the dataset's own
 "now" (:func:`dataset_now`), many top-level posts by many public accounts, replies to them by others and
 likes from many more, with the posts' and authors' counters kept consistent. Rows go in with
-:func:`bench.bulk.load` like the generator's; their IDs carry shard bits no other row has
-(``BURST_SHARD``), so they never collide with generated or live rows, and a second call finds the burst
+:func:`bench.bulk.load` like the generator's; their IDs carry node bits no process leases
+(``BURST_NODE``), so they never collide with generated or live rows, and a second call finds the burst
 there and adds nothing.
 """
 
@@ -20,10 +20,11 @@ from typing import Any
 from django.db import connection, transaction
 
 from bench.bulk import load, when
-from spool.core.snowflake import SHARD_SHIFT, id_at, time_of
+from spool.core.id_nodes import UNLEASED_NODE
+from spool.core.snowflake import NODE_SHIFT, id_at, time_of
 
 HOURS = 2
-BURST_SHARD = 1023
+BURST_NODE = UNLEASED_NODE
 TEXT = "Burst:"
 
 
@@ -51,11 +52,11 @@ def dataset_now() -> datetime:
 
 
 def _ids(rng: random.Random, start: datetime, end: datetime, count: int) -> list[int]:
-    """``count`` distinct snowflakes between ``start`` and ``end`` (ascending), in ``BURST_SHARD``."""
+    """``count`` distinct snowflakes between ``start`` and ``end`` (ascending), in ``BURST_NODE``."""
     span = int((end - start).total_seconds() * 1000)
     first = id_at(start)
-    shard = BURST_SHARD << SHARD_SHIFT
-    return [first + (ms << 22) + shard for ms in sorted(rng.sample(range(span), count))]
+    node = BURST_NODE << NODE_SHIFT
+    return [first + (ms << 22) + node for ms in sorted(rng.sample(range(span), count))]
 
 
 def _already(start: datetime, end: datetime) -> bool:
@@ -114,7 +115,7 @@ def inject_burst(now: datetime, sizes: BurstSizes | None = None, seed: int = 4) 
             Like,
             ["id", "account_id", "post_id", "created_at"],
             (
-                (id_at(t) + (BURST_SHARD << SHARD_SHIFT) + i % 4096, a, p, when(t))
+                (id_at(t) + (BURST_NODE << NODE_SHIFT) + i % 4096, a, p, when(t))
                 for i, ((a, p), t) in enumerate(zip(like_rows, like_times, strict=True))
             ),
         )

@@ -1,9 +1,9 @@
 """The node number (0 to 1023) that :func:`spool.core.snowflake.next_id` puts in every ID of this process,
 leased at the first ID (again in a forked child, which must not share its parent's):
 
-- With Redis (scale-out, any number of machines): a site-wide counter, ``INCR`` modulo 1,024, so processes
-  whose leases are fewer than 1,024 apart never share one.
-- Without (one machine): the first free slot of 1,024 lock files under ``DATA_DIR/id-nodes``, held with
+- With Redis (scale-out, any number of machines): a site-wide counter, ``INCR`` modulo 1,023, so processes
+  whose leases are fewer than 1,023 apart never share one.
+- Without (one machine): the first free slot of 1,023 lock files under ``DATA_DIR/id-nodes``, held with
   ``flock`` for the life of the process. The kernel lets go however the process ends, so live processes
   never share one.
 """
@@ -19,6 +19,9 @@ from pathlib import Path
 import redis
 
 NODES = 1024
+# Never leased: kept for IDs made in bulk outside any process (the benchmarks' injected bursts).
+UNLEASED_NODE = NODES - 1
+LEASED = NODES - 1  # nodes 0 to 1022
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -43,7 +46,7 @@ def _lease() -> int:
         from spool.core.redis import redis_client
 
         try:
-            return (int(redis_client().incr(f"{settings.KEY_PREFIX}:idnode")) - 1) % NODES
+            return (int(redis_client().incr(f"{settings.KEY_PREFIX}:idnode")) - 1) % LEASED
         except redis.RedisError:
             log.warning("Redis unreachable: ID node leased from this machine's lock files")
     return lease_slot(Path(settings.DATA_DIR) / "id-nodes")
@@ -53,14 +56,14 @@ def lease_slot(folder: Path) -> int:
     """Hold the first free slot of ``folder`` (from one picked by the process ID) and return its number."""
     global _held
     folder.mkdir(parents=True, exist_ok=True)
-    start = os.getpid() % NODES
-    for step in range(NODES):
-        number = (start + step) % NODES
+    start = os.getpid() % LEASED
+    for step in range(LEASED):
+        number = (start + step) % LEASED
         descriptor = try_slot(folder, number)
         if descriptor is not None:
             _held = descriptor
             return number
-    raise RuntimeError(f"all {NODES} ID nodes in {folder} are held by live processes")
+    raise RuntimeError(f"all {LEASED} ID nodes in {folder} are held by live processes")
 
 
 def try_slot(folder: Path, number: int) -> int | None:

@@ -56,3 +56,16 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path, migrated_data_dir
     assert "Home / ceiling" in report and "Returning user's first page" in report
     assert "For You first page" in report and "Trending refresh" in report
     assert "server CPU ms/req" in report and "CPU per warm home request in process" in report
+
+
+def test_every_bench_module_imports() -> None:
+    """Scenarios that the smoke run leaves out still import (a renamed name they use fails here, not in
+    ``make bench``)."""
+    import importlib
+    import pkgutil
+
+    import bench
+
+    for module in pkgutil.iter_modules(bench.__path__):
+        if module.name not in {"__main__", "asgi"}:  # entry points: they configure a process as they load
+            importlib.import_module(f"bench.{module.name}")
