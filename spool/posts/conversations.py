@@ -20,7 +20,7 @@ def conversation_muted(account_id: int, post_id: int) -> bool:
     return bool(_MUTED.run(raw=True, account=account_id, post=post_id))
 
 
-def _muted_qs(account: int, post: int) -> QuerySet[ConversationMute]:
+def _muted_qs(account: int, post: int) -> QuerySet[ConversationMute, tuple[int]]:
     thread = Post.objects.filter(id=post, root_id__isnull=False).values("root_id")
     return (
         ConversationMute.objects.filter(account_id=account)
