@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+from spool.core.compiled import compiled
 from spool.federation import ids
 from spool.federation.models import RemoteActor, RemotePost
 from spool.federation.remembered import remembered
@@ -31,7 +34,21 @@ def post_for_uri(uri: str) -> Post | None:
 def _post_for_uri(uri: str) -> Post | None:
     local_id = ids.local_post_id(uri)
     if local_id is not None:
-        return Post.objects.filter(pk=local_id, author__domain="").select_related("author").first()
+        return _first(_LOCAL_POST.models(id=local_id))
     # Most misses are a Create's own new post: a narrow query answers those, the post is read when found.
-    post_id = RemotePost.objects.filter(uri=uri).values_list("post_id", flat=True).first()
-    return Post.objects.filter(pk=post_id).select_related("author").first() if post_id else None
+    found = _REMOTE_POST_ID.run(uri=uri)
+    return _first(_POST.models(id=found[0][0])) if found else None
+
+
+def _first(posts: list[Any]) -> Post | None:
+    return cast(Post, posts[0]) if posts else None
+
+
+# The reads above, compiled once per process (the inbox resolves an id for nearly every activity).
+_LOCAL_POST = compiled(
+    lambda id: Post.objects.filter(pk=id, author__domain="").select_related("author")[:1], ints=("id",)
+)
+_REMOTE_POST_ID = compiled(
+    lambda uri: RemotePost.objects.filter(uri=uri).order_by("pk").values_list("post_id")[:1], strs=("uri",)
+)
+_POST = compiled(lambda id: Post.objects.filter(pk=id).select_related("author")[:1], ints=("id",))

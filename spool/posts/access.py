@@ -4,10 +4,11 @@ leaks. Who may reply to a thread is decided here too, because pages need it to s
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connections, router
 
+from spool.core.compiled import Compiled, compiled
 from spool.core.errors import NotFound
 from spool.identities.models import Follow
 from spool.identities.servers import ServerPolicy, server_policy
@@ -36,30 +37,50 @@ def access_post(viewer: Account | None, post_id: Any) -> Post:
     """The post ``post_id`` if ``viewer`` may see it (see ``PostQuerySet.visible_to``); otherwise
     ``NotFound``, the same error whether it is missing or forbidden."""
     value = parse_post_id(post_id)
-    post = Post.objects.for_cards().filter(id=value).first() if may_see(viewer, value) else None
-    if post is None:
+    found = _CARD_POST.models(id=value) if may_see(viewer, value) else None
+    if not found:
         raise NotFound(NOT_AVAILABLE)
-    return post
+    return cast(Post, found[0])
+
+
+# The post read for a card (``Post.objects.for_cards()``), compiled once per process.
+_CARD_POST = compiled(lambda id: Post.objects.for_cards().filter(id=id)[:1], ints=("id",))
 
 
 def may_see(viewer: Account | None, post_id: int) -> bool:
-    """Whether ``viewer`` may see the post ``post_id`` (``Post.objects.visible_to``, the same rule), with the
-    rule's SQL compiled once per viewer and process: turning its thirty-odd conditions into SQL cost more
-    than running the query."""
+    """Whether ``viewer`` may see the post ``post_id`` (``Post.objects.visible_to``, the same rule). For
+    someone logged in the rule's SQL is compiled once per process and server policy with the viewer as a
+    parameter (:mod:`spool.core.compiled`): turning its thirty-odd conditions into SQL cost more than
+    running the query, and the inbox meets a new remote viewer with nearly every like or repost."""
+    if viewer is not None:
+        return bool(_visibility_check_of(server_policy()).run(raw=True, viewer=viewer.id, post=post_id))
     alias = router.db_for_read(Post)
-    sql, params, index = _visibility_check(alias, viewer.id if viewer is not None else None, server_policy())
+    sql, params, index = _visibility_check(alias, None, server_policy())
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, [*params[:index], post_id, *params[index + 1 :]])
         return cursor.fetchone() is not None
+
+
+@lru_cache(maxsize=64)
+def _visibility_check_of(policy: ServerPolicy) -> Compiled:
+    """``visible_to(viewer).filter(id=post)`` for any logged-in viewer, compiled once. Safe to keep for the
+    same reason the rule is (see :mod:`spool.posts.querysets`): the rule's shape is the same for every
+    logged-in viewer, the social graph is read when it runs, and the server lists are the key."""
+
+    def check(viewer: int, post: int) -> Any:
+        return Post.objects.filter(visibility_rule(viewer, policy), id=post).values_list("id")[:1]
+
+    return compiled(check, ints=("viewer", "post"))
 
 
 @lru_cache(maxsize=2048)
 def _visibility_check(
     alias: str, viewer_id: int | None, policy: ServerPolicy
 ) -> tuple[str, tuple[Any, ...], int]:
-    """``visible_to(viewer).filter(id=…)`` as SQL and parameters, and the position of the post ID among them.
-    Safe to keep for the same reason the rule is (see :mod:`spool.posts.querysets`): it holds the viewer's ID
-    and the operator's server lists (part of the key); the social graph is read when it runs."""
+    """``visible_to(viewer).filter(id=…)`` as SQL and parameters, and the position of the post ID among them
+    (for the logged-out viewer). Safe to keep for the same reason the rule is (see
+    :mod:`spool.posts.querysets`): it holds the viewer's ID and the operator's server lists (part of the
+    key); the social graph is read when it runs."""
     rule = visibility_rule(viewer_id, policy)
     query = Post.objects.filter(rule, id=_ANY_POST).values_list("id")[:1].query
     sql, params = query.get_compiler(alias).as_sql()
