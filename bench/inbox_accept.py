@@ -31,7 +31,9 @@ from urllib.parse import urlsplit
 from bench.fedwire import Request
 
 
-def _setup(database: str, data_dir: str) -> None:
+def setup_process(database: str, data_dir: str) -> None:
+    """Configure and migrate Django in this process for an inbox bench: SQLite in ``data_dir``, or a fresh
+    PostgreSQL database ``<name>_inboxbench`` (``DATABASE_URL``); development mode, cheap password hashes."""
     os.environ.update(
         DJANGO_SETTINGS_MODULE="spool.settings", SPOOL_DATA_DIR=data_dir, SPOOL_DOMAIN="127.0.0.1:9",
         SPOOL_KEY_PREFIX=f"inboxbench{os.getpid()}", SPOOL_DEBUG="1", SPOOL_FEDERATION_DEV_MODE="1",
@@ -39,6 +41,8 @@ def _setup(database: str, data_dir: str) -> None:
     if database == "postgres":
         from bench.messaging import fresh_postgres
 
+        if not os.environ.get("DATABASE_URL"):
+            raise SystemExit("--database postgres needs DATABASE_URL")
         os.environ["DATABASE_URL"] = fresh_postgres(os.environ["DATABASE_URL"], "_inboxbench")
     else:
         from bench.datasets import start_from_migrated
@@ -185,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--database postgres needs DATABASE_URL")
     # The last drain request may still be writing to the broker folder: leave what it wrote.
     with tempfile.TemporaryDirectory(prefix="spool-bench-inbox-", ignore_cleanup_errors=True) as tmp:
-        _setup(args.database, tmp)
+        setup_process(args.database, tmp)
         result = measure(args.database, args.activities, args.actors, args.via, args.profile)
         print(json.dumps(result, indent=2))
         print(f"{result['cpu_ms_per_accept']} ms CPU per accepted activity", file=sys.stderr)

@@ -16,16 +16,13 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
-from bench.datasets import start_from_migrated
-from bench.messaging import fresh_postgres
+from bench.inbox_accept import setup_process
 
 VERBS = ["Create", "Like", "Announce", "Follow", "Undo"]
 
@@ -125,28 +122,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", default="")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="spool-bench-inbox-") as tmp:
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="spool.settings", SPOOL_DATA_DIR=tmp, SPOOL_DOMAIN="127.0.0.1:9",
-            SPOOL_KEY_PREFIX=f"inboxbench{os.getpid()}", SPOOL_DEBUG="1", SPOOL_FEDERATION_DEV_MODE="1",
-        )  # fmt: skip
-        if args.database == "postgres":
-            if not os.environ.get("DATABASE_URL"):
-                raise SystemExit("bench.inbox_worker: --database postgres needs DATABASE_URL")
-            os.environ["DATABASE_URL"] = fresh_postgres(os.environ["DATABASE_URL"], "_inboxbench")
-        else:
-            for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
-                os.environ.pop(name, None)
-            start_from_migrated(Path(tmp) / "spool.sqlite3")
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
-
+        setup_process(args.database, tmp)
         from spool.celery import app
 
-        call_command("migrate", verbosity=0)
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         app.conf.task_always_eager = True  # the follow-up tasks run here, timed apart
         started = time.perf_counter()
         result = measure(args.activities, args.actors, args.profile)
