@@ -12,6 +12,10 @@ same way: topics (keyed by topic ID, :func:`activity_store`) and keywords in pos
 Keywords: ``KeywordHour``/``KeywordHourAuthor`` rows (two ``INSERT … ON CONFLICT`` statements per post for
 all its terms), or the same Redis layout under ``<prefix>:kw`` (one pipeline per post).
 
+:func:`count_posts_once` counts an inbox batch's posts together: with Redis one script per post in one
+pipeline; with the SQL stores one transaction and a few ``INSERT … ON CONFLICT`` statements for all of them
+(:meth:`_SqlStore.record_uses`).
+
 Hours are UNIX hours (``int(timestamp // 3600)``). The same tests run against both stores.
 """
 
