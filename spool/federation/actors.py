@@ -4,10 +4,12 @@ signature checks (refetching once when a key may have rotated)."""
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
 
+from spool.core.compiled import compiled
 from spool.core.errors import SpoolError
 from spool.federation import ids
 from spool.federation.fetch import RemoteError, fetch_object
@@ -129,9 +131,18 @@ def known_account(uri: str) -> Account | None:
 def _known_account(uri: str) -> Account | None:
     local_id = ids.local_account_id(uri)
     if local_id is not None:
-        return Account.objects.filter(pk=local_id, domain="").first()
-    known = RemoteActor.objects.filter(uri=uri).select_related("account").first()
-    return known.account if known else None
+        found: list[Any] = _LOCAL_ACCOUNT.models(id=local_id)
+        return cast(Account, found[0]) if found else None
+    known: list[Any] = _KNOWN_ACTOR.models(uri=uri)
+    return cast(Account, known[0].account) if known else None
+
+
+# The reads above, compiled once per process (the inbox resolves the authors and mentions of nearly every
+# activity, :mod:`spool.core.compiled`).
+_LOCAL_ACCOUNT = compiled(lambda id: Account.objects.filter(pk=id, domain="")[:1], ints=("id",))
+_KNOWN_ACTOR = compiled(
+    lambda uri: RemoteActor.objects.filter(uri=uri).select_related("account")[:1], strs=("uri",)
+)
 
 
 def remote_actor(account: Account) -> RemoteActor | None:

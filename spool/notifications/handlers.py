@@ -28,6 +28,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model, Q
 
+from spool.core.compiled import compiled
 from spool.core.events import publish, subscribe
 from spool.identities.events import (
     AccountDeleted,
@@ -44,6 +45,7 @@ from spool.identities.servers import is_limited_domain
 from spool.moderation.events import ModerationNotice
 from spool.notifications.events import NotificationCreated
 from spool.notifications.models import Kind, Notification
+from spool.posts.access import may_see
 from spool.posts.conversations import conversation_muted
 from spool.posts.events import (
     PollEnded,
@@ -55,7 +57,6 @@ from spool.posts.events import (
     PostUnliked,
     RepostUndone,
 )
-from spool.posts.models import Post
 
 
 def connect() -> None:
@@ -98,7 +99,8 @@ def _mention_recipients(author_id: int, mentioned_ids: Iterable[int]) -> list[in
     mentioned = list(mentioned_ids)
     if not mentioned:
         return mentioned
-    domain = Account.objects.filter(pk=author_id).values_list("domain", flat=True).first() or ""
+    found = _DOMAIN.run(raw=True, id=author_id)
+    domain = (found[0][0] if found else "") or ""
     if not is_limited_domain(domain):  # local authors ("") never are: no further query
         return mentioned
     followers = set(
@@ -224,7 +226,12 @@ def _notify(recipient_id: int, actor_id: int, kind: str, post_id: int | None = N
     fields = {"recipient_id": recipient_id, "actor_id": actor_id, "kind": kind, "post_id": post_id}
     # The actions that notify are unique themselves (one like per person and post, …) and this runs in their
     # transaction, so checking first is enough to keep one notification per action.
-    if not Notification.objects.filter(**fields).exists():
+    if post_id is not None:
+        found = _NOTIFIED.run(raw=True, recipient=recipient_id, actor=actor_id, kind=str(kind), post=post_id)
+        exists = bool(found)
+    else:
+        exists = Notification.objects.filter(**fields).exists()
+    if not exists:
         _announce(Notification.objects.create(**fields))
     return True
 
@@ -311,5 +318,15 @@ def _may_see_post(recipient_id: int, post_id: int, author_id: int | None = None)
     always about the recipient's own post; the actor's access was checked by the service)."""
     if author_id == recipient_id:
         return True
-    recipient = Account(id=recipient_id)
-    return Post.objects.visible_to(recipient).filter(id=post_id).exists()
+    return may_see(Account(id=recipient_id), post_id)
+
+
+# Asked for every notification about a post (compiled once per process, :mod:`spool.core.compiled`).
+_DOMAIN = compiled(lambda id: Account.objects.filter(pk=id).values_list("domain")[:1], ints=("id",))
+_NOTIFIED = compiled(
+    lambda recipient, actor, kind, post: Notification.objects.filter(
+        recipient_id=recipient, actor_id=actor, kind=kind, post_id=post
+    ).values_list("pk")[:1],
+    ints=("recipient", "actor", "post"),
+    strs=("kind",),
+)

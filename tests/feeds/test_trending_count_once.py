@@ -18,11 +18,13 @@ from spool.feeds.trending.keywords import extract_terms
 from spool.feeds.trending.models import CountedPost
 from spool.feeds.trending.store import (
     ActivityStore,
+    CountedUse,
     RedisActivityStore,
     RedisKeywordStore,
     SqlActivityStore,
     SqlKeywordStore,
     count_post_once,
+    count_posts_once,
     hour_of,
     use_activity_store,
     use_keyword_store,
@@ -89,6 +91,25 @@ def test_the_marker_is_per_post(stores: Stores, people: Callable[..., Account]) 
     assert count_post_once(second.pk, ana.pk, hour, topic, extract_terms(TEXT)) is True
     topic_counts, term_counts = _counts(stores)
     assert topic_counts == [(2, 1)] and all(v == [(2, 1)] for v in term_counts.values())
+
+
+def test_a_batch_of_posts_counts_as_they_would_one_by_one(
+    stores: Stores, people: Callable[..., Account]
+) -> None:
+    """An inbox batch's posts are counted at once: each once (one named twice, or counted before, is not
+    counted again), the same author's uses of a topic or keyword in an hour counting one author."""
+    ana, ben = people("ana"), people("ben")
+    posts = [create_post(author, text=TEXT, topic="Eclipse") for author in (ana, ana, ben)]
+    topic = topic_for("Eclipse").id
+    uses = [
+        CountedUse(post.pk, post.author_id, hour_of(post.created_at), topic, extract_terms(TEXT))
+        for post in posts
+    ]
+    assert count_posts_once(uses[:1]) == [True]
+    assert count_posts_once([*uses, uses[1]]) == [False, True, True, False]
+    topic_counts, term_counts = _counts(stores)
+    assert topic_counts == [(3, 2)]
+    assert set(term_counts) == set(extract_terms(TEXT)) and all(v == [(3, 2)] for v in term_counts.values())
 
 
 def test_the_task_is_retried_on_database_and_redis_errors() -> None:

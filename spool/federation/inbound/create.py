@@ -24,7 +24,8 @@ def handle(activity: dict[str, Any], actor: Account) -> str:
         note = Note.from_json(obj)
         if note.is_vote:
             return _vote(note, actor)
-        ingest_note(obj, require_interest=True)
+        # The post is the actor's (checked above): its author is the account the inbox resolved already.
+        ingest_note(obj, require_interest=True, author=actor)
     except (IgnoredNote, VocabError) as exc:
         return f"ignored: {exc}"
     return "done"

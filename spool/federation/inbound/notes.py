@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from spool.core.compiled import compiled
 from spool.federation.actors import account_for_actor, known_account
 from spool.federation.fetch import RemoteError, fetch_object
 from spool.federation.models import RemotePost
@@ -65,15 +66,23 @@ def _mentioned(note: Note) -> list[Account]:
     return [account for account in found if account is not None]
 
 
-def _interesting(author: Account, note: Note, reply_to: Post | None, quote_of: Post | None) -> bool:
+def _interesting(
+    author: Account, mentioned: list[Account], reply_to: Post | None, quote_of: Post | None
+) -> bool:
     """Whether anyone here has a reason to see it: a follower of the author, a mention, or a reply to/quote
     of a post we hold (unsolicited posts from strangers are not stored)."""
-    followed = ("followed here", author.pk)
-    if remembered(followed, Follow.objects.filter(followee=author, follower__domain="").exists):
+    if remembered(("followed here", author.pk), lambda: bool(_FOLLOWED_HERE.run(raw=True, author=author.pk))):
         return True
-    if any(a.is_local for a in _mentioned(note)):
+    if any(a.is_local for a in mentioned):
         return True
     return any(p is not None and p.author.is_local for p in (reply_to, quote_of))
+
+
+# Asked for nearly every Create: compiled once per process (:mod:`spool.core.compiled`).
+_FOLLOWED_HERE = compiled(
+    lambda author: Follow.objects.filter(followee_id=author, follower__domain="").values_list("pk")[:1],
+    ints=("author",),
+)
 
 
 def resolve_post(uri: str, *, depth: int = 0) -> Post | None:
@@ -86,22 +95,32 @@ def resolve_post(uri: str, *, depth: int = 0) -> Post | None:
     return ingest_note(fetch_object(uri), depth=depth + 1)
 
 
-def ingest_note(data: dict[str, Any], *, depth: int = 0, require_interest: bool = False) -> Post | None:
-    """Store the post described by ``data`` (a Note-like object) unless held already; returns it."""
+def ingest_note(
+    data: dict[str, Any],
+    *,
+    depth: int = 0,
+    require_interest: bool = False,
+    author: Account | None = None,
+) -> Post | None:
+    """Store the post described by ``data`` (a Note-like object) unless held already; returns it.
+    ``author``: the account of ``attributedTo`` when the caller holds it already (a ``Create`` by its
+    author); otherwise it is looked up, or fetched."""
     note = Note.from_json(data)
     existing = post_for_uri(note.id)
     if existing is not None:
         return existing
     if domain_of(note.id) != domain_of(note.attributed_to):
         raise IgnoredNote("the post and its author are on different servers")
-    author = account_for_actor(note.attributed_to)
+    if author is None:
+        author = account_for_actor(note.attributed_to)
     if author.is_local:
         raise IgnoredNote("posts by our own accounts are not taken from elsewhere")
     if not note.public and not author.is_private:
         raise IgnoredNote("followers-only posts of unlocked accounts and direct messages are not stored")
     reply_to = _parent(note.in_reply_to, depth)
     quote_of = _parent(note.quote, depth)
-    if require_interest and not _interesting(author, note, reply_to, quote_of):
+    mentioned = _mentioned(note)
+    if require_interest and not _interesting(author, mentioned, reply_to, quote_of):
         raise IgnoredNote("nobody here follows the author or is addressed")
     text, spoilers = _body(note)
     options = note.poll_options
@@ -120,7 +139,7 @@ def ingest_note(data: dict[str, Any], *, depth: int = 0, require_interest: bool 
                 reply_to=reply_to,
                 is_reply=bool(note.in_reply_to),
                 quote_of=quote_of,
-                mentioned=_mentioned(note),
+                mentioned=mentioned,
                 attachment_text=note.attachment_text,
                 created_at=note.published,
                 poll_options=options,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from spool.core.compiled import compiled
 from spool.core.errors import Forbidden, NotFound, RateLimited, ValidationError
 from spool.core.ratelimit import Limit, hit
 from spool.feeds.for_you.dear_algo import parse_request
@@ -173,7 +174,8 @@ def on_post_created(event: PostCreated) -> None:
     that does not read as a request, or one past the limits, stays an ordinary post."""
     if event.reply_to_id is not None:
         return
-    row = Post.objects.filter(pk=event.post_id).values_list("text", "is_reply").first()
+    found = _TEXT.run(id=event.post_id)
+    row = found[0] if found else None
     if row is None or row[1] or not is_dear_algo_post(row[0]):
         return
     try:
@@ -182,3 +184,7 @@ def on_post_created(event: PostCreated) -> None:
             create_dear_algo_request(author, row[0][:MAX_REQUEST], post_id=event.post_id)
     except (ValidationError, RateLimited, Forbidden):
         pass
+
+
+# Read for every top-level post created (compiled once per process, :mod:`spool.core.compiled`).
+_TEXT = compiled(lambda id: Post.objects.filter(pk=id).values_list("text", "is_reply")[:1], ints=("id",))

@@ -12,6 +12,10 @@ same way: topics (keyed by topic ID, :func:`activity_store`) and keywords in pos
 Keywords: ``KeywordHour``/``KeywordHourAuthor`` rows (two ``INSERT … ON CONFLICT`` statements per post for
 all its terms), or the same Redis layout under ``<prefix>:kw`` (one pipeline per post).
 
+:func:`count_posts_once` counts an inbox batch's posts together: with Redis one script per post in one
+pipeline; with the SQL stores one transaction and a few ``INSERT … ON CONFLICT`` statements for all of them
+(:meth:`_SqlStore.record_uses`).
+
 Hours are UNIX hours (``int(timestamp // 3600)``). The same tests run against both stores.
 """
 
@@ -107,6 +111,49 @@ class _SqlStore(Generic[K]):
     def prune(self, before: int) -> None:
         self.author_model._default_manager.filter(hour__lt=before).delete()
         self.hour_model._default_manager.filter(hour__lt=before).delete()
+
+    def record_uses(self, uses: Iterable[tuple[K, int, int]]) -> None:
+        """Count each of ``uses`` — (key, author ID, hour), one use each — as :meth:`record` would one after
+        the other, in a few statements for all of them (an inbox batch's posts): insert the (hour, key,
+        author) rows that are new, returning which were, then add every (hour, key)'s uses and new authors
+        (``INSERT … ON CONFLICT``, exact under concurrent writers). Rows go in sorted, so two writers take
+        their locks in one order. Call it inside a transaction."""
+        uses = list(uses)
+        if not uses:
+            return
+        authors_table = connection.ops.quote_name(self.author_model._meta.db_table)
+        hours_table = connection.ops.quote_name(self.hour_model._meta.db_table)
+        key = connection.ops.quote_name(self.key)
+        new: set[tuple[Any, int, int]] = set()
+        distinct = sorted({(hour, k, author) for k, author, hour in uses})
+        with connection.cursor() as cursor:
+            for rows in _chunks(distinct):
+                cursor.execute(
+                    f"INSERT INTO {authors_table} (hour, {key}, author_id) VALUES "  # noqa: S608
+                    + ", ".join(["(%s, %s, %s)"] * len(rows))
+                    + f" ON CONFLICT (hour, {key}, author_id) DO NOTHING RETURNING hour, {key}, author_id",
+                    [value for row in rows for value in row],
+                )
+                new.update(tuple(row) for row in cursor.fetchall())
+            counts: dict[tuple[int, Any], list[int]] = defaultdict(lambda: [0, 0])
+            for used, _, in_hour in uses:
+                counts[(in_hour, used)][0] += 1
+            for new_hour, new_key, _ in new:
+                counts[(new_hour, new_key)][1] += 1
+            for rows in _chunks(sorted(counts.items())):
+                cursor.execute(
+                    f"INSERT INTO {hours_table} (hour, {key}, uses, authors) VALUES "  # noqa: S608
+                    + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+                    + f" ON CONFLICT (hour, {key}) DO UPDATE SET uses = {hours_table}.uses + excluded.uses, "
+                    f"authors = {hours_table}.authors + excluded.authors",
+                    [value for (hour, k), (n, authors) in rows for value in (hour, k, n, authors)],
+                )
+
+
+def _chunks(rows: list[Any], size: int = 1000) -> Iterable[list[Any]]:
+    """``rows`` in statements of at most ``size`` rows (well under both databases' parameter limits)."""
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 class SqlActivityStore(_SqlStore[int]):
@@ -370,7 +417,43 @@ def count_posts_once(posts: list[CountedUse]) -> list[bool]:
                 keys=keys, args=[RETENTION_HOURS * 3600, post.author_id, *fields], client=pipe
             )
         return [bool(counted) for counted in pipe.execute()]
+    if isinstance(topics, SqlActivityStore) and isinstance(keywords, SqlKeywordStore):
+        return _count_in_database_at_once(posts, topics, keywords)
     return [_count_in_database(post, topics, keywords) for post in posts]
+
+
+def _count_in_database_at_once(
+    posts: list[CountedUse], topics: SqlActivityStore, keywords: SqlKeywordStore
+) -> list[bool]:
+    """With both SQL stores: every post's marker and counts in one transaction and a few statements
+    (``CountedPost`` rows inserted unless there, returning which were new; only those posts counted)."""
+    table = connection.ops.quote_name(CountedPost._meta.db_table)
+    fresh: set[int] = set()
+    with transaction.atomic(), connection.cursor() as cursor:
+        first: dict[int, CountedUse] = {}
+        for post in posts:  # a post named twice counts once, as it was named first
+            first.setdefault(post.post_id, post)
+        markers = sorted((post_id, post.hour) for post_id, post in first.items())
+        for rows in _chunks(markers):
+            cursor.execute(
+                f"INSERT INTO {table} (post_id, hour) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s)"] * len(rows))
+                + " ON CONFLICT (post_id) DO NOTHING RETURNING post_id",
+                [value for row in rows for value in row],
+            )
+            fresh.update(row[0] for row in cursor.fetchall())
+        counting = [post for post_id, post in first.items() if post_id in fresh]
+        topics.record_uses(
+            (post.topic_id, post.author_id, post.hour) for post in counting if post.topic_id is not None
+        )
+        keywords.record_uses(
+            (word, post.author_id, post.hour) for post in counting for word in dict.fromkeys(post.terms)
+        )
+    counted: list[bool] = []
+    for post in posts:
+        counted.append(post.post_id in fresh)
+        fresh.discard(post.post_id)
+    return counted
 
 
 def _count_in_database(post: CountedUse, topics: ActivityStore[int], keywords: ActivityStore[str]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from spool.core.compiled import compiled, id_list
 from spool.core.text import find_mentions
 from spool.identities.models import Account, Block
 from spool.posts.models import Mention, Post
@@ -29,21 +30,28 @@ def mentioned_accounts(text: str) -> list[Account]:
     return [by_handle[h] for h in handles if h in by_handle]
 
 
-def set_mentions(post: Post, accounts: list[Account]) -> list[int]:
+def set_mentions(post: Post, accounts: list[Account], *, new_post: bool = False) -> list[int]:
     """Make ``post``'s Mention rows exactly ``accounts``; return the IDs newly mentioned who should hear of
-    it (not the author, not anyone blocking or blocked by the author)."""
-    wanted = {account.id for account in accounts}
-    existing = set(Mention.objects.filter(post=post).values_list("account_id", flat=True))
-    Mention.objects.filter(post=post).exclude(account_id__in=wanted).delete()
+    it (not the author, not anyone blocking or blocked by the author). ``new_post``: the post was created in
+    this transaction, so it has no Mention rows yet (none are read or deleted)."""
+    existing: set[int] = set()
+    if not new_post:
+        wanted = {account.id for account in accounts}
+        existing = set(Mention.objects.filter(post=post).values_list("account_id", flat=True))
+        Mention.objects.filter(post=post).exclude(account_id__in=wanted).delete()
     new = [account_id for account_id in (a.id for a in accounts) if account_id not in existing]
     Mention.objects.bulk_create([Mention(post=post, account_id=account_id) for account_id in new])
     if not new:
         return []
-    blocked = set(
-        Block.objects.filter(
-            Q(blocker_id=post.author_id, blocked_id__in=new)
-            | Q(blocked_id=post.author_id, blocker_id__in=new)
-        ).values_list("blocker_id", "blocked_id")
-    )
-    shut_out = {a for pair in blocked for a in pair}
+    shut_out = {a for pair in _BLOCKS.run(author=post.author_id, ids=new) for a in pair}
     return [account_id for account_id in new if account_id != post.author_id and account_id not in shut_out]
+
+
+# Asked for every post that mentions someone (compiled once per process, :mod:`spool.core.compiled`).
+_BLOCKS = compiled(
+    lambda author, ids: Block.objects.filter(
+        Q(blocker_id=author, blocked_id__in=id_list(ids)) | Q(blocked_id=author, blocker_id__in=id_list(ids))
+    ).values_list("blocker_id", "blocked_id"),
+    ints=("author",),
+    lists=("ids",),
+)

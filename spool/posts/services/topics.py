@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from spool.core import counters
+from spool.core.compiled import compiled
 from spool.posts.models import Topic
 from spool.posts.services.validation import normalise_topic
 
@@ -19,8 +22,16 @@ def topic_for(display: str) -> Topic | None:
     """The topic for a checked display name, created on first use (keeping that first spelling)."""
     if not display:
         return None
-    topic, _ = Topic.objects.get_or_create(name=normalise_topic(display), defaults={"display": display})
+    name = normalise_topic(display)
+    found: list[Any] = _TOPIC.models(name=name)  # nearly always there: one compiled read
+    if found:
+        return cast(Topic, found[0])
+    topic, _ = Topic.objects.get_or_create(name=name, defaults={"display": display})
     return topic
+
+
+# Read for nearly every post written or received (compiled once per process, :mod:`spool.core.compiled`).
+_TOPIC = compiled(lambda name: Topic.objects.filter(name=name)[:1], strs=("name",))
 
 
 def count_topic(topic_id: int | None, delta: int) -> None:
