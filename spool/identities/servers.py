@@ -21,6 +21,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import Contains, EndsWith, Exact, StartsWith
 
+from spool.core.compiled import compiled
 from spool.identities.models import Follow, LimitedServer
 
 
@@ -33,7 +34,13 @@ def is_limited_domain(domain: str) -> bool:
     domain = domain.strip().lower()
     if not domain:
         return False
-    return domain in configured_limited() or LimitedServer.objects.filter(domain=domain).exists()
+    return domain in configured_limited() or bool(_LIMITED.run(domain=domain))
+
+
+# Asked by every follow of a local account by a remote one: compiled once per process.
+_LIMITED = compiled(
+    lambda domain: LimitedServer.objects.filter(domain=domain).values_list("domain")[:1], strs=("domain",)
+)
 
 
 def on_limited_server(prefix: str = "author") -> Q:
