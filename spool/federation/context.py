@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 _applying_remote: ContextVar[bool] = ContextVar("applying_remote", default=False)
+_activity: ContextVar[dict[str, Any] | None] = ContextVar("applied_activity", default=None)
 
 
 def applying_remote() -> bool:
@@ -36,3 +38,19 @@ def local_activity() -> Iterator[None]:
         yield
     finally:
         _applying_remote.reset(token)
+
+
+def applied_activity() -> dict[str, Any] | None:
+    """The remote activity an inbound handler is applying now (set by :func:`applying`), if any."""
+    return _activity.get()
+
+
+@contextmanager
+def applying(activity: dict[str, Any]) -> Iterator[None]:
+    """Inside an inbound handler: the services called inside apply ``activity`` (event handlers that answer
+    it, the ``Accept`` of a ``Follow``, take it as received rather than reading it back from the inbox)."""
+    token = _activity.set(activity)
+    try:
+        yield
+    finally:
+        _activity.reset(token)

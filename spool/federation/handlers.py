@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from spool.core.compiled import compiled
 from spool.core.events import subscribe
 from spool.federation import ids
-from spool.federation.context import applying_remote
+from spool.federation.context import applied_activity, applying_remote
 from spool.federation.degrade import is_sent
 from spool.federation.delivery import (
     deliver,
@@ -21,7 +22,7 @@ from spool.federation.delivery import (
     inboxes_that_received,
     remote_follower_inboxes,
 )
-from spool.federation.models import Delivery, DepartedKey, LocalKey
+from spool.federation.models import Delivery, DepartedKey, LocalKey, RemoteActor
 from spool.federation.objects import actor_id, post_id_uri
 from spool.federation.outbound.announce import announce
 from spool.federation.outbound.block import block
@@ -33,7 +34,8 @@ from spool.federation.outbound.reject import reject
 from spool.federation.outbound.undo import undo
 from spool.federation.outbound.update import update_note, update_person
 from spool.federation.outbound.vote import vote
-from spool.federation.policy import federates
+from spool.federation.policy import federates, federating
+from spool.federation.vocab import id_of
 from spool.identities import events as graph
 from spool.identities.models import Account
 from spool.posts import events as posts
@@ -162,13 +164,17 @@ def on_poll_voted(event: posts.PollVoted) -> None:
 def on_followed(event: graph.Followed) -> None:
     """Local → remote: send ``Follow`` (unless this edge is an accepted request: the Follow went already).
     Remote → local: send ``Accept``."""
+    if applying_remote():
+        # Nothing of ours is echoed back; the Accept of a remote actor's follow is the one answer sent.
+        _accept(event.followee_id, event.follower_id)
+        return
     follower, followee = _remote(event.follower_id), _remote(event.followee_id)
     if follower is None and followee is not None and not event.via_request:
         sender = _local_sender(event.follower_id)
         if sender is not None:
             _send_about(follow(sender.pk, actor_id(followee)), sender, followee)
     elif follower is not None and followee is None:
-        _accept(event.followee_id, follower)
+        _accept(event.followee_id, follower.pk)
 
 
 def _send_about(activity: dict[str, Any], sender: Account, target: Account) -> None:
@@ -188,21 +194,48 @@ def _sent_about(sender: Account, target: Account, kind: str) -> dict[str, Any] |
     return next((b for b in bodies if isinstance(b, dict) and b.get("type") == kind), None)
 
 
-def _accept(local_id: int, follower: Account) -> None:
+def _accept(local_id: int, follower_id: int) -> None:
+    """``Accept`` the follow of local ``local_id`` (when it federates) by remote ``follower_id``, sent to
+    the follower's inbox (their server's shared one when it has one, as :func:`inboxes_of` picks). Two
+    compiled queries and the delivery row: every new follow the inbox applies sends one."""
     from spool.federation.outbound.accept import accept
 
-    target = Account.objects.filter(pk=local_id, domain="").first()
-    if target is None or not federates(target):
+    if not federating(local_id):
         return
-    inner = _follow_from(follower, target)
-    deliver(accept(target.pk, inner), target, inboxes_of([follower]))
+    found = _REMOTE_ACTOR.run(account=follower_id)
+    if not found:
+        return  # not a remote actor we hold: nowhere to send it
+    follower_uri, shared_inbox, inbox = found[0]
+    inner = _follow_from(follower_uri, local_id)
+    # ``deliver`` takes the sender for its id alone: no need to read the account.
+    deliver(accept(local_id, inner), Account(pk=local_id), [shared_inbox or inbox])
 
 
-def _follow_from(follower: Account, target: Account) -> dict[str, str]:
-    """The ``Follow`` activity the remote follower sent us (its id matters to them), or a reconstruction."""
+_REMOTE_ACTOR = compiled(
+    lambda account: (
+        RemoteActor.objects.filter(account_id=account)
+        .exclude(account__domain="")
+        .values_list("uri", "shared_inbox", "inbox")[:1]
+    ),
+    ints=("account",),
+)
+
+
+def _follow_from(follower_uri: str, target_id: int) -> dict[str, Any]:
+    """The ``Follow`` activity the remote follower sent us (its id matters to them): the one being applied
+    now (:func:`~spool.federation.context.applied_activity`), else the latest stored, else a
+    reconstruction."""
     from spool.federation.models import InboxItem
 
-    follower_uri, target_uri = actor_id(follower), ids.actor_uri(target.pk)
+    target_uri = ids.actor_uri(target_id)
+    applied = applied_activity()
+    if (
+        applied is not None
+        and applied.get("type") == "Follow"
+        and id_of(applied.get("actor")) == follower_uri
+        and applied.get("object") == target_uri
+    ):
+        return applied
     for body in (
         InboxItem.objects.filter(activity_type="Follow", actor_uri=follower_uri)
         .order_by("-id")
@@ -211,7 +244,7 @@ def _follow_from(follower: Account, target: Account) -> dict[str, str]:
         if isinstance(body, dict) and body.get("object") == target_uri:
             return body
     return {
-        "id": f"{follower_uri}#follows/{target.pk}",
+        "id": f"{follower_uri}#follows/{target_id}",
         "type": "Follow",
         "actor": follower_uri,
         "object": target_uri,
@@ -232,6 +265,8 @@ def _undo_follow(sender: Account, target: Account) -> None:
 
 def on_unfollowed(event: graph.Unfollowed) -> None:
     """Local stops following remote: ``Undo(Follow)``. Local removes a remote follower: ``Reject``."""
+    if applying_remote():
+        return  # both are our people's own actions (a remote Undo(Follow) is not answered)
     follower, followee = _remote(event.follower_id), _remote(event.followee_id)
     if follower is None and followee is not None:
         sender = _local_sender(event.follower_id)
@@ -240,7 +275,8 @@ def on_unfollowed(event: graph.Unfollowed) -> None:
     elif follower is not None and followee is None:
         sender = _local_sender(event.followee_id)
         if sender is not None:
-            deliver(reject(sender.pk, _follow_from(follower, sender)), sender, inboxes_of([follower]))
+            inner = _follow_from(actor_id(follower), sender.pk)
+            deliver(reject(sender.pk, inner), sender, inboxes_of([follower]))
 
 
 def on_request_withdrawn(event: graph.FollowRequestWithdrawn) -> None:
@@ -252,7 +288,8 @@ def on_request_withdrawn(event: graph.FollowRequestWithdrawn) -> None:
 def on_request_declined(event: graph.FollowRequestDeclined) -> None:
     requester, sender = _remote(event.requester_id), _local_sender(event.target_id)
     if requester is not None and sender is not None:
-        deliver(reject(sender.pk, _follow_from(requester, sender)), sender, inboxes_of([requester]))
+        inner = _follow_from(actor_id(requester), sender.pk)
+        deliver(reject(sender.pk, inner), sender, inboxes_of([requester]))
 
 
 def on_blocked(event: graph.Blocked) -> None:

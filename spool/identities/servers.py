@@ -37,9 +37,9 @@ def is_limited_domain(domain: str) -> bool:
     return domain in configured_limited() or bool(_LIMITED.run(raw=True, domain=domain))
 
 
-# Asked for the author of every post that mentions someone (compiled once per process).
+# Asked by every follow of a local account by a remote one: compiled once per process.
 _LIMITED = compiled(
-    lambda domain: LimitedServer.objects.filter(domain=domain).values_list("pk")[:1], strs=("domain",)
+    lambda domain: LimitedServer.objects.filter(domain=domain).values_list("domain")[:1], strs=("domain",)
 )
 
 

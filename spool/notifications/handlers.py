@@ -223,17 +223,38 @@ def _notify(recipient_id: int, actor_id: int, kind: str, post_id: int | None = N
     """Create one notification if the rules allow it and it does not exist yet; say whether it exists now."""
     if recipient_id == actor_id or not _may_notify(recipient_id, actor_id):
         return False
-    fields = {"recipient_id": recipient_id, "actor_id": actor_id, "kind": kind, "post_id": post_id}
     # The actions that notify are unique themselves (one like per person and post, …) and this runs in their
     # transaction, so checking first is enough to keep one notification per action.
-    if post_id is not None:
-        found = _NOTIFIED.run(raw=True, recipient=recipient_id, actor=actor_id, kind=str(kind), post=post_id)
-        exists = bool(found)
-    else:
-        exists = Notification.objects.filter(**fields).exists()
-    if not exists:
-        _announce(Notification.objects.create(**fields))
+    found = (
+        _NOTIFIED_OF_POST.run(raw=True, recipient=recipient_id, actor=actor_id, kind=kind, post=post_id)
+        if post_id is not None
+        else _NOTIFIED.run(raw=True, recipient=recipient_id, actor=actor_id, kind=kind)
+    )
+    if not found:
+        _announce(
+            Notification.objects.create(
+                recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id
+            )
+        )
     return True
+
+
+# Whether the notification exists already: asked by every like, repost, reply and follow, so compiled once
+# per process (:mod:`spool.core.compiled`).
+_NOTIFIED_OF_POST = compiled(
+    lambda recipient, actor, kind, post: Notification.objects.filter(
+        recipient_id=recipient, actor_id=actor, kind=kind, post_id=post
+    ).values_list("id")[:1],
+    ints=("recipient", "actor", "post"),
+    strs=("kind",),
+)
+_NOTIFIED = compiled(
+    lambda recipient, actor, kind: Notification.objects.filter(
+        recipient_id=recipient, actor_id=actor, kind=kind, post__isnull=True
+    ).values_list("id")[:1],
+    ints=("recipient", "actor"),
+    strs=("kind",),
+)
 
 
 def _announce(notification: Notification) -> None:
@@ -323,10 +344,3 @@ def _may_see_post(recipient_id: int, post_id: int, author_id: int | None = None)
 
 # Asked for every notification about a post (compiled once per process, :mod:`spool.core.compiled`).
 _DOMAIN = compiled(lambda id: Account.objects.filter(pk=id).values_list("domain")[:1], ints=("id",))
-_NOTIFIED = compiled(
-    lambda recipient, actor, kind, post: Notification.objects.filter(
-        recipient_id=recipient, actor_id=actor, kind=kind, post_id=post
-    ).values_list("pk")[:1],
-    ints=("recipient", "actor", "post"),
-    strs=("kind",),
-)

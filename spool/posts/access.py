@@ -35,7 +35,12 @@ def parse_post_id(post_id: Any) -> int:
 
 def access_post(viewer: Account | None, post_id: Any) -> Post:
     """The post ``post_id`` if ``viewer`` may see it (see ``PostQuerySet.visible_to``); otherwise
-    ``NotFound``, the same error whether it is missing or forbidden."""
+    ``NotFound``, the same error whether it is missing or forbidden. Given a ``Post`` the caller read
+    already (the inbox's ``post_for_uri``), the same check on it, and that post back, not read again."""
+    if isinstance(post_id, Post):
+        if not may_see(viewer, post_id.id):
+            raise NotFound(NOT_AVAILABLE)
+        return post_id
     value = parse_post_id(post_id)
     found = _CARD_POST.models(id=value) if may_see(viewer, value) else None
     if not found:

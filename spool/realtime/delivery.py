@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 
 from spool.core.batching import gather
+from spool.core.compiled import compiled
 from spool.core.events import subscribe
 from spool.feeds.models import List, ListMember, RepliesPolicy
 from spool.identities.models import Account, Follow
@@ -61,10 +62,20 @@ def status_message(event: str, post_id: int, repost_id: int | None = None) -> di
 def home_groups(account_id: int) -> list[str]:
     """The home feeds a post or repost by ``account_id`` enters: the account's own and its local
     followers'."""
-    followers = Follow.objects.filter(followee_id=account_id, follower__domain="").values_list(
-        "follower_id", flat=True
-    )
-    return [home_group(account_id), *(home_group(f) for f in followers)]
+    followers = _LOCAL_FOLLOWERS.run(account=account_id)
+    return [home_group(account_id), *(home_group(f) for (f,) in followers)]
+
+
+# The reads of every repost and its undoing (the inbox applies many), compiled once per process.
+_LOCAL_FOLLOWERS = compiled(
+    lambda account: Follow.objects.filter(followee_id=account, follower__domain="").values_list(
+        "follower_id"
+    ),
+    ints=("account",),
+)
+_LISTS_OF = compiled(
+    lambda account: List.objects.filter(members__account_id=account).values_list("id"), ints=("account",)
+)
 
 
 def list_groups(
@@ -72,18 +83,18 @@ def list_groups(
 ) -> list[str]:
     """The lists a post by ``author_id`` shows in: every list holding the author, for replies only those
     whose replies policy lets it in (a reply to a member, or to someone the owner follows)."""
-    lists = List.objects.filter(members__account_id=author_id)
-    if is_reply:
-        if reply_to_author_id is None:  # the parent is gone
-            return []
-        to_member = Exists(ListMember.objects.filter(list_id=OuterRef("pk"), account_id=reply_to_author_id))
-        to_followed = Q(owner_id=reply_to_author_id) | Exists(
-            Follow.objects.filter(follower_id=OuterRef("owner_id"), followee_id=reply_to_author_id)
-        )
-        lists = lists.filter(
-            (Q(replies_policy=RepliesPolicy.LIST) & to_member)
-            | (Q(replies_policy=RepliesPolicy.FOLLOWED) & to_followed)
-        )
+    if not is_reply:
+        return [list_group(list_id) for (list_id,) in _LISTS_OF.run(account=author_id)]
+    if reply_to_author_id is None:  # the parent is gone
+        return []
+    to_member = Exists(ListMember.objects.filter(list_id=OuterRef("pk"), account_id=reply_to_author_id))
+    to_followed = Q(owner_id=reply_to_author_id) | Exists(
+        Follow.objects.filter(follower_id=OuterRef("owner_id"), followee_id=reply_to_author_id)
+    )
+    lists = List.objects.filter(members__account_id=author_id).filter(
+        (Q(replies_policy=RepliesPolicy.LIST) & to_member)
+        | (Q(replies_policy=RepliesPolicy.FOLLOWED) & to_followed)
+    )
     return [list_group(list_id) for list_id in lists.values_list("id", flat=True)]
 
 

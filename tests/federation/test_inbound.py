@@ -155,6 +155,30 @@ def test_likes_and_their_compact_undo(anon: Any, ana: Any, fediverse: Any) -> No
     assert not Like.objects.exists()
 
 
+def test_a_like_or_repost_of_a_post_the_actor_may_not_see_is_ignored(
+    anon: Any, ana: Any, fediverse: Any
+) -> None:
+    """The inbox holds the post it resolved; the services still check the actor may see it (ana blocks
+    admin: her posts are hidden from them)."""
+    admin = fediverse.actor(ADMIN)
+    post = ana.write("not for admin")
+    blocked = follow_remote(ana, "admin@mastodon.example.org")
+    token_client(ana.account).post(f"/api/v1/accounts/{blocked.id}/block")
+    like = {"id": f"{ADMIN}#likes/9", "type": "Like", "actor": ADMIN, "object": post_uri(post)}
+    announce = {
+        "id": f"{ADMIN}/statuses/9/activity",
+        "type": "Announce",
+        "actor": ADMIN,
+        "object": post_uri(post),
+    }
+    for activity in (like, announce):
+        assert deliver_to_inbox(anon, admin, activity).status_code == 202
+        assert InboxItem.objects.get(activity_id=activity["id"]).state == "ignored"
+    assert not Like.objects.exists()
+    assert not Repost.objects.exists()
+    assert ana.view(post)["likes_count"] == 0
+
+
 def test_misskey_reaction_and_pleroma_emoji_reaction_count_as_likes(
     anon: Any, ana: Any, fediverse: Any
 ) -> None:

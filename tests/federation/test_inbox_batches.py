@@ -259,6 +259,24 @@ def test_the_accepts_of_a_batch_are_all_sent(ana: Any, fediverse: Any, run: Any)
     assert not Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists()
 
 
+def test_each_follow_of_a_batch_is_accepted_by_its_own_id(ana: Any, fediverse: Any, run: Any) -> None:
+    """A server that sends its Follow again (it lost our Accept) before we applied the first gets an
+    Accept of each, naming each Follow's own id, even when both are applied in one batch (the Accept of
+    the first used to name the latest Follow stored, the second)."""
+    admin = fediverse.actor(ADMIN)
+    follows = [
+        {"id": f"{ADMIN}#follows/{n}", "type": "Follow", "actor": ADMIN, "object": actor_uri(ana)}
+        for n in (1, 2)
+    ]
+    for follow in follows:
+        _store(admin, follow)
+
+    assert run(tasks.drain_inbox) == 2
+
+    accepted = [a.activity["object"]["id"] for a in fediverse.deliveries("Accept")]
+    assert sorted(accepted) == [follow["id"] for follow in follows]
+
+
 @pytest.mark.usefixtures("one_partition")  # the third sender in arrival order is the one held
 def test_the_follow_up_work_of_a_batch_is_done_for_every_post(ana: Any, fediverse: Any, run: Any) -> None:
     """A batch's new posts get their follow-up work as one set-based call per kind of work (the batch

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from spool.feeds.lists import add_list_members, create_list
 from spool.identities.services import follow_account
 from spool.notifications.models import Notification
 from spool.posts.services import create_post, delete_post, repost_post
-from spool.realtime.groups import hashtag_group, home_group, notifications_group, public_group
+from spool.realtime.groups import hashtag_group, home_group, list_group, notifications_group, public_group
 from tests.realtime.sockets import db, listen, person, run, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,6 +111,23 @@ def test_a_repost_reaches_the_reposters_followers_with_its_id() -> None:
         cys_home = await listen(home_group(cy.id))
         await db(repost_post)(bob, post.id)
         message = await cys_home()
+        assert message["type"] == "realtime.status" and message["post_id"] == post.id
+        assert message["repost_id"] is not None
+
+    run(scenario)
+
+
+def test_a_repost_reaches_the_lists_holding_the_reposter() -> None:
+    ana, bob, cy = person("ana"), person("bob"), person("cy")
+    follow_account(cy, bob)
+    close = create_list(cy, title="Close friends")
+    add_list_members(cy, close.id, [bob.id])
+    post = create_post(ana, text="Worth a list")
+
+    async def scenario() -> None:
+        cys_list = await listen(list_group(close.id))
+        await db(repost_post)(bob, post.id)
+        message = await cys_list()
         assert message["type"] == "realtime.status" and message["post_id"] == post.id
         assert message["repost_id"] is not None
 

@@ -3,8 +3,9 @@ activity of an ``Undo``/``Accept``/``Reject`` given inline or by id."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from spool.core.compiled import compiled
 from spool.federation import ids
 from spool.federation.models import InboxItem
 from spool.federation.remembered import remembered
@@ -17,8 +18,17 @@ def local_target(value: Any) -> Account | None:
     account_id = ids.local_account_id(id_of(value))
     if account_id is None:
         return None
-    local = Account.objects.filter(pk=account_id, domain="", is_active=True)
-    return remembered(("local account", account_id), local.first)
+    return remembered(("local account", account_id), lambda: _first(_LOCAL_ACCOUNT.models(id=account_id)))
+
+
+def _first(accounts: list[Any]) -> Account | None:
+    return cast(Account, accounts[0]) if accounts else None
+
+
+# Compiled once per process: every Follow, Undo(Follow) and Block names a local account.
+_LOCAL_ACCOUNT = compiled(
+    lambda id: Account.objects.filter(pk=id, domain="", is_active=True)[:1], ints=("id",)
+)
 
 
 def inner_activity(value: Any) -> dict[str, Any] | None:

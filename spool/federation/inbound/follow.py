@@ -9,25 +9,27 @@ from __future__ import annotations
 from typing import Any
 
 from spool.core.errors import SpoolError
+from spool.federation.context import applying
 from spool.federation.delivery import deliver, inboxes_of
 from spool.federation.inbound.common import local_target
 from spool.federation.outbound.accept import accept
 from spool.federation.outbound.reject import reject
-from spool.federation.policy import federates
-from spool.identities.models import Account, Follow
-from spool.identities.services import follow_account
+from spool.federation.policy import federating
+from spool.identities.models import Account
+from spool.identities.services import follow_account, is_following
 
 
 def handle(activity: dict[str, Any], actor: Account) -> str:
     target = local_target(activity.get("object"))
     if target is None:
         return "ignored: not one of our accounts"
-    if not federates(target):
+    if not federating(target.pk):
         deliver(reject(target.pk, activity), target, inboxes_of([actor]))
         return "rejected: the profile does not federate"
-    already = Follow.objects.filter(follower=actor, followee=target).exists()
+    already = is_following(actor.pk, target.pk)
     try:
-        follow_account(actor, target)
+        with applying(activity):  # the Accept of a new follow names this very activity
+            follow_account(actor, target)
     except SpoolError:
         deliver(reject(target.pk, activity), target, inboxes_of([actor]))
         return "rejected"

@@ -16,7 +16,7 @@ def handle(activity: dict[str, Any], actor: Account) -> str:
     if post is None:
         return "ignored: unknown post"
     try:
-        like_post(actor, post.id)
+        like_post(actor, post)  # read already: only checked again
     except SpoolError as exc:
         return f"ignored: {exc}"
     return "done"

@@ -30,7 +30,7 @@ def handle(activity: dict[str, Any], actor: Account) -> str:
             post = post_for_uri(id_of(inner.get("object")))
             if post is None:
                 return "ignored: unknown post"
-            (undo_repost if kind == "Announce" else unlike_post)(actor, post.id)
+            (undo_repost if kind == "Announce" else unlike_post)(actor, post)  # checked, not re-read
         else:
             return f"ignored: cannot undo {kind!s:.40}"
     except SpoolError as exc:

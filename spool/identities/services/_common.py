@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 
+from spool.core.compiled import compiled, id_list
 from spool.core.errors import Forbidden, NotFound, ValidationError
 from spool.identities.models import Account
 
@@ -29,9 +30,20 @@ def lock_accounts(ids: Iterable[int] | QuerySet[Any, Any]) -> dict[int, Account]
 
     ``FOR NO KEY UPDATE`` (as a plain ``UPDATE`` takes), not ``FOR UPDATE``: the foreign-key checks of other
     transactions (a like, a notification or a follow that names the account, checked at their commit) do
-    not wait on it, so two inbox workers do not deadlock on a person one follows while the other notifies."""
-    rows = Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-    return {row.pk: row for row in rows}
+    not wait on it, so two inbox workers do not deadlock on a person one follows while the other notifies.
+
+    A list of IDs is locked by a statement compiled once per process (:mod:`spool.core.compiled`: every
+    follow and unfollow the inbox applies takes this lock); a queryset is locked as a subquery."""
+    if isinstance(ids, QuerySet):
+        rows = Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        return {row.pk: row for row in rows}
+    return {row.pk: cast(Account, row) for row in _LOCKED.models(ids=list(ids))}
+
+
+_LOCKED = compiled(
+    lambda ids: Account.objects.select_for_update(no_key=True).filter(pk__in=id_list(ids)).order_by("pk"),
+    lists=("ids",),
+)
 
 
 def require_active(actor: Account) -> None:
@@ -45,6 +57,14 @@ def require_other(actor: Account, target: Account, verb: str) -> None:
 
 
 def refresh_counters(*accounts: Account) -> None:
-    """Bring the in-memory counters of ``accounts`` up to date after ``F()`` updates."""
-    for account in accounts:
-        account.refresh_from_db(fields=list(COUNTER_FIELDS))
+    """Bring the in-memory counters of ``accounts`` up to date after ``F()`` updates (one query, compiled
+    once per process)."""
+    by_id = {account.pk: account for account in accounts}
+    for pk, *values in _COUNTERS.run(ids=list(by_id)):
+        for name, value in zip(COUNTER_FIELDS, values, strict=True):
+            setattr(by_id[pk], name, value)
+
+
+_COUNTERS = compiled(
+    lambda ids: Account.objects.filter(pk__in=id_list(ids)).values_list("pk", *COUNTER_FIELDS), lists=("ids",)
+)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from spool.core import counters
+from spool.core.compiled import compiled
 from spool.core.errors import ValidationError
 from spool.core.events import publish
 from spool.core.ratelimit import Limit, hit
@@ -21,6 +22,22 @@ from spool.posts.services.guards import check_actor
 
 LIKE_LIMIT = Limit("likes", 1000, timedelta(hours=24))
 REPOST_LIMIT = Limit("reposts", 1000, timedelta(hours=24))
+
+
+def _exists(model: type[Like] | type[Repost], actor: Account, post: Post) -> bool:
+    """Whether ``actor`` liked (reposted) ``post``."""
+    return bool((_LIKED if model is Like else _REPOSTED).run(account=actor.id, post=post.id))
+
+
+# Asked by every like and repost (the inbox applies hundreds a second), so compiled once per process.
+_LIKED = compiled(
+    lambda account, post: Like.objects.filter(account_id=account, post_id=post).values_list("id")[:1],
+    ints=("account", "post"),
+)
+_REPOSTED = compiled(
+    lambda account, post: Repost.objects.filter(account_id=account, post_id=post).values_list("id")[:1],
+    ints=("account", "post"),
+)
 
 
 def _create_once(model: type[Like] | type[Repost] | type[Save], actor: Account, post: Post) -> Any:
@@ -40,12 +57,13 @@ def _insert_once(model: type[Like] | type[Repost] | type[Save], actor: Account, 
 
 
 def like_post(actor: Account, post_id: Any) -> Post:
-    """Like a post ``actor`` can see. Adds 1 to ``likes_count`` and publishes ``PostLiked`` only when the
-    like is new. Rate limit: 1,000 likes a day."""
+    """Like a post ``actor`` can see (``post_id``: its id, or the post read already, see ``access_post``).
+    Adds 1 to ``likes_count`` and publishes ``PostLiked`` only when the like is new.
+    Rate limit: 1,000 likes a day."""
     check_actor(actor)
     with transaction.atomic():
         post = access_post(actor, post_id)
-        if Like.objects.filter(account=actor, post=post).exists():
+        if _exists(Like, actor, post):
             return post  # liked already: nothing to count
         hit(LIKE_LIMIT, actor.id)
         if _insert_once(Like, actor, post) is not None:
@@ -76,7 +94,7 @@ def repost_post(actor: Account, post_id: Any) -> Post:
             raise ValidationError("Ghost posts can't be reposted.", code="not_repostable")
         if post.author.is_private and post.author_id != actor.id:
             raise ValidationError("Posts of private profiles can't be reposted.", code="not_repostable")
-        if Repost.objects.filter(account=actor, post=post).exists():
+        if _exists(Repost, actor, post):
             return post  # reposted already: nothing to count
         hit(REPOST_LIMIT, actor.id)
         repost = _insert_once(Repost, actor, post)
