@@ -61,32 +61,36 @@ _STATEMENTS: dict[int, str] = {}
 
 
 def _statement(db: BaseDatabaseWrapper, threshold: int) -> str:
-    """The registry row (NULL entry, ``active_at``, then the columns of ``$1``'s account, NULL when there
-    is no such account) and the newest ``$3`` entries below ``$2`` of the accounts ``$1`` follows that
-    have more than ``threshold`` followers, and of ``$1`` when it has. The threshold is written in, not
-    bound: with it bound PostgreSQL cannot tell how many follows pass, and plans the statement anew on
-    every run rather than once per connection."""
+    """One row: the viewer's ``active_at`` (the registry), the sort and post IDs (two arrays) of the newest
+    ``$3`` entries below ``$2`` of the accounts ``$1`` follows that have more than ``threshold``
+    followers, and of ``$1`` when it has, then the columns of ``$1``'s account (NULL when there is no such
+    account). The entries come back as arrays, not rows, so that each does not carry the account's columns
+    (a union's rows all have the same columns). The threshold is written in, not bound: with it bound
+    PostgreSQL cannot tell how many follows pass, and plans the statement anew on every run rather than
+    once per connection."""
     found = _STATEMENTS.get(threshold)
     if found is None:
         account_sql, slots, *_ = _ACCOUNT._compile(db)
         assert [n for _, n in slots] == ["viewer"]  # its one placeholder is $1, the viewer
-        blanks = ", NULL" * len(_ACCOUNT._compile(db)[4].select)
         # Table names are ours, every value but the threshold (an int) a parameter.
         found = _STATEMENTS[threshold] = (
-            "SELECT NULL::bigint, NULL::bigint,"  # noqa: S608
-            f" (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint), viewer.*"
+            f"SELECT (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint),"  # noqa: S608
+            " found.sort_ids, found.post_ids, viewer.*"
             f" FROM (SELECT 1) one LEFT JOIN ({account_sql}) viewer ON true"
-            f" UNION ALL (SELECT e.sort_id, e.post_id, NULL{blanks} FROM ("
-            f" SELECT f.followee_id AS account_id FROM {FOLLOWS} f JOIN {ACCOUNTS} a ON a.id = f.followee_id"
-            f"  WHERE f.follower_id = $1::bigint AND a.followers_count > {int(threshold)}"
-            f" UNION SELECT id FROM {ACCOUNTS} WHERE id = $1::bigint AND followers_count > {int(threshold)}"
-            ") s CROSS JOIN LATERAL ("
-            f" (SELECT id AS sort_id, id AS post_id FROM {POSTS} WHERE author_id = s.account_id"
-            "  AND is_reply = false AND id < $2::bigint ORDER BY id DESC LIMIT $3::integer)"
-            " UNION ALL"
-            f" (SELECT id, post_id FROM {REPOSTS} WHERE account_id = s.account_id AND id < $2::bigint"
-            "  ORDER BY id DESC LIMIT $3::integer)"
-            ") e ORDER BY e.sort_id DESC LIMIT $3::integer)"
+            " CROSS JOIN (SELECT array_agg(sort_id) AS sort_ids, array_agg(post_id) AS post_ids FROM ("
+            "  SELECT e.sort_id, e.post_id FROM ("
+            f"  SELECT f.followee_id AS account_id FROM {FOLLOWS} f"
+            f"   JOIN {ACCOUNTS} a ON a.id = f.followee_id"
+            f"   WHERE f.follower_id = $1::bigint AND a.followers_count > {int(threshold)}"
+            f"  UNION SELECT id FROM {ACCOUNTS} WHERE id = $1::bigint AND followers_count > {int(threshold)}"
+            "  ) s CROSS JOIN LATERAL ("
+            f"  (SELECT id AS sort_id, id AS post_id FROM {POSTS} WHERE author_id = s.account_id"
+            "   AND is_reply = false AND id < $2::bigint ORDER BY id DESC LIMIT $3::integer)"
+            "  UNION ALL"
+            f"  (SELECT id, post_id FROM {REPOSTS} WHERE account_id = s.account_id AND id < $2::bigint"
+            "   ORDER BY id DESC LIMIT $3::integer)"
+            "  ) e ORDER BY e.sort_id DESC LIMIT $3::integer"
+            " ) newest) found"
         )
     return found
 
@@ -104,20 +108,12 @@ def _account(db: BaseDatabaseWrapper, columns: Sequence[Any]) -> Account | None:
 def _registry_pg(
     viewer: int, threshold: int, before: int | None, count: int
 ) -> tuple[datetime | None, list[Entry], Account | None]:
-    active_at = None
-    account = None
-    entries = []
     with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
         bound = _NO_BOUND if before is None else before
         cursor.execute(_statement(connection, threshold), [viewer, bound, count])
-        for sort_id, post_id, read_at, *columns in cursor.fetchall():
-            if sort_id is None:
-                active_at = read_at
-                account = _account(connection, columns)
-            else:
-                entries.append(Entry(sort_id, post_id))
-    entries.sort(reverse=True)
-    return active_at, entries, account
+        active_at, sort_ids, post_ids, *columns = cursor.fetchone()
+    entries = sorted(map(Entry, sort_ids, post_ids), reverse=True) if sort_ids else []
+    return active_at, entries, _account(connection, columns)
 
 
 class Celebrities:
