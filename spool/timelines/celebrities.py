@@ -5,11 +5,13 @@ followers: celebrities, :mod:`spool.timelines.fanout`), and the registry read th
 gives a page's rounds the newest entries of the celebrities the viewer follows (and the viewer's own, when
 the viewer is one).
 
-- **PostgreSQL**: one prepared statement reads the registry row *and* the first round's celebrity entries
-  (:func:`_statement`): the celebrities come from the viewer's follows in the same statement, each one's
-  newest posts and reposts a backward index range (``LATERAL``), and only the newest ``count`` of them all
-  come back. A warm page pays one query for all of it, planned once per connection. A later round asks
-  again only when the first one came back full (otherwise it already held every entry below its bound).
+- **PostgreSQL**: one prepared statement reads the registry row, the viewer's account *and* the first
+  round's celebrity entries (:func:`_statement`): the celebrities come from the viewer's follows in the
+  same statement (the viewer among them when their own follower count makes them one), each one's newest
+  posts and reposts a backward index range (``LATERAL``), and only the newest ``count`` of them all come
+  back. A warm page pays one query for all of it, the request's authentication included (the Mastodon API
+  defers the account to it), planned once per connection. A later round asks again only when the first one
+  came back full (otherwise it already held every entry below its bound).
 - **SQLite** (no ``LATERAL``): the registry statement, then, when the viewer follows a celebrity, their IDs
   once per page and :func:`spool.timelines.fanout.newest_of` per round.
 """
@@ -21,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, QuerySet, Subquery
 
 from spool.core.compiled import compiled
@@ -51,50 +54,66 @@ _REGISTRY = compiled(
 )
 _CELEBRITIES = compiled(_big, ints=("viewer", "threshold"))
 
+# PostgreSQL: the viewer's account as Django selects it (its columns and their converters), read in the
+# registry statement.
+_ACCOUNT = compiled(lambda viewer: Account.objects.filter(id=viewer), ints=("viewer",))
 _STATEMENTS: dict[int, str] = {}
 
 
-def _statement(threshold: int) -> str:
-    """The registry row (NULL entry, ``active_at``) and the newest ``$4`` entries below ``$3`` of the
-    accounts ``$1`` follows that have more than ``threshold`` followers, and of ``$1`` when ``$2``. The
-    threshold is written in, not bound: with it bound PostgreSQL cannot tell how many follows pass, and
-    plans the statement anew on every run rather than once per connection."""
+def _statement(db: BaseDatabaseWrapper, threshold: int) -> str:
+    """One row: the viewer's ``active_at`` (the registry), the sort and post IDs (two arrays) of the newest
+    ``$3`` entries below ``$2`` of the accounts ``$1`` follows that have more than ``threshold``
+    followers, and of ``$1`` when it has, then the columns of ``$1``'s account (NULL when there is no such
+    account). The entries come back as arrays, not rows, so that each does not carry the account's columns
+    (a union's rows all have the same columns). The threshold is written in, not bound: with it bound
+    PostgreSQL cannot tell how many follows pass, and plans the statement anew on every run rather than
+    once per connection."""
     found = _STATEMENTS.get(threshold)
     if found is None:
+        account_sql, slots, *_ = _ACCOUNT._compile(db)
+        assert [n for _, n in slots] == ["viewer"]  # its one placeholder is $1, the viewer
         # Table names are ours, every value but the threshold (an int) a parameter.
         found = _STATEMENTS[threshold] = (
-            "SELECT NULL::bigint, NULL::bigint,"  # noqa: S608
-            f" (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint)"
-            " UNION ALL (SELECT e.sort_id, e.post_id, NULL FROM ("
-            f" SELECT f.followee_id AS account_id FROM {FOLLOWS} f JOIN {ACCOUNTS} a ON a.id = f.followee_id"
-            f"  WHERE f.follower_id = $1::bigint AND a.followers_count > {int(threshold)}"
-            " UNION SELECT $1::bigint WHERE $2::boolean"
-            ") s CROSS JOIN LATERAL ("
-            f" (SELECT id AS sort_id, id AS post_id FROM {POSTS} WHERE author_id = s.account_id"
-            "  AND is_reply = false AND id < $3::bigint ORDER BY id DESC LIMIT $4::integer)"
-            " UNION ALL"
-            f" (SELECT id, post_id FROM {REPOSTS} WHERE account_id = s.account_id AND id < $3::bigint"
-            "  ORDER BY id DESC LIMIT $4::integer)"
-            ") e ORDER BY e.sort_id DESC LIMIT $4::integer)"
+            f"SELECT (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint),"  # noqa: S608
+            " found.sort_ids, found.post_ids, viewer.*"
+            f" FROM (SELECT 1) one LEFT JOIN ({account_sql}) viewer ON true"
+            " CROSS JOIN (SELECT array_agg(sort_id) AS sort_ids, array_agg(post_id) AS post_ids FROM ("
+            "  SELECT e.sort_id, e.post_id FROM ("
+            f"  SELECT f.followee_id AS account_id FROM {FOLLOWS} f"
+            f"   JOIN {ACCOUNTS} a ON a.id = f.followee_id"
+            f"   WHERE f.follower_id = $1::bigint AND a.followers_count > {int(threshold)}"
+            f"  UNION SELECT id FROM {ACCOUNTS} WHERE id = $1::bigint AND followers_count > {int(threshold)}"
+            "  ) s CROSS JOIN LATERAL ("
+            f"  (SELECT id AS sort_id, id AS post_id FROM {POSTS} WHERE author_id = s.account_id"
+            "   AND is_reply = false AND id < $2::bigint ORDER BY id DESC LIMIT $3::integer)"
+            "  UNION ALL"
+            f"  (SELECT id, post_id FROM {REPOSTS} WHERE account_id = s.account_id AND id < $2::bigint"
+            "   ORDER BY id DESC LIMIT $3::integer)"
+            "  ) e ORDER BY e.sort_id DESC LIMIT $3::integer"
+            " ) newest) found"
         )
     return found
 
 
+def _account(db: BaseDatabaseWrapper, columns: Sequence[Any]) -> Account | None:
+    """The viewer's account from its columns in the registry row (None: no such account)."""
+    if columns[0] is None:
+        return None
+    _, _, _, convert, compiler, _ = _ACCOUNT._compile(db)
+    values = convert([columns])[0] if convert is not None else columns
+    names = [column[0].target.attname for column in compiler.select]
+    return Account.from_db(db.alias, names, values)
+
+
 def _registry_pg(
-    viewer: int, itself: bool, threshold: int, before: int | None, count: int
-) -> tuple[datetime | None, list[Entry]]:
-    active_at = None
-    entries = []
+    viewer: int, threshold: int, before: int | None, count: int
+) -> tuple[datetime | None, list[Entry], Account | None]:
     with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
         bound = _NO_BOUND if before is None else before
-        cursor.execute(_statement(threshold), [viewer, itself, bound, count])
-        for sort_id, post_id, read_at in cursor.fetchall():
-            if sort_id is None:
-                active_at = read_at
-            else:
-                entries.append(Entry(sort_id, post_id))
-    entries.sort(reverse=True)
-    return active_at, entries
+        cursor.execute(_statement(connection, threshold), [viewer, bound, count])
+        active_at, sort_ids, post_ids, *columns = cursor.fetchone()
+    entries = sorted(map(Entry, sort_ids, post_ids), reverse=True) if sort_ids else []
+    return active_at, entries, _account(connection, columns)
 
 
 class Celebrities:
@@ -125,7 +144,7 @@ class Celebrities:
                 # Not full: it held every entry below its bound, these among them.
                 return [e for e in found if before is None or e.sort_id < before][:count]
         if connection.vendor == "postgresql":
-            return _registry_pg(self.viewer, self.itself, self.threshold, before, count)[1]
+            return _registry_pg(self.viewer, self.threshold, before, count)[1]
         return newest_of(self.ids(), before, count)
 
     def ids(self) -> Sequence[int]:
@@ -137,14 +156,23 @@ class Celebrities:
 
 
 def read_registry(
-    viewer: int, itself: bool, threshold: int, before: int | None = None, count: int = 0
-) -> tuple[datetime | None, Celebrities]:
-    """When ``viewer`` last read their timeline (``None``: it is not held), and their celebrities, with
-    (on PostgreSQL, in the same statement) the newest ``count`` entries below ``before``. ``itself``:
-    whether the viewer is a celebrity."""
+    viewer: Account | int, threshold: int, before: int | None = None, count: int = 0
+) -> tuple[datetime | None, Celebrities, Account]:
+    """When ``viewer`` last read their timeline (``None``: it is not held), their celebrities, with (on
+    PostgreSQL, in the same statement) the newest ``count`` entries below ``before``, and the viewer's
+    account. Given only the viewer's ID, the account is read in the same statement on PostgreSQL, by one
+    query more on SQLite; raises ``Account.DoesNotExist`` when there is no such account."""
+    viewer_id = viewer if isinstance(viewer, int) else viewer.id
     if connection.vendor == "postgresql":
-        active_at, entries = _registry_pg(viewer, itself, threshold, before, count)
-        return active_at, Celebrities(viewer, itself, threshold, first=(before, count, entries))
-    rows = _REGISTRY.run(viewer=viewer, threshold=threshold)
+        active_at, entries, account = _registry_pg(viewer_id, threshold, before, count)
+        if account is None:
+            raise Account.DoesNotExist(f"no account {viewer_id}")
+        itself = account.followers_count > threshold
+        first = (before, count, entries)
+        return active_at, Celebrities(viewer_id, itself, threshold, first=first), account
+    if isinstance(viewer, int):
+        viewer = Account.objects.get(id=viewer)
+    rows = _REGISTRY.run(viewer=viewer_id, threshold=threshold)
     read_at, follows = rows[0] if rows else (None, True)
-    return read_at, Celebrities(viewer, itself, threshold, follows=bool(follows))
+    itself = viewer.followers_count > threshold
+    return read_at, Celebrities(viewer_id, itself, threshold, follows=bool(follows)), viewer

@@ -35,7 +35,7 @@ from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import ConversationMute, Like, PinnedPost, Post, Repost, Save
 from spool.timelines.celebrities import Celebrities, read_registry
-from spool.timelines.fanout import held_since, is_celebrity, rebuild
+from spool.timelines.fanout import held_since, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
 
@@ -49,20 +49,24 @@ ACTIVE_EVERY = timedelta(hours=1)
 
 
 def home_page(viewer: Account, cursor: Any = None, limit: int = 20) -> Page[PostCard]:
-    shown, next_cursor = select_page(viewer, cursor, limit, resolve)
+    shown, next_cursor, _ = select_page(viewer, cursor, limit, resolve)
     return Page(build_cards(viewer, shown), next_cursor)
 
 
 def select_page(
-    viewer: Account, cursor: Any, limit: int, resolver: Callable[[Account, Sequence[Entry]], list[_T]]
-) -> tuple[list[_T], int | None]:
-    """The entries of one page (as ``resolver`` turns candidates into shown items) and the next cursor."""
+    viewer: Account | int,
+    cursor: Any,
+    limit: int,
+    resolver: Callable[[Account, Sequence[Entry]], list[_T]],
+) -> tuple[list[_T], int | None, Account]:
+    """The entries of one page (as ``resolver`` turns candidates into shown items), the next cursor and the
+    viewer's account (given only its ID, read with the page's first statement: :func:`ensure_held`)."""
     limit = max(1, min(int(limit), MAX_PAGE))
     before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
     store = get_store()
     # A few spare IDs in the first batch absorb entries that do not show (a repost's older original).
     want = limit + 1 + limit // 4
-    celebrities = ensure_held(viewer, before, want)
+    celebrities, viewer = ensure_held(viewer, before, want)
     shown: list[_T] = []
     bound = before
     exhausted = False
@@ -88,29 +92,30 @@ def select_page(
         next_cursor = None
     else:
         next_cursor = bound
-    return page, next_cursor
+    return page, next_cursor, viewer
 
 
 def _sort_id(item: Any) -> int:
     return int(item.sort_id)
 
 
-def ensure_held(viewer: Account, before: int | None = None, count: int = 0) -> Celebrities:
+def ensure_held(
+    viewer: Account | int, before: int | None = None, count: int = 0
+) -> tuple[Celebrities, Account]:
     """Rebuild the viewer's timeline if it is not held (first read, or dropped while inactive); otherwise
     note the read, at most every ``ACTIVE_EVERY``. Returns the celebrities to merge in at read time (those
     the viewer follows that are not fanned out, and the viewer if they are one), with their newest
-    ``count`` entries below ``before`` already read on PostgreSQL. One query on a warm read (on SQLite, one
-    more when the viewer follows such an account), and the rebuild's own when it is not held."""
-    threshold = settings.SPOOL.fanout_threshold
-    active_at, celebrities = read_registry(
-        viewer.id, is_celebrity(viewer.followers_count), threshold, before, count
-    )
+    ``count`` entries below ``before`` already read on PostgreSQL, and the viewer's account. One query on a
+    warm read, the account included when only its ID is given (on SQLite, one more when the viewer follows
+    such an account, and one more for the account), and the rebuild's own when it is not held. Raises
+    ``Account.DoesNotExist`` for an ID no account has."""
+    active_at, celebrities, account = read_registry(viewer, settings.SPOOL.fanout_threshold, before, count)
     now = timezone.now()
     if active_at is None or active_at < held_since():
-        rebuild(viewer.id)
+        rebuild(account.id)
     elif active_at < now - ACTIVE_EVERY:
-        Timeline.objects.filter(owner_id=viewer.id).update(active_at=now)
-    return celebrities
+        Timeline.objects.filter(owner_id=account.id).update(active_at=now)
+    return celebrities, account
 
 
 def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list[Entry]:
@@ -451,13 +456,24 @@ def account_values(fields: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
+class HomeRows(NamedTuple):
+    """A page of :func:`home_rows`."""
+
+    rows: list[HomeRow]
+    next_cursor: int | None
+    # The rows (key, kind) of ``extra``, or None when no statement read them (an empty timeline).
+    extras: list[tuple[int, str]] | None
+    viewer: Account
+
+
 def home_rows(
-    viewer: Account, cursor: Any = None, limit: int = 20, extra: Extra | None = None
-) -> tuple[list[HomeRow], int | None, list[tuple[int, str]] | None]:
-    """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor; and the rows
+    viewer: Account | int, cursor: Any = None, limit: int = 20, extra: Extra | None = None
+) -> HomeRows:
+    """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor; the rows
     (key, kind) of ``extra`` (querysets of (key, 0, kind) rows about the viewer, from the caller's layer),
-    read in the same statement as the page's relations, or None when no such statement ran (an empty
-    timeline)."""
+    read in the same statement as the page's relations; and the viewer's account. Given the viewer's ID
+    alone, the account is read with the page's first statement (:func:`ensure_held`; raises
+    ``Account.DoesNotExist`` when there is none)."""
     extras: list[tuple[int, str]] = []
     read = False
 
@@ -468,5 +484,5 @@ def home_rows(
             return resolve_rows(viewer, candidates, extra, extras)
         return resolve_rows(viewer, candidates)
 
-    shown, next_cursor = select_page(viewer, cursor, limit, resolver)
-    return [s.row() for s in shown], next_cursor, extras if read else None
+    shown, next_cursor, account = select_page(viewer, cursor, limit, resolver)
+    return HomeRows([s.row() for s in shown], next_cursor, extras if read else None, account)

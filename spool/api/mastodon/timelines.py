@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from spool.api.mastodon.accounts import account_id as record_id
-from spool.api.mastodon.auth import me, scoped, viewer
+from spool.api.mastodon.auth import caller, me, scoped, viewer
 from spool.api.mastodon.filters import render_screened, render_screened_rows
 from spool.api.mastodon.pagination import Window, link_header
 from spool.core.compiled import compiled
@@ -68,20 +68,30 @@ def page(
     return render_screened(viewer(request), entries, context)
 
 
-@router.get("/v1/timelines/home", auth=scoped("read:statuses"))
+# The account is read with the page's first statement (spool.timelines.celebrities), not by authentication.
+@router.get("/v1/timelines/home", auth=scoped("read:statuses", defer_account=True))
 def home(request: HttpRequest, response: HttpResponse) -> Any:
     """Posts and reblogs of the people the viewer follows (and the viewer's), members of exclusive lists
     left out. Pages going back in time (no ``since_id``/``min_id``) come from the Following timeline store
     (:func:`spool.posts.timelines.home_posts`, the web app's home); polling for newer posts reads them at
     request time (:func:`spool.posts.timelines.home_entries`)."""
-    account = me(request)
     window = feed_window(request)
     if window.since_id is not None or window.min_id is not None:
+        account = me(request)
         entries, _ = home_entries(account, window, leave_out=lists.exclusive_member_ids(account))
         return page(request, response, entries, "home")
     # The hot path: rows and cached statuses, no model instances (spool.api.mastodon.entities.cached), and
     # the response's bytes made here (orjson, every key a string) rather than by the API's renderer.
-    rows, _, state = home_rows(account, window.max_id, window.limit, extra=_viewer_state)
+    who = caller(request)
+    viewer_id = who.account_id
+    assert viewer_id is not None  # a person's token (``scoped``)
+    try:
+        found = home_rows(viewer_id, window.max_id, window.limit, extra=_viewer_state)
+    except Account.DoesNotExist:
+        found = None
+    who.provide(found.viewer if found else None)  # None (deleted since remembered): refused as a bad token
+    assert found is not None
+    account, rows, state = found.viewer, found.rows, found.extras
     keys = [r.sort_id for r in rows]  # the pages link from what was read, whatever is left out below
     if state is None:
         state = [(key, kind) for key, _, kind in _VIEWER_STATE.run(owner=account.id)]
