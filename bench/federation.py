@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.cpu import Snapshot
 from bench.datasets import start_from_migrated
 from bench.fedwire import Request, StandIns, post_all
 from bench.messaging import each_database, fresh_postgres, percentile, stop_server
@@ -278,6 +279,8 @@ class Processes:
         )
         self.server: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[bytes] | None = None
+        # The PostgreSQL database whose backends' CPU the ingest counts (none on SQLite).
+        self.pg_name = db_name if database == "postgres" else None
 
     def start_server(self) -> None:
         import requests
@@ -421,7 +424,7 @@ def ingest(
     requests = signed(items, host)
     signing_s = time.perf_counter() - started
     load = [os.getloadavg()[0]]
-    cpu = processes.cpu()
+    cpu, machine, driver = processes.cpu(), Snapshot(processes.pg_name), time.process_time()
     begin = time.perf_counter()
     answers = asyncio.run(post_all("127.0.0.1", port, requests, connections))
     sent_s = time.perf_counter() - begin
@@ -429,7 +432,8 @@ def ingest(
     accepted = sum(1 for status, _ in answers if status == 202)
     done = _wait_processed(processes, tag, accepted)
     drained = _wait_drained(processes)
-    cpu_done = processes.cpu()
+    cpu_done, machine_done = processes.cpu(), Snapshot(processes.pg_name)
+    driver_s = time.process_time() - driver
     load.append(os.getloadavg()[0])
     latencies = [seconds * 1000 for status, seconds in answers if status == 202]
     kinds: dict[str, int] = {}
@@ -458,8 +462,27 @@ def ingest(
         # workers' (including the tasks the activities cause: timelines, search, notifications, Accepts).
         "server_cpu_ms": round((cpu_sent[0] - cpu[0]) * 1000 / max(accepted, 1), 2),
         "worker_cpu_ms": round((cpu_done[1] - cpu[1]) * 1000 / max(accepted, 1), 2),
+        # Where the whole machine's CPU went, from the first POST until the queue was empty, per accepted
+        # activity: what to cut (see :func:`_breakdown`).
+        "cpu_ms": _breakdown(cpu, cpu_done, machine_done.since(machine), driver_s, accepted),
         "load": load,
     }
+
+
+def _breakdown(
+    cpu: tuple[float, float], cpu_done: tuple[float, float], machine: dict[str, float], driver: float, n: int
+) -> dict[str, float]:
+    """CPU milliseconds per activity over the whole ingest run: the server's processes, the workers',
+    the PostgreSQL backends of the run's database (the bench's own polling included, a few queries a
+    second), PostgreSQL's background processes and the Redis server (both shared with anything else on
+    the machine that uses them), and this process (the load driver, the stand-in servers, the polling)."""
+    seconds = {
+        "server": cpu_done[0] - cpu[0],
+        "worker": cpu_done[1] - cpu[1],
+        **machine,
+        "driver": driver,
+    }
+    return {name: round(value * 1000 / max(n, 1), 2) for name, value in seconds.items()}
 
 
 def fan_out(world: World, processes: Processes, standins: StandIns, posts: int, label: str) -> dict[str, Any]:
@@ -714,6 +737,18 @@ def render(results: list[dict[str, Any]], command: str, load: str) -> str:
         mix = ", ".join(f"{k} {v}" for k, v in sorted(ran[0]["ingest"]["mix"].items()))
         refused = "; ".join(f"{r['database']}: {r['ingest']['refused'] or 'none'}" for r in ran)
         lines += ["", f"Mix sent ({ran[0]['database']}): {mix}. Refused answers: {refused}."]
+        lines += [
+            "",
+            "Where the machine's CPU went, per activity, from the first POST until the queue was empty: the "
+            "server, the workers, the PostgreSQL backends of the run's database, PostgreSQL's background "
+            "processes and Redis (both shared with the rest of the machine), and the bench process (load "
+            "driver, stand-in servers, polling).",
+            "",
+        ]
+        for r in ran:
+            c = r["ingest"].get("cpu_ms") or {}
+            parts = [f"{name} {ms} ms" for name, ms in c.items() if r["database"] == "postgres" or ms]
+            lines.append(f"- {r['database']}: {', '.join(parts)}; total {sum(c.values()):.2f} ms.")
     lines += [
         "",
         "### Fan-out of one post to remote shared inboxes that take 50 ms each (target p95 ≤ 5 s for 250)",
