@@ -40,6 +40,7 @@ class Snapshot:
     Redis database)."""
 
     def __init__(self, db_name: str | None) -> None:
+        self.db_name = db_name
         self.backends: dict[str, float] = {}
         self.postgres_shared = 0.0
         self.redis = 0.0
@@ -52,11 +53,23 @@ class Snapshot:
                     self.postgres_shared += _seconds(pid)
             elif cmdline.startswith("redis-server"):
                 self.redis += _seconds(pid)
+        self.seen = dict(self.backends)  # each backend's CPU when last sampled (see :meth:`sample`)
+
+    def sample(self) -> None:
+        """Note the backends' CPU now: one that ends before the next snapshot (a connection closed) still
+        counts, up to this moment. Call it often while the run goes on."""
+        for pid, cmdline in _processes():
+            if cmdline.startswith("postgres:") and self.db_name and self.db_name in cmdline.split():
+                self.seen[pid] = max(self.seen.get(pid, 0.0), _seconds(pid))
 
     def since(self, before: Snapshot) -> dict[str, float]:
-        """CPU seconds used between ``before`` and this snapshot. A backend that ended in between is lost
-        (connections are pooled: they live as long as the processes that hold them)."""
-        backends = sum(cpu - before.backends.get(pid, 0.0) for pid, cpu in self.backends.items())
+        """CPU seconds used between ``before`` and this snapshot. A backend that ended in between counts up
+        to when ``before`` last sampled it (a backend that lived between two samples is lost)."""
+        seen = {
+            **before.seen,
+            **{pid: max(cpu, before.seen.get(pid, 0.0)) for pid, cpu in self.backends.items()},
+        }
+        backends = sum(cpu - before.backends.get(pid, 0.0) for pid, cpu in seen.items())
         return {
             "postgres": backends,
             "postgres_shared": self.postgres_shared - before.postgres_shared,

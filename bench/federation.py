@@ -21,7 +21,8 @@ asyncio (:mod:`bench.fedwire`).
    the default (each task sends a batch of deliveries over that many connections at once).
 
 Development mode (``SPOOL_DEBUG=1``, ``SPOOL_FEDERATION_DEV_MODE=1``) lets the server reach the stand-ins on
-loopback over http, the sanctioned seam: in production the fetcher's address guard refuses them.
+loopback over http, the sanctioned seam: in production the fetcher's address guard refuses them. Debug mode
+is on for that only: ``SPOOL_DEBUG_QUERIES=0`` keeps Django from recording every query, as in production.
 
 The section of ``docs/performance.md`` between the ``bench.federation`` markers is replaced; ``python -m
 bench`` keeps it. ``SPOOL_BENCH_PORTS=first-last`` keeps the server and the stand-ins to that range of ports
@@ -36,6 +37,7 @@ import json
 import os
 import platform
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -57,6 +59,8 @@ MIX = ["Create"] * 8 + ["Like"] * 5 + ["Announce"] * 3 + ["Follow"] * 2 + ["Undo
 INGEST_SERVERS = 20
 FANOUT_DELAY = 0.05
 TIMEOUT = 600.0  # seconds to wait for processing or delivery before giving up on a phase
+# Celery's line for each task a worker ran (``--loglevel=info``).
+TASK_LINE = re.compile(r"Task (?P<name>[\w.]+)\[[^\]]+\] succeeded in (?P<seconds>[\d.e-]+)s: (?P<result>.*)")
 
 
 # --- Setup (in the child, Django set up, tasks run eagerly) ----------------------------------------------
@@ -279,6 +283,8 @@ class Processes:
         )
         self.server: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[bytes] | None = None
+        self.machine: Snapshot | None = None  # sampled while waiting (see :meth:`check`)
+        self.log: Path | None = None  # the worker's output (``--loglevel=info``: a line per task run)
         # The PostgreSQL database whose backends' CPU the ingest counts (none on SQLite).
         self.pg_name = db_name if database == "postgres" else None
 
@@ -303,7 +309,7 @@ class Processes:
         """A Celery worker: ``solo`` on SQLite (as ``manage.py serve`` runs it), two processes on PostgreSQL;
         returns once it is ready."""
         pool = ["--pool=solo"] if self.database == "sqlite" else ["--pool=prefork", "--concurrency=2"]
-        log = self.data_dir / f"worker-{time.monotonic_ns()}.log"
+        log = self.log = self.data_dir / f"worker-{time.monotonic_ns()}.log"
         command = [sys.executable, "-m", "celery", "-A", "spool", "worker", *pool, "--loglevel=info"]
         command += [
             "--without-gossip",
@@ -335,8 +341,34 @@ class Processes:
             cpu_seconds(self.worker.pid) if self.worker else 0.0,
         )
 
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log else 0
+
+    def tasks_since(self, offset: int) -> dict[str, dict[str, float]]:
+        """The tasks the worker ran since its log was ``offset`` bytes long, by name: how many, their wall
+        seconds in all, and (``drain_inbox``) how many found nothing to apply (they returned 0)."""
+        if self.log is None:
+            return {}
+        with self.log.open("rb") as text:
+            text.seek(offset)
+            lines = text.read().decode(errors="replace").splitlines()
+        tasks: dict[str, dict[str, float]] = {}
+        for line in lines:
+            found = TASK_LINE.search(line)
+            if found is None:
+                continue
+            name = found["name"].rsplit(".", 1)[-1]
+            entry = tasks.setdefault(name, {"runs": 0, "seconds": 0.0, "empty": 0})
+            entry["runs"] += 1
+            entry["seconds"] = round(entry["seconds"] + float(found["seconds"]), 3)
+            entry["empty"] += found["result"].strip() == "0"
+        return tasks
+
     def check(self) -> None:
-        """Stop the run when the worker died (waiting for work it will never do would only time out)."""
+        """Stop the run when the worker died (waiting for work it will never do would only time out); sample
+        the PostgreSQL backends' CPU meanwhile."""
+        if self.machine is not None:
+            self.machine.sample()
         if self.worker is not None and self.worker.poll() is not None:
             raise SystemExit(f"bench.federation: the worker exited with {self.worker.returncode}")
 
@@ -425,6 +457,8 @@ def ingest(
     signing_s = time.perf_counter() - started
     load = [os.getloadavg()[0]]
     cpu, machine, driver = processes.cpu(), Snapshot(processes.pg_name), time.process_time()
+    log_at = processes.log_size()
+    processes.machine = machine
     begin = time.perf_counter()
     answers = asyncio.run(post_all("127.0.0.1", port, requests, connections))
     sent_s = time.perf_counter() - begin
@@ -433,6 +467,7 @@ def ingest(
     done = _wait_processed(processes, tag, accepted)
     drained = _wait_drained(processes)
     cpu_done, machine_done = processes.cpu(), Snapshot(processes.pg_name)
+    processes.machine = None
     driver_s = time.process_time() - driver
     load.append(os.getloadavg()[0])
     latencies = [seconds * 1000 for status, seconds in answers if status == 202]
@@ -465,6 +500,8 @@ def ingest(
         # Where the whole machine's CPU went, from the first POST until the queue was empty, per accepted
         # activity: what to cut (see :func:`_breakdown`).
         "cpu_ms": _breakdown(cpu, cpu_done, machine_done.since(machine), driver_s, accepted),
+        # The tasks the workers ran meanwhile (how many drains, how many of them found nothing).
+        "tasks": processes.tasks_since(log_at),
         "load": load,
     }
 
@@ -584,6 +621,7 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
         os.environ.update(
             DJANGO_SETTINGS_MODULE="spool.settings", SPOOL_DATA_DIR=tmp, SPOOL_DOMAIN=f"127.0.0.1:{port}",
             SPOOL_KEY_PREFIX=f"fedbench{os.getpid()}", SPOOL_DEBUG="1", SPOOL_FEDERATION_DEV_MODE="1",
+            SPOOL_DEBUG_QUERIES="0",  # debug mode for development mode only: no recording of every query
         )  # fmt: skip
         if postgres:
             os.environ["DATABASE_URL"] = fresh_postgres(os.environ["DATABASE_URL"], "_fedbench")
@@ -749,6 +787,13 @@ def render(results: list[dict[str, Any]], command: str, load: str) -> str:
             c = r["ingest"].get("cpu_ms") or {}
             parts = [f"{name} {ms} ms" for name, ms in c.items() if r["database"] == "postgres" or ms]
             lines.append(f"- {r['database']}: {', '.join(parts)}; total {sum(c.values()):.2f} ms.")
+            tasks = r["ingest"].get("tasks") or {}
+            ran_tasks = ", ".join(
+                f"{name} {t['runs']:.0f}" + (f" ({t['empty']:.0f} found nothing)" if "drain" in name else "")
+                for name, t in sorted(tasks.items(), key=lambda kv: -kv[1]["runs"])
+            )
+            if ran_tasks:
+                lines.append(f"  Tasks the workers ran: {ran_tasks}.")
     lines += [
         "",
         "### Fan-out of one post to remote shared inboxes that take 50 ms each (target p95 ≤ 5 s for 250)",
