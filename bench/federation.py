@@ -21,7 +21,8 @@ asyncio (:mod:`bench.fedwire`).
    the default (each task sends a batch of deliveries over that many connections at once).
 
 Development mode (``SPOOL_DEBUG=1``, ``SPOOL_FEDERATION_DEV_MODE=1``) lets the server reach the stand-ins on
-loopback over http, the sanctioned seam: in production the fetcher's address guard refuses them.
+loopback over http, the sanctioned seam: in production the fetcher's address guard refuses them. Debug mode
+is on for that only: ``SPOOL_DEBUG_QUERIES=0`` keeps Django from recording every query, as in production.
 
 The section of ``docs/performance.md`` between the ``bench.federation`` markers is replaced; ``python -m
 bench`` keeps it. ``SPOOL_BENCH_PORTS=first-last`` keeps the server and the stand-ins to that range of ports
@@ -36,6 +37,7 @@ import json
 import os
 import platform
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,6 +47,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.cpu import Snapshot
 from bench.datasets import start_from_migrated
 from bench.fedwire import Request, StandIns, post_all
 from bench.messaging import each_database, fresh_postgres, percentile, stop_server
@@ -56,6 +59,8 @@ MIX = ["Create"] * 8 + ["Like"] * 5 + ["Announce"] * 3 + ["Follow"] * 2 + ["Undo
 INGEST_SERVERS = 20
 FANOUT_DELAY = 0.05
 TIMEOUT = 600.0  # seconds to wait for processing or delivery before giving up on a phase
+# Celery's line for each task a worker ran (``--loglevel=info``).
+TASK_LINE = re.compile(r"Task (?P<name>[\w.]+)\[[^\]]+\] succeeded in (?P<seconds>[\d.e-]+)s: (?P<result>.*)")
 
 
 # --- Setup (in the child, Django set up, tasks run eagerly) ----------------------------------------------
@@ -278,6 +283,10 @@ class Processes:
         )
         self.server: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[bytes] | None = None
+        self.machine: Snapshot | None = None  # sampled while waiting (see :meth:`check`)
+        self.log: Path | None = None  # the worker's output (``--loglevel=info``: a line per task run)
+        # The PostgreSQL database whose backends' CPU the ingest counts (none on SQLite).
+        self.pg_name = db_name if database == "postgres" else None
 
     def start_server(self) -> None:
         import requests
@@ -300,7 +309,7 @@ class Processes:
         """A Celery worker: ``solo`` on SQLite (as ``manage.py serve`` runs it), two processes on PostgreSQL;
         returns once it is ready."""
         pool = ["--pool=solo"] if self.database == "sqlite" else ["--pool=prefork", "--concurrency=2"]
-        log = self.data_dir / f"worker-{time.monotonic_ns()}.log"
+        log = self.log = self.data_dir / f"worker-{time.monotonic_ns()}.log"
         command = [sys.executable, "-m", "celery", "-A", "spool", "worker", *pool, "--loglevel=info"]
         command += [
             "--without-gossip",
@@ -332,8 +341,34 @@ class Processes:
             cpu_seconds(self.worker.pid) if self.worker else 0.0,
         )
 
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log else 0
+
+    def tasks_since(self, offset: int) -> dict[str, dict[str, float]]:
+        """The tasks the worker ran since its log was ``offset`` bytes long, by name: how many, their wall
+        seconds in all, and (``drain_inbox``) how many found nothing to apply (they returned 0)."""
+        if self.log is None:
+            return {}
+        with self.log.open("rb") as text:
+            text.seek(offset)
+            lines = text.read().decode(errors="replace").splitlines()
+        tasks: dict[str, dict[str, float]] = {}
+        for line in lines:
+            found = TASK_LINE.search(line)
+            if found is None:
+                continue
+            name = found["name"].rsplit(".", 1)[-1]
+            entry = tasks.setdefault(name, {"runs": 0, "seconds": 0.0, "empty": 0})
+            entry["runs"] += 1
+            entry["seconds"] = round(entry["seconds"] + float(found["seconds"]), 3)
+            entry["empty"] += found["result"].strip() == "0"
+        return tasks
+
     def check(self) -> None:
-        """Stop the run when the worker died (waiting for work it will never do would only time out)."""
+        """Stop the run when the worker died (waiting for work it will never do would only time out); sample
+        the PostgreSQL backends' CPU meanwhile."""
+        if self.machine is not None:
+            self.machine.sample()
         if self.worker is not None and self.worker.poll() is not None:
             raise SystemExit(f"bench.federation: the worker exited with {self.worker.returncode}")
 
@@ -421,7 +456,9 @@ def ingest(
     requests = signed(items, host)
     signing_s = time.perf_counter() - started
     load = [os.getloadavg()[0]]
-    cpu = processes.cpu()
+    cpu, machine, driver = processes.cpu(), Snapshot(processes.pg_name), time.process_time()
+    log_at = processes.log_size()
+    processes.machine = machine
     begin = time.perf_counter()
     answers = asyncio.run(post_all("127.0.0.1", port, requests, connections))
     sent_s = time.perf_counter() - begin
@@ -429,7 +466,9 @@ def ingest(
     accepted = sum(1 for status, _ in answers if status == 202)
     done = _wait_processed(processes, tag, accepted)
     drained = _wait_drained(processes)
-    cpu_done = processes.cpu()
+    cpu_done, machine_done = processes.cpu(), Snapshot(processes.pg_name)
+    processes.machine = None
+    driver_s = time.process_time() - driver
     load.append(os.getloadavg()[0])
     latencies = [seconds * 1000 for status, seconds in answers if status == 202]
     kinds: dict[str, int] = {}
@@ -458,8 +497,29 @@ def ingest(
         # workers' (including the tasks the activities cause: timelines, search, notifications, Accepts).
         "server_cpu_ms": round((cpu_sent[0] - cpu[0]) * 1000 / max(accepted, 1), 2),
         "worker_cpu_ms": round((cpu_done[1] - cpu[1]) * 1000 / max(accepted, 1), 2),
+        # Where the whole machine's CPU went, from the first POST until the queue was empty, per accepted
+        # activity: what to cut (see :func:`_breakdown`).
+        "cpu_ms": _breakdown(cpu, cpu_done, machine_done.since(machine), driver_s, accepted),
+        # The tasks the workers ran meanwhile (how many drains, how many of them found nothing).
+        "tasks": processes.tasks_since(log_at),
         "load": load,
     }
+
+
+def _breakdown(
+    cpu: tuple[float, float], cpu_done: tuple[float, float], machine: dict[str, float], driver: float, n: int
+) -> dict[str, float]:
+    """CPU milliseconds per activity over the whole ingest run: the server's processes, the workers',
+    the PostgreSQL backends of the run's database (the bench's own polling included, a few queries a
+    second), PostgreSQL's background processes and the Redis server (both shared with anything else on
+    the machine that uses them), and this process (the load driver, the stand-in servers, the polling)."""
+    seconds = {
+        "server": cpu_done[0] - cpu[0],
+        "worker": cpu_done[1] - cpu[1],
+        **machine,
+        "driver": driver,
+    }
+    return {name: round(value * 1000 / max(n, 1), 2) for name, value in seconds.items()}
 
 
 def fan_out(world: World, processes: Processes, standins: StandIns, posts: int, label: str) -> dict[str, Any]:
@@ -561,6 +621,7 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
         os.environ.update(
             DJANGO_SETTINGS_MODULE="spool.settings", SPOOL_DATA_DIR=tmp, SPOOL_DOMAIN=f"127.0.0.1:{port}",
             SPOOL_KEY_PREFIX=f"fedbench{os.getpid()}", SPOOL_DEBUG="1", SPOOL_FEDERATION_DEV_MODE="1",
+            SPOOL_DEBUG_QUERIES="0",  # debug mode for development mode only: no recording of every query
         )  # fmt: skip
         if postgres:
             os.environ["DATABASE_URL"] = fresh_postgres(os.environ["DATABASE_URL"], "_fedbench")
@@ -714,6 +775,25 @@ def render(results: list[dict[str, Any]], command: str, load: str) -> str:
         mix = ", ".join(f"{k} {v}" for k, v in sorted(ran[0]["ingest"]["mix"].items()))
         refused = "; ".join(f"{r['database']}: {r['ingest']['refused'] or 'none'}" for r in ran)
         lines += ["", f"Mix sent ({ran[0]['database']}): {mix}. Refused answers: {refused}."]
+        lines += [
+            "",
+            "Where the machine's CPU went, per activity, from the first POST until the queue was empty: the "
+            "server, the workers, the PostgreSQL backends of the run's database, PostgreSQL's background "
+            "processes and Redis (both shared with the rest of the machine), and the bench process (load "
+            "driver, stand-in servers, polling).",
+            "",
+        ]
+        for r in ran:
+            c = r["ingest"].get("cpu_ms") or {}
+            parts = [f"{name} {ms} ms" for name, ms in c.items() if r["database"] == "postgres" or ms]
+            lines.append(f"- {r['database']}: {', '.join(parts)}; total {sum(c.values()):.2f} ms.")
+            tasks = r["ingest"].get("tasks") or {}
+            ran_tasks = ", ".join(
+                f"{name} {t['runs']:.0f}" + (f" ({t['empty']:.0f} found nothing)" if "drain" in name else "")
+                for name, t in sorted(tasks.items(), key=lambda kv: -kv[1]["runs"])
+            )
+            if ran_tasks:
+                lines.append(f"  Tasks the workers ran: {ran_tasks}.")
     lines += [
         "",
         "### Fan-out of one post to remote shared inboxes that take 50 ms each (target p95 ≤ 5 s for 250)",

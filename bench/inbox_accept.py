@@ -33,10 +33,12 @@ from bench.fedwire import Request
 
 def setup_process(database: str, data_dir: str) -> None:
     """Configure and migrate Django in this process for an inbox bench: SQLite in ``data_dir``, or a fresh
-    PostgreSQL database ``<name>_inboxbench`` (``DATABASE_URL``); development mode, cheap password hashes."""
+    PostgreSQL database ``<name>_inboxbench`` (``DATABASE_URL``); development mode (without Django's
+    recording of every query), cheap password hashes."""
     os.environ.update(
         DJANGO_SETTINGS_MODULE="spool.settings", SPOOL_DATA_DIR=data_dir, SPOOL_DOMAIN="127.0.0.1:9",
         SPOOL_KEY_PREFIX=f"inboxbench{os.getpid()}", SPOOL_DEBUG="1", SPOOL_FEDERATION_DEV_MODE="1",
+        SPOOL_DEBUG_QUERIES="0",  # debug mode for development mode only: no recording of every query
     )  # fmt: skip
     if database == "postgres":
         from bench.messaging import fresh_postgres

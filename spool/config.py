@@ -18,6 +18,9 @@ class SpoolConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPOOL_", extra="ignore")
 
     debug: bool = False
+    # In debug mode Django records every SQL statement (``connection.queries``); false turns that off
+    # (spool.core.querylog). No effect outside debug mode, where nothing is recorded anyway.
+    debug_queries: bool = True
     secret_key: str = "dev-insecure-change-me"  # noqa: S105 - replaced by SPOOL_SECRET_KEY in production
     domain: str = "127.0.0.1:8000"
     https: bool = False

@@ -7,8 +7,9 @@ drain after commit (:mod:`spool.federation.drain` coalesces those requests: one 
 
 :func:`drain` claims fresh items in batches, one partition of the actors at a time (two workers drain
 side by side, one actor's items in order), and :func:`process_batch` applies a batch in a few
-transactions, each item's verb handler in a savepoint under
-:func:`~spool.federation.context.remote_activity`, the follow-up tasks the batch causes sent as batches too
+transactions, each item's verb handler under
+:func:`~spool.federation.context.remote_activity` (a transaction with a failing item is applied again with
+a savepoint per item, so that item rolls back alone), the follow-up tasks the batch causes sent as batches too
 (:mod:`spool.core.batching`). A failure that may pass
 (the other server was down) leaves the item pending for ``retry_deliveries`` with backoff
 (:func:`process_item`), up to ``MAX_ATTEMPTS``.
@@ -31,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Field, IntegerField, QuerySet
+from django.db.models import Field, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -175,7 +176,10 @@ def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
     if _first is None:
         _first = os.getpid() % PARTITIONS
     started, total = time.monotonic(), 0
+    waiting = _partitions_waiting()
     for part in [(_first + n) % PARTITIONS for n in range(PARTITIONS)]:
+        if part not in waiting:
+            continue
         done, out_of_time = _drain_partition(part, started + budget_seconds)
         total += done
         if out_of_time:
@@ -183,6 +187,19 @@ def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
             request_drain()  # once the lock is free, so the next drain can take it
             return total
     return total
+
+
+def _partitions_waiting() -> set[int]:
+    """The partitions that hold fresh items, in one query: a drain visits only those. Two workers and two
+    server processes ask for drains many times a second, most of them finding little or nothing to do;
+    trying each partition's lock, claiming from it and looking again cost four statements per partition
+    and drain. An item stored after this query asks for a drain of its own (:func:`receive`)."""
+    fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0)
+    if connection.vendor != "postgresql":
+        return {0} if fresh.exists() else set()
+    return set(
+        fresh.annotate(partition=_partition_sql()).order_by().values_list("partition", flat=True).distinct()
+    )
 
 
 def _drain_partition(part: int, deadline: float) -> tuple[int, bool]:
@@ -227,8 +244,12 @@ def _in_partition(items: QuerySet[InboxItem], part: int) -> QuerySet[InboxItem]:
     """``items`` of partition ``part`` (all of them where there is one partition: SQLite)."""
     if connection.vendor != "postgresql":
         return items
-    hashed = RawSQL("get_byte(decode(md5(actor_uri), 'hex'), 0) %% %s", [PARTITIONS], IntegerField())
-    return items.alias(partition=hashed).filter(partition=part)
+    return items.alias(partition=_partition_sql()).filter(partition=part)
+
+
+def _partition_sql() -> RawSQL:
+    """:func:`_partition` in SQL (PostgreSQL)."""
+    return RawSQL("get_byte(decode(md5(actor_uri), 'hex'), 0) %% %s", [PARTITIONS], IntegerField())
 
 
 @contextmanager
@@ -259,20 +280,28 @@ def _partition_lock(part: int) -> Iterator[bool]:
 
 
 def _claim(pending: QuerySet[InboxItem], limit: int) -> list[int]:
-    """Count an attempt on up to ``limit`` pending items, oldest first, and return their ids. Committed
-    before they are processed, so an item that kills its worker is not retried forever (``MAX_ATTEMPTS``);
-    rows being claimed elsewhere (a retry) are skipped."""
-    with transaction.atomic():
-        locked = pending.select_for_update(skip_locked=True).order_by("id")
-        ids = list(locked.values_list("id", flat=True)[:limit])
-        if ids:
-            InboxItem.objects.filter(id__in=ids).update(attempts=F("attempts") + 1)
-    return ids
+    """Count an attempt on up to ``limit`` pending items, oldest first, and return their ids (in order).
+    Committed before they are processed, so an item that kills its worker is not retried forever
+    (``MAX_ATTEMPTS``); rows being claimed elsewhere (a retry) are skipped. One statement, ``UPDATE … WHERE
+    id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING id`` (SQLite leaves out the ``FOR UPDATE``: it
+    takes one writer at a time), instead of a transaction of four round trips."""
+    chosen = pending.order_by("id").values("id")[:limit]
+    select, params = chosen.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        select += " FOR UPDATE SKIP LOCKED"
+    table = connection.ops.quote_name(InboxItem._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET attempts = attempts + 1 WHERE id IN ({select}) RETURNING id",  # noqa: S608
+            params,
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def process_batch(ids: list[int]) -> dict[int, str]:
-    """Apply the claimed items ``ids`` in id order, each in a savepoint of its own: a failing item rolls
-    back alone and is left pending (or failed) while the others are done. The items run in a few
+    """Apply the claimed items ``ids`` in id order: a failing item rolls back alone (:func:`_apply_segment`)
+    and is left pending (or failed) while the others are done; a transaction that fails whole leaves its
+    items pending (or failed), its error recorded on each. The items run in a few
     transactions (:func:`_segments`); each item's row is locked and re-checked as pending in the same
     transaction that applies it, so an item is applied once even when a retry races a drain; an activity
     sees the ones before it in the batch (a ``Like`` of a post created just before). Counters the items
@@ -289,11 +318,13 @@ def process_batch(ids: list[int]) -> dict[int, str]:
         for segment in _segments(heads):
             try:
                 outcomes.update(_apply_segment_retrying(segment, actors))
-            except Exception:
-                # The segment rolled back whole (its items stay pending, retried with backoff).
+            except Exception as exc:
+                # The segment rolled back whole: its items are retried with backoff like one that failed
+                # alone, the error recorded on each (and given up after ``MAX_ATTEMPTS``).
                 forget()
                 actors.clear()
                 log.exception("inbox items %s failed together", segment)
+                outcomes.update(_failed_together(segment, f"{type(exc).__name__}: {exc}"))
     return outcomes
 
 
@@ -320,7 +351,12 @@ def _apply_segment_retrying(ids: list[int], actors: dict[str, Account]) -> dict[
     deadlock's victim: it rolled back whole, and the other transaction has gone on."""
     for tries in range(1, DEADLOCK_TRIES + 1):
         try:
-            return _apply_segment(ids, actors)
+            try:
+                return _apply_segment(ids, actors, guarded=False)
+            except _Unguarded:
+                forget()
+                actors.clear()
+                return _apply_segment(ids, actors, guarded=True)
         except OperationalError as exc:
             if getattr(exc.__cause__, "sqlstate", None) != "40P01" or tries == DEADLOCK_TRIES:
                 raise
@@ -330,7 +366,17 @@ def _apply_segment_retrying(ids: list[int], actors: dict[str, Account]) -> dict[
     raise AssertionError("unreachable")
 
 
-def _apply_segment(ids: list[int], actors: dict[str, Account]) -> dict[int, str]:
+class _Unguarded(Exception):
+    """An item of a segment applied without savepoints raised: the segment is applied again, with them."""
+
+
+def _apply_segment(ids: list[int], actors: dict[str, Account], *, guarded: bool) -> dict[int, str]:
+    """Apply the items ``ids`` in one transaction. ``guarded``: each in a savepoint, so that one that
+    raises rolls back alone and is recorded as failed. Unguarded, the first item that raises rolls the
+    whole segment back (:class:`_Unguarded`) and the caller applies it again guarded. Items rarely fail,
+    and a savepoint costs two statements per item (``SAVEPOINT``, ``RELEASE``), about a tenth of a simple
+    activity's; a segment with a failing item pays for its other items twice (remote documents they
+    fetched included: what the first pass stored was rolled back)."""
     outcomes: dict[int, str] = {}
     with transaction.atomic(), counters.deferring():
         items = list(
@@ -341,7 +387,7 @@ def _apply_segment(ids: list[int], actors: dict[str, Account]) -> dict[int, str]
         finished: dict[tuple[str, str], list[int]] = defaultdict(list)
         for item in items:
             try:
-                with counters.scope(), transaction.atomic():
+                with counters.scope(), transaction.atomic(savepoint=guarded):
                     actor = actors.get(item.actor_uri) or account_for_actor(item.actor_uri)
                     actors[item.actor_uri] = actor
                     outcome = dispatch(item.body, actor)
@@ -349,16 +395,17 @@ def _apply_segment(ids: list[int], actors: dict[str, Account]) -> dict[int, str]
                     actors.pop(item.actor_uri, None)
                 if item.activity_type in CHANGES_FOUND:
                     forget()
-            except RemoteError as exc:
+            except Exception as exc:
+                if not guarded:
+                    raise _Unguarded from exc
                 forget()
                 actors.pop(item.actor_uri, None)  # it may have been created in the rolled-back savepoint
-                outcomes[item.id] = _failed(item, f"{exc.code}: {exc}")
-                continue
-            except Exception as exc:
-                forget()
-                actors.pop(item.actor_uri, None)
-                log.exception("inbox item %s (%s) failed", item.id, item.activity_type)
-                outcomes[item.id] = _failed(item, f"{type(exc).__name__}: {exc}")
+                if isinstance(exc, RemoteError):
+                    error = f"{exc.code}: {exc}"
+                else:
+                    log.exception("inbox item %s (%s) failed", item.id, item.activity_type)
+                    error = f"{type(exc).__name__}: {exc}"
+                outcomes[item.id] = _failed(item, error)
                 continue
             ended = InboxItem.State.IGNORED if outcome.startswith("ignored") else InboxItem.State.DONE
             finished[(ended, outcome[:500])].append(item.id)
@@ -383,6 +430,25 @@ def _failed(item: InboxItem, error: str) -> str:
         state=InboxItem.State.FAILED if final else InboxItem.State.PENDING, error=error[:500]
     )
     return InboxItem.State.FAILED if final else "retrying"
+
+
+def _failed_together(ids: list[int], error: str) -> dict[int, str]:
+    """Record ``error`` on the items ``ids`` of a segment that rolled back whole, as :func:`_failed` does
+    for one item; their outcomes. Nothing is recorded when the database cannot be reached either."""
+    try:
+        attempts = dict(
+            InboxItem.objects.filter(id__in=ids, state=InboxItem.State.PENDING).values_list("id", "attempts")
+        )
+        final = InboxItem.State.FAILED
+        given_up = [item_id for item_id, tries in attempts.items() if tries >= MAX_ATTEMPTS]
+        InboxItem.objects.filter(id__in=given_up, state=InboxItem.State.PENDING).update(
+            state=final, error=error[:500]
+        )
+        InboxItem.objects.filter(id__in=attempts.keys() - set(given_up)).update(error=error[:500])
+    except Exception:
+        log.exception("inbox items %s: the error could not be recorded", ids)
+        return {}
+    return {item_id: final if tries >= MAX_ATTEMPTS else "retrying" for item_id, tries in attempts.items()}
 
 
 def due_items(limit: int = 500) -> list[int]:

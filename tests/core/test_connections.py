@@ -191,3 +191,32 @@ def test_each_requests_cache_object_uses_the_process_redis_connections() -> None
         cache.set("connections-test", 1)
         seen.add(cache._cache.get_client(write=True).client_id())  # type: ignore[attr-defined]
     assert len(seen) == 1
+
+
+# --- Query recording in debug mode ----------------------------------------------------------------------
+
+
+def _select_one() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+@pytest.mark.django_db
+def test_debug_mode_records_queries_unless_turned_off(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SPOOL_DEBUG_QUERIES=0`` stops Django recording every statement in debug mode (what the federation
+    benches need: debug on for development mode, the cost of production); query budgets still count."""
+    from django.db import reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DEBUG = True
+    reset_queries()
+    _select_one()
+    assert [q["sql"] for q in connection.queries] == ["SELECT 1"]
+
+    monkeypatch.setattr(settings.SPOOL, "debug_queries", False)
+    reset_queries()
+    _select_one()
+    assert connection.queries == []
+    with CaptureQueriesContext(connection) as captured:
+        _select_one()
+    assert len(captured) == 1

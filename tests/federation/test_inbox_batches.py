@@ -145,6 +145,33 @@ def test_an_item_that_keeps_failing_is_given_up(ana: Any, fediverse: Any, run: A
     assert not Like.objects.exists()
 
 
+def test_a_segment_that_fails_whole_records_its_error_and_is_given_up_in_the_end(
+    ana: Any, fediverse: Any, run: Any
+) -> None:
+    """An error outside the items' savepoints (here the counter update applied before the commit: the
+    post's like count at its column's limit) rolls the whole segment back. Its items stay pending for a
+    retry with the error recorded on each, and are given up after ``MAX_ATTEMPTS``, like an item that
+    failed alone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's integers do not overflow: its arithmetic turns them into reals")
+    from spool.posts.models import Post
+
+    mine = ana.write("like me")
+    Post.objects.filter(pk=mine["id"]).update(likes_count=2**31 - 1)
+    _store(fediverse.actor(GARGRON), _like(GARGRON, 1, post_uri(mine)))
+
+    run(tasks.drain_inbox)
+
+    item = InboxItem.objects.get()
+    assert (item.state, item.attempts) == ("pending", 1)
+    assert item.error.startswith("DataError: integer out of range"), item.error
+    assert not Like.objects.exists()
+    InboxItem.objects.filter(pk=item.pk).update(attempts=inbox.MAX_ATTEMPTS - 1, error="")
+    assert run(tasks.process_inbox_item, item.pk) == "failed"
+    item.refresh_from_db()
+    assert item.state == "failed" and item.error.startswith("DataError")
+
+
 def test_the_inbox_itself_drains_what_it_stored(anon: Any, ana: Any, fediverse: Any) -> None:
     """Through the committing client: the drain the inbox asks for after commit applies the item."""
     admin = fediverse.actor(ADMIN)
@@ -315,3 +342,19 @@ def test_the_follow_up_work_of_a_batch_is_done_for_every_post(ana: Any, fedivers
         ModerationState.REVIEW,
     ]
     assert states[quokka] == ModerationState.NONE
+
+
+def test_items_are_applied_without_a_savepoint_each(ana: Any, fediverse: Any, run: Any) -> None:
+    """A savepoint per item costs two statements; items rarely fail, so a batch runs without them (one in
+    which an item raises is applied again with them: the tests above)."""
+    from django.test.utils import CaptureQueriesContext
+
+    gargron = fediverse.actor(GARGRON)
+    for n in range(5):
+        _store(gargron, _like(GARGRON, n, post_uri(ana.write(f"like me {n}"))))
+    with CaptureQueriesContext(connection) as queries:
+        assert run(tasks.drain_inbox) == 5
+    savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
+    # Inside the test's transaction the batch's own transaction is a savepoint too; the like service takes
+    # two of its own per like (its transaction, the insert that may collide). None per item besides.
+    assert len(savepoints) <= 1 + 2 * 5, savepoints

@@ -12,6 +12,8 @@ from django.db.backends.postgresql import base, operations
 from psycopg.adapt import AdaptersMap, Loader
 from psycopg.pq import Format
 
+from spool.core.querylog import QueryLogSwitch
+
 _TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
 # psycopg's own loader: the compiled one where psycopg has its C extension (psycopg-binary).
 _NATIVE: Any = psycopg.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
@@ -55,7 +57,7 @@ class DatabaseOperations(operations.DatabaseOperations):
         return _PLACEHOLDER.sub(lambda m: str(self.compose_sql("%s", [params[int(m.group(1)) - 1]])), sql)
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(QueryLogSwitch, base.DatabaseWrapper):
     ops_class = DatabaseOperations
 
     def get_connection_params(self) -> dict[str, Any]:
