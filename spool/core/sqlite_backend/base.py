@@ -8,8 +8,6 @@ import threading
 
 from django.db.backends.sqlite3 import base
 
-from spool.core.querylog import QueryLogSwitch
-
 # Idle connections by database file, each with the file's (device, inode) when it was put back. Shared by
 # the process's threads: Django's ASGI handler runs each request's synchronous code on a thread of its own
 # (asgiref's ThreadSensitiveContext), so connections must outlive threads. A connection is taken off the
@@ -48,7 +46,7 @@ class CursorWrapper(base.SQLiteCursorWrapper):
         return found
 
 
-class DatabaseWrapper(QueryLogSwitch, base.DatabaseWrapper):
+class DatabaseWrapper(base.DatabaseWrapper):
     def create_cursor(self, name: str | None = None) -> CursorWrapper:
         assert self.connection is not None
         return self.connection.cursor(factory=CursorWrapper)
