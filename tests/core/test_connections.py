@@ -149,6 +149,25 @@ def test_a_replaced_database_file_gets_a_new_connection(sqlite_file, tmp_path):
     second.close()
 
 
+
+def test_a_file_replaced_while_its_connection_is_in_use_gets_a_new_connection(sqlite_file, tmp_path):
+    """The connection is put back with the file it was opened on, not the file in its place by then: it
+    still reads the old one."""
+    first = _sqlite(sqlite_file)
+    _mark(first)
+    fresh = tmp_path / "fresh.sqlite3"
+    with sqlite3.connect(fresh) as raw:
+        raw.execute("CREATE TABLE item (name TEXT)")
+        raw.execute("INSERT INTO item (name) VALUES ('new file')")
+    os.replace(fresh, sqlite_file)
+    first.close()
+    second = _sqlite(sqlite_file)
+    assert not _has_marker(second)
+    with second.cursor() as cursor:
+        cursor.execute("SELECT name FROM item")
+        assert cursor.fetchone()[0] == "new file"
+    second.close()
+
 # --- PostgreSQL: requests over real HTTP borrow pooled connections --------------------------------------
 
 
