@@ -124,6 +124,8 @@ _UNPREFIXED = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length
 def _lower_case_headers(meta: dict[str, Any]) -> dict[str, str]:
     """The request's headers by lower-case name, as ``request.headers`` holds them, read from ``META`` in one
     pass: building Django's ``HttpHeaders`` and lower-casing it cost three times as much on every POST."""
-    headers = {name[5:].replace("_", "-").lower(): value for name, value in meta.items() if name[:5] == "HTTP_"}
+    headers = {
+        name[5:].replace("_", "-").lower(): value for name, value in meta.items() if name.startswith("HTTP_")
+    }
     headers.update({lower: meta[name] for name, lower in _UNPREFIXED.items() if name in meta})
     return headers
