@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Field, IntegerField, QuerySet
+from django.db.models import DateTimeField, Field, IntegerField, JSONField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -131,7 +131,10 @@ def _store_new(item: InboxItem) -> bool:
     under a new id rather than pass for a repeat (node numbers rule such clashes out between live
     processes since; this stays as the guard)."""
     for _ in range(3):
-        values = [field.get_db_prep_save(getattr(item, field.attname), connection) for field in _stored()]
+        values = [
+            field.get_db_prep_save(value, connection) if adapt else value
+            for (field, adapt), value in zip(_stored(), _values(item), strict=True)
+        ]
         with connection.cursor() as cursor:
             cursor.execute(_insert_sql(connection.vendor), values)
             if cursor.fetchone() is not None:
@@ -143,16 +146,27 @@ def _store_new(item: InboxItem) -> bool:
 
 
 @functools.cache
-def _stored() -> tuple[Field[Any, Any], ...]:
-    """The columns a new item is stored with: all but ``processed_at`` (null until it is processed)."""
-    return tuple(field for field in InboxItem._meta.concrete_fields if field.name != "processed_at")
+def _stored() -> tuple[tuple[Field[Any, Any], bool], ...]:
+    """The columns a new item is stored with: all but ``processed_at`` (null until it is processed), each
+    with whether its value needs Django's conversion for the database. :func:`receive` builds the item's
+    integers and strings itself, so only the JSON body and the time are converted (the conversion of every
+    field was a twentieth of an accept's CPU)."""
+    return tuple(
+        (field, isinstance(field, (JSONField, DateTimeField)))
+        for field in InboxItem._meta.concrete_fields
+        if field.name != "processed_at"
+    )
+
+
+def _values(item: InboxItem) -> list[Any]:
+    return [getattr(item, field.attname) for field, _ in _stored()]
 
 
 @functools.cache
 def _insert_sql(vendor: str) -> str:
     """The statement of :func:`_store_new` for the connection's database ``vendor``."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _stored())
+    columns = ", ".join(quote(field.column) for field, _ in _stored())
     table = quote(InboxItem._meta.db_table)
     placeholders = ", ".join(["%s"] * len(_stored()))
     return (

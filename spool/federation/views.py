@@ -58,8 +58,8 @@ def nodeinfo_document(request: HttpRequest, version: str) -> HttpResponse:
 
 def refused_fetch(request: HttpRequest) -> HttpResponse | None:
     """The refusal to answer when this GET may not read our documents (see :mod:`authorized_fetch`)."""
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    headers.setdefault("host", request.get_host())
+    headers = _lower_case_headers(request.META)
+    headers.setdefault("host", request.get_host())  # also refuses a host not allowed (400), as before
     try:
         check_fetch(request.method or "GET", request.get_full_path(), headers)
     except FetchRefused as refusal:
@@ -108,10 +108,24 @@ def inbox(request: HttpRequest, account_id: int | None = None) -> HttpResponse:
         return error(405, "method_not_allowed", "Inboxes take POST.")
     if account_id is not None and not federating(account_id):
         return error(404, "not_found", "Not found.")
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    headers.setdefault("host", request.get_host())
+    headers = _lower_case_headers(request.META)
+    headers.setdefault("host", request.get_host())  # also refuses a host not allowed (400), as before
     try:
         receive(request.method, request.get_full_path(), headers, lambda limit: request.read(limit + 1))
     except Refusal as refusal:
         return error(refusal.status, refusal.code, refusal.message)
     return HttpResponse(status=202)
+
+
+# What Django's ``request.headers`` holds besides the HTTP_ variables (django.http.request.HttpHeaders).
+_UNPREFIXED = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+
+
+def _lower_case_headers(meta: dict[str, Any]) -> dict[str, str]:
+    """The request's headers by lower-case name, as ``request.headers`` holds them, read from ``META`` in one
+    pass: building Django's ``HttpHeaders`` and lower-casing it cost three times as much on every POST."""
+    headers = {
+        name[5:].replace("_", "-").lower(): value for name, value in meta.items() if name.startswith("HTTP_")
+    }
+    headers.update({lower: meta[name] for name, lower in _UNPREFIXED.items() if name in meta})
+    return headers

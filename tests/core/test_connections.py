@@ -132,21 +132,40 @@ def test_an_open_transaction_is_rolled_back_when_kept(sqlite_file):
     second.close()
 
 
-def test_a_replaced_database_file_gets_a_new_connection(sqlite_file, tmp_path):
-    first = _sqlite(sqlite_file)
-    _mark(first)
-    first.close()
+def _replace_file(sqlite_file: Path, tmp_path: Path) -> None:
+    """Put another database file, holding one item ``new file``, in place of ``sqlite_file``."""
     fresh = tmp_path / "fresh.sqlite3"
     with sqlite3.connect(fresh) as raw:
         raw.execute("CREATE TABLE item (name TEXT)")
         raw.execute("INSERT INTO item (name) VALUES ('new file')")
     os.replace(fresh, sqlite_file)
+
+
+def _assert_reads_the_new_file(sqlite_file: Path) -> None:
     second = _sqlite(sqlite_file)
     assert not _has_marker(second)
     with second.cursor() as cursor:
         cursor.execute("SELECT name FROM item")
         assert cursor.fetchone()[0] == "new file"
     second.close()
+
+
+def test_a_replaced_database_file_gets_a_new_connection(sqlite_file, tmp_path):
+    first = _sqlite(sqlite_file)
+    _mark(first)
+    first.close()
+    _replace_file(sqlite_file, tmp_path)
+    _assert_reads_the_new_file(sqlite_file)
+
+
+def test_a_file_replaced_while_its_connection_is_in_use_gets_a_new_connection(sqlite_file, tmp_path):
+    """The connection is put back with the file it was opened on, not the file in its place by then: it
+    still reads the old one."""
+    first = _sqlite(sqlite_file)
+    _mark(first)
+    _replace_file(sqlite_file, tmp_path)
+    first.close()
+    _assert_reads_the_new_file(sqlite_file)
 
 
 # --- PostgreSQL: requests over real HTTP borrow pooled connections --------------------------------------

@@ -8,7 +8,7 @@ import threading
 
 from django.db.backends.sqlite3 import base
 
-# Idle connections by database file, each with the file's (device, inode) when it was put back. Shared by
+# Idle connections by database file, each with the file's (device, inode) when it was opened. Shared by
 # the process's threads: Django's ASGI handler runs each request's synchronous code on a thread of its own
 # (asgiref's ThreadSensitiveContext), so connections must outlive threads. A connection is taken off the
 # list while in use, so no two Django connections ever share one at the same time.
@@ -47,6 +47,11 @@ class CursorWrapper(base.SQLiteCursorWrapper):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # The (device, inode) of the file when the connection in use was opened: what it reads, and what it is
+    # put back with. (Looking again when putting it back cost a second ``stat`` per request, and named the
+    # new file if the old one was replaced meanwhile.)
+    _identity: tuple[int, int] | None = None
+
     def create_cursor(self, name: str | None = None) -> CursorWrapper:
         assert self.connection is not None
         return self.connection.cursor(factory=CursorWrapper)
@@ -68,15 +73,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 if kept is None:
                     break
                 if kept[1] == identity:
+                    self._identity = identity
                     return kept[0]
                 kept[0].close()  # the file was replaced since: that connection reads the old one
+            self._identity = identity
         opened: sqlite3.Connection = super().get_new_connection(conn_params)
         return opened
 
     def _close(self) -> None:
         connection = self.connection
-        path = self._file()
-        identity = _identity(path) if path is not None else None
+        path, identity = self._file(), self._identity
+        self._identity = None
         if connection is not None and path is not None and identity is not None:
             with self.wrap_database_errors:
                 if connection.in_transaction:
