@@ -164,8 +164,9 @@ class Compiled:
         return found
 
     def models(self, **values: Any) -> list[Model]:
-        """The rows as model instances of the queryset's model, ``select_related`` relations attached
-        (as :class:`django.db.models.query.ModelIterable` builds them; no deferred fields, no annotations)."""
+        """The rows as model instances of the queryset's model, ``select_related`` relations attached and
+        annotations set as attributes (as :class:`django.db.models.query.ModelIterable` builds them; no
+        deferred fields)."""
         db = connections[DEFAULT_DB_ALIAS]
         rows = self._rows(db, False, values)
         found = self._builders.get(db.vendor)
@@ -175,13 +176,16 @@ class Compiled:
             start, end = info["select_fields"][0], info["select_fields"][-1] + 1
             names = [column[0].target.attname for column in select[start:end]]
             related = get_related_populators(info, select, db.alias)  # stateless: kept with the statement
-            found = self._builders[db.vendor] = (info["model"], names, start, end, related)
-        model, names, start, end, related = found
+            annotations = tuple(compiler.annotation_col_map.items())
+            found = self._builders[db.vendor] = (info["model"], names, start, end, related, annotations)
+        model, names, start, end, related, annotations = found
         instances = []
         for row in rows:
             instance = model.from_db(db.alias, names, row[start:end])
             for populator in related:
                 populator.populate(row, instance)
+            for name, at in annotations:
+                setattr(instance, name, row[at])
             instances.append(instance)
         return instances
 

@@ -12,8 +12,9 @@ the viewer is one).
   back. A warm page pays one query for all of it, the request's authentication included (the Mastodon API
   defers the account to it), planned once per connection. A later round asks again only when the first one
   came back full (otherwise it already held every entry below its bound).
-- **SQLite** (no ``LATERAL``): the registry statement, then, when the viewer follows a celebrity, their IDs
-  once per page and :func:`spool.timelines.fanout.newest_of` per round.
+- **SQLite** (no ``LATERAL``): the registry statement (with the viewer's account, when the caller has
+  only its ID), then, when the viewer follows a celebrity, their IDs once per page and
+  :func:`spool.timelines.fanout.newest_of` per round.
 """
 
 from __future__ import annotations
@@ -43,13 +44,26 @@ def _big(viewer: int, threshold: int) -> QuerySet[Any]:
     )
 
 
-# SQLite: when the viewer's timeline was last read (``None``: not held) and whether they follow an account
-# that is not fanned out.
+def _registry(viewer: int, threshold: int) -> dict[str, Any]:
+    """SQLite's registry columns: when the viewer's timeline was last read (``None``: not held) and whether
+    they follow an account that is not fanned out."""
+    return {
+        "timeline_read_at": Subquery(Timeline.objects.filter(owner_id=viewer).values("active_at")[:1]),
+        "follows_celebrity": Exists(_big(viewer, threshold)),
+    }
+
+
+# SQLite: the registry columns alone (the caller has the viewer's account), or with the account (as
+# annotations of it: one statement for both, where reading the account apart cost the warm page a query
+# and the ORM's compilation of it).
 _REGISTRY = compiled(
     lambda viewer, threshold: Account.objects.filter(id=viewer).values_list(
-        Subquery(Timeline.objects.filter(owner_id=viewer).values("active_at")[:1]),
-        Exists(_big(viewer, threshold)),
+        *_registry(viewer, threshold).values()
     ),
+    ints=("viewer", "threshold"),
+)
+_REGISTRY_AND_VIEWER = compiled(
+    lambda viewer, threshold: Account.objects.filter(id=viewer).annotate(**_registry(viewer, threshold)),
     ints=("viewer", "threshold"),
 )
 _CELEBRITIES = compiled(_big, ints=("viewer", "threshold"))
@@ -160,8 +174,8 @@ def read_registry(
 ) -> tuple[datetime | None, Celebrities, Account]:
     """When ``viewer`` last read their timeline (``None``: it is not held), their celebrities, with (on
     PostgreSQL, in the same statement) the newest ``count`` entries below ``before``, and the viewer's
-    account. Given only the viewer's ID, the account is read in the same statement on PostgreSQL, by one
-    query more on SQLite; raises ``Account.DoesNotExist`` when there is no such account."""
+    account. Given only the viewer's ID, the account is read in the same statement; raises
+    ``Account.DoesNotExist`` when there is no such account."""
     viewer_id = viewer if isinstance(viewer, int) else viewer.id
     if connection.vendor == "postgresql":
         active_at, entries, account = _registry_pg(viewer_id, threshold, before, count)
@@ -170,9 +184,19 @@ def read_registry(
         itself = account.followers_count > threshold
         first = (before, count, entries)
         return active_at, Celebrities(viewer_id, itself, threshold, first=first), account
-    if isinstance(viewer, int):
-        viewer = Account.objects.get(id=viewer)
-    rows = _REGISTRY.run(viewer=viewer_id, threshold=threshold)
-    read_at, follows = rows[0] if rows else (None, True)
-    itself = viewer.followers_count > threshold
-    return read_at, Celebrities(viewer_id, itself, threshold, follows=bool(follows)), viewer
+    read_at, follows, account = _registry_sqlite(viewer, threshold)
+    itself = account.followers_count > threshold
+    return read_at, Celebrities(viewer_id, itself, threshold, follows=follows), account
+
+
+def _registry_sqlite(viewer: Account | int, threshold: int) -> tuple[datetime | None, bool, Account]:
+    """SQLite's registry statement: when the timeline was last read, whether the viewer follows a
+    celebrity, and the viewer's account (read in the same statement when only its ID is given)."""
+    if isinstance(viewer, Account):
+        rows = _REGISTRY.run(viewer=viewer.id, threshold=threshold)
+        read_at, follows = rows[0] if rows else (None, True)
+        return read_at, bool(follows), viewer
+    found: list[Any] = _REGISTRY_AND_VIEWER.models(viewer=viewer, threshold=threshold)
+    if not found:
+        raise Account.DoesNotExist(f"no account {viewer}")
+    return found[0].timeline_read_at, found[0].follows_celebrity, found[0]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
@@ -43,6 +44,29 @@ def test_models_are_the_querysets_instances_with_their_relations(db: None, djang
         assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
     assert found.account.hide_offensive_words == ana.hide_offensive_words
     assert _BY_DIGEST.models(token=digest("no such token")) == []
+
+
+def _with_tokens(id: int) -> QuerySet[Account]:
+    return Account.objects.filter(pk=id).annotate(
+        token_count=Count("tokens"), has_tokens=Exists(Token.objects.filter(account_id=OuterRef("pk")))
+    )
+
+
+_WITH_TOKENS = compiled(_with_tokens, ints=("id",))
+
+
+def test_models_carry_the_querysets_annotations(db: None, django_assert_num_queries: Any) -> None:
+    """Annotations come as attributes of the instances, converted as the queryset converts them."""
+    ana = register_account(
+        email="ana@example.com", password="correct horse battery staple", handle="ana", client_address=None
+    )
+    app = create_application(name="Reader", redirect_uris="urn:ietf:wg:oauth:2.0:oob", scopes="read")
+    issue_token(app.application, ana, scopes.parse("read"))
+    with django_assert_num_queries(1):
+        [found] = _WITH_TOKENS.models(id=ana.id)
+    expected: Any = _with_tokens(ana.id).get()
+    assert (found.token_count, found.has_tokens) == (expected.token_count, expected.has_tokens) == (1, True)
+    assert found.handle == "ana"
 
 
 _HANDLES = compiled(
