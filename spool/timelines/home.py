@@ -422,7 +422,7 @@ def _page_rows(viewer: int, ids: set[int], reposts: list[int], extra: Extra | No
     params = [None] * len(slots)
     for at, name in slots:
         params[at] = values[name]
-    with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
+    with connection.native_cursor(binary=True) as cursor:  # type: ignore[attr-defined]
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -474,8 +474,8 @@ def resolve_rows(
     """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
     compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
     then the relations, which also read the viewer's flags on the posts (:data:`HomeRow.flags`), so that
-    rendering needs no query of its own. On PostgreSQL both are one statement (:func:`_page_rows`). ``extra``'s rows (see :func:`home_rows`) are added to
-    ``extras``."""
+    rendering needs no query of its own; on PostgreSQL both are one statement (:func:`_page_rows`).
+    ``extra``'s rows (see :func:`home_rows`) are added to ``extras``."""
     if not candidates:
         return []
     posts: dict[int, tuple[Any, ...]] = {}
