@@ -52,7 +52,10 @@ _SENTINEL_BASE = 2_147_480_000
 
 def id_list(marker: Any) -> RawSQL:
     """``field__in=id_list(ids)``: a list of IDs as one SQL parameter (a compiled statement's marker, or
-    :func:`ids_param` of the IDs in a queryset run as usual)."""
+    :func:`ids_param` of the IDs in a queryset run as usual); a ``RawSQL`` subquery is taken as it is (the
+    IDs read by the statement itself)."""
+    if isinstance(marker, RawSQL):
+        return marker
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", (marker,))
     return RawSQL("SELECT value FROM json_each(%s)", (marker,))

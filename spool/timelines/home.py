@@ -19,17 +19,20 @@ used up the rounds), and the next page is everything below it: pages are stable 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import CharField, Max, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
 
-from spool.core.compiled import Compiled, compiled, id_list
+from spool.core.compiled import Compiled, compiled, id_list, ids_param
 from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
@@ -303,13 +306,20 @@ def _relations_and_flags(
 ) -> tuple[Relations, dict[int, set[str]], set[int], list[tuple[int, str]]]:
     """:func:`_relations_of`, plus the viewer's flags by post, the muted conversation roots and ``extra``'s
     rows as (key, kind): one query."""
+    rows = _with_flags(extra).run(viewer=viewer_id, people=people, posts=post_ids, roots=roots)
+    return _read_relations(rows)
+
+
+def _read_relations(
+    rows: Iterable[Sequence[Any]],
+) -> tuple[Relations, dict[int, set[str]], set[int], list[tuple[int, str]]]:
+    """What :func:`_relations_and_flags` returns, from its statement's rows (key, value, kind)."""
     followed: set[int] = set()
     muted: set[int] = set()
     newest: dict[int, int] = {}
     flags: dict[int, set[str]] = {}
     muted_roots: set[int] = set()
     extras: list[tuple[int, str]] = []
-    rows = _with_flags(extra).run(viewer=viewer_id, people=people, posts=post_ids, roots=roots)
     for key, value, what in rows:
         if what == "follow":
             followed.add(key)
@@ -362,6 +372,60 @@ def _rows_qs(viewer: int, ids: Any, reposts: Any) -> QuerySet[Any]:
 
 _ROWS = compiled(_rows_qs, ints=("viewer",), lists=("ids", "reposts"))
 
+# PostgreSQL reads a page's relations and flags (:func:`_relations_and_flags`) in the statement of its posts
+# (:data:`_ROWS`), from the rows that statement selects: its people (the posts' authors and the reposters,
+# both in the account columns), its visible posts and their conversations' roots: constant SQL over the
+# statement's CTE ``home_page`` (:func:`_page_statement`).
+_PAGE_PEOPLE = 'SELECT "author__id" FROM home_page'
+_PAGE_POSTS = 'SELECT "id" FROM home_page WHERE "is_reply" IS NOT NULL'
+_PAGE_ROOTS = 'SELECT COALESCE("root_id", "id") FROM home_page WHERE "is_reply" IS NOT NULL'
+_PAGE_STATEMENTS: dict[Extra | None, tuple[str, list[tuple[int, str]]]] = {}
+
+
+def _page_statement(extra: Extra | None) -> tuple[str, list[tuple[int, str]]]:
+    """The statement of :func:`_page_rows` and where its placeholders go (as :data:`_ROWS`' own), built
+    once per process: ``_ROWS`` as a CTE, its rows with a last column NULL, then the relations' rows
+    (key, value, NULLs, kind) read from the CTE. One round trip and one plan instead of two."""
+    found = _PAGE_STATEMENTS.get(extra)
+    if found is None:
+
+        def build(viewer: int) -> QuerySet[Any]:
+            page = [RawSQL(sql, ()) for sql in (_PAGE_PEOPLE, _PAGE_POSTS, _PAGE_ROOTS)]  # noqa: S611
+            first, *rest = _with_flags_parts(viewer, *page)
+            return first.union(*rest, *(extra(viewer) if extra else ()), all=True)
+
+        rows_sql, slots, *_ = _ROWS._compile(connection)
+        relations_sql, relation_slots, *_ = compiled(build, ints=("viewer",))._compile(connection)
+        assert relation_slots == [(0, "viewer")]
+        viewer = 1 + next(at for at, name in slots if name == "viewer")
+        relations_sql = re.sub(r"\$1\b", f"${viewer}", relations_sql)
+        blanks = ", NULL" * (len(_POST_COLUMNS) - 2)
+        # Table names are ours, every value a parameter or written in by Django's own quoting.
+        sql = (
+            f"WITH home_page AS MATERIALIZED ({rows_sql})"  # noqa: S608
+            " SELECT home_page.*, NULL AS kind FROM home_page"
+            f" UNION ALL SELECT r.key, r.value{blanks}, r.kind FROM ({relations_sql}) r (key, value, kind)"
+        )
+        found = _PAGE_STATEMENTS[extra] = (sql, slots)
+    return found
+
+
+def _page_rows(viewer: int, ids: set[int], reposts: list[int], extra: Extra | None) -> list[tuple[Any, ...]]:
+    """PostgreSQL: the rows of :data:`_ROWS` (with a last column NULL) and of :func:`_relations_and_flags`
+    for them (key, value, NULLs, kind), in one statement."""
+    sql, slots = _page_statement(extra)
+    values = {
+        "viewer": viewer,
+        "ids": ids_param(ids, "postgresql"),
+        "reposts": ids_param(reposts, "postgresql"),
+    }
+    params = [None] * len(slots)
+    for at, name in slots:
+        params[at] = values[name]
+    with connection.native_cursor(binary=True) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
 
 class HomeRow(NamedTuple):
     """One shown entry as plain values: the post's columns (``POST_FIELDS``) with its author's under
@@ -410,18 +474,30 @@ def resolve_rows(
     """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
     compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
     then the relations, which also read the viewer's flags on the posts (:data:`HomeRow.flags`), so that
-    rendering needs no query of its own. ``extra``'s rows (see :func:`home_rows`) are added to
-    ``extras``."""
+    rendering needs no query of its own; on PostgreSQL both are one statement (:func:`_page_rows`).
+    ``extra``'s rows (see :func:`home_rows`) are added to ``extras``."""
     if not candidates:
         return []
     posts: dict[int, tuple[Any, ...]] = {}
     reposts: dict[int, tuple[Any, ...]] = {}
     repost_ids = [c.sort_id for c in candidates if c.sort_id != c.post_id]
-    for r in _ROWS.run(raw=True, viewer=viewer.id, ids={c.post_id for c in candidates}, reposts=repost_ids):
-        (reposts if r[2] is None else posts)[r[0]] = r
-    people = {p[1] for p in posts.values()} | {r[_HEAD] for r in reposts.values()}
-    roots = {p[3] or p[0] for p in posts.values()}  # POST_FIELDS: id, author_id, is_reply, root_id
-    relations, flags, muted_roots, more = _relations_and_flags(viewer.id, people, list(posts), roots, extra)
+    ids = {c.post_id for c in candidates}
+    if connection.vendor == "postgresql":
+        relation_rows: list[Sequence[Any]] = []
+        for r in _page_rows(viewer.id, ids, repost_ids, extra):
+            if r[-1] is not None:
+                relation_rows.append((r[0], r[1], r[-1]))
+            else:
+                (reposts if r[2] is None else posts)[r[0]] = r[:-1]
+        relations, flags, muted_roots, more = _read_relations(relation_rows)
+    else:
+        for r in _ROWS.run(raw=True, viewer=viewer.id, ids=ids, reposts=repost_ids):
+            (reposts if r[2] is None else posts)[r[0]] = r
+        people = {p[1] for p in posts.values()} | {r[_HEAD] for r in reposts.values()}
+        roots = {p[3] or p[0] for p in posts.values()}  # POST_FIELDS: id, author_id, is_reply, root_id
+        relations, flags, muted_roots, more = _relations_and_flags(
+            viewer.id, people, list(posts), roots, extra
+        )
     if extras is not None:
         extras += more
     decided = decide(

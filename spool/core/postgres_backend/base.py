@@ -35,10 +35,21 @@ class UtcTimestampLoader(Loader):
         return _NATIVE(self.oid, None).load(data)
 
 
+class JsonbTextBinaryLoader(Loader):
+    """``jsonb`` in binary results as its text, as Django's loader of text results returns it (Django
+    parses JSON itself): a version byte, then the text."""
+
+    format = Format.BINARY
+
+    def load(self, data: Any) -> Any:
+        return bytes(data[1:]).decode()
+
+
 @cache
 def _adapters(template: AdaptersMap) -> AdaptersMap:
     adapters = AdaptersMap(template)
     adapters.register_loader("timestamptz", UtcTimestampLoader)
+    adapters.register_loader("jsonb", JsonbTextBinaryLoader)
     return adapters
 
 
@@ -66,13 +77,18 @@ class DatabaseWrapper(QueryLogSwitch, base.DatabaseWrapper):
             params["context"] = _adapters(params["context"])
         return params
 
-    def native_cursor(self) -> Any:
+    def native_cursor(self, binary: bool = False) -> Any:
         """A cursor for statements written with PostgreSQL's own placeholders (``$1``…), wrapped as Django
         wraps its cursors (query logging, execute wrappers, error translation): psycopg sends the SQL as it
         is, never scanning it for ``%s``, binds the values server-side, and prepares the statement once a
         connection has run it ``prepare_threshold`` times. Django's own cursors bind client-side (the
-        values written into the SQL), so nothing they run is ever prepared."""
+        values written into the SQL), so nothing they run is ever prepared. ``binary``: results in binary
+        format (the same Python values; cheaper for the server to send and for psycopg to read, numbers
+        and times above all), for statements whose rows are many and wide."""
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            return self._prepare_cursor(psycopg.RawCursor(self.connection))  # type: ignore[attr-defined]
+            cursor = psycopg.RawCursor(self.connection)
+            if binary:
+                cursor.format = Format.BINARY
+            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]

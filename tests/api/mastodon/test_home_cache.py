@@ -199,3 +199,22 @@ def test_an_edit_that_adds_a_word_of_the_default_list_hides_the_post(mastodon):
     assert str(post.id) in _by_id(_home(ana))
     edit_post(bo.account, post.id, text=f"a post with {DEFAULT_OFFENSIVE_WORDS[0]} in it")
     assert str(post.id) not in _by_id(_home(ana))
+
+
+def test_authors_and_reposters_profile_links_show_as_fields(mastodon):
+    """Profile links (JSON) travel in the page's rows (binary results on PostgreSQL) and render as the
+    account entity's fields, cached or not, for an author and for a reposter."""
+    ana, bo, cy = mastodon("ana"), mastodon("bo"), mastodon("cy")
+    update_profile(bo.account, links=[{"title": "Site", "url": "https://bo.example/"}])
+    update_profile(cy.account, links=[{"url": "https://cy.example/"}])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        follow_account(ana.account, bo.account)
+        follow_account(ana.account, cy.account)
+        post = create_post(bo.account, text="linked")
+        repost_post(cy.account, create_post(ana.account, text="mine").id)
+    first, cached = _home(ana), _home(ana)
+    assert first == cached
+    by_id = {s["id"]: s for s in cached}
+    assert [f["name"] for f in by_id[str(post.id)]["account"]["fields"]] == ["Site"]
+    reblog = next(s for s in cached if s["reblog"] is not None)
+    assert [f["name"] for f in reblog["account"]["fields"]] == ["cy.example/"]
