@@ -253,6 +253,29 @@ def test_a_batch_forgets_a_post_once_it_is_deleted(ana: Any, fediverse: Any, run
     assert not Like.objects.exists()
 
 
+@pytest.mark.usefixtures("one_partition")
+def test_a_post_created_and_deleted_in_one_batch_leaves_its_topic_uncounted(
+    ana: Any, fediverse: Any, run: Any
+) -> None:
+    """The batch sums counter changes to its end; the ``Delete`` of a post created earlier in the same batch
+    must take its topic's count back through the same sum (lowered at once, the zero floor swallowed the
+    ``-1`` and the summed ``+1`` then left the count one too high)."""
+    from spool.posts.models import Topic
+
+    admin = fediverse.actor(ADMIN)
+    follow_remote(ana, "admin@mastodon.example.org")
+    created = _create(ADMIN, 1, tag=[{"type": "Hashtag", "name": "#quokkas", "href": "https://x.example/q"}])
+    uri = created["object"]["id"]
+    _store(admin, created)
+    _store(admin, {"id": f"{uri}#delete", "type": "Delete", "actor": ADMIN, "object": uri})
+
+    assert run(tasks.drain_inbox) == 2
+
+    assert set(_states().values()) == {"done"}
+    assert not RemotePost.objects.filter(uri=uri).exists()
+    assert Topic.objects.get(name="quokkas").posts_count == 0
+
+
 def test_lookups_are_remembered_inside_a_batch_only() -> None:
     from spool.federation.remembered import forget, remembered, remembering
 
