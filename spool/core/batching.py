@@ -72,16 +72,16 @@ def batched_tasks() -> Iterator[None]:
                 log.exception("%s failed for a batch of %d", name, len(items))
 
 
-def _messages(collected: dict[str, list[list[Any]]]) -> Iterator[list[tuple[str, list[list[Any]]]]]:
-    """The collected calls cut into messages of at most ``CHUNK`` calls, each a list of (task name, its
-    calls), the names in the order they were first enqueued."""
-    message: list[tuple[str, list[list[Any]]]] = []
+def _messages(collected: dict[str, list[list[Any]]]) -> Iterator[list[list[Any]]]:
+    """The collected calls cut into messages of at most ``CHUNK`` calls, each a list of [task name, its
+    calls] pairs, the names in the order they were first enqueued."""
+    message: list[list[Any]] = []
     room = CHUNK
     for name, calls in collected.items():
         start = 0
         while start < len(calls):
             part = calls[start : start + room]
-            message.append((name, part))
+            message.append([name, part])
             start += len(part)
             room -= len(part)
             if not room:
