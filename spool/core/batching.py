@@ -3,8 +3,10 @@
 A task per event is right for one person posting, and costly when one worker task applies a hundred
 activities from other servers: each new post would send three messages (timelines, search, spam score),
 each read back, decoded and acknowledged by the worker on its own. Inside :func:`batched_tasks`,
-:func:`enqueue` only collects the calls; when the block ends they go out as one :func:`run_tasks`
-message per task name (at most ``CHUNK`` calls each). Outside it, :func:`enqueue` is ``task.delay``.
+:func:`enqueue` only collects the calls; when the block ends they go out together, every task name's
+calls in one :func:`~spool.core.tasks.run_task_groups` message (at most ``CHUNK`` calls each: a batch
+of new posts sends one message for its timelines, search, spam and trending work, not one per kind).
+Outside it, :func:`enqueue` is ``task.delay``.
 
 A task whose work is cheaper done for many calls at once (one set-based query instead of a few per call)
 registers a batch runner (:func:`runs_in_batches`): :func:`run_all` then hands it every call of a message
@@ -20,7 +22,7 @@ one at a time as above (tasks with a batch runner are idempotent, so work the ba
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -58,17 +60,41 @@ def batched_tasks() -> Iterator[None]:
     finally:
         _collected.reset(token)
         _gathered.reset(gathered_token)
-        from spool.core.tasks import run_tasks
+        from spool.core.tasks import run_task_groups
 
-        for name, calls in collected.items():
-            for start in range(0, len(calls), CHUNK):
-                run_tasks.delay(name, calls[start : start + CHUNK])
+        for message in _messages(collected):
+            run_task_groups.delay(message)
         for handler, items in gathered.items():
             try:
                 handler(items)
             except Exception:
                 name = getattr(handler, "__name__", repr(handler))
                 log.exception("%s failed for a batch of %d", name, len(items))
+
+
+def _messages(collected: dict[str, list[list[Any]]]) -> Iterator[list[list[Any]]]:
+    """The collected calls cut into messages of at most ``CHUNK`` calls, each a list of [task name, its
+    calls] pairs, the names in the order they were first enqueued."""
+    message: list[list[Any]] = []
+    room = CHUNK
+    for name, calls in collected.items():
+        start = 0
+        while start < len(calls):
+            part = calls[start : start + room]
+            message.append([name, part])
+            start += len(part)
+            room -= len(part)
+            if not room:
+                yield message
+                message, room = [], CHUNK
+    if message:
+        yield message
+
+
+def run_groups(groups: Iterable[Sequence[Any]]) -> int:
+    """:func:`run_all` for each (task name, calls) of a message, one after another: a name whose calls fail
+    does not keep the others from running. Returns how many calls ran here."""
+    return sum(run_all(name, calls) for name, calls in groups)
 
 
 def gather(handler: Callable[[list[Any]], object], item: Any) -> bool:

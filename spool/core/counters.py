@@ -38,6 +38,11 @@ def add(model: type[Model], pk: int, field: str, delta: int) -> None:
     changes[(model, pk, field)] = changes.get((model, pk, field), 0) + delta
 
 
+def deferred() -> bool:
+    """Whether :func:`add` sums its changes now (inside :func:`deferring`) rather than applying them."""
+    return _pending.get() is not None
+
+
 @contextmanager
 def deferring() -> Iterator[None]:
     """Sum the :func:`add` calls made inside and apply them when the block ends without raising (use it

@@ -171,7 +171,14 @@ def score_posts(post_ids: Iterable[int]) -> dict[int, Score]:
     """:func:`score_post` for many posts at once (an inbox batch's new posts), the same signals computed by
     four queries for the whole batch (posts, burst counts, fingerprints written, accounts per fingerprint)
     plus the holds. Returns each existing post's score."""
-    posts = list(Post.objects.select_related("author", "topic").filter(pk__in=set(post_ids)).order_by("id"))
+    # Only what the signals read (a whole post with its author and topic, three models a row, cost more
+    # than the scoring); the rare post held is read whole for its report (:func:`_hold`).
+    posts = list(
+        Post.objects.select_related("author")
+        .only(*_SCORED_FIELDS)
+        .filter(pk__in=set(post_ids))
+        .order_by("id")
+    )
     young = [post for post in posts if _young(post)]
     recent = _counts(
         f"SELECT b.pid, COUNT(p.id) FROM ({{batch}}) b JOIN {Post._meta.db_table} p"  # noqa: S608 (our table)
@@ -213,6 +220,17 @@ def score_posts(post_ids: Iterable[int]) -> dict[int, Score]:
     return results
 
 
+_SCORED_FIELDS = (
+    "id",
+    "text",
+    "attachment_text",
+    "author_id",
+    "created_at",
+    "moderation_state",
+    "author__created_at",
+)
+
+
 def _counts(sql: str, rows: list[list[Any]], columns: list[str]) -> dict[int, int]:
     """Run ``sql`` (post ID, count per row) with ``{batch}`` standing for ``rows`` as a derived table with
     ``columns``, the post ID first; nothing to ask for no rows."""
@@ -236,6 +254,8 @@ def _hold(post: Post, result: Score) -> None:
         )
         if not held:
             return
+        if post.get_deferred_fields():  # read for scoring only (:func:`score_posts`)
+            post = Post.objects.select_related("author", "topic").get(pk=post.pk)
         snapshot = snapshot_post(post)
         file_report(
             None,

@@ -253,6 +253,29 @@ def test_a_batch_forgets_a_post_once_it_is_deleted(ana: Any, fediverse: Any, run
     assert not Like.objects.exists()
 
 
+@pytest.mark.usefixtures("one_partition")
+def test_a_post_created_and_deleted_in_one_batch_leaves_its_topic_uncounted(
+    ana: Any, fediverse: Any, run: Any
+) -> None:
+    """The batch sums counter changes to its end; the ``Delete`` of a post created earlier in the same batch
+    must take its topic's count back through the same sum (lowered at once, the zero floor swallowed the
+    ``-1`` and the summed ``+1`` then left the count one too high)."""
+    from spool.posts.models import Topic
+
+    admin = fediverse.actor(ADMIN)
+    follow_remote(ana, "admin@mastodon.example.org")
+    created = _create(ADMIN, 1, tag=[{"type": "Hashtag", "name": "#quokkas", "href": "https://x.example/q"}])
+    uri = created["object"]["id"]
+    _store(admin, created)
+    _store(admin, {"id": f"{uri}#delete", "type": "Delete", "actor": ADMIN, "object": uri})
+
+    assert run(tasks.drain_inbox) == 2
+
+    assert set(_states().values()) == {"done"}
+    assert not RemotePost.objects.filter(uri=uri).exists()
+    assert Topic.objects.get(name="quokkas").posts_count == 0
+
+
 def test_lookups_are_remembered_inside_a_batch_only() -> None:
     from spool.federation.remembered import forget, remembered, remembering
 
@@ -358,3 +381,36 @@ def test_items_are_applied_without_a_savepoint_each(ana: Any, fediverse: Any, ru
     # Inside the test's transaction the batch's own transaction is a savepoint too; the like service takes
     # two of its own per like (its transaction, the insert that may collide). None per item besides.
     assert len(savepoints) <= 1 + 2 * 5, savepoints
+
+
+def test_the_follow_up_work_of_a_batchs_posts_leaves_in_one_message(
+    ana: Any, fediverse: Any, run: Any
+) -> None:
+    """The four kinds of follow-up work of a batch's new posts (timelines, search, spam, trending) go out as
+    one task message, not one per kind."""
+    from celery.signals import task_prerun
+
+    admin = fediverse.actor(ADMIN)
+    follow_remote(ana, "admin@mastodon.example.org")
+    for n in range(3):
+        _store(admin, _create(ADMIN, n))
+    messages: list[tuple[str, Any]] = []
+
+    def record(task: Any = None, args: Any = (), **_: Any) -> None:
+        messages.append((task.name, args))
+
+    task_prerun.connect(record, weak=False)
+    try:
+        assert run(tasks.drain_inbox) == 3
+    finally:
+        task_prerun.disconnect(record)
+
+    groups = [args[0] for name, args in messages if name == "spool.core.tasks.run_task_groups"]
+    assert len(groups) == 1, messages
+    assert {name: len(calls) for name, calls in groups[0]} == {
+        "spool.timelines.tasks.fan_out_post": 3,
+        "spool.search.tasks.index_post": 3,
+        "spool.moderation.tasks.score_post": 3,
+        "spool.feeds.tasks.count_for_trending": 3,
+    }
+    assert not [name for name, _ in messages if name == "spool.core.tasks.run_tasks"]

@@ -25,7 +25,7 @@ def handle(activity: dict[str, Any], actor: Account) -> str:
         if note.is_vote:
             return _vote(note, actor)
         # The post is the actor's (checked above): its author is the account the inbox resolved already.
-        ingest_note(obj, require_interest=True, author=actor)
+        ingest_note(note, require_interest=True, author=actor)
     except (IgnoredNote, VocabError) as exc:
         return f"ignored: {exc}"
     return "done"

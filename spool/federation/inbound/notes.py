@@ -96,16 +96,16 @@ def resolve_post(uri: str, *, depth: int = 0) -> Post | None:
 
 
 def ingest_note(
-    data: dict[str, Any],
+    data: dict[str, Any] | Note,
     *,
     depth: int = 0,
     require_interest: bool = False,
     author: Account | None = None,
 ) -> Post | None:
-    """Store the post described by ``data`` (a Note-like object) unless held already; returns it.
-    ``author``: the account of ``attributedTo`` when the caller holds it already (a ``Create`` by its
-    author); otherwise it is looked up, or fetched."""
-    note = Note.from_json(data)
+    """Store the post described by ``data`` (a Note-like object, or the :class:`Note` the caller parsed
+    from it already) unless held already; returns it. ``author``: the account of ``attributedTo`` when the
+    caller holds it already (a ``Create`` by its author); otherwise it is looked up, or fetched."""
+    note = data if isinstance(data, Note) else Note.from_json(data)
     existing = post_for_uri(note.id)
     if existing is not None:
         return existing

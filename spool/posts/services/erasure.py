@@ -17,10 +17,12 @@ from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Greatest
 
+from spool.core import counters
 from spool.core.events import publish
 from spool.identities.models import Account
 from spool.posts.events import PostDeleted
 from spool.posts.models import GhostStatus, Like, Media, Poll, PollOption, PollVote, Post, Repost, Topic
+from spool.posts.services.topics import count_topic
 
 
 def _lower_by_count(targets: QuerySet[Any], field: str, rows: QuerySet[Any], key: str) -> int:
@@ -44,10 +46,29 @@ def forget_posts(doomed: QuerySet[Any], staying: QuerySet[Any] | None = None) ->
     change; a cheaper equivalent can be passed. Four updates; must run in the deleting transaction."""
     if staying is None:
         staying = Post.objects.exclude(pk__in=doomed.values("pk"))
-    _lower_by_count(Topic.objects.all(), "posts_count", doomed, "topic_id")
+    _lower_topics(doomed)
     _lower_by_count(Account.objects.all(), "posts_count", doomed, "author_id")
     _lower_by_count(staying, "replies_count", doomed, "reply_to_id")
     _lower_by_count(staying, "quotes_count", doomed, "quote_of_id")
+
+
+def _lower_topics(doomed: QuerySet[Any]) -> None:
+    """Lower the ``posts_count`` of the topics of ``doomed``. Inside an inbox batch the topic counts are
+    summed to its end (:func:`~spool.core.counters.deferring`), a ``Create`` earlier in the batch added its
+    ``+1`` there: lowering the row at once would let the zero floor swallow the ``-1``, and the count would
+    end one too high. There the ``-n`` joins the same sums (one grouped read); elsewhere one ``UPDATE``."""
+    if not counters.deferred():
+        _lower_by_count(Topic.objects.all(), "posts_count", doomed, "topic_id")
+        return
+    per_topic = (
+        doomed.exclude(topic_id=None)
+        .order_by()
+        .values("topic_id")
+        .annotate(n=Count("pk"))
+        .values_list("topic_id", "n")
+    )
+    for topic_id, n in per_topic:
+        count_topic(topic_id, -n)
 
 
 def delete_posts(doomed_ids: list[int]) -> None:
