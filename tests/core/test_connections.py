@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from types import SimpleNamespace
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
