@@ -29,8 +29,9 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from spool.core.batching import gather
@@ -265,13 +266,14 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
         outcomes.update(_send_logged(batch, delivery_id) for delivery_id in delivery_ids)
         _record_answers(batch)
         return dict(outcomes)
+    claimed = _claim_all(list(batch.rows))
     ready: list[_Row] = []
     for delivery_id in delivery_ids:
-        claimed = _claimed(batch, delivery_id)
-        if isinstance(claimed, str):
-            outcomes[claimed] += 1
+        fit = _fit(batch, batch.rows[delivery_id]) if delivery_id in claimed else "skipped"
+        if isinstance(fit, str):
+            outcomes[fit] += 1
         else:
-            ready.append(claimed)
+            ready.append(fit)
     for delivery, error in _post_all(batch, ready, width):
         if isinstance(error, FetchError | None):
             outcomes[_record(batch, delivery, error)] += 1
@@ -326,13 +328,33 @@ def _send_logged(batch: _Batch, delivery_id: int) -> str:
         return "error"
 
 
+def _due(delivery_ids: list[int], now: datetime) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(id__in=delivery_ids, state=Delivery.State.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
 def _claim(delivery_id: int) -> bool:
     now = timezone.now()
-    return bool(
-        Delivery.objects.filter(id=delivery_id, state=Delivery.State.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(next_attempt_at=now + lease())
-    )
+    return bool(_due([delivery_id], now).update(next_attempt_at=now + lease()))
+
+
+def _claim_all(delivery_ids: list[int]) -> set[int]:
+    """Claim those of ``delivery_ids`` that are due (a lease each, as :func:`_claim` does); the ids claimed.
+    One statement for the batch, ``UPDATE … WHERE id IN (SELECT …) RETURNING id``."""
+    if not delivery_ids:
+        return set()
+    now = timezone.now()
+    select, params = _due(delivery_ids, now).values("id").query.sql_with_params()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    column = connection.ops.quote_name(Delivery._meta.get_field("next_attempt_at").column)
+    until = connection.ops.adapt_datetimefield_value(now + lease())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s WHERE id IN ({select}) RETURNING id",  # noqa: S608 - names from the model, values are parameters
+            [until, *params],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def send_delivery(delivery_id: int) -> str:
@@ -362,6 +384,11 @@ def _claimed(batch: _Batch, delivery_id: int) -> _Row | str:
     delivery = batch.rows.get(delivery_id)
     if delivery is None or not _claim(delivery_id):
         return "skipped"
+    return _fit(batch, delivery)
+
+
+def _fit(batch: _Batch, delivery: _Row) -> _Row | str:
+    """A claimed row, when it is still to be sent; else given up."""
     if timezone.now() - delivery.created_at > horizon() or delivery.domain in batch.refused:
         return _give_up(delivery, "gave up: past the delivery horizon or server blocked")
     if batch.keys[(delivery.sender_id, delivery.key_id)] is None:
@@ -372,7 +399,7 @@ def _claimed(batch: _Batch, delivery_id: int) -> _Row | str:
 def _post(batch: _Batch, delivery: _Row) -> None:
     """The signed POST of a claimed row (no database); raises ``FetchError`` when it was not taken."""
     signing = batch.keys[(delivery.sender_id, delivery.key_id)]
-    assert signing is not None  # checked by _claimed
+    assert signing is not None  # checked by _fit
     key_id, private_pem = signing
     body = batch.bodies[delivery.activity_id]
 
@@ -443,11 +470,11 @@ def _give_up(delivery: _Row, error: str) -> str:
 def _server_failed(domain: str, error: str, *, counts: bool) -> None:
     if not counts:
         return
-    now = timezone.now()
     Server.objects.filter(domain=domain).update(
-        consecutive_failures=F("consecutive_failures") + 1, last_error=error[:500]
+        consecutive_failures=F("consecutive_failures") + 1,
+        last_error=error[:500],
+        failing_since=Coalesce(F("failing_since"), Value(timezone.now())),
     )
-    Server.objects.filter(domain=domain, failing_since__isnull=True).update(failing_since=now)
 
 
 def due_deliveries(limit: int = 500) -> list[int]:
