@@ -8,7 +8,8 @@ follow-up tasks the batches send run eagerly in this process. Reports CPU millis
 (``time.process_time``: what neighbours on a shared machine disturb least): the whole drain, the share of
 it spent in the follow-up tasks (timelines, search, spam, trending), and by verb (a second set of the
 same activities, applied one verb at a time, in batches of that verb only). ``--profile`` writes a
-cProfile of the mixed drain (``python -m pstats FILE``).
+cProfile of the mixed drain (``python -m pstats FILE``), or with ``--profile-verb VERB`` of that verb's
+drain only.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _drain(follow_up: list[float], profile: str = "") -> tuple[int, float]:
     return done, time.process_time() - started
 
 
-def measure(count: int, actors: int, profile: str) -> dict[str, Any]:
+def measure(count: int, actors: int, profile: str, profile_verb: str = "") -> dict[str, Any]:
     from django.db import connection
 
     from bench.federation import activities, build
@@ -88,7 +89,7 @@ def measure(count: int, actors: int, profile: str) -> dict[str, Any]:
     mixed = activities(world, count, "mix", seed=2)
     _store(mixed)
     follow_up.clear()
-    done, cpu = _drain(follow_up, profile)
+    done, cpu = _drain(follow_up, "" if profile_verb else profile)
     result: dict[str, Any] = {
         "database": connection.vendor,
         "activities": done,
@@ -104,7 +105,7 @@ def measure(count: int, actors: int, profile: str) -> dict[str, Any]:
     for verb in VERBS:
         _store(by_kind[verb])
         follow_up.clear()
-        done, cpu = _drain(follow_up)
+        done, cpu = _drain(follow_up, profile if verb == profile_verb else "")
         result["by_verb"][verb] = {
             "activities": done,
             "cpu_ms": round(cpu * 1000 / max(done, 1), 2),
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--activities", type=int, default=1000)
     parser.add_argument("--actors", type=int, default=100)
     parser.add_argument("--profile", default="")
+    parser.add_argument("--profile-verb", choices=VERBS, default="")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="spool-bench-inbox-") as tmp:
         setup_process(args.database, tmp)
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
 
         app.conf.task_always_eager = True  # the follow-up tasks run here, timed apart
         started = time.perf_counter()
-        result = measure(args.activities, args.actors, args.profile)
+        result = measure(args.activities, args.actors, args.profile, args.profile_verb)
         result["wall_s"] = round(time.perf_counter() - started, 1)
         print(json.dumps(result, indent=1))
     sys.stdout.flush()

@@ -147,6 +147,9 @@ if CELERY_BROKER_URL == "filesystem://":
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connections (and, in a prefork worker, PostgreSQL's pool) only
+# every this many tasks, not around each one; spool.celery gives connections back after each task (see there).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-ghost-posts": {"task": "spool.posts.tasks.expire_ghost_posts", "schedule": 60.0},

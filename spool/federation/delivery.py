@@ -23,14 +23,15 @@ import logging
 import queue
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from spool.core.batching import gather
@@ -255,58 +256,105 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     ended in each state. A delivery that raises is logged and left to its lease and ``retry_deliveries``.
     What the rows share (bodies, keys, server policy and health) is read once for the batch.
 
-    Each thread has its own database connection (closed when it is done), so it sees only committed rows:
-    inside a transaction (tests run tasks eagerly in theirs) the rows are sent one by one in this thread."""
+    Only the signed POSTs run on the sending threads; every statement (the claims, the outcomes) runs on
+    this one, on the task's own connection, as each POST ends: threads that opened connections of their
+    own cost a PostgreSQL backend or a parsed SQLite schema each, and outnumbered the pool."""
     batch = _read_batch(delivery_ids)
     width = min(settings.SPOOL.federation_delivery_concurrency, len(delivery_ids))
     outcomes: Counter[str] = Counter()
-    if width <= 1 or connection.in_atomic_block:
+    if width <= 1:
         outcomes.update(_send_logged(batch, delivery_id) for delivery_id in delivery_ids)
         _record_answers(batch)
         return dict(outcomes)
-    connection.close()  # not needed while the threads send
-    work: queue.SimpleQueue[int] = queue.SimpleQueue()
+    claimed = _claim_all(list(batch.rows))
+    ready: list[_Row] = []
     for delivery_id in delivery_ids:
-        work.put(delivery_id)
-    lock = threading.Lock()
-
-    def sender() -> None:
-        try:
-            while True:
-                try:
-                    delivery_id = work.get_nowait()
-                except queue.Empty:
-                    return
-                outcome = _send_logged(batch, delivery_id, release_connection=True)
-                with lock:
-                    outcomes[outcome] += 1
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=sender, name=f"delivery-{n}") for n in range(width)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        fit = _fit(batch, batch.rows[delivery_id]) if delivery_id in claimed else "skipped"
+        if isinstance(fit, str):
+            outcomes[fit] += 1
+        else:
+            ready.append(fit)
+    for delivery, error in _post_all(batch, ready, width):
+        if isinstance(error, FetchError | None):
+            outcomes[_record(batch, delivery, error)] += 1
+        else:
+            log.error(
+                "delivery %s failed unexpectedly; retried once its lease runs out",
+                delivery.id,
+                exc_info=error,
+            )
+            outcomes["error"] += 1
     _record_answers(batch)
     return dict(outcomes)
 
 
-def _send_logged(batch: _Batch, delivery_id: int, *, release_connection: bool = False) -> str:
+def _post_all(
+    batch: _Batch, rows: list[_Row], width: int
+) -> Iterator[tuple[_Row, FetchError | Exception | None]]:
+    """POST ``rows`` over ``width`` threads; each row with what its POST raised (``None``: delivered), in
+    the order they end. The threads touch no database."""
+    work: queue.SimpleQueue[_Row] = queue.SimpleQueue()
+    for row in rows:
+        work.put(row)
+    ended: queue.SimpleQueue[tuple[_Row, FetchError | Exception | None]] = queue.SimpleQueue()
+
+    def poster() -> None:
+        while True:
+            try:
+                row = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                _post(batch, row)
+            except Exception as exc:  # handed to the task's thread, which records or logs it
+                ended.put((row, exc))
+            else:
+                ended.put((row, None))
+
+    threads = [threading.Thread(target=poster, name=f"delivery-{n}") for n in range(min(width, len(rows)))]
+    for thread in threads:
+        thread.start()
+    for _ in rows:
+        yield ended.get()
+    for thread in threads:
+        thread.join()
+
+
+def _send_logged(batch: _Batch, delivery_id: int) -> str:
     try:
-        return _send(batch, delivery_id, release_connection=release_connection)
+        return _send(batch, delivery_id)
     except Exception:
         log.exception("delivery %s failed unexpectedly; retried once its lease runs out", delivery_id)
         return "error"
 
 
+def _due(delivery_ids: list[int], now: datetime) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(id__in=delivery_ids, state=Delivery.State.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
 def _claim(delivery_id: int) -> bool:
     now = timezone.now()
-    return bool(
-        Delivery.objects.filter(id=delivery_id, state=Delivery.State.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(next_attempt_at=now + lease())
-    )
+    return bool(_due([delivery_id], now).update(next_attempt_at=now + lease()))
+
+
+def _claim_all(delivery_ids: list[int]) -> set[int]:
+    """Claim those of ``delivery_ids`` that are due (a lease each, as :func:`_claim` does); the ids claimed.
+    One statement for the batch, ``UPDATE … WHERE id IN (SELECT …) RETURNING id``."""
+    if not delivery_ids:
+        return set()
+    now = timezone.now()
+    select, params = _due(delivery_ids, now).values("id").query.sql_with_params()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    column = connection.ops.quote_name(Delivery._meta.get_field("next_attempt_at").column)
+    until = connection.ops.adapt_datetimefield_value(now + lease())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s WHERE id IN ({select}) RETURNING id",  # noqa: S608 - names from the model, values are parameters
+            [until, *params],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def send_delivery(delivery_id: int) -> str:
@@ -317,47 +365,68 @@ def send_delivery(delivery_id: int) -> str:
     return outcome
 
 
-def _send(batch: _Batch, delivery_id: int, *, release_connection: bool = False) -> str:
-    """Claim one row of ``batch`` and send it: two statements of our own (the claim and the outcome) around
-    the signed POST.
+def _send(batch: _Batch, delivery_id: int) -> str:
+    """Claim one row of ``batch``, send it and record the outcome: two statements of our own (the claim and
+    the outcome) around the signed POST."""
+    claimed = _claimed(batch, delivery_id)
+    if isinstance(claimed, str):
+        return claimed
+    try:
+        _post(batch, claimed)
+    except FetchError as exc:
+        return _record(batch, claimed, exc)
+    return _record(batch, claimed, None)
 
-    ``release_connection``: give this thread's database connection back before waiting on the remote
-    server. The sending threads of :func:`send_deliveries` outnumber a process's PostgreSQL pool
-    (``SPOOL_DB_POOL_MAX_SIZE``), so holding it through the network wait would stall the others."""
+
+def _claimed(batch: _Batch, delivery_id: int) -> _Row | str:
+    """The row, claimed and fit to send; else what became of it (skipped: gone, or held by another worker;
+    given up: past the horizon, server refused, or no key to sign with)."""
     delivery = batch.rows.get(delivery_id)
     if delivery is None or not _claim(delivery_id):
         return "skipped"
+    return _fit(batch, delivery)
+
+
+def _fit(batch: _Batch, delivery: _Row) -> _Row | str:
+    """A claimed row, when it is still to be sent; else given up."""
     if timezone.now() - delivery.created_at > horizon() or delivery.domain in batch.refused:
         return _give_up(delivery, "gave up: past the delivery horizon or server blocked")
-    signing = batch.keys[(delivery.sender_id, delivery.key_id)]
-    if signing is None:
+    if batch.keys[(delivery.sender_id, delivery.key_id)] is None:
         return _give_up(delivery, "gave up: the sender's account is gone")
+    return delivery
+
+
+def _post(batch: _Batch, delivery: _Row) -> None:
+    """The signed POST of a claimed row (no database); raises ``FetchError`` when it was not taken."""
+    signing = batch.keys[(delivery.sender_id, delivery.key_id)]
+    assert signing is not None  # checked by _fit
     key_id, private_pem = signing
     body = batch.bodies[delivery.activity_id]
 
     def signer(method: str, url: str, headers: dict[str, str]) -> dict[str, str]:
         return sign_request(method, url, headers, body, key_id=key_id, private_pem=private_pem)
 
-    if release_connection and not connection.in_atomic_block:
-        connection.close()  # back to the pool (or the kept SQLite connections) until the answer comes
-    try:
-        fetch(
-            delivery.inbox,
-            method="POST",
-            body=body,
-            accept=None,
-            headers={"Content-Type": CONTENT_TYPE},
-            sign=signer,
-            max_redirects=0,
-            allow_private=True if dev_mode() else None,
-            max_bytes=64 * 1024,
-        )
-    except FetchError as exc:
-        permanent = exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429)
-        _server_failed(delivery.domain, str(exc), counts=not permanent)
+    fetch(
+        delivery.inbox,
+        method="POST",
+        body=body,
+        accept=None,
+        headers={"Content-Type": CONTENT_TYPE},
+        sign=signer,
+        max_redirects=0,
+        allow_private=True if dev_mode() else None,
+        max_bytes=64 * 1024,
+    )
+
+
+def _record(batch: _Batch, delivery: _Row, error: FetchError | None) -> str:
+    """Record how the POST of ``delivery`` ended (``error`` ``None``: delivered); the resulting state."""
+    if error is not None:
+        permanent = error.status is not None and 400 <= error.status < 500 and error.status not in (408, 429)
+        _server_failed(delivery.domain, str(error), counts=not permanent)
         if permanent:
-            return _give_up(delivery, f"refused: {exc}")
-        return _retry_later(delivery, str(exc))
+            return _give_up(delivery, f"refused: {error}")
+        return _retry_later(delivery, str(error))
     Delivery.objects.filter(id=delivery.id).update(
         state=Delivery.State.DELIVERED,
         attempts=F("attempts") + 1,
@@ -401,11 +470,11 @@ def _give_up(delivery: _Row, error: str) -> str:
 def _server_failed(domain: str, error: str, *, counts: bool) -> None:
     if not counts:
         return
-    now = timezone.now()
     Server.objects.filter(domain=domain).update(
-        consecutive_failures=F("consecutive_failures") + 1, last_error=error[:500]
+        consecutive_failures=F("consecutive_failures") + 1,
+        last_error=error[:500],
+        failing_since=Coalesce(F("failing_since"), Value(timezone.now())),
     )
-    Server.objects.filter(domain=domain, failing_since__isnull=True).update(failing_since=now)
 
 
 def due_deliveries(limit: int = 500) -> list[int]:

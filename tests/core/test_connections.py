@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -193,6 +194,37 @@ def test_requests_over_asgi_reuse_pooled_connections(live_spool: LiveSpool) -> N
     assert stats["requests_num"] >= 30
     assert stats.get("connections_num", 0) - opened <= pool.max_size
     assert _backends() - before <= pool.max_size
+
+
+class _WorkerTask:
+    """What Celery's signals carry as ``sender``: a task, here one a worker runs (not eagerly)."""
+
+    request = SimpleNamespace(is_eager=False)
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_prefork_worker_keeps_its_pool_from_task_to_task() -> None:
+    from celery.fixups.django import DjangoWorkerFixup
+    from celery.signals import task_postrun
+
+    from spool.celery import app
+
+    # Celery's own fixup, as a prefork worker installs it, around tasks that each read the database.
+    fixup = DjangoWorkerFixup(app)
+    fixup.worker = SimpleNamespace(pool_cls="celery.concurrency.prefork:TaskPool")
+    task = _WorkerTask()
+    pool = connection.pool
+    opened = pool.get_stats().get("connections_num", 0)
+    for _ in range(20):
+        fixup.on_task_prerun(sender=task)
+        _select_one()
+        fixup.on_task_postrun(sender=task)
+        task_postrun.send(sender=task)
+        assert connection.connection is None  # given back to the pool after each task
+    # The same pool served them all (Celery closed it around every task: two new backends each).
+    assert connection.pool is pool
+    assert pool.get_stats().get("connections_num", 0) - opened <= 1
 
 
 # --- Redis: the cache's connections shared by every request's cache object ----------------------------

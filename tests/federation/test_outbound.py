@@ -5,13 +5,15 @@ gives up."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 
-from spool.federation.delivery import send_delivery
+from spool.federation.delivery import send_deliveries, send_delivery
 from spool.federation.models import Delivery, Server
 from spool.federation.tasks import retry_deliveries
 from tests.api.mastodon.conftest import token_client
@@ -209,3 +211,30 @@ def test_a_delivery_in_flight_is_not_sent_twice(anon: Any, ana: Any, fediverse: 
     retry_deliveries()
     assert len(fediverse.deliveries("Create")) == 1
     assert json.loads(fediverse.deliveries("Create")[0].body)["object"]["content"] == "<p>once</p>"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_is_posted_side_by_side_by_threads_that_open_no_connection(
+    anon: Any, ana: Any, fediverse: Any
+) -> None:
+    remote_follow(anon, fediverse, "https://remote.example/users/one", ana)
+    remote_follow(anon, fediverse, "https://other.example/users/two", ana)
+    fediverse.inbox_status["remote.example/inbox"] = [503]
+    fediverse.inbox_status["other.example/inbox"] = [503]
+    ana.write("side by side")
+    ids = list(Delivery.objects.filter(body__type="Create").values_list("id", flat=True))
+    Delivery.objects.filter(id__in=ids).update(next_attempt_at=timezone.now())
+    opened: list[str] = []
+
+    def note(sender: Any, connection: Any, **kwargs: Any) -> None:
+        opened.append(threading.current_thread().name)
+
+    connection_created.connect(note)
+    try:
+        assert send_deliveries(ids) == {"delivered": 2}
+    finally:
+        connection_created.disconnect(note)
+    # The claims and outcomes ran on the task's own connection; the sending threads only POSTed.
+    assert [name for name in opened if name.startswith("delivery-")] == []
+    assert Delivery.objects.filter(id__in=ids, state="delivered", attempts=2).count() == 2
+    assert len(fediverse.deliveries("Create")) == 2
