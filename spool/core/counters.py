@@ -43,6 +43,13 @@ def deferred() -> bool:
     return _pending.get() is not None
 
 
+def pending(model: type[Model], field: str) -> set[int]:
+    """The rows of ``model`` whose ``field`` has a change summed and not applied yet (none outside
+    :func:`deferring`)."""
+    stack = _pending.get() or []
+    return {pk for changes in stack for (kind, pk, name) in changes if kind is model and name == field}
+
+
 @contextmanager
 def deferring() -> Iterator[None]:
     """Sum the :func:`add` calls made inside and apply them when the block ends without raising (use it

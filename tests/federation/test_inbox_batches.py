@@ -276,6 +276,25 @@ def test_a_post_created_and_deleted_in_one_batch_leaves_its_topic_uncounted(
     assert Topic.objects.get(name="quokkas").posts_count == 0
 
 
+@pytest.mark.usefixtures("one_partition")
+def test_a_like_by_an_actor_deleted_later_in_the_batch_leaves_the_post_uncounted(
+    ana: Any, fediverse: Any, run: Any
+) -> None:
+    """A like's ``+1`` waits for the batch's end; the ``Delete`` of its actor later in the same batch must
+    take it back through the same sum (lowered at once, the zero floor swallowed the ``-1`` and the like
+    was counted with no like left)."""
+    gargron = fediverse.actor(GARGRON)
+    mine = ana.write("like me, then leave")
+    _store(gargron, _like(GARGRON, 1, post_uri(mine)))
+    _store(gargron, {"id": f"{GARGRON}#delete", "type": "Delete", "actor": GARGRON, "object": GARGRON})
+
+    assert run(tasks.drain_inbox) == 2
+
+    assert set(_states().values()) == {"done"}
+    assert not Like.objects.exists()
+    assert ana.view(mine)["likes_count"] == 0
+
+
 def test_lookups_are_remembered_inside_a_batch_only() -> None:
     from spool.federation.remembered import forget, remembered, remembering
 

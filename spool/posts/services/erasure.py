@@ -35,8 +35,16 @@ def _lower_by_count(targets: QuerySet[Any], field: str, rows: QuerySet[Any], key
     return targets.filter(pk__in=rows.values(key)).update(**{field: lowered})
 
 
-def _lower_by_one(targets: QuerySet[Any], field: str) -> int:
-    return targets.filter(**{f"{field}__gt": 0}).update(**{field: F(field) - 1})
+def _lower_by_one(targets: QuerySet[Any], field: str) -> None:
+    """Lower ``field`` by one on every row of ``targets`` (never below zero). Inside an inbox batch a row
+    may have a change summed to the batch's end (a like earlier in the batch): its ``-1`` joins that sum,
+    since lowered at once the zero floor would swallow it and the count would end one too high."""
+    waiting = counters.pending(targets.model, field)
+    if waiting:
+        for pk in targets.filter(pk__in=waiting).values_list("pk", flat=True):
+            counters.add(targets.model, pk, field, -1)
+        targets = targets.exclude(pk__in=waiting)
+    targets.filter(**{f"{field}__gt": 0}).update(**{field: F(field) - 1})
 
 
 def forget_posts(doomed: QuerySet[Any], staying: QuerySet[Any] | None = None) -> None:
