@@ -288,8 +288,8 @@ def _partition_lock(part: int) -> Iterator[bool]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
         elif mine and held_on is not None and not held_on.closed:
-            # The connection went back to the pool meanwhile (a task run eagerly in this process, as tests
-            # and benches run them, gives its connection back when it ends): its session still holds the lock.
+            # The connection went back to the pool meanwhile (``close_old_connections`` run by code inside
+            # the block): its session still holds the lock.
             held_on.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
