@@ -1,7 +1,6 @@
 """ASGI entry point: HTTP through Django (except the streaming API's server-sent events); WebSockets through
 Channels consumers, with the session of the web app available to them."""
 
-import gc
 import os
 
 from channels.auth import AuthMiddlewareStack
@@ -17,6 +16,7 @@ django_asgi = get_asgi_application()
 # (the view answers 413), not whole.
 from django.conf import settings  # noqa: E402
 
+from spool.core import heap  # noqa: E402
 from spool.core.asgi_sync import OneHopASGIHandler  # noqa: E402
 
 one_hop = OneHopASGIHandler(body_limit=lambda: settings.SPOOL.federation_max_body_bytes)
@@ -39,11 +39,5 @@ application = ProtocolTypeRouter(
     }
 )
 
-# What is loaded by now (modules, settings, URL patterns, the consumers) lives as long as the process: out of
-# the collector's generations, so its collections stop walking it on every request's garbage (gc.freeze).
-# A request allocates thousands of containers that die with it; collecting the youngest generation every
-# 20,000 allocations rather than 700 leaves them to reference counting (GC time per warm home request, in
-# process: 0.53 -> 0.17 ms; docs/subsystems/timelines.md).
-gc.collect()
-gc.freeze()
-gc.set_threshold(20_000, 20, 20)
+# Out of the collector's way: what is loaded by now lives as long as the process (spool.core.heap).
+heap.settle()
