@@ -459,7 +459,7 @@ def _delivered_sql() -> str:
     quote = connection.ops.quote_name
 
     def column(name: str) -> str:
-        return quote(Delivery._meta.get_field(name).column)
+        return quote(str(Delivery._meta.get_field(name).column))  # type: ignore[union-attr]
 
     attempts = column("attempts")
     return (

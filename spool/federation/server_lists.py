@@ -88,7 +88,7 @@ def _shared() -> bool:
 def _changed_here() -> bool:
     """Whether the open transaction changed a stored list: its commit is to move the version (``_changed``
     asked for that; a savepoint rolled back takes its changes and that request with it)."""
-    return any(func is servers_changed for _, func, _ in connection.run_on_commit)
+    return any(hook[1] is servers_changed for hook in connection.run_on_commit)
 
 
 def _current() -> Snapshot | None:
