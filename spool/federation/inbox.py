@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import DateTimeField, Field, IntegerField, JSONField, QuerySet
+from django.db.models import DateTimeField, Field, IntegerField, JSONField, Min, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -117,7 +117,7 @@ def receive(method: str, path: str, headers: dict[str, str], read_body: Any) -> 
     )
     if not _store_new(item):
         return None  # already received: processed (or being processed) once
-    transaction.on_commit(request_drain)
+    transaction.on_commit(functools.partial(request_drain, item.id, item.actor_uri))
     return item
 
 
@@ -252,6 +252,22 @@ def _partition(actor_uri: str) -> int:
     """The partition of an actor's items: the first byte of the MD5 of its URI (what
     :func:`_in_partition` computes in SQL), modulo ``PARTITIONS``."""
     return hashlib.md5(actor_uri.encode(), usedforsecurity=False).digest()[0] % PARTITIONS
+
+
+def partition_of(actor_uri: str) -> int:
+    """The partition a drain takes an actor's items in on this database (SQLite has one: 0)."""
+    return _partition(actor_uri) if connection.vendor == "postgresql" else 0
+
+
+def oldest_fresh(before: int) -> dict[int, int]:
+    """The oldest fresh item (never tried) older than ``before``, by partition (one query; for
+    :mod:`spool.federation.drain`, which sends no drain for an item that a drain due takes anyway)."""
+    fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0, id__lt=before)
+    if connection.vendor != "postgresql":
+        first = fresh.order_by("id").values_list("id", flat=True).first()
+        return {} if first is None else {0: first}
+    by_partition = fresh.annotate(partition=_partition_sql()).order_by().values("partition")
+    return dict(by_partition.annotate(oldest=Min("id")).values_list("partition", "oldest"))
 
 
 def _in_partition(items: QuerySet[InboxItem], part: int) -> QuerySet[InboxItem]:

@@ -5,8 +5,10 @@ A change (a ``DomainBlock`` or ``AllowedServer`` row saved or deleted) drops thi
 once and, when it commits, moves a version kept in the shared cache. Other processes keep their snapshot
 for at most ``CHECK_EVERY`` seconds; then, with a shared cache (Redis), they read the version (one cache
 read) and load the rows again only when it moved; with a per-process cache (locmem, embedded) they load
-the rows again (one query per table). Reads inside a transaction query the database as before: they must
-see the transaction's own changes, and a snapshot taken there could hold rows that roll back.
+the rows again (one query per table). Reads inside a transaction that changed a list query the database:
+they must see the transaction's own changes, and a snapshot taken there could hold rows that roll back.
+Other transactions read the snapshot as autocommit reads do (an inbox batch checks every delivery's server
+in one: the ``Accept`` of each ``Follow``); one that loads it reads only committed rows, as any does.
 """
 
 from __future__ import annotations
@@ -83,10 +85,17 @@ def _shared() -> bool:
     return not isinstance(caches["default"], (LocMemCache, DummyCache))
 
 
+def _changed_here() -> bool:
+    """Whether the open transaction changed a stored list: its commit is to move the version (``_changed``
+    asked for that; a savepoint rolled back takes its changes and that request with it)."""
+    return any(hook[1] is servers_changed for hook in connection.run_on_commit)
+
+
 def _current() -> Snapshot | None:
-    """The snapshot to read, loaded or checked again when due; ``None`` inside a transaction."""
+    """The snapshot to read, loaded or checked again when due; ``None`` inside a transaction that changed
+    a stored list."""
     global _snapshot
-    if connection.in_atomic_block:
+    if connection.in_atomic_block and _changed_here():
         return None
     now = time.monotonic()
     snapshot = _snapshot

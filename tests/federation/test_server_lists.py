@@ -1,5 +1,6 @@
 """The stored blocked and allowed servers read from a per-process snapshot: changes here apply at once,
-changes from another process once the snapshot is checked again, and transactions read the database."""
+changes from another process once the snapshot is checked again, and a transaction that changed a list
+reads the database."""
 
 from __future__ import annotations
 
@@ -55,4 +56,18 @@ def test_reads_inside_a_transaction_see_its_own_changes_and_keep_nothing_that_ro
         block_domain("bad.example")
         assert is_blocked_domain("bad.example")
         raise Rollback
+    assert not is_blocked_domain("bad.example")
+
+
+def test_a_transaction_that_changed_no_list_reads_the_snapshot() -> None:
+    block_domain("bad.example")
+    assert is_blocked_domain("bad.example")
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            assert is_blocked_domain("bad.example") and not is_blocked_domain("good.example")
+        assert len(queries) == 0
+        DomainBlock.objects.filter(domain="bad.example").delete()  # from here on, its own changes count
+        with CaptureQueriesContext(connection) as queries:
+            assert not is_blocked_domain("bad.example")
+        assert len(queries) == 1
     assert not is_blocked_domain("bad.example")
