@@ -4,7 +4,9 @@
   ``/api/v2``, reported in ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (ISO 8601) and answered with
   429 ``{"error": "Too many requests"}`` past the limit. One counter hit per request (Redis at scale; in
   this process's memory embedded, so a read writes nothing: :func:`spool.core.ratelimit.count`). A write
-  refused by a service's per-action limit keeps that limit's headers.
+  refused by a service's per-action limit keeps that limit's headers. With Redis the counter's round trip
+  also reads the bearer token's remembered credential and, on a home page, the caller's timeline
+  (:func:`_home_timeline`).
 * CORS: browser apps (Elk, Phanpy…) call the API, the token endpoints and the discovery documents from their
   own origins. These take bearer tokens or client credentials, never cookies, so any origin may call them.
 """
