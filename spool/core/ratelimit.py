@@ -67,6 +67,27 @@ class Rider(Protocol):
     def take(self, values: list[bytes | None]) -> None: ...
 
 
+class Riders:
+    """Several riders on one counter's round trip, each given the values of its own keys."""
+
+    __slots__ = ("riders", "sizes")
+
+    def __init__(self, *riders: Rider) -> None:
+        self.riders = riders
+        self.sizes: list[int] = []
+
+    def keys(self) -> list[str]:
+        every = [rider.keys() for rider in self.riders]
+        self.sizes = [len(keys) for keys in every]
+        return [key for keys in every for key in keys]
+
+    def take(self, values: list[bytes | None]) -> None:
+        at = 0
+        for rider, size in zip(self.riders, self.sizes, strict=True):
+            rider.take(values[at : at + size])
+            at += size
+
+
 def count(rule: Limit, key: str | int, *, local: bool = False, rider: Rider | None = None) -> Usage:
     """Like :func:`hit`, returning the whole :class:`Usage`. One Redis round trip, or one SQL statement (no
     statement with ``local=True``: counted in this process when there is no Redis). With Redis, ``rider``

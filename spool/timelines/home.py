@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, timedelta
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -41,6 +41,9 @@ from spool.timelines.celebrities import Celebrities, read_registry
 from spool.timelines.fanout import held_since, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
+
+if TYPE_CHECKING:
+    from spool.timelines.stores.redis_store import Prefetched
 
 _T = TypeVar("_T")
 
@@ -61,22 +64,31 @@ def select_page(
     cursor: Any,
     limit: int,
     resolver: Callable[[Account, Sequence[Entry]], list[_T]],
+    prefetched: Prefetched | None = None,
 ) -> tuple[list[_T], int | None, Account]:
     """The entries of one page (as ``resolver`` turns candidates into shown items), the next cursor and the
-    viewer's account (given only its ID, read with the page's first statement: :func:`ensure_held`)."""
+    viewer's account (given only its ID, read with the page's first statement: :func:`ensure_held`).
+    ``prefetched``: the viewer's timeline already read from Redis in another round trip of this request
+    (the API's rate-limit counter), used for the first batch of IDs unless the timeline was rebuilt."""
     limit = max(1, min(int(limit), MAX_PAGE))
     before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
     store = get_store()
     # A few spare IDs in the first batch absorb entries that do not show (a repost's older original).
     want = limit + 1 + limit // 4
-    celebrities, viewer = ensure_held(viewer, before, want)
+    celebrities, viewer, rebuilt = _ensure_held(viewer, before, want)
+    if prefetched is not None and (
+        rebuilt or prefetched.values is None or prefetched.owner != viewer.id or prefetched.store is not store
+    ):
+        prefetched = None
     shown: list[_T] = []
     bound = before
     exhausted = False
     for attempt in range(MAX_ROUNDS):
         if attempt:
             want = (limit + 1 - len(shown)) * 2
-        stored = store.read(viewer.id, bound, want)
+        stored = (
+            prefetched.read(bound, want) if prefetched and not attempt else store.read(viewer.id, bound, want)
+        )
         if stored is None:  # the store lost it (Redis flushed or restarted)
             rebuild(viewer.id)
             stored = store.read(viewer.id, bound, want) or []
@@ -112,13 +124,20 @@ def ensure_held(
     warm read, the account included when only its ID is given (on SQLite, one more when the viewer follows
     such an account, and one more for the account), and the rebuild's own when it is not held. Raises
     ``Account.DoesNotExist`` for an ID no account has."""
+    celebrities, account, _ = _ensure_held(viewer, before, count)
+    return celebrities, account
+
+
+def _ensure_held(viewer: Account | int, before: int | None, count: int) -> tuple[Celebrities, Account, bool]:
+    """:func:`ensure_held`, and whether the timeline was rebuilt."""
     active_at, celebrities, account = read_registry(viewer, settings.SPOOL.fanout_threshold, before, count)
     now = timezone.now()
     if active_at is None or active_at < held_since():
         rebuild(account.id)
-    elif active_at < now - ACTIVE_EVERY:
+        return celebrities, account, True
+    if active_at < now - ACTIVE_EVERY:
         Timeline.objects.filter(owner_id=account.id).update(active_at=now)
-    return celebrities, account
+    return celebrities, account, False
 
 
 def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list[Entry]:
@@ -543,13 +562,17 @@ class HomeRows(NamedTuple):
 
 
 def home_rows(
-    viewer: Account | int, cursor: Any = None, limit: int = 20, extra: Extra | None = None
+    viewer: Account | int,
+    cursor: Any = None,
+    limit: int = 20,
+    extra: Extra | None = None,
+    prefetched: Prefetched | None = None,
 ) -> HomeRows:
     """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor; the rows
     (key, kind) of ``extra`` (querysets of (key, 0, kind) rows about the viewer, from the caller's layer),
     read in the same statement as the page's relations; and the viewer's account. Given the viewer's ID
     alone, the account is read with the page's first statement (:func:`ensure_held`; raises
-    ``Account.DoesNotExist`` when there is none)."""
+    ``Account.DoesNotExist`` when there is none). ``prefetched``: see :func:`select_page`."""
     extras: list[tuple[int, str]] = []
     read = False
 
@@ -560,5 +583,5 @@ def home_rows(
             return resolve_rows(viewer, candidates, extra, extras)
         return resolve_rows(viewer, candidates)
 
-    shown, next_cursor, account = select_page(viewer, cursor, limit, resolver)
+    shown, next_cursor, account = select_page(viewer, cursor, limit, resolver, prefetched)
     return HomeRows([s.row() for s in shown], next_cursor, extras if read else None, account)

@@ -86,7 +86,8 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
     viewer_id = who.account_id
     assert viewer_id is not None  # a person's token (``scoped``)
     try:
-        found = home_rows(viewer_id, window.max_id, window.limit, extra=_viewer_state)
+        prefetched = getattr(request, "prefetched_timeline", None)  # read with the rate-limit counter
+        found = home_rows(viewer_id, window.max_id, window.limit, extra=_viewer_state, prefetched=prefetched)
     except Account.DoesNotExist:
         found = None
     who.provide(found.viewer if found else None)  # None (deleted since remembered): refused as a bad token

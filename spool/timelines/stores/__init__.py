@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
 
@@ -71,6 +71,14 @@ STORE: Swappable[TimelineStore] = Swappable(_configured)
 def get_store() -> TimelineStore:
     """The store in use: Redis when ``REDIS_URL`` is set, the SQL table otherwise."""
     return STORE.get()
+
+
+def prefetch(owner: int) -> Any:
+    """A read of ``owner``'s timeline to send along another round trip to the site's Redis (a
+    :class:`~spool.timelines.stores.redis_store.Prefetched`, for :func:`spool.timelines.home.home_rows`), or
+    None when the store in use does not live there."""
+    make = getattr(get_store(), "prefetch", None)
+    return make(owner) if make is not None else None
 
 
 def use_store(store: TimelineStore) -> AbstractContextManager[TimelineStore]:

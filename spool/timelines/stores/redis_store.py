@@ -181,6 +181,46 @@ def _bisect(body: bytes, before: int) -> int:
     return lo
 
 
+def _window(body: bytes | None, tail: bytes | None, before: int | None, count: int) -> list[Entry] | None:
+    """:meth:`RedisStore.read` of a timeline whose body and tail are these values."""
+    if body is None:
+        return None
+    end = len(body) // SIZE if before is None else _bisect(body, before)
+    start = max(0, end - count)
+    window = [Entry(*r) for r in RECORD.iter_unpack(body[start * SIZE : end * SIZE])]
+    if tail:
+        fresh = [Entry(*r) for r in RECORD.iter_unpack(tail) if before is None or r[0] < before]
+        if fresh:
+            window = sorted({*window, *fresh})
+    window.reverse()
+    return window[:count]
+
+
+class Prefetched:
+    """One timeline's two strings read in another round trip of the same request (a
+    :class:`spool.core.ratelimit.Rider`: ``keys`` to read there, ``take`` gets their values), then
+    :meth:`read` as :meth:`RedisStore.read` would have read them at that moment. ``values`` stays None
+    while nothing was read (embedded, or the round trip did not take riders)."""
+
+    __slots__ = ("owner", "store", "values")
+
+    def __init__(self, store: RedisStore, owner: int) -> None:
+        self.store = store
+        self.owner = owner
+        self.values: list[bytes | None] | None = None
+
+    def keys(self) -> list[str]:
+        return self.store._keys(self.owner)
+
+    def take(self, values: list[bytes | None]) -> None:
+        self.values = values
+
+    def read(self, before: int | None, count: int) -> list[Entry] | None:
+        assert self.values is not None
+        body, tail = self.values
+        return _window(body, tail, before, count)
+
+
 class RedisStore:
     name = "redis"
     # Entries a read may return beyond the cap: the tail not merged into the body yet.
@@ -212,17 +252,12 @@ class RedisStore:
 
     def read(self, owner: int, before: int | None, count: int) -> list[Entry] | None:
         body, tail = cast(list[bytes | None], self.client.mget(self._keys(owner)))  # one command, no MULTI
-        if body is None:
-            return None
-        end = len(body) // SIZE if before is None else _bisect(body, before)
-        start = max(0, end - count)
-        window = [Entry(*r) for r in RECORD.iter_unpack(body[start * SIZE : end * SIZE])]
-        if tail:
-            fresh = [Entry(*r) for r in RECORD.iter_unpack(tail) if before is None or r[0] < before]
-            if fresh:
-                window = sorted({*window, *fresh})
-        window.reverse()
-        return window[:count]
+        return _window(body, tail, before, count)
+
+    def prefetch(self, owner: int) -> Prefetched | None:
+        """A read of ``owner``'s timeline to send along another round trip to the site's Redis (see
+        :class:`Prefetched`); None when this store talks to another Redis."""
+        return Prefetched(self, owner) if self.client is redis_client() else None
 
     def remove(self, owner: int, sort_ids: Sequence[int]) -> None:
         if sort_ids:

@@ -3,17 +3,21 @@ pagination with ``Link``, scopes, hidden words, and query counts pinned at ``lim
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from spool.feeds.lists import add_list_members, create_list
 from spool.identities.models import Account
 from spool.identities.services import block_account, follow_account, mute_account, update_profile
 from spool.identities.services.word_filters import KeywordChange, create_filter, set_hide_offensive_words
 from spool.posts.services import create_post, like_post, repost_post, vote_in_poll
+from spool.timelines.models import Timeline
 from spool.timelines.stores import get_store
 from spool.timelines.stores.sql import SqlStore
 from tests.api.mastodon.shapes import assert_shape
@@ -265,6 +269,48 @@ def test_home_refuses_a_remembered_token_whose_account_is_gone(ana_follows_bo):
     response = ana.get(HOME, limit=40)
     assert response.status_code == 401
     assert response.json()["error"] == "The access token is invalid"
+
+
+@pytest.fixture
+def redis_only() -> None:
+    if not django_settings.SPOOL.redis_url:
+        pytest.skip("REDIS_URL is not set")
+
+
+def test_with_redis_a_home_page_reads_the_timeline_in_the_rate_limit_round_trip(
+    redis_only, ana_follows_bo, monkeypatch
+):
+    """Once this process has seen the token's person, the caller's timeline rides the rate-limit counter's
+    round trip: one Redis command for a warm page (statuses cached), where the counter and the timeline's
+    own read were two; a post fanned out since the last page still shows."""
+    from spool.core.redis import redis_client
+
+    ana, bo = ana_follows_bo
+    first = [create_post(bo.account, text=f"post {n}").id for n in range(3)]
+    assert ids(ana.get(HOME)) == [str(p) for p in reversed(first)]
+    with TestCase.captureOnCommitCallbacks(execute=True):  # fanned out, as on commit
+        later = create_post(bo.account, text="later").id
+    ana.get(HOME)  # renders and caches the new status
+    client = redis_client()
+    sent: list[str] = []
+    send = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *a, **k: sent.append(a[0]) or send(*a, **k))
+    assert ids(ana.get(HOME)) == [str(p) for p in (later, *reversed(first))]
+    assert sent == ["EVALSHA"]
+
+
+def test_with_redis_a_page_rebuilt_at_read_does_not_show_what_was_read_before_the_rebuild(
+    redis_only, ana_follows_bo
+):
+    """The timeline read with the rate-limit counter comes before the registry says whether it is held: a
+    timeline no longer held is rebuilt, and the page shows the rebuilt one, not the read."""
+    ana, bo = ana_follows_bo
+    posts = [create_post(bo.account, text=f"post {n}").id for n in range(3)]
+    ana.get(HOME)  # the timeline is held and the token remembered
+    ana.get(HOME)  # the token's person is known to this process
+    get_store().remove(ana.account.id, [posts[1]])  # what an upkeep drop racing this read could leave
+    Timeline.objects.filter(owner_id=ana.account.id).update(active_at=timezone.now() - timedelta(days=90))
+    assert ids(ana.get(HOME)) == [str(p) for p in reversed(posts)]
 
 
 def test_a_celebrity_sees_their_own_posts_on_home(ana_follows_bo, mastodon, monkeypatch):
