@@ -9,10 +9,10 @@ all synchronous, so that machinery is pure cost: about 1 ms of CPU per request (
 process: 2.0 ms through Django's handler, 0.85 ms through its WSGI handler; ``python -m bench.inbox_accept``).
 
 Here the request is read on the event loop, then everything from ``request_started`` to the response runs
-in one call on the loop's thread pool, as a WSGI server would run it: Django's synchronous middleware
-chain and views, the same signals, each request on one thread throughout (so Django's per-thread database
-connections are opened, used and given back by the same thread), several requests at once on several
-threads.
+in one call on a pool of worker threads (:data:`WORKERS`), as a WSGI server would run it: Django's
+synchronous middleware chain and views, the same signals, each request on one thread throughout (so
+Django's per-thread database connections are opened, used and given back by the same thread), several
+requests at once on several threads.
 
 - **Request bodies** as Django reads them: held in memory up to ``FILE_UPLOAD_MAX_MEMORY_SIZE``, in a
   temporary file beyond (``DATA_UPLOAD_MAX_MEMORY_SIZE`` and the upload handlers apply when the view reads
@@ -22,7 +22,7 @@ threads.
 - **Streaming responses** (``FileResponse``, ``StreamingHttpResponse``, synchronous or asynchronous
   iterators): the worker thread gives back its database connections as ``request_finished`` would, then
   the content is read in a thread of the request's own (``ThreadSensitiveContext``: a slow client holds no
-  worker of the pool) part by part as it is sent (Django's handler reads a synchronous iterator whole into
+  worker thread) part by part as it is sent (Django's handler reads a synchronous iterator whole into
   memory first), raced against a client disconnect (which stops reading it), and the response is closed
   there (``request_finished``).
 - **Asynchronous views** would run as Django runs them in a synchronous chain (``async_to_sync``).
@@ -35,6 +35,7 @@ import contextlib
 import io
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
@@ -46,6 +47,12 @@ from django.core.handlers.base import BaseHandler
 from django.db import close_old_connections
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
+
+# The worker threads of every one-hop route: Django's handler starts a thread per request, so a view that
+# waits (a remote fetch, a busy database) never held up the others; asyncio's default pool has only
+# cpu_count() + 4 threads. A pool reuses an idle thread before it starts another, so under steady load only
+# as many run as requests are in hand at once.
+WORKERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="spool-http")
 
 
 class OneHopASGIHandler(ASGIHandler):
@@ -70,7 +77,7 @@ class OneHopASGIHandler(ASGIHandler):
             return  # gone before the request was complete: nothing to answer
         try:
             loop = asyncio.get_running_loop()
-            response = await loop.run_in_executor(None, self._respond, scope, body)
+            response = await loop.run_in_executor(WORKERS, self._respond, scope, body)
             if response.streaming:
                 await self._stream(response, receive, send)
             else:

@@ -19,6 +19,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from spool.asgi import application
 
+# Requests run request_started's close_old_connections on the handler's worker threads, which outlive a
+# test and may hold the connection an earlier test opened.
+pytestmark = pytest.mark.django_db
 seen: dict[str, Any] = {}
 
 
