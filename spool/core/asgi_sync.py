@@ -1,71 +1,177 @@
-"""Django's ASGI handler with one hop to a worker thread per request, for routes whose middleware and views
-are all synchronous and answer at once (the federation inboxes: :mod:`spool.asgi`).
+"""Django's ASGI handler with one hop to a worker thread per request, for every plain HTTP request
+(:mod:`spool.asgi`; the streaming API's server-sent events and the WebSockets keep their consumers).
 
 Django's own handler hops from the event loop to a thread three times per request (``request_started``,
 the middleware and view, ``request_finished``), each to a thread made for that request (asgiref's
-``ThreadSensitiveContext``), and races the view against a client disconnect it cannot cancel anyway. For
-a short POST that costs more CPU than the view itself (an inbox accept, in process: 2.0 ms through
-Django's handler, 0.85 ms through its WSGI handler; ``python -m bench.inbox_accept``). Here the request is
-read, then everything from ``request_started`` to ``request_finished`` runs in one call on the event
-loop's thread pool, as a WSGI server would run it: the same middleware, view and signals, each request on
-one thread throughout (so Django's per-thread database connections are opened, used and closed by the
-same thread), and several requests at once on several threads.
+``ThreadSensitiveContext``), with the synchronous middleware wrapped one by one for an asynchronous chain,
+and races the view against a client disconnect it cannot cancel anyway. Spool's middleware and views are
+all synchronous, so that machinery is pure cost: about 1 ms of CPU per request (an inbox accept, in
+process: 2.0 ms through Django's handler, 0.85 ms through its WSGI handler; ``python -m bench.inbox_accept``).
+
+Here the request is read on the event loop, then everything from ``request_started`` to the response runs
+in one call on a pool of worker threads (:data:`WORKERS`), as a WSGI server would run it: Django's
+synchronous middleware chain and views, the same signals, each request on one thread throughout (so
+Django's per-thread database connections are opened, used and given back by the same thread), several
+requests at once on several threads.
+
+- **Request bodies** as Django reads them: held in memory up to ``FILE_UPLOAD_MAX_MEMORY_SIZE``, in a
+  temporary file beyond (``DATA_UPLOAD_MAX_MEMORY_SIZE`` and the upload handlers apply when the view reads
+  it). A route given ``body_limit`` (the inboxes) reads at most one byte past it, so its view sees the body
+  is too large and refuses it, while the rest is never read.
+- **Responses with content** are closed (``request_finished``) in the worker thread, then sent.
+- **Streaming responses** (``FileResponse``, ``StreamingHttpResponse``, synchronous or asynchronous
+  iterators): the worker thread gives back its database connections as ``request_finished`` would, then
+  the content is read in a thread of the request's own (``ThreadSensitiveContext``: a slow client holds no
+  worker thread) part by part as it is sent (Django's handler reads a synchronous iterator whole into
+  memory first), raced against a client disconnect (which stops reading it), and the response is closed
+  there (``request_finished``).
+- **Asynchronous views** would run as Django runs them in a synchronous chain (``async_to_sync``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import tempfile
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import IO, Any
 
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
 from django.core import signals
+from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import HttpResponseBase
+from django.db import close_old_connections
+from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
+
+# The worker threads of every one-hop route: Django's handler starts a thread per request, so a view that
+# waits (a remote fetch, a busy database) never held up the others; asyncio's default pool has only
+# cpu_count() + 4 threads. A pool reuses an idle thread before it starts another, so under steady load only
+# as many run as requests are in hand at once.
+WORKERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="spool-http")
 
 
 class OneHopASGIHandler(ASGIHandler):
-    """``body_limit()``: the most bytes of a body the routes take. At most one byte more is read (and
-    held in memory), so the view sees the body is too large and refuses it, while the rest is never
-    read."""
+    """``body_limit()``, when given: the most bytes of a body the routes take (see the module)."""
 
-    def __init__(self, body_limit: Callable[[], int]) -> None:
+    def __init__(self, body_limit: Callable[[], int] | None = None) -> None:
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)  # the synchronous chain, called in the worker thread
         self.body_limit = body_limit
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        # Without the ThreadSensitiveContext Django's handler opens per request: nothing here calls
-        # sync_to_async.
+        # Without the ThreadSensitiveContext Django's handler opens per request: only a streaming response
+        # opens one (see the module).
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         await self.handle(scope, receive, send)
 
     async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body = await (self.read_limited(receive) if self.body_limit else self.read_body(receive))
+        except RequestAborted:
+            return  # gone before the request was complete: nothing to answer
+        try:
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(WORKERS, self._respond, scope, body)
+            if response.streaming:
+                await self._stream(response, receive, send)
+            else:
+                await self.send_response(response, send)
+        finally:
+            body.close()
+
+    async def read_body(self, receive: Any) -> IO[bytes]:
+        """The body as Django's handler reads it (a temporary file past ``FILE_UPLOAD_MAX_MEMORY_SIZE``);
+        a body that comes in one message (every GET, most POSTs) as it is, without a temporary file."""
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise RequestAborted()
+        if not message.get("more_body", False):
+            return io.BytesIO(message.get("body", b""))
+        body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, mode="w+b")  # noqa: SIM115 - the request's, closed by handle()
+        try:
+            while True:
+                body.write(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise RequestAborted()
+        except BaseException:
+            body.close()
+            raise
+        body.seek(0)
+        return body
+
+    async def read_limited(self, receive: Any) -> IO[bytes]:
+        """At most one byte more than ``body_limit()`` of the body, in memory."""
+        assert self.body_limit is not None
         chunks, size, keep = [], 0, self.body_limit() + 1
         while size < keep:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return  # gone before the request was complete: nothing to answer
+                raise RequestAborted()
             chunk = message.get("body", b"")[: keep - size]
             chunks.append(chunk)
             size += len(chunk)
             if not message.get("more_body", False):
                 break
-        loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(None, self._respond, scope, io.BytesIO(b"".join(chunks)))
-        await self.send_response(response, send)
+        return io.BytesIO(b"".join(chunks))
 
-    def _respond(self, scope: dict[str, Any], body: io.BytesIO) -> HttpResponseBase:
-        """The whole request in this thread: the response, with its content read and closed
-        (``request_finished``)."""
+    def _respond(self, scope: dict[str, Any], body: IO[bytes]) -> HttpResponseBase:
+        """The request in this thread: a response with content, read and closed (``request_finished``), or
+        a streaming one, with this thread's database connections given back."""
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body)
         if request is not None:
             response = self.get_response(request)
-        assert response is not None and not response.streaming, "one-hop routes answer with content"
-        response.close()
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size  # as Django's handler: the server chunks
+        assert response is not None
+        if response.streaming:
+            close_old_connections()  # what request_finished does for this thread, which is done
+        else:
+            response.close()
         return response
+
+    async def _stream(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
+        """Send a streaming response until its end or the client's disconnect, then close it."""
+        async with ThreadSensitiveContext():
+            sending = asyncio.create_task(self._send_streaming(response, send))
+            listening = asyncio.create_task(self.listen_for_disconnect(receive))
+            try:
+                await asyncio.wait([sending, listening], return_when=asyncio.FIRST_COMPLETED)
+                for task in (listening, sending):
+                    task.cancel()  # no-op when done
+                    # The stream stopped (its iterator closed) or the client left.
+                    with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                        await task
+            finally:
+                await sync_to_async(response.close)()
+
+    async def _send_streaming(self, response: Any, send: Any) -> None:
+        """Django's ``send_response`` for a streaming response, but a synchronous iterator is read part by
+        part in the request's thread, not whole into memory first (which Django's handler does: a large
+        file, or a stream that never ends, would be held in memory)."""
+        if response.is_async:
+            await self.send_response(response, send)
+            return
+        headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
+        headers += [
+            (b"Set-Cookie", c.output(header="").encode("ascii").strip()) for c in response.cookies.values()
+        ]
+        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+        parts = iter(response.streaming_content)
+        # In the request's thread (ThreadSensitiveContext), part after part.
+        read = sync_to_async(lambda: next(parts, None))
+        while (part := await read()) is not None:
+            for chunk, _ in self.chunk_bytes(part):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body"})
