@@ -13,13 +13,33 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spool.settings")
 django_asgi = get_asgi_application()
 
 # The inboxes take many short POSTs from other servers: one thread hop each instead of Django's three
-# (spool.core.asgi_sync); same middleware and view. A body is read up to one byte past the inbox's limit
-# (the view answers 413), not whole.
+# (spool.core.asgi_sync). A body is read up to one byte past the inbox's limit (the view answers 413), not
+# whole. A POST goes straight to the inbox view (the router matched its path) through the middleware that
+# can change its answer: the security middleware (an HTTPS redirect when configured, its headers), the
+# common middleware (the host check), the frame and header middleware and the busy database's 503. Left
+# out, as they let an inbox POST through untouched: sessions, CSRF, the signed-in user, session activity
+# and messages (spool.web.middleware.pageless), ActivityStreams negotiation (GET and HEAD of /@ pages),
+# and the Mastodon API's CORS and rate limit (its paths only). Other methods take the whole chain.
 from django.conf import settings  # noqa: E402
 
 from spool.core.asgi_sync import OneHopASGIHandler  # noqa: E402
+from spool.federation.views import inbox  # noqa: E402
 
-one_hop = OneHopASGIHandler(body_limit=lambda: settings.SPOOL.federation_max_body_bytes)
+INBOX_POSTS_PASS = frozenset(
+    {
+        "spool.web.middleware.SessionMiddleware",
+        "spool.web.middleware.CsrfViewMiddleware",
+        "spool.web.middleware.AuthenticationMiddleware",
+        "spool.web.middleware.SessionActivityMiddleware",
+        "spool.web.middleware.MessageMiddleware",
+        "spool.federation.negotiation.ActivityPubNegotiationMiddleware",
+        "spool.api.mastodon.middleware.CorsMiddleware",
+        "spool.api.mastodon.middleware.RateLimitMiddleware",
+    }
+)
+one_hop = OneHopASGIHandler(
+    body_limit=lambda: settings.SPOOL.federation_max_body_bytes, view=inbox, skip=INBOX_POSTS_PASS
+)
 # Channels routes to ASGI applications; django-stubs types path()'s target as a view.
 inboxes = [
     path("ap/inbox", one_hop),  # type: ignore[arg-type]
