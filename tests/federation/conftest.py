@@ -14,6 +14,7 @@ import pytest
 
 from spool.federation.actors import forget_keys
 from spool.federation.devpair import Instance, make_pair, start_pair
+from spool.federation.server_lists import servers_changed
 from tests.federation.fediverse import Fediverse, RemoteActor, signed_headers, start
 from tests.posts.conftest import Person, person  # noqa: F401 - fixture re-exported
 
@@ -46,10 +47,13 @@ def captured(name: str) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def _keys_forgotten() -> Iterator[None]:
-    """Each test's remote actors have keys of their own: none kept from an earlier test's database."""
+    """Each test's remote actors have keys of their own: none kept from an earlier test's database; nor
+    are the blocked servers of an earlier test's database (emptied without signals) kept for a second."""
     forget_keys()
+    servers_changed()
     yield
     forget_keys()
+    servers_changed()
 
 
 @pytest.fixture(autouse=True)

@@ -20,13 +20,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ADMIN = "http://mastodon.example.org/users/admin"
 
 
+def _asgi(
+    path: str, body: bytes, headers: dict[str, str], method: str = "POST", host: bytes = b"testserver"
+) -> dict[str, Any]:
+    """The ASGI application's answer to a request (``status``, ``headers``, ``body``)."""
+    sent = [(b"host", host), (b"content-type", b"application/activity+json")]
+    sent += [(name[5:].replace("_", "-").lower().encode(), value.encode()) for name, value in headers.items()]
+    communicator = HttpCommunicator(application, method, path, body, sent)
+    # Generous: in tests the accepted activity is processed (actor fetched, Accept sent) before the answer.
+    response: dict[str, Any] = async_to_sync(communicator.get_response)(timeout=30)
+    return response
+
+
 def _post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
     """POST through the ASGI application; the status and the JSON answered (``{}`` when none)."""
-    sent = [(b"host", b"testserver"), (b"content-type", b"application/activity+json")]
-    sent += [(name[5:].replace("_", "-").lower().encode(), value.encode()) for name, value in headers.items()]
-    communicator = HttpCommunicator(application, "POST", path, body, sent)
-    # Generous: in tests the accepted activity is processed (actor fetched, Accept sent) before the answer.
-    response = async_to_sync(communicator.get_response)(timeout=30)
+    response = _asgi(path, body, headers)
     return response["status"], json.loads(response["body"] or b"{}")
 
 
@@ -64,3 +72,54 @@ def test_unsigned_tampered_oversized_and_blocked_posts_change_nothing(
     assert _post("/ap/inbox", body, headers)[0] == 403
     assert _post("/ap/accounts/999999/inbox", body, headers)[0] == 404
     assert InboxItem.objects.count() == 0 and Follow.objects.count() == 0
+
+
+def test_the_inbox_route_answers_as_the_whole_middleware_chain_does(
+    federating: Any, fediverse: Any, spool_config: Any, client: Any
+) -> None:
+    """POSTs skip the URL resolving and the middleware that passes them through (spool.asgi): the same
+    status, headers and body as through Django's URL configuration and every middleware (the test client)."""
+    ana, admin, activity, body = _follow(federating, fediverse)
+    other = json.dumps({**activity, "id": activity["id"] + "-2"}).encode()
+    path = f"/ap/accounts/{ana.id}/inbox"
+    cases = [
+        (path, body, signed_headers(admin, path, body), "POST"),  # 202
+        (path, other, {}, "POST"),  # 401 unsigned
+        ("/ap/accounts/999999/inbox", body, signed_headers(admin, path, body), "POST"),  # 404
+        ("/ap/inbox", b"", {}, "GET"),  # 405, through the whole chain
+    ]
+    answered = []
+    for where, sent, headers, method in cases:
+        via_asgi = _asgi(where, sent, headers, method)
+        call = client.post if method == "POST" else client.get
+        via_client = call(where, sent, content_type="application/activity+json", **headers)
+        assert via_asgi["status"] == via_client.status_code, via_asgi["body"]
+        assert via_asgi["body"] == via_client.content
+        names = {name.decode().lower() for name, _ in via_asgi["headers"]}
+        assert names == {name.lower() for name in via_client.headers}
+        answered.append(via_asgi["status"])
+    assert answered == [202, 401, 404, 405], answered
+    assert InboxItem.objects.count() == 1  # the repeat through the client stored nothing
+
+
+def test_the_inbox_route_refuses_a_host_that_is_not_allowed(
+    federating: Any, fediverse: Any, spool_config: Any
+) -> None:
+    _, admin, _, body = _follow(federating, fediverse)
+    response = _asgi("/ap/inbox", body, signed_headers(admin, "/ap/inbox", body), host=b"evil.example")
+    assert response["status"] == 400
+    assert InboxItem.objects.count() == 0
+
+
+def test_a_body_is_stored_as_sent_and_one_in_another_encoding_as_parsed(
+    federating: Any, fediverse: Any, spool_config: Any
+) -> None:
+    ana, admin, activity, _ = _follow(federating, fediverse)
+    path = f"/ap/accounts/{ana.id}/inbox"
+    spaced = json.dumps(activity, indent=2, ensure_ascii=False).encode()
+    marked = b"\xef\xbb\xbf" + json.dumps({**activity, "id": activity["id"] + "-bom"}).encode()
+    for body in (spaced, marked):
+        assert _post(path, body, signed_headers(admin, path, body))[0] == 202
+    stored = dict(InboxItem.objects.values_list("activity_id", "body"))
+    assert stored[activity["id"]] == activity
+    assert stored[activity["id"] + "-bom"] == {**activity, "id": activity["id"] + "-bom"}
