@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from spool.core.errors import ValidationError
-from spool.core.inserts import insert
 from spool.core.events import publish
+from spool.core.inserts import insert
 from spool.identities.models import Account
 from spool.posts.events import PostEdited
 from spool.posts.models import Poll, PollOption, Post
