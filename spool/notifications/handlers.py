@@ -30,6 +30,7 @@ from django.db.models import Model, Q
 
 from spool.core.compiled import compiled
 from spool.core.events import publish, subscribe
+from spool.core.inserts import insert
 from spool.identities.events import (
     AccountDeleted,
     AccountDeleting,
@@ -231,11 +232,9 @@ def _notify(recipient_id: int, actor_id: int, kind: str, post_id: int | None = N
         else _NOTIFIED.run(raw=True, recipient=recipient_id, actor=actor_id, kind=kind)
     )
     if not found:
-        _announce(
-            Notification.objects.create(
-                recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id
-            )
-        )
+        notification = Notification(recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id)
+        insert(notification)  # its SQL written once (:mod:`spool.core.inserts`): every like notifies
+        _announce(notification)
     return True
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from spool.core.compiled import compiled
+from spool.core.inserts import insert
 from spool.federation.actors import account_for_actor, known_account
 from spool.federation.fetch import RemoteError, fetch_object
 from spool.federation.models import RemotePost
@@ -147,13 +148,15 @@ def ingest_note(
             )
             if options is not None:
                 count_remote_poll(post, note.poll_counts)
-            RemotePost.objects.create(
-                post=post,
-                uri=note.id,
-                url=note.url,
-                attachments=[
-                    {"url": a.url, "media_type": a.media_type, "alt": a.alt} for a in note.attachments
-                ],
+            insert(
+                RemotePost(
+                    post=post,
+                    uri=note.id,
+                    url=note.url,
+                    attachments=[
+                        {"url": a.url, "media_type": a.media_type, "alt": a.alt} for a in note.attachments
+                    ],
+                )
             )
             for position, attachment in enumerate(note.attachments):
                 # A reference only: the image is fetched when someone first looks at it.

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from spool.core import counters
 from spool.core.compiled import compiled
 from spool.core.errors import ValidationError
 from spool.core.events import publish
+from spool.core.inserts import insert
 from spool.core.ratelimit import Limit, hit
 from spool.identities.models import Account
 from spool.posts.access import access_post
@@ -48,12 +49,11 @@ def _create_once(model: type[Like] | type[Repost] | type[Save], actor: Account, 
 
 
 def _insert_once(model: type[Like] | type[Repost] | type[Save], actor: Account, post: Post) -> Any:
-    """The new row, or ``None`` when a concurrent request created it first."""
-    try:
-        with transaction.atomic():
-            return model.objects.create(account=actor, post=post)
-    except IntegrityError:
-        return None
+    """The new row, or ``None`` when a concurrent request created it first: one ``INSERT … ON CONFLICT DO
+    NOTHING`` (:mod:`spool.core.inserts`), where ``objects.create`` in a savepoint catching the
+    ``IntegrityError`` took three statements and the building of the insert's SQL on every like."""
+    row = model(account=actor, post=post)
+    return row if insert(row, ignore_conflicts=True) else None
 
 
 def like_post(actor: Account, post_id: Any) -> Post:

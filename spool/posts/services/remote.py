@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from spool.core.errors import ValidationError
 from spool.core.events import publish
+from spool.core.inserts import insert
 from spool.identities.models import Account
 from spool.posts.events import PostEdited
 from spool.posts.models import Poll, PollOption, Post
@@ -92,7 +92,7 @@ def receive_remote_post(
             elif reply_to.root_id is not None:
                 root_id, root_author_id = reply_to.root_id, reply_to.root_author_id
         topic_obj = topic_for(topic_display)
-        post = Post.objects.create(
+        post = Post(
             author=author,
             text=text,
             attachment_text=attachment_text[:10_000],
@@ -107,9 +107,10 @@ def receive_remote_post(
             quote_of=quote_of,
         )
         if created_at is not None and created_at < timezone.now():
-            # The time it was written on its server (the ID stays the arrival time, which orders feeds).
-            _set_created_at(post.id, created_at)
+            # The time it was written on its server (the ID stays the arrival time, which orders feeds),
+            # stored with the row (otherwise the arrival time).
             post.created_at = created_at
+        insert(post)
         if poll_options is not None:
             if not POLL_SIZES[0] <= len(poll_options) <= POLL_SIZES[1] or any(
                 not 1 <= len(o) <= OPTION_MAX for o in poll_options
@@ -124,20 +125,6 @@ def receive_remote_post(
         newly = set_mentions(post, list(mentioned), new_post=True) if mentioned else []
         record_new_post(post, reply_to, quote_of, newly)
     return post
-
-
-def _set_created_at(post_id: int, created_at: datetime) -> None:
-    """``Post.objects.filter(id=post_id).update(created_at=created_at)``, written out: it runs for nearly
-    every post received, and turning the queryset into SQL took longer than running it."""
-    with connection.cursor() as cursor:
-        cursor.execute(_created_at_sql(), [connection.ops.adapt_datetimefield_value(created_at), post_id])
-
-
-@cache
-def _created_at_sql() -> str:
-    quote = connection.ops.quote_name
-    table, column = quote(Post._meta.db_table), quote(Post._meta.get_field("created_at").column)
-    return f"UPDATE {table} SET {column} = %s WHERE {quote('id')} = %s"  # noqa: S608 - names from the model
 
 
 def revise_remote_post(
