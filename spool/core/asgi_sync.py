@@ -38,7 +38,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
@@ -62,6 +62,11 @@ class OneHopASGIHandler(ASGIHandler):
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)  # the synchronous chain, called in the worker thread
         self.body_limit = body_limit
+        # Through asgiref's SyncToAsync rather than a bare run_in_executor: it tells the worker thread
+        # which loop serves it, so that async_to_sync in a view (the realtime pushes to the in-process
+        # channel layer) runs on that loop, not on a new loop of its own in another thread, where the
+        # layer's queues, which belong to the serving loop, woke their readers late or not at all.
+        self.respond = SyncToAsync(self._respond, thread_sensitive=False, executor=WORKERS)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # Without the ThreadSensitiveContext Django's handler opens per request: only a streaming response
@@ -76,8 +81,7 @@ class OneHopASGIHandler(ASGIHandler):
         except RequestAborted:
             return  # gone before the request was complete: nothing to answer
         try:
-            loop = asyncio.get_running_loop()
-            response = await loop.run_in_executor(WORKERS, self._respond, scope, body)
+            response = await self.respond(scope, body)
             if response.streaming:
                 await self._stream(response, receive, send)
             else:

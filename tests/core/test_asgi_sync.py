@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.signals import request_finished, request_started
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import path
@@ -58,6 +59,16 @@ def download(request: HttpRequest) -> FileResponse:
     return FileResponse(open(seen["file"], "rb"), as_attachment=True, filename="big.bin")
 
 
+def pushes(request: HttpRequest) -> HttpResponse:
+    """As a realtime push does: a coroutine run from the view through async_to_sync."""
+
+    async def where() -> None:
+        seen["push_loop"] = asyncio.get_running_loop()
+
+    async_to_sync(where)()
+    return HttpResponse("pushed")
+
+
 async def asynchronous(request: HttpRequest) -> HttpResponse:
     await asyncio.sleep(0)
     return HttpResponse(f"async {request.GET['q']}")
@@ -69,6 +80,7 @@ urlpatterns = [
     path("t/endless", endless),
     path("t/download", download),
     path("t/async", asynchronous),
+    path("t/push", pushes),
 ]
 
 
@@ -105,6 +117,7 @@ def _call(
     sent: list[dict[str, Any]] = []
 
     async def run() -> None:
+        seen["serving_loop"] = asyncio.get_running_loop()
         gone = asyncio.Event()
 
         async def receive() -> dict[str, Any]:
@@ -230,3 +243,11 @@ def test_a_request_starts_runs_and_finishes_on_one_thread_with_the_middleware_he
     assert threads["started"] == seen["view_thread"] == threads["finished"] != threading.get_ident()
     assert headers[b"X-Frame-Options"] == b"DENY"
     assert b"Content-Security-Policy" in headers
+
+
+def test_a_views_async_to_sync_runs_on_the_serving_loop():
+    """The in-process channel layer's queues belong to the serving loop: a push from a view must run
+    there (on a loop of its own, the reader of a WebSocket or an event stream woke late or never)."""
+    status, _, body, _ = _call(_scope("GET", "/t/push"))
+    assert (status, body) == (200, b"pushed")
+    assert seen["push_loop"] is seen["serving_loop"]
