@@ -272,3 +272,36 @@ def test_debug_mode_records_queries_unless_turned_off(settings: Any, monkeypatch
     with CaptureQueriesContext(connection) as captured:
         _select_one()
     assert len(captured) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's shared cache only")
+@pytest.mark.django_db(transaction=True)
+def test_a_read_that_meets_a_write_lock_on_the_shared_test_database_waits_for_it() -> None:
+    """The in-memory test database is SQLite's shared cache: a read of a table another connection is
+    writing failed at once ("database table is locked"), where a file database would wait; a live server
+    in a thread rendered a notification while the next request wrote (test_mastodon_py, now and then)."""
+    from django.db import connections, transaction
+
+    from spool.identities.models import Account
+
+    assert connection.is_in_memory_db()
+    writing, written = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                Account.objects.create(handle="locker", display_name="Locker")  # the table's write lock
+                writing.set()
+                written.wait(0.3)  # held for a while, as a request's transaction is
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert writing.wait(5)
+    try:
+        names = list(Account.objects.values_list("handle", flat=True))  # another connection: waits
+    finally:
+        written.set()
+        thread.join()
+    assert "locker" in names  # read once the writer had committed, without an error

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
+from typing import Any
 
 from django.db.backends.sqlite3 import base
 
@@ -46,6 +48,37 @@ class CursorWrapper(base.SQLiteCursorWrapper):
         return found
 
 
+# An in-memory database shared between a process's threads (the test database, which a live server in a
+# thread of the test process reads too) uses SQLite's shared cache, where a statement that meets another
+# connection's table lock fails at once with "database table is locked" (SQLITE_LOCKED): the busy timeout
+# does not apply. Such a statement is tried again for up to this long, as a file database (WAL) waits.
+SHARED_CACHE_WAIT = 5.0
+
+
+class SharedCacheCursorWrapper(CursorWrapper):
+    """For in-memory databases: a statement refused by another connection's table lock waits and tries
+    again (the statement did nothing; the transaction stays as it was)."""
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        return _waiting(lambda: super(SharedCacheCursorWrapper, self).execute(query, params))
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        return _waiting(lambda: super(SharedCacheCursorWrapper, self).executemany(query, param_list))
+
+
+def _waiting(run: Any) -> Any:
+    deadline = time.monotonic() + SHARED_CACHE_WAIT
+    pause = 0.001
+    while True:
+        try:
+            return run()
+        except sqlite3.OperationalError as exc:
+            if "table is locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     # The (device, inode) of the file when the connection in use was opened: what it reads, and what it is
     # put back with. (Looking again when putting it back cost a second ``stat`` per request, and named the
@@ -54,7 +87,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def create_cursor(self, name: str | None = None) -> CursorWrapper:
         assert self.connection is not None
-        return self.connection.cursor(factory=CursorWrapper)
+        return self.connection.cursor(
+            factory=SharedCacheCursorWrapper if self._file() is None else CursorWrapper
+        )
 
     def _file(self) -> str | None:
         """The database file, or None for in-memory databases (never kept)."""
