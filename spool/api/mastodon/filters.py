@@ -110,7 +110,10 @@ def _screen_rows(
 
 
 def _row_text(post: dict[str, Any]) -> str:
-    return "\n".join(p for p in (post["text"], post["attachment_text"], post["topic__display"] or "") if p)
+    text, alt, topic = post["text"], post["attachment_text"], post["topic__display"]
+    if not alt and not topic:  # most posts: the text alone, as the join below would make it
+        return text or ""
+    return "\n".join(p for p in (text, alt, topic or "") if p)
 
 
 # --- Entities -------------------------------------------------------------------------------------------
