@@ -18,6 +18,13 @@ cache of rendered statuses: no model instance, no ORM query building, on a warm 
   post's visibility), ghost posts (hidden counts), hidden replies — are marked ``DYNAMIC`` in the cache and
   rendered in full on every request, through the same renderer.
 
+- **Finished statuses.** A status made from a cached one (patched with the row's counts, flags and author,
+  wrapped for a repost) is also kept in this process as the bytes a page sends (:func:`render_home_json`),
+  under everything it is made from (:func:`_finished_key`: the cache key's columns, the counts, the
+  viewer's flags, the author's and reposter's columns, whether the viewer is the author); another reader
+  who sees the same post the same way, or the same reader again, gets those bytes, and the page is their
+  join.
+
 A page is therefore the same bytes :func:`render_status_cards` would produce (``tests/api/mastodon/
 test_home_cache.py`` compares the two, and checks each way a cached status could go stale).
 """
