@@ -151,7 +151,7 @@ def render_home_json(viewer: Account, rows: Sequence[HomeRow]) -> bytes:
             key = keys[at]
             if static and key is not None:
                 if len(_finished) >= FINISHED_SIZE:
-                    _finished.pop(next(iter(_finished), None), None)  # the oldest
+                    _finished.pop(next(iter(_finished)), None)  # the oldest
                 _finished[key] = blob
     return b"[" + b",".join(part for part in parts if part is not None) + b"]"
 
