@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 import pydantic
 from django.http import HttpRequest
 from ninja import Router
 
 from spool.api.mastodon.auth import me, scoped
 from spool.api.mastodon.entities import iso, render_status_cards, render_statuses
-from spool.api.mastodon.entities.cached import render_home_rows
+from spool.api.mastodon.entities.cached import render_home_json, render_home_rows
 from spool.api.mastodon.params import read_params, validated
 from spool.identities.models import Account, FilterKeyword, FilterPost, WordFilter
 from spool.identities.services import word_filters as services
@@ -81,16 +82,38 @@ def render_screened_rows(
     """:func:`render_screened` for the home timeline's plain rows (cached statuses); ``has_filters=False``
     when the caller has read that the viewer has no filters (then, unless the viewer hides offensive words,
     nothing can catch a status and the rows' text is not even put together)."""
-    if not has_filters and not viewer.hide_offensive_words:
-        return render_home_rows(viewer, rows)
-    items = [(r.post["id"], r.post["author_id"], _row_text(r.post)) for r in rows]
-    found = matching(viewer, items, context, has_filters=has_filters)
+    found = _screen_rows(viewer, rows, context, has_filters)
     hidden = hidden_ids(found)
     return _mark(render_home_rows(viewer, [r for r in rows if r.post["id"] not in hidden]), found)
 
 
+def render_screened_rows_json(
+    viewer: Account, rows: Sequence[HomeRow], context: str, *, has_filters: bool = True
+) -> bytes:
+    """``orjson.dumps(render_screened_rows(...))``; a page nothing catches from finished statuses
+    (:func:`spool.api.mastodon.entities.cached.render_home_json`)."""
+    found = _screen_rows(viewer, rows, context, has_filters)
+    if not found:
+        return render_home_json(viewer, rows)
+    hidden = hidden_ids(found)
+    shown = [r for r in rows if r.post["id"] not in hidden]
+    return orjson.dumps(_mark(render_home_rows(viewer, shown), found))
+
+
+def _screen_rows(
+    viewer: Account, rows: Sequence[HomeRow], context: str, has_filters: bool
+) -> dict[int, list[FilterMatch]]:
+    if not has_filters and not viewer.hide_offensive_words:
+        return {}
+    items = [(r.post["id"], r.post["author_id"], _row_text(r.post)) for r in rows]
+    return matching(viewer, items, context, has_filters=has_filters)
+
+
 def _row_text(post: dict[str, Any]) -> str:
-    return "\n".join(p for p in (post["text"], post["attachment_text"], post["topic__display"] or "") if p)
+    text, alt, topic = post["text"], post["attachment_text"], post["topic__display"]
+    if not alt and not topic:  # most posts: the text alone, as the join below would make it
+        return text or ""
+    return "\n".join(p for p in (text, alt, topic or "") if p)
 
 
 # --- Entities -------------------------------------------------------------------------------------------

@@ -47,13 +47,32 @@ class Window:
 def link_header(request: HttpRequest, response: HttpResponse, keys: Sequence[int]) -> HttpResponse:
     """Set ``Link`` from the page's pagination keys (newest first). Nothing to link on an empty page."""
     if keys:
-        base = request.build_absolute_uri(request.path)
-        kept = {k: v for k, v in request.GET.items() if k not in ("max_id", "since_id", "min_id")}
-        response["Link"] = (
-            f'<{base}?{urlencode({**kept, "max_id": keys[-1]})}>; rel="next", '
-            f'<{base}?{urlencode({**kept, "min_id": keys[0]})}>; rel="prev"'
-        )
+        base = _base_url(request)
+        kept = urlencode({k: v for k, v in request.GET.items() if k not in ("max_id", "since_id", "min_id")})
+        query = f"{base}?{kept}&" if kept else f"{base}?"  # ``urlencode({**kept, "max_id": …})``
+        response["Link"] = f'<{query}max_id={keys[-1]}>; rel="next", <{query}min_id={keys[0]}>; rel="prev"'
     return response
+
+
+# ``request.build_absolute_uri(request.path)`` by what it is made from (the host is validated the first
+# time): the same few values on every request to an endpoint.
+_BASES: dict[tuple[Any, ...], str] = {}
+_BASES_MAX = 256
+
+
+def _base_url(request: HttpRequest) -> str:
+    meta = request.META
+    key = (
+        request.path, meta.get("wsgi.url_scheme"), meta.get("HTTP_HOST"), meta.get("SERVER_NAME"),
+        meta.get("SERVER_PORT"), request.scheme, meta.get("HTTP_X_FORWARDED_HOST"),
+        meta.get("HTTP_X_FORWARDED_PORT"),
+    )  # fmt: skip
+    found = _BASES.get(key)
+    if found is None:
+        if len(_BASES) >= _BASES_MAX:
+            _BASES.clear()
+        found = _BASES[key] = request.build_absolute_uri(request.path)
+    return found
 
 
 def _id(request: HttpRequest, name: str) -> int | None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from django.db.models import CharField, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import caller, me, scoped, viewer
-from spool.api.mastodon.filters import render_screened, render_screened_rows
+from spool.api.mastodon.filters import render_screened, render_screened_rows_json
 from spool.api.mastodon.pagination import Window, link_header
 from spool.core.compiled import compiled
 from spool.feeds import lists
@@ -100,8 +99,8 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
     if left_out:
         rows = [r for r in rows if (r.reposter or r.author)["id"] not in left_out]
     has_filters = any(kind == "filter" for _, kind in state)
-    statuses = render_screened_rows(account, rows, "home", has_filters=has_filters)
-    ready = HttpResponse(orjson.dumps(statuses), content_type="application/json")
+    body = render_screened_rows_json(account, rows, "home", has_filters=has_filters)
+    ready = HttpResponse(body, content_type="application/json")
     return link_header(request, ready, keys)
 
 

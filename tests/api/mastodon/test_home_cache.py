@@ -218,3 +218,26 @@ def test_authors_and_reposters_profile_links_show_as_fields(mastodon):
     assert [f["name"] for f in by_id[str(post.id)]["account"]["fields"]] == ["Site"]
     reblog = next(s for s in cached if s["reblog"] is not None)
     assert [f["name"] for f in reblog["account"]["fields"]] == ["cy.example/"]
+
+
+def test_readers_of_the_same_post_each_get_their_own_status(mastodon):
+    """A status finished for one reader (patched, wrapped, serialized: kept per process) is served to
+    another only when everything it was made from is the same: the same post read by its author, by a
+    reader who liked it and by one who did not, directly and as a repost, each equals the full rendering."""
+    ana, bo, cy, di = mastodon("ana"), mastodon("bo"), mastodon("cy"), mastodon("di")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for reader in (ana, cy):
+            follow_account(reader.account, bo.account)
+        follow_account(di.account, cy.account)
+        post = create_post(bo.account, text="read by everyone")
+        pin_post(bo.account, post.id)
+        like_post(ana.account, post.id)
+        repost_post(cy.account, post.id)
+    for _ in range(2):  # the second time from the finished statuses
+        for reader in (ana, bo, cy, di):
+            expected = render_status_cards(reader.account, home_posts(reader.account, None, 40).items)
+            assert _home(reader) == expected
+    assert _by_id(_home(ana))[str(post.id)]["favourited"] is True
+    assert [(s["reblog"] or s)["favourited"] for s in _home(cy)] == [False]  # as their own repost
+    assert _by_id(_home(bo))[str(post.id)]["pinned"] is True
+    assert _home(di)[0]["reblog"]["id"] == str(post.id)

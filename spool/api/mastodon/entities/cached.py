@@ -18,6 +18,13 @@ cache of rendered statuses: no model instance, no ORM query building, on a warm 
   post's visibility), ghost posts (hidden counts), hidden replies — are marked ``DYNAMIC`` in the cache and
   rendered in full on every request, through the same renderer.
 
+- **Finished statuses.** A status made from a cached one (patched with the row's counts, flags and author,
+  wrapped for a repost) is also kept in this process as the bytes a page sends (:func:`render_home_json`),
+  under everything it is made from (:func:`_finished_key`: the cache key's columns, the counts, the
+  viewer's flags, the author's and reposter's columns, whether the viewer is the author); another reader
+  who sees the same post the same way, or the same reader again, gets those bytes, and the page is their
+  join.
+
 A page is therefore the same bytes :func:`render_status_cards` would produce (``tests/api/mastodon/
 test_home_cache.py`` compares the two, and checks each way a cached status could go stale).
 """
@@ -49,6 +56,11 @@ _accounts: dict[tuple[Any, ...], dict[str, Any]] = {}
 # patches a shallow copy.
 LOCAL_SIZE = 20_000
 _local: dict[str, dict[str, Any] | bytes] = {}
+# Finished statuses (orjson bytes, as a page sends them) made from cached ones, kept in this process by
+# everything they depend on (:func:`_finished_key`): the same post seen with the same counts and flags by
+# another reader, or again, is not patched, wrapped and serialized again.
+FINISHED_SIZE = 20_000
+_finished: dict[tuple[Any, ...], bytes] = {}
 
 
 def status_key(post: dict[str, Any], author: dict[str, Any]) -> str:
@@ -111,6 +123,59 @@ def _full(viewer: Account, rows: Sequence[HomeRow]) -> dict[int, dict[str, Any]]
 
 def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str, Any]]:
     """Mastodon statuses (reblog wrappers for reposts) for ``rows``, in order, as ``viewer`` sees them."""
+    return [status for status, _ in _render(viewer, rows) if status is not None]
+
+
+def render_home_json(viewer: Account, rows: Sequence[HomeRow]) -> bytes:
+    """``orjson.dumps(render_home_rows(viewer, rows))``, each status taken from this process's finished
+    statuses when it has one for the same row (:func:`_finished_key`): a warm page is mostly joined bytes."""
+    parts: list[bytes | None] = []
+    keys: list[tuple[Any, ...] | None] = []
+    missing: list[HomeRow] = []
+    for row in rows:
+        key = _finished_key(viewer.id, row)
+        found = _finished.get(key) if key is not None else None
+        parts.append(found)
+        keys.append(key)
+        if found is None:
+            missing.append(row)
+    if missing:
+        rendered = iter(_render(viewer, missing))
+        for at, part in enumerate(parts):
+            if part is not None:
+                continue
+            status, static = next(rendered)
+            if status is None:  # deleted between the two reads
+                continue
+            parts[at] = blob = orjson.dumps(status)
+            key = keys[at]
+            if static and key is not None:
+                if len(_finished) >= FINISHED_SIZE:
+                    _finished.pop(next(iter(_finished)), None)  # the oldest
+                _finished[key] = blob
+    return b"[" + b",".join(part for part in parts if part is not None) + b"]"
+
+
+def _finished_key(viewer_id: int, row: HomeRow) -> tuple[Any, ...] | None:
+    """Everything a status made from a cached one (:func:`_patched`, and the reblog wrapper) depends on:
+    the columns of its cache key (:func:`status_key`), the row's counts, the viewer's flags, the author
+    (and reposter) as they are now, and whether the viewer is the author. None for statuses rendered in full
+    on every request (ghost posts, hidden replies; polls and quotes are never cached, see ``DYNAMIC``)."""
+    post, author = row.post, row.author
+    if post["ghost"] or post["hidden"]:
+        return None
+    reposter = row.reposter
+    return (
+        post["id"], post["edited_at"], post["card__state"], post["sensitive"],
+        post["replies_count"], post["reposts_count"], post["likes_count"], post["quotes_count"],
+        row.flags, tuple(author.values()), author["id"] == viewer_id,
+        row.repost_id, tuple(reposter.values()) if reposter is not None else None,
+    )  # fmt: skip
+
+
+def _render(viewer: Account, rows: Sequence[HomeRow]) -> list[tuple[dict[str, Any] | None, bool]]:
+    """For each row, in order: its status (None: deleted between the two reads) and whether it was made
+    from a cached status (not rendered in full)."""
     if not rows:
         return []
     posts = {r.post["id"]: r for r in rows}
@@ -141,13 +206,12 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
     if fresh:
         _set_many(fresh)
 
-    result: list[dict[str, Any]] = []
+    result: list[tuple[dict[str, Any] | None, bool]] = []
     for row in rows:
         pid = row.post["id"]
-        status = _patched(viewer.id, row, static[pid]) if pid in static else full.get(pid)
-        if status is None:  # deleted between the two reads
-            continue
-        if row.reposter is not None and row.repost_id is not None:
+        patched = pid in static
+        status = _patched(viewer.id, row, static[pid]) if patched else full.get(pid)
+        if status is not None and row.reposter is not None and row.repost_id is not None:
             reposter = row.reposter
             status = reblog_wrapper(
                 row.repost_id,
@@ -156,7 +220,7 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
                 account_json(reposter),
                 status,
             )
-        result.append(status)
+        result.append((status, patched))
     return result
 
 
