@@ -249,6 +249,7 @@ def _delete_sql(model: type[Model], names: tuple[str, ...], vendor: str) -> str:
         ):
             raise ValueError(f"delete_where: {model.__name__} needs Django's deletion collector")
         quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-        where = " AND ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)  # type: ignore[union-attr]
+        columns = [str(meta.get_field(name).column) for name in names]  # type: ignore[union-attr]
+        where = " AND ".join(f"{quote(column)} = %s" for column in columns)
         found = _DELETES[key] = f"DELETE FROM {quote(meta.db_table)} WHERE {where}"  # noqa: S608 - names from the model, values are parameters
     return found
