@@ -9,9 +9,10 @@ Actors are addressed by account ID, not handle (a handle may change; an actor id
 from __future__ import annotations
 
 import re
-import time
 
 from django.conf import settings
+
+from spool.core import snowflake
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 PUBLIC_ALIASES = {PUBLIC, "as:Public", "Public"}
@@ -58,8 +59,10 @@ def post_page(handle: str, post_id: int) -> str:
 
 
 def unique_suffix() -> str:
-    """Milliseconds, so a repeated action (follow, unfollow, follow) gets a new activity id each time."""
-    return str(time.time_ns() // 1_000_000)
+    """A new snowflake, so a repeated action (follow, unfollow, follow) gets a new activity id each time,
+    even within one millisecond (the milliseconds used before gave the ``Accept`` of two Follows that
+    one batch applied the same id, and the second delivery was taken for a repeat and dropped)."""
+    return str(snowflake.next_id())
 
 
 def _local_id(uri: str, kind: str) -> int | None:

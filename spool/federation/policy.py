@@ -12,6 +12,7 @@ from spool.core.compiled import compiled
 from spool.core.errors import Conflict, Forbidden
 from spool.federation import ids
 from spool.federation.models import DomainBlock, FederationOptIn
+from spool.federation.remembered import remembered
 from spool.federation.server_lists import allowed_in, blocked_in
 from spool.identities.models import Account
 
@@ -73,8 +74,12 @@ def federates(account: Account) -> bool:
 
 def federating(account_id: int) -> bool:
     """:func:`federates` for the local account ``account_id``, in one query that loads no account (the
-    personal inbox asks it on every POST; compiled once per process, :mod:`spool.core.compiled`)."""
-    return settings.SPOOL.federation_enabled and bool(_FEDERATING.run(id=account_id))
+    personal inbox asks it on every POST; compiled once per process, :mod:`spool.core.compiled`). A yes is
+    :func:`~spool.federation.remembered.remembered` for the rest of an inbox batch: a new follow asks it
+    twice (the ``Follow`` handler, then the ``Accept`` it sends)."""
+    return settings.SPOOL.federation_enabled and remembered(
+        ("federating", account_id), lambda: bool(_FEDERATING.run(id=account_id))
+    )
 
 
 _FEDERATING = compiled(

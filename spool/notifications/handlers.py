@@ -28,7 +28,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model, Q
 
-from spool.core.compiled import compiled
+from spool.core.compiled import compiled, delete_where
 from spool.core.events import publish, subscribe
 from spool.core.inserts import insert
 from spool.identities.events import (
@@ -284,12 +284,12 @@ def _notify_about_post(
 def _withdraw(
     kind: str, *, actor_id: int, recipient_id: int | None = None, post_id: int | None = None
 ) -> None:
-    rows = Notification.objects.filter(kind=kind, actor_id=actor_id)
+    equal: dict[str, int] = {}
     if recipient_id is not None:
-        rows = rows.filter(recipient_id=recipient_id)
+        equal["recipient_id"] = recipient_id
     if post_id is not None:
-        rows = rows.filter(post_id=post_id)
-    rows.delete()
+        equal["post_id"] = post_id
+    delete_where(Notification, kind=str(kind), actor_id=actor_id, **equal)
 
 
 def _may_notify(recipient_id: int, actor_id: int) -> bool:

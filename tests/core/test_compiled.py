@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
-from spool.core.compiled import compiled
-from spool.identities.models import Account
+from spool.core.compiled import compiled, delete_where
+from spool.identities.models import Account, Follow
 from spool.identities.services import register_account
 from spool.oauth import scopes
 from spool.oauth.models import Token
@@ -96,3 +97,27 @@ def test_statements_give_the_querysets_rows_however_often_they_run(db: None) -> 
         [query] = captured.captured_queries
         assert str(ana.pk) in query["sql"] and "100%" in query["sql"]
     assert _HANDLES.run(viewer=ana.pk, handle="bo") == []
+
+
+def test_delete_where_deletes_the_matching_rows_and_refuses_models_others_refer_to(db: None) -> None:
+    """``delete_where`` is ``filter(...).delete()`` in one statement: the matching rows only, their count;
+    a model other rows refer to (or a delete signal watches) needs Django's collector and is refused."""
+    people = [
+        register_account(
+            email=f"{name}@example.com",
+            password="correct horse battery staple",
+            handle=name,
+            client_address=None,
+        )
+        for name in ("ana", "bo", "cy")
+    ]
+    ana, bo, cy = (person.pk for person in people)
+    Follow.objects.bulk_create(
+        [Follow(follower_id=ana, followee_id=bo), Follow(follower_id=ana, followee_id=cy)]
+    )
+
+    assert delete_where(Follow, follower_id=ana, followee_id=bo) == 1
+    assert delete_where(Follow, follower_id=ana, followee_id=bo) == 0
+    assert list(Follow.objects.values_list("follower_id", "followee_id")) == [(ana, cy)]
+    with pytest.raises(ValueError, match="collector"):
+        delete_where(Account, id=ana)

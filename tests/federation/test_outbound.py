@@ -238,3 +238,15 @@ def test_a_batch_is_posted_side_by_side_by_threads_that_open_no_connection(
     assert [name for name in opened if name.startswith("delivery-")] == []
     assert Delivery.objects.filter(id__in=ids, state="delivered", attempts=2).count() == 2
     assert len(fediverse.deliveries("Create")) == 2
+
+
+def test_activities_made_in_the_same_millisecond_get_their_own_ids(monkeypatch: Any) -> None:
+    """Two Accepts one batch sends within a millisecond (two Follows applied back to back) are two
+    activities: the second used to share the first's id and was dropped as a repeat delivery."""
+    import time
+
+    from spool.federation.outbound.accept import accept
+
+    monkeypatch.setattr(time, "time_ns", lambda: 1_750_000_000_123_456_789)
+    follow = {"id": "http://mastodon.example.org/users/admin#follows/1", "type": "Follow"}
+    assert accept(1, follow)["id"] != accept(1, follow)["id"]

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 
 from spool.accounts.email_flows import require_confirmed_email
-from spool.core.compiled import compiled
+from spool.core.compiled import compiled, delete_where
 from spool.core.errors import Conflict, NotFound
 from spool.core.events import publish
 from spool.core.ratelimit import Limit, hit
@@ -46,6 +46,11 @@ def add_follow(follower_id: int, followee_id: int, *, via_request: bool = False)
     """Create the follow edge and bump both counters; ``False`` when it already existed."""
     if is_following(follower_id, followee_id):
         return False
+    return _insert_follow(follower_id, followee_id, via_request=via_request)
+
+
+def _insert_follow(follower_id: int, followee_id: int, *, via_request: bool = False) -> bool:
+    """:func:`add_follow` once the caller found no edge (the unique constraint still decides a race)."""
     try:
         with transaction.atomic():
             Follow.objects.create(follower_id=follower_id, followee_id=followee_id)
@@ -60,7 +65,7 @@ def add_follow(follower_id: int, followee_id: int, *, via_request: bool = False)
 
 def remove_follow(follower_id: int, followee_id: int) -> bool:
     """Delete the follow edge and lower both counters; ``False`` when there was none."""
-    deleted, _ = Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).delete()
+    deleted = delete_where(Follow, follower_id=follower_id, followee_id=followee_id)
     if deleted:
         _count_follow(follower_id, followee_id, -1)
         publish(Unfollowed(follower_id=follower_id, followee_id=followee_id))
@@ -166,7 +171,7 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
             if created:
                 publish(FollowRequested(requester_id=actor.pk, target_id=target.pk))
             return "requested"
-        add_follow(actor.pk, target.pk)
+        _insert_follow(actor.pk, target.pk)  # not following: checked above, under the lock
         refresh_counters(actor, target)
     return "following"
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from spool.core import counters
-from spool.core.compiled import compiled
+from spool.core.compiled import compiled, delete_where
 from spool.core.errors import ValidationError
 from spool.core.events import publish
 from spool.core.inserts import insert
@@ -77,8 +77,7 @@ def unlike_post(actor: Account, post_id: Any) -> Post:
     check_actor(actor)
     with transaction.atomic():
         post = access_post(actor, post_id)
-        deleted, _ = Like.objects.filter(account=actor, post=post).delete()
-        if deleted:
+        if delete_where(Like, account_id=actor.id, post_id=post.id):
             counters.add(Post, post.id, "likes_count", -1)
             publish(PostUnliked(post_id=post.id, account_id=actor.id))
     return post
@@ -113,11 +112,10 @@ def undo_repost(actor: Account, post_id: Any) -> Post:
     check_actor(actor)
     with transaction.atomic():
         post = access_post(actor, post_id)
-        repost_ids = list(Repost.objects.filter(account=actor, post=post).values_list("id", flat=True))
-        deleted, _ = Repost.objects.filter(id__in=repost_ids).delete()
-        if deleted:
+        found = _REPOSTED.run(account=actor.id, post=post.id)  # at most one (unique)
+        if found and delete_where(Repost, id=found[0][0]):
             counters.add(Post, post.id, "reposts_count", -1)
-            publish(RepostUndone(post_id=post.id, account_id=actor.id, repost_id=repost_ids[0]))
+            publish(RepostUndone(post_id=post.id, account_id=actor.id, repost_id=found[0][0]))
     return post
 
 
