@@ -31,6 +31,7 @@ test_home_cache.py`` compares the two, and checks each way a cached status could
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -102,9 +103,16 @@ def _set_many(blobs: dict[str, bytes]) -> None:
         _remember(key, blob)
 
 
+def _drop_oldest(store: dict[Any, Any]) -> None:
+    """Drop ``store``'s oldest entry. Requests on other threads change these dicts too: when one did
+    meanwhile, nothing is dropped now; the next insertion tries again."""
+    with contextlib.suppress(StopIteration, RuntimeError):
+        store.pop(next(iter(store)), None)
+
+
 def _remember(key: str, blob: bytes) -> dict[str, Any] | bytes:
     if len(_local) >= LOCAL_SIZE:
-        del _local[next(iter(_local))]  # the oldest
+        _drop_oldest(_local)
     value = _local[key] = blob if blob == DYNAMIC else orjson.loads(blob)
     return value
 
@@ -151,7 +159,7 @@ def render_home_json(viewer: Account, rows: Sequence[HomeRow]) -> bytes:
             key = keys[at]
             if static and key is not None:
                 if len(_finished) >= FINISHED_SIZE:
-                    _finished.pop(next(iter(_finished)), None)  # the oldest
+                    _drop_oldest(_finished)
                 _finished[key] = blob
     return b"[" + b",".join(part for part in parts if part is not None) + b"]"
 
