@@ -14,6 +14,7 @@ from spool.core.errors import ValidationError
 from spool.identities import services as identities
 from spool.posts import services as posts
 from spool.posts.timelines import home_posts
+from spool.timelines.home import home_rows
 from spool.timelines.stores import TimelineStore
 from tests.timelines.conftest import People, committed
 
@@ -242,3 +243,28 @@ def test_the_first_read_costs_a_fixed_number_of_queries(store: TimelineStore, pe
         readers.append(ana)
     counts = [queries(reader, limit) for reader, limit in zip(readers, (5, 40), strict=True)]
     assert counts[0] == counts[1]
+
+
+def test_the_api_rows_show_each_post_once_at_its_newest_repost(
+    store: TimelineStore, people: People, ana_follows_bob: Any
+) -> None:
+    """``home_rows`` (on PostgreSQL one statement, whose newest-repost lookup skips posts without reposts):
+    a post reposted by people ana follows shows once, at the newest repost, and at the one before when
+    that is undone; a followed author's post reposted by someone ana follows shows at the repost only."""
+    ana, bob = ana_follows_bob
+    cy, dee = people("cy"), people("dee")
+    people.follow(ana, cy)
+    popular = people.post(dee, "popular")
+    bobs = people.post(bob, "bob's")
+    quiet = people.post(bob, "quiet")
+    first = people.repost(bob, popular)
+    last = people.repost(cy, popular)
+    again = people.repost(cy, bobs)
+
+    def shown() -> list[tuple[int, int | None]]:
+        return [(r.post["id"], r.repost_id) for r in home_rows(ana.id, None, 10).rows]
+
+    assert shown() == [(bobs.id, again.id), (popular.id, last.id), (quiet.id, None)]
+    committed(posts.undo_repost, cy, popular.id)
+    committed(posts.undo_repost, cy, bobs.id)
+    assert shown() == [(popular.id, first.id), (quiet.id, None), (bobs.id, None)]
