@@ -45,14 +45,21 @@ from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.db import close_old_connections
-from django.http import FileResponse, HttpResponseBase
-from django.urls import set_script_prefix
+from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.urls import ResolverMatch, get_resolver, set_script_prefix
 
 # The worker threads of every one-hop route: Django's handler starts a thread per request, so a view that
 # waits (a remote fetch, a busy database) never held up the others; asyncio's default pool has only
 # cpu_count() + 4 threads. A pool reuses an idle thread before it starts another, so under steady load only
 # as many run as requests are in hand at once.
 WORKERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="spool-http")
+
+# Resolved paths, by URL resolver and path: resolving is a pure function of the two, and Spool's URL list
+# is long, with the API's patterns late in it (each request tried dozens of patterns first). A resolver
+# rebuilt (another ROOT_URLCONF, URL caches cleared) is another key. Not found (404) is not kept. Bounded:
+# emptied when full (paths with IDs in them are many).
+RESOLVED_SIZE = 4_096
+_resolved: dict[tuple[Any, str], ResolverMatch] = {}
 
 
 class OneHopASGIHandler(ASGIHandler):
@@ -126,6 +133,22 @@ class OneHopASGIHandler(ASGIHandler):
             if not message.get("more_body", False):
                 break
         return io.BytesIO(b"".join(chunks))
+
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        """Django's, remembering each path's match (:data:`_resolved`); a request given its own URLconf by
+        a middleware is resolved as Django does."""
+        if hasattr(request, "urlconf"):
+            return super().resolve_request(request)
+        resolver, path = get_resolver(), request.path_info
+        key = (resolver, path)
+        match = _resolved.get(key)
+        if match is None:
+            match = resolver.resolve(path)
+            if len(_resolved) >= RESOLVED_SIZE:
+                _resolved.clear()
+            _resolved[key] = match
+        request.resolver_match = match
+        return match
 
     def _respond(self, scope: dict[str, Any], body: IO[bytes]) -> HttpResponseBase:
         """The request in this thread: a response with content, read and closed (``request_finished``), or

@@ -14,11 +14,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 
 from spool.core.errors import RateLimited
 from spool.core.ratelimit import Limit, Rider, Riders, count
@@ -109,10 +109,15 @@ def _learn(hashed: str, account_id: int | None) -> None:
 
 
 def _headers(response: HttpResponse, limit: int, remaining: int, resets_in: int) -> None:
-    reset = timezone.now() + timedelta(seconds=resets_in)
     response["X-RateLimit-Limit"] = str(limit)
     response["X-RateLimit-Remaining"] = str(max(remaining, 0))
-    response["X-RateLimit-Reset"] = reset.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    response["X-RateLimit-Reset"] = reset_at(resets_in)
+
+
+def reset_at(resets_in: int) -> str:
+    """The moment ``resets_in`` seconds from now as Mastodon writes it (ISO 8601 UTC, milliseconds, ``Z``)."""
+    reset = datetime.fromtimestamp(time.time() + resets_in, UTC)
+    return reset.isoformat(timespec="milliseconds")[:-6] + "Z"  # without "+00:00"
 
 
 class CorsMiddleware:
