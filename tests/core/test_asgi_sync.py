@@ -78,7 +78,14 @@ def item(request: HttpRequest, n: int) -> HttpResponse:
     return HttpResponse(f"item {n} {request.resolver_match.kwargs['n']}")  # type: ignore[union-attr]
 
 
+def large(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(b"x" * 200_000, content_type="application/json")
+    response.set_cookie("seen", "1")
+    return response
+
+
 urlpatterns = [
+    path("t/large", large),
     path("t/item/<int:n>", item),
     path("t/echo", echo),
     path("t/chunks", chunks),
@@ -271,3 +278,11 @@ def test_each_path_is_resolved_once_and_keeps_its_own_arguments():
     status, *_ = _call(_scope("GET", "/t/nothere"))
     assert status != 200
     assert (get_resolver(), "/t/nothere") not in asgi_sync._resolved
+
+
+def test_a_response_with_content_is_sent_in_one_message_with_its_headers_and_cookies():
+    status, headers, body, bodies = _call(_scope("GET", "/t/large"))
+    assert status == 200
+    assert body == b"x" * 200_000 and len(bodies) == 1 and not bodies[0].get("more_body", False)
+    assert headers[b"Content-Type"] == b"application/json"
+    assert headers[b"Set-Cookie"].startswith(b"seen=1;")
