@@ -85,8 +85,9 @@ def _caller_key(request: HttpRequest) -> tuple[str, Prefetch | None]:
     the network address; for a bearer token, also its credential's lookup to send along."""
     scheme, _, raw = authorization(request).partition(" ")
     if scheme.lower() == "bearer" and raw.strip():
-        hashed = digest(raw.strip())
-        return "t:" + hashed[:32], Prefetch(hashed)
+        secret = raw.strip()
+        hashed = digest(secret)
+        return "t:" + hashed[:32], Prefetch(hashed, secret)
     return "a:" + client_address(request), None
 
 
