@@ -492,7 +492,11 @@ class HomeRow:
     __slots__ = ("_author", "_post", "_reposter", "flags", "repost", "row", "sort_id")
 
     def __init__(
-        self, sort_id: int, row: Sequence[Any], repost: Sequence[Any] | None, flags: frozenset[str] = frozenset()
+        self,
+        sort_id: int,
+        row: Sequence[Any],
+        repost: Sequence[Any] | None,
+        flags: frozenset[str] = frozenset(),
     ) -> None:
         self.sort_id = sort_id
         self.row = row

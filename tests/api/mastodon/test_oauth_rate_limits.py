@@ -99,5 +99,7 @@ def test_the_reset_moment_is_written_as_mastodon_writes_it() -> None:
     # ISO 8601 in UTC to the millisecond with a Z: 2026-11-24T23:20:00.123Z
     assert len(written) == 24 and written[10] == "T" and written[19] == "." and written.endswith("Z")
     moment = datetime.fromisoformat(written.replace("Z", "+00:00"))
-    assert before + timedelta(seconds=90) - timedelta(milliseconds=1) <= moment <= after + timedelta(seconds=90)
+    assert (
+        before + timedelta(seconds=90) - timedelta(milliseconds=1) <= moment <= after + timedelta(seconds=90)
+    )
     assert written == moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
