@@ -45,14 +45,21 @@ from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.db import close_old_connections
-from django.http import FileResponse, HttpResponseBase
-from django.urls import set_script_prefix
+from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.urls import ResolverMatch, get_resolver, set_script_prefix
 
 # The worker threads of every one-hop route: Django's handler starts a thread per request, so a view that
 # waits (a remote fetch, a busy database) never held up the others; asyncio's default pool has only
 # cpu_count() + 4 threads. A pool reuses an idle thread before it starts another, so under steady load only
 # as many run as requests are in hand at once.
 WORKERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="spool-http")
+
+# Resolved paths, by URL resolver and path: resolving is a pure function of the two, and Spool's URL list
+# is long, with the API's patterns late in it (each request tried dozens of patterns first). A resolver
+# rebuilt (another ROOT_URLCONF, URL caches cleared) is another key. Not found (404) is not kept. Bounded:
+# emptied when full (paths with IDs in them are many).
+RESOLVED_SIZE = 4_096
+_resolved: dict[tuple[Any, str], ResolverMatch] = {}
 
 
 class OneHopASGIHandler(ASGIHandler):
@@ -85,7 +92,7 @@ class OneHopASGIHandler(ASGIHandler):
             if response.streaming:
                 await self._stream(response, receive, send)
             else:
-                await self.send_response(response, send)
+                await self._send_whole(response, send)
         finally:
             body.close()
 
@@ -127,6 +134,22 @@ class OneHopASGIHandler(ASGIHandler):
                 break
         return io.BytesIO(b"".join(chunks))
 
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        """Django's, remembering each path's match (:data:`_resolved`); a request given its own URLconf by
+        a middleware is resolved as Django does."""
+        if hasattr(request, "urlconf"):
+            return super().resolve_request(request)
+        resolver, path = get_resolver(), request.path_info
+        key = (resolver, path)
+        match = _resolved.get(key)
+        if match is None:
+            match = resolver.resolve(path)
+            if len(_resolved) >= RESOLVED_SIZE:
+                _resolved.clear()
+            _resolved[key] = match
+        request.resolver_match = match
+        return match
+
     def _respond(self, scope: dict[str, Any], body: IO[bytes]) -> HttpResponseBase:
         """The request in this thread: a response with content, read and closed (``request_finished``), or
         a streaming one, with this thread's database connections given back."""
@@ -144,6 +167,15 @@ class OneHopASGIHandler(ASGIHandler):
         else:
             response.close()
         return response
+
+    async def _send_whole(self, response: HttpResponseBase, send: Any) -> None:
+        """Django's ``send_response`` for a response with content, but its body in one message: Django
+        slices a body already whole in memory into 64 KiB copies, each a message and a write of the
+        server's (a home page of 40 statuses is two)."""
+        await send(
+            {"type": "http.response.start", "status": response.status_code, "headers": _headers(response)}
+        )
+        await send({"type": "http.response.body", "body": response.content})  # type: ignore[attr-defined]
 
     async def _stream(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
         """Send a streaming response until its end or the client's disconnect, then close it."""
@@ -167,11 +199,9 @@ class OneHopASGIHandler(ASGIHandler):
         if response.is_async:
             await self.send_response(response, send)
             return
-        headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
-        headers += [
-            (b"Set-Cookie", c.output(header="").encode("ascii").strip()) for c in response.cookies.values()
-        ]
-        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+        await send(
+            {"type": "http.response.start", "status": response.status_code, "headers": _headers(response)}
+        )
         parts = iter(response.streaming_content)
         # In the request's thread (ThreadSensitiveContext), part after part.
         read = sync_to_async(lambda: next(parts, None))
@@ -179,3 +209,13 @@ class OneHopASGIHandler(ASGIHandler):
             for chunk, _ in self.chunk_bytes(part):
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body"})
+
+
+def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
+    """The response's headers and cookies as ASGI sends them (as Django's ``send_response``)."""
+    headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
+    if response.cookies:
+        headers += [
+            (b"Set-Cookie", c.output(header="").encode("ascii").strip()) for c in response.cookies.values()
+        ]
+    return headers

@@ -53,12 +53,15 @@ def lookup(digest: str) -> tuple[Credential | None, Any]:
 class Prefetch:
     """:func:`lookup` of one digest sent along with another Redis round trip of the same request (the API's
     rate-limit counter): ``keys`` are the keys to read there, ``take`` gets their values, and
-    :attr:`result` is then what :func:`lookup` would have returned. Embedded, nothing is prefetched."""
+    :attr:`result` is then what :func:`lookup` would have returned. Embedded, nothing is prefetched.
+    ``secret``: the bearer string ``digest`` was made from, when known (the request's authentication then
+    does not hash it again)."""
 
-    __slots__ = ("digest", "result")
+    __slots__ = ("digest", "result", "secret")
 
-    def __init__(self, digest: str) -> None:
+    def __init__(self, digest: str, secret: str | None = None) -> None:
         self.digest = digest
+        self.secret = secret
         self.result: tuple[Credential | None, Any] | None = None
 
     def keys(self) -> list[str]:

@@ -479,41 +479,89 @@ def _page_rows(viewer: int, ids: set[int], reposts: list[int], extra: Extra | No
         return cursor.fetchall()
 
 
-class HomeRow(NamedTuple):
+class HomeRow:
     """One shown entry as plain values: the post's columns (``POST_FIELDS``) with its author's under
     ``author`` (``ACCOUNT_FIELDS``), and for a repost its ID and the reposter's columns. Values are as the
     database driver returns them (on SQLite booleans are 0/1, times and JSON text): read flags by truth,
-    and see :func:`account_values` for an account's typed values."""
+    and see :func:`account_values` for an account's typed values.
 
-    sort_id: int
-    post: dict[str, Any]
-    author: dict[str, Any]
-    repost_id: int | None
-    reposter: dict[str, Any] | None
-    # The viewer's own flags (``VIEWER_FLAGS``) on the post, read in the same query as the page's rules.
-    flags: frozenset[str] = frozenset()
+    Made from the statement's rows as read (``row``: the post's, ``repost``: the repost's or None); the
+    dicts ``post``, ``author`` and ``reposter`` are built on first use only: a page made of finished
+    statuses (:mod:`spool.api.mastodon.entities.cached`) reads the rows themselves (:attr:`values`)."""
+
+    __slots__ = ("_author", "_post", "_reposter", "flags", "repost", "row", "sort_id")
+
+    def __init__(
+        self,
+        sort_id: int,
+        row: Sequence[Any],
+        repost: Sequence[Any] | None,
+        flags: frozenset[str] = frozenset(),
+    ) -> None:
+        self.sort_id = sort_id
+        self.row = row
+        self.repost = repost
+        # The viewer's own flags (``VIEWER_FLAGS``) on the post, read in the same query as the page's rules.
+        self.flags = flags
+        self._post: dict[str, Any] | None = None
+        self._author: dict[str, Any] | None = None
+        self._reposter: dict[str, Any] | None = None
+
+    @property
+    def post(self) -> dict[str, Any]:
+        if self._post is None:
+            # zip stops at POST_FIELDS' end: no slice (the row's shape is fixed by ``_ROWS``).
+            self._post = dict(zip(POST_FIELDS, self.row, strict=False))
+        return self._post
+
+    @property
+    def author(self) -> dict[str, Any]:
+        if self._author is None:
+            self._author = dict(zip(ACCOUNT_FIELDS, self.row[_HEAD:], strict=True))
+        return self._author
+
+    @property
+    def reposter(self) -> dict[str, Any] | None:
+        if self._reposter is None and self.repost is not None:
+            self._reposter = dict(zip(ACCOUNT_FIELDS, self.repost[_HEAD:], strict=True))
+        return self._reposter
+
+    @property
+    def repost_id(self) -> int | None:
+        return self.sort_id if self.repost is not None else None
+
+    @property
+    def post_id(self) -> int:
+        return self.row[0]
+
+    @property
+    def author_id(self) -> int:
+        return self.row[1]
+
+    @property
+    def shown_by(self) -> int:
+        """Whose entry it is on the timeline: the reposter's ID for a repost, else the author's."""
+        return int((self.repost if self.repost is not None else self.row)[_HEAD])
+
+    @property
+    def is_ghost_or_hidden(self) -> bool:
+        return bool(self.row[_GHOST] or self.row[_HIDDEN])
+
+    @property
+    def text_parts(self) -> tuple[str | None, str | None, str | None]:
+        """The post's text, attachment text and topic name (what word filters read)."""
+        row = self.row
+        return row[_TEXT], row[_TEXT + 1], row[_TEXT + 2]
+
+    @property
+    def values(self) -> tuple[Any, ...]:
+        """Every value the row was made of (the post's and author's columns, the repost's and reposter's,
+        the viewer's flags): what nothing in a rendered status can differ by without differing here."""
+        return (tuple(self.row), self.flags, tuple(self.repost) if self.repost is not None else None)
 
 
-def _split(row: Sequence[Any], head: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    # zip stops at POST_FIELDS' end: no slice for the post (the row's shape is fixed by ``_ROWS``).
-    return dict(zip(POST_FIELDS, row, strict=False)), dict(zip(ACCOUNT_FIELDS, row[head:], strict=True))
-
-
-class _Shown(NamedTuple):
-    """A shown entry's rows as read, made into a :class:`HomeRow` only if it is on the page (a page reads
-    a few more entries than it shows, in case some do not show)."""
-
-    sort_id: int
-    post: Sequence[Any]
-    repost: Sequence[Any] | None
-    flags: frozenset[str]
-
-    def row(self) -> HomeRow:
-        post, author = _split(self.post, _HEAD)
-        if self.repost is None:
-            return HomeRow(self.sort_id, post, author, None, None, self.flags)
-        reposter = dict(zip(ACCOUNT_FIELDS, self.repost[_HEAD:], strict=True))
-        return HomeRow(self.sort_id, post, author, self.sort_id, reposter, self.flags)
+_GHOST, _HIDDEN, _TEXT = POST_FIELDS.index("ghost"), POST_FIELDS.index("hidden"), POST_FIELDS.index("text")
+assert POST_FIELDS[_TEXT : _TEXT + 3] == ("text", "attachment_text", "topic__display")
 
 
 _NO_FLAGS: frozenset[str] = frozenset()
@@ -522,7 +570,7 @@ _MUTED = frozenset({"muted"})
 
 def resolve_rows(
     viewer: Account, candidates: Sequence[Entry], extra: Extra | None = None, extras: list[Any] | None = None
-) -> list[_Shown]:
+) -> list[HomeRow]:
     """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
     compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
     then the relations, which also read the viewer's flags on the posts (:data:`HomeRow.flags`), so that
@@ -565,7 +613,7 @@ def resolve_rows(
         mine = frozenset(flags[post[0]]) if post[0] in flags else _NO_FLAGS
         if (post[3] or post[0]) in muted_roots:
             mine = mine | _MUTED
-        shown.append(_Shown(entry.sort_id, post, reposts[entry.sort_id] if repost else None, mine))
+        shown.append(HomeRow(entry.sort_id, post, reposts[entry.sort_id] if repost else None, mine))
     return shown
 
 
@@ -609,7 +657,7 @@ def home_rows(
     extras: list[tuple[int, str]] = []
     read = False
 
-    def resolver(viewer: Account, candidates: Sequence[Entry]) -> list[_Shown]:
+    def resolver(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
         nonlocal read
         if candidates and not read:
             read = True
@@ -617,4 +665,4 @@ def home_rows(
         return resolve_rows(viewer, candidates)
 
     shown, next_cursor, account = select_page(viewer, cursor, limit, resolver, prefetched)
-    return HomeRows([s.row() for s in shown], next_cursor, extras if read else None, account)
+    return HomeRows(shown, next_cursor, extras if read else None, account)

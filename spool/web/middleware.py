@@ -65,10 +65,15 @@ _INBOX = re.compile(r"/ap/(?:accounts/\d+/)?inbox")
 
 def pageless(request: HttpRequest) -> bool:
     """A request that uses no session, cookie-CSRF, signed-in user or messages: a bearer-token API call
-    (:func:`token_api_call`) or a POST to a federation inbox."""
-    if request.method == "POST" and _INBOX.fullmatch(request.path):
-        return True
-    return token_api_call(request)
+    (:func:`token_api_call`) or a POST to a federation inbox. Decided once per request (six middleware
+    hooks ask)."""
+    found: bool | None = getattr(request, "_spool_pageless", None)
+    if found is None:
+        found = (request.method == "POST" and _INBOX.fullmatch(request.path) is not None) or token_api_call(
+            request
+        )
+        request._spool_pageless = found  # type: ignore[attr-defined]
+    return found
 
 
 class _PagesOnly:

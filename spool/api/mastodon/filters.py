@@ -84,7 +84,7 @@ def render_screened_rows(
     nothing can catch a status and the rows' text is not even put together)."""
     found = _screen_rows(viewer, rows, context, has_filters)
     hidden = hidden_ids(found)
-    return _mark(render_home_rows(viewer, [r for r in rows if r.post["id"] not in hidden]), found)
+    return _mark(render_home_rows(viewer, [r for r in rows if r.post_id not in hidden]), found)
 
 
 def render_screened_rows_json(
@@ -96,7 +96,7 @@ def render_screened_rows_json(
     if not found:
         return render_home_json(viewer, rows)
     hidden = hidden_ids(found)
-    shown = [r for r in rows if r.post["id"] not in hidden]
+    shown = [r for r in rows if r.post_id not in hidden]
     return orjson.dumps(_mark(render_home_rows(viewer, shown), found))
 
 
@@ -105,12 +105,11 @@ def _screen_rows(
 ) -> dict[int, list[FilterMatch]]:
     if not has_filters and not viewer.hide_offensive_words:
         return {}
-    items = [(r.post["id"], r.post["author_id"], _row_text(r.post)) for r in rows]
+    items = [(r.post_id, r.author_id, _row_text(*r.text_parts)) for r in rows]
     return matching(viewer, items, context, has_filters=has_filters)
 
 
-def _row_text(post: dict[str, Any]) -> str:
-    text, alt, topic = post["text"], post["attachment_text"], post["topic__display"]
+def _row_text(text: str | None, alt: str | None, topic: str | None) -> str:
     if not alt and not topic:  # most posts: the text alone, as the join below would make it
         return text or ""
     return "\n".join(p for p in (text, alt, topic or "") if p)

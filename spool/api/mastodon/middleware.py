@@ -13,12 +13,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 
 from spool.core.errors import RateLimited
 from spool.core.ratelimit import Limit, Rider, Riders, count
@@ -85,8 +85,9 @@ def _caller_key(request: HttpRequest) -> tuple[str, Prefetch | None]:
     the network address; for a bearer token, also its credential's lookup to send along."""
     scheme, _, raw = authorization(request).partition(" ")
     if scheme.lower() == "bearer" and raw.strip():
-        hashed = digest(raw.strip())
-        return "t:" + hashed[:32], Prefetch(hashed)
+        secret = raw.strip()
+        hashed = digest(secret)
+        return "t:" + hashed[:32], Prefetch(hashed, secret)
     return "a:" + client_address(request), None
 
 
@@ -109,10 +110,15 @@ def _learn(hashed: str, account_id: int | None) -> None:
 
 
 def _headers(response: HttpResponse, limit: int, remaining: int, resets_in: int) -> None:
-    reset = timezone.now() + timedelta(seconds=resets_in)
     response["X-RateLimit-Limit"] = str(limit)
     response["X-RateLimit-Remaining"] = str(max(remaining, 0))
-    response["X-RateLimit-Reset"] = reset.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    response["X-RateLimit-Reset"] = reset_at(resets_in)
+
+
+def reset_at(resets_in: int) -> str:
+    """The moment ``resets_in`` seconds from now as Mastodon writes it (ISO 8601 UTC, milliseconds, ``Z``)."""
+    reset = datetime.fromtimestamp(time.time() + resets_in, UTC)
+    return reset.isoformat(timespec="milliseconds")[:-6] + "Z"  # without "+00:00"
 
 
 class CorsMiddleware:

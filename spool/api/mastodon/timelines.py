@@ -97,7 +97,7 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
         state = [(key, kind) for key, _, kind in _VIEWER_STATE.run(owner=account.id)]
     left_out = {key for key, kind in state if kind == "member"}
     if left_out:
-        rows = [r for r in rows if (r.reposter or r.author)["id"] not in left_out]
+        rows = [r for r in rows if r.shown_by not in left_out]
     has_filters = any(kind == "filter" for _, kind in state)
     body = render_screened_rows_json(account, rows, "home", has_filters=has_filters)
     ready = HttpResponse(body, content_type="application/json")

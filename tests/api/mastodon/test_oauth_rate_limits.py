@@ -88,3 +88,18 @@ def test_reads_write_no_counter_row(mastodon: Any, settings: Any) -> None:
     assert ana.get(VERIFY)["X-RateLimit-Remaining"] == "299"
     assert ana.get("/api/v1/timelines/home")["X-RateLimit-Remaining"] == "298"
     assert RateCounter.objects.count() == before
+
+
+def test_the_reset_moment_is_written_as_mastodon_writes_it() -> None:
+    from spool.api.mastodon.middleware import reset_at
+
+    before = datetime.now(UTC)
+    written = reset_at(90)
+    after = datetime.now(UTC)
+    # ISO 8601 in UTC to the millisecond with a Z: 2026-11-24T23:20:00.123Z
+    assert len(written) == 24 and written[10] == "T" and written[19] == "." and written.endswith("Z")
+    moment = datetime.fromisoformat(written.replace("Z", "+00:00"))
+    assert (
+        before + timedelta(seconds=90) - timedelta(milliseconds=1) <= moment <= after + timedelta(seconds=90)
+    )
+    assert written == moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -166,19 +166,14 @@ def render_home_json(viewer: Account, rows: Sequence[HomeRow]) -> bytes:
 
 def _finished_key(viewer_id: int, row: HomeRow) -> tuple[Any, ...] | None:
     """Everything a status made from a cached one (:func:`_patched`, and the reblog wrapper) depends on:
-    the columns of its cache key (:func:`status_key`), the row's counts, the viewer's flags, the author
-    (and reposter) as they are now, and whether the viewer is the author. None for statuses rendered in full
-    on every request (ghost posts, hidden replies; polls and quotes are never cached, see ``DYNAMIC``)."""
-    post, author = row.post, row.author
-    if post["ghost"] or post["hidden"]:
+    the row's values as read (:attr:`HomeRow.values`: the columns of its cache key (:func:`status_key`),
+    its counts, the author and reposter as they are now, the repost's ID, the viewer's flags) and whether
+    the viewer is the author: the row's own tuples, so a warm page builds no dict. None for statuses
+    rendered in full on every request (ghost posts, hidden replies; polls and quotes are never cached, see
+    ``DYNAMIC``)."""
+    if row.is_ghost_or_hidden:
         return None
-    reposter = row.reposter
-    return (
-        post["id"], post["edited_at"], post["card__state"], post["sensitive"],
-        post["replies_count"], post["reposts_count"], post["likes_count"], post["quotes_count"],
-        row.flags, tuple(author.values()), author["id"] == viewer_id,
-        row.repost_id, tuple(reposter.values()) if reposter is not None else None,
-    )  # fmt: skip
+    return (row.values, row.author_id == viewer_id)
 
 
 def _render(viewer: Account, rows: Sequence[HomeRow]) -> list[tuple[dict[str, Any] | None, bool]]:
