@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from spool.core import counters
+from spool.core import counters, savepoints
 from spool.core.compiled import compiled, delete_where
 from spool.core.errors import ValidationError
 from spool.core.events import publish
@@ -61,7 +61,7 @@ def like_post(actor: Account, post_id: Any) -> Post:
     Adds 1 to ``likes_count`` and publishes ``PostLiked`` only when the like is new.
     Rate limit: 1,000 likes a day."""
     check_actor(actor)
-    with transaction.atomic():
+    with savepoints.atomic():
         post = access_post(actor, post_id)
         if _exists(Like, actor, post):
             return post  # liked already: nothing to count
@@ -75,7 +75,7 @@ def like_post(actor: Account, post_id: Any) -> Post:
 def unlike_post(actor: Account, post_id: Any) -> Post:
     """Remove ``actor``'s like; subtracts 1 and publishes ``PostUnliked`` only if there was one."""
     check_actor(actor)
-    with transaction.atomic():
+    with savepoints.atomic():
         post = access_post(actor, post_id)
         if delete_where(Like, account_id=actor.id, post_id=post.id):
             counters.add(Post, post.id, "likes_count", -1)
@@ -87,7 +87,7 @@ def repost_post(actor: Account, post_id: Any) -> Post:
     """Repost a post ``actor`` can see to their profile and followers' feeds. Ghost posts and posts of
     private profiles (other than one's own) can't be reposted. Publishes ``PostReposted`` when new."""
     check_actor(actor)
-    with transaction.atomic():
+    with savepoints.atomic():
         post = access_post(actor, post_id)
         if post.ghost:
             raise ValidationError("Ghost posts can't be reposted.", code="not_repostable")
@@ -110,7 +110,7 @@ def repost_post(actor: Account, post_id: Any) -> Post:
 def undo_repost(actor: Account, post_id: Any) -> Post:
     """Remove ``actor``'s repost of a post they can see; publishes ``RepostUndone`` only if there was one."""
     check_actor(actor)
-    with transaction.atomic():
+    with savepoints.atomic():
         post = access_post(actor, post_id)
         found = _REPOSTED.run(account=actor.id, post=post.id)  # at most one (unique)
         if found and delete_where(Repost, id=found[0][0]):
