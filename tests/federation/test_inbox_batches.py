@@ -469,3 +469,31 @@ def test_the_follow_up_work_of_a_batchs_posts_leaves_in_one_message(
         "spool.feeds.tasks.count_for_trending": 3,
     }
     assert not [name for name, _ in messages if name == "spool.core.tasks.run_tasks"]
+
+
+def test_a_batchs_new_posts_are_looked_for_at_once_and_each_stored_once(
+    ana: Any, fediverse: Any, run: Any
+) -> None:
+    """The notes of a batch's Creates are looked for in one query: those not held are known to be new. A
+    note created earlier in the batch is found again (a second Create of it, a Like of it), and one held
+    before the batch is not stored twice."""
+    admin, gargron = fediverse.actor(ADMIN), fediverse.actor(GARGRON)
+    follow_remote(ana, "admin@mastodon.example.org")
+    held = _create(ADMIN, 1)
+    _store(admin, held)
+    run(tasks.drain_inbox)
+    again = {**_create(ADMIN, 1), "id": f"{ADMIN}/statuses/1/again"}  # the held note, another activity id
+    new = _create(ADMIN, 2)
+    repeat = {**_create(ADMIN, 2), "id": f"{ADMIN}/statuses/2/again"}  # the new note twice in the batch
+    for activity in (again, new, repeat):
+        _store(admin, activity)
+    _store(gargron, _like(GARGRON, 1, new["object"]["id"]))
+
+    assert run(tasks.drain_inbox) == 4
+
+    assert set(_states().values()) == {"done"}
+    assert RemotePost.objects.filter(uri=held["object"]["id"]).count() == 1
+    assert RemotePost.objects.filter(uri=new["object"]["id"]).count() == 1
+    post = RemotePost.objects.get(uri=new["object"]["id"]).post
+    assert post.likes_count == 1
+    assert Like.objects.filter(post=post).count() == 1

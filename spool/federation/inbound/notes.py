@@ -26,7 +26,7 @@ from spool.federation.fetch import RemoteError, fetch_object
 from spool.federation.models import RemotePost
 from spool.federation.objects import actor_id, post_for_uri
 from spool.federation.policy import domain_of
-from spool.federation.remembered import remembered
+from spool.federation.remembered import present, remembered
 from spool.federation.vocab import Note
 from spool.identities.models import Account, Follow
 from spool.media.models import RemoteImage
@@ -151,6 +151,7 @@ def ingest_note(
             )
             if options is not None:
                 count_remote_poll(post, note.poll_counts)
+            present(("post", note.id))  # held now: no longer among the batch's new posts
             insert(
                 RemotePost(
                     post=post,
@@ -172,6 +173,7 @@ def ingest_note(
                     declared_type=attachment.media_type,
                 )
     except IntegrityError:  # the same post arrived twice at once
+        present(("post", note.id))
         return post_for_uri(note.id)
     return post
 
