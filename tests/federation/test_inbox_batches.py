@@ -402,6 +402,7 @@ def test_items_are_applied_without_a_savepoint_each(ana: Any, fediverse: Any, ru
     assert len(savepoints) <= 1, savepoints
 
 
+@pytest.mark.usefixtures("one_partition")
 def test_a_like_the_service_refuses_is_ignored_and_the_others_counted_once(
     ana: Any, fediverse: Any, run: Any
 ) -> None:
@@ -471,6 +472,7 @@ def test_the_follow_up_work_of_a_batchs_posts_leaves_in_one_message(
     assert not [name for name, _ in messages if name == "spool.core.tasks.run_tasks"]
 
 
+@pytest.mark.usefixtures("one_partition")
 def test_a_batchs_new_posts_are_looked_for_at_once_and_each_stored_once(
     ana: Any, fediverse: Any, run: Any
 ) -> None:
