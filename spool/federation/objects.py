@@ -7,7 +7,7 @@ from typing import Any, cast
 from spool.core.compiled import compiled
 from spool.federation import ids
 from spool.federation.models import RemoteActor, RemotePost
-from spool.federation.remembered import remembered
+from spool.federation.remembered import absent, known_absent, remembered
 from spool.identities.models import Account
 from spool.posts.models import Post
 
@@ -28,7 +28,19 @@ def post_id_uri(post_id: int) -> str:
 
 def post_for_uri(uri: str) -> Post | None:
     """The Post an ActivityPub id names, if we hold it (ours or a stored remote one). Never fetches."""
+    if known_absent(("post", uri)):
+        return None  # a batch's new posts, looked for all at once (:func:`note_new_posts`)
     return remembered(("post", uri), lambda: _post_for_uri(uri))
+
+
+def note_new_posts(uris: list[str]) -> None:
+    """Inside an inbox batch: look for the remote posts ``uris`` (its ``Create``\\ s' notes) in one query;
+    those we do not hold are then known to be new without a query each."""
+    remote = [uri for uri in uris if uri and ids.local_post_id(uri) is None]
+    if not remote:
+        return
+    held = set(RemotePost.objects.filter(uri__in=remote).values_list("uri", flat=True))
+    absent({("post", uri) for uri in remote if uri not in held})
 
 
 def _post_for_uri(uri: str) -> Post | None:

@@ -19,15 +19,17 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("remembered", default=None)
+_absent: ContextVar[set[Hashable] | None] = ContextVar("remembered_absent", default=None)
 
 
 @contextmanager
 def remembering() -> Iterator[None]:
-    token = _memo.set({})
+    token, absent_token = _memo.set({}), _absent.set(set())
     try:
         yield
     finally:
         _memo.reset(token)
+        _absent.reset(absent_token)
 
 
 def remembered(key: Hashable, lookup: Callable[[], T]) -> T:
@@ -43,7 +45,29 @@ def remembered(key: Hashable, lookup: Callable[[], T]) -> T:
     return found
 
 
+def absent(keys: set[Hashable]) -> None:
+    """Inside a batch: the lookups of ``keys`` find nothing (the caller asked for many in one query), until
+    :func:`present` or :func:`forget`; :func:`known_absent` says so without a lookup."""
+    absent_keys = _absent.get()
+    if absent_keys is not None:
+        absent_keys |= keys
+
+
+def known_absent(key: Hashable) -> bool:
+    absent_keys = _absent.get()
+    return bool(absent_keys) and key in absent_keys  # type: ignore[operator]
+
+
+def present(key: Hashable) -> None:
+    """``key``'s lookup may find something now (the caller created it, or another process did)."""
+    absent_keys = _absent.get()
+    if absent_keys is not None:
+        absent_keys.discard(key)
+
+
 def forget() -> None:
-    memo = _memo.get()
+    memo, absent_keys = _memo.get(), _absent.get()
     if memo is not None:
         memo.clear()
+    if absent_keys is not None:
+        absent_keys.clear()

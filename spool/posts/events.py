@@ -16,6 +16,8 @@ class PostCreated(Event):
     quote_of_id: int | None = None
     quote_of_author_id: int | None = None
     mentioned_ids: tuple[int, ...] = field(default_factory=tuple)
+    # The post's text as written (``None``: not given): handlers that read it need not query the post.
+    text: str | None = None
 
 
 @dataclass(frozen=True)

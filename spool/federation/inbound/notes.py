@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
+from spool.core import savepoints
 from spool.core.compiled import compiled
 from spool.core.inserts import insert
 from spool.federation.actors import account_for_actor, known_account
@@ -25,12 +26,12 @@ from spool.federation.fetch import RemoteError, fetch_object
 from spool.federation.models import RemotePost
 from spool.federation.objects import actor_id, post_for_uri
 from spool.federation.policy import domain_of
-from spool.federation.remembered import remembered
+from spool.federation.remembered import present, remembered
 from spool.federation.vocab import Note
 from spool.identities.models import Account, Follow
 from spool.media.models import RemoteImage
 from spool.media.remote import remember_image
-from spool.posts.models import Post
+from spool.posts.models import Post, Topic
 from spool.posts.services.remote import (
     OPTION_MAX,
     POLL_SIZES,
@@ -38,6 +39,7 @@ from spool.posts.services.remote import (
     receive_remote_post,
     revise_remote_post,
 )
+from spool.posts.services.topics import topic_for
 
 MAX_DEPTH = 5
 SPOOL_FALLBACK = "Read the full text on Spool:"
@@ -130,7 +132,7 @@ def ingest_note(
         text = "\n".join([text, *(f"○ {option}" for option in options)]).strip()
         options = None
     try:
-        with transaction.atomic():
+        with savepoints.atomic():  # none on the inbox's first pass (:mod:`spool.core.savepoints`)
             post = receive_remote_post(
                 author,
                 text=text,
@@ -145,9 +147,11 @@ def ingest_note(
                 created_at=note.published,
                 poll_options=options,
                 poll_closes_at=note.poll_end,
+                find_topic=_topic,
             )
             if options is not None:
                 count_remote_poll(post, note.poll_counts)
+            present(("post", note.id))  # held now: no longer among the batch's new posts
             insert(
                 RemotePost(
                     post=post,
@@ -169,8 +173,16 @@ def ingest_note(
                     declared_type=attachment.media_type,
                 )
     except IntegrityError:  # the same post arrived twice at once
+        present(("post", note.id))
         return post_for_uri(note.id)
     return post
+
+
+def _topic(display: str) -> Topic | None:
+    """:func:`topic_for`, remembered for the rest of the batch (most posts of a batch share a few tags)."""
+    if not display:
+        return None
+    return remembered(("topic", display), lambda: topic_for(display))
 
 
 def _holdable(options: list[str]) -> bool:

@@ -174,17 +174,27 @@ def on_post_created(event: PostCreated) -> None:
     that does not read as a request, or one past the limits, stays an ordinary post."""
     if event.reply_to_id is not None:
         return
-    found = _TEXT.run(id=event.post_id)
-    row = found[0] if found else None
-    if row is None or row[1] or not is_dear_algo_post(row[0]):
-        return
+    if event.text is not None:
+        # The text as the post was written: every post the inbox receives no longer reads it back.
+        text = event.text
+        if not is_dear_algo_post(text) or not _TOP_LEVEL.run(id=event.post_id):
+            return
+    else:
+        found = _TEXT.run(id=event.post_id)
+        row = found[0] if found else None
+        if row is None or row[1] or not is_dear_algo_post(row[0]):
+            return
+        text = row[0]
     try:
         with transaction.atomic():
             author = Account.objects.get(pk=event.author_id)
-            create_dear_algo_request(author, row[0][:MAX_REQUEST], post_id=event.post_id)
+            create_dear_algo_request(author, text[:MAX_REQUEST], post_id=event.post_id)
     except (ValidationError, RateLimited, Forbidden):
         pass
 
 
 # Read for every top-level post created (compiled once per process, :mod:`spool.core.compiled`).
 _TEXT = compiled(lambda id: Post.objects.filter(pk=id).values_list("text", "is_reply")[:1], ints=("id",))
+_TOP_LEVEL = compiled(
+    lambda id: Post.objects.filter(pk=id, is_reply=False).values_list("id")[:1], ints=("id",)
+)

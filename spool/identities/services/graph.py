@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 
 from spool.accounts.email_flows import require_confirmed_email
+from spool.core import savepoints
 from spool.core.compiled import compiled, delete_where
 from spool.core.errors import Conflict, NotFound
 from spool.core.events import publish
@@ -52,7 +53,7 @@ def add_follow(follower_id: int, followee_id: int, *, via_request: bool = False)
 def _insert_follow(follower_id: int, followee_id: int, *, via_request: bool = False) -> bool:
     """:func:`add_follow` once the caller found no edge (the unique constraint still decides a race)."""
     try:
-        with transaction.atomic():
+        with savepoints.atomic():
             Follow.objects.create(follower_id=follower_id, followee_id=followee_id)
     except IntegrityError:
         if is_following(follower_id, followee_id):
@@ -150,7 +151,7 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
     require_other(actor, target, "follow")
     require_active(actor)
     require_confirmed_email(actor.user_id)
-    with transaction.atomic():
+    with savepoints.atomic():
         current = _lock_pair(actor, target)
         blocking, blocked_by = _blocks_between(actor.pk, target.pk)
         if not current.is_active or blocked_by:
@@ -191,7 +192,7 @@ def unfollow_account(actor: Account, target: Account) -> None:
     "Requested" does). Nothing to undo: nothing happens. Publishes ``Unfollowed`` or
     ``FollowRequestWithdrawn``."""
     require_other(actor, target, "unfollow")
-    with transaction.atomic():
+    with savepoints.atomic():
         _lock_pair(actor, target)
         if not remove_follow(actor.pk, target.pk):
             _delete_request(actor.pk, target.pk, FollowRequestWithdrawn)

@@ -165,6 +165,7 @@ def record_new_post(post: Post, parent: Post | None, quoted: Post | None, mentio
             quote_of_id=quoted.id if quoted else None,
             quote_of_author_id=quoted.author_id if quoted else None,
             mentioned_ids=tuple(mentioned_ids),
+            text=post.text,
         )
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from spool.core import counters
+from spool.core import counters, savepoints
 from spool.core.compiled import compiled, delete_where
 from spool.core.errors import ValidationError
 from spool.core.events import publish
@@ -25,16 +25,8 @@ LIKE_LIMIT = Limit("likes", 1000, timedelta(hours=24))
 REPOST_LIMIT = Limit("reposts", 1000, timedelta(hours=24))
 
 
-def _exists(model: type[Like] | type[Repost], actor: Account, post: Post) -> bool:
-    """Whether ``actor`` liked (reposted) ``post``."""
-    return bool((_LIKED if model is Like else _REPOSTED).run(account=actor.id, post=post.id))
-
-
-# Asked by every like and repost (the inbox applies hundreds a second), so compiled once per process.
-_LIKED = compiled(
-    lambda account, post: Like.objects.filter(account_id=account, post_id=post).values_list("id")[:1],
-    ints=("account", "post"),
-)
+# Asked by every undone repost (the inbox applies hundreds of activities a second), so compiled once per
+# process.
 _REPOSTED = compiled(
     lambda account, post: Repost.objects.filter(account_id=account, post_id=post).values_list("id")[:1],
     ints=("account", "post"),
@@ -61,21 +53,22 @@ def like_post(actor: Account, post_id: Any) -> Post:
     Adds 1 to ``likes_count`` and publishes ``PostLiked`` only when the like is new.
     Rate limit: 1,000 likes a day."""
     check_actor(actor)
-    with transaction.atomic():
+    with savepoints.atomic():
         post = access_post(actor, post_id)
-        if _exists(Like, actor, post):
+        if _insert_once(Like, actor, post) is None:
             return post  # liked already: nothing to count
+        # Counted once the like is known to be new (a repeat costs nothing); past the limit this raises and
+        # the like rolls back with the transaction (one statement fewer than looking for the like first).
         hit(LIKE_LIMIT, actor.id)
-        if _insert_once(Like, actor, post) is not None:
-            counters.add(Post, post.id, "likes_count", 1)
-            publish(PostLiked(post_id=post.id, post_author_id=post.author_id, account_id=actor.id))
+        counters.add(Post, post.id, "likes_count", 1)
+        publish(PostLiked(post_id=post.id, post_author_id=post.author_id, account_id=actor.id))
     return post
 
 
 def unlike_post(actor: Account, post_id: Any) -> Post:
     """Remove ``actor``'s like; subtracts 1 and publishes ``PostUnliked`` only if there was one."""
     check_actor(actor)
-    with transaction.atomic():
+    with savepoints.atomic():
         post = access_post(actor, post_id)
         if delete_where(Like, account_id=actor.id, post_id=post.id):
             counters.add(Post, post.id, "likes_count", -1)
@@ -87,30 +80,28 @@ def repost_post(actor: Account, post_id: Any) -> Post:
     """Repost a post ``actor`` can see to their profile and followers' feeds. Ghost posts and posts of
     private profiles (other than one's own) can't be reposted. Publishes ``PostReposted`` when new."""
     check_actor(actor)
-    with transaction.atomic():
+    with savepoints.atomic():
         post = access_post(actor, post_id)
         if post.ghost:
             raise ValidationError("Ghost posts can't be reposted.", code="not_repostable")
         if post.author.is_private and post.author_id != actor.id:
             raise ValidationError("Posts of private profiles can't be reposted.", code="not_repostable")
-        if _exists(Repost, actor, post):
-            return post  # reposted already: nothing to count
-        hit(REPOST_LIMIT, actor.id)
         repost = _insert_once(Repost, actor, post)
-        if repost is not None:
-            counters.add(Post, post.id, "reposts_count", 1)
-            publish(
-                PostReposted(
-                    repost_id=repost.id, post_id=post.id, post_author_id=post.author_id, account_id=actor.id
-                )
-            )
+        if repost is None:
+            return post  # reposted already: nothing to count
+        hit(REPOST_LIMIT, actor.id)  # as for a like: past the limit the repost rolls back
+        counters.add(Post, post.id, "reposts_count", 1)
+        reposted = PostReposted(
+            repost_id=repost.id, post_id=post.id, post_author_id=post.author_id, account_id=actor.id
+        )
+        publish(reposted)
     return post
 
 
 def undo_repost(actor: Account, post_id: Any) -> Post:
     """Remove ``actor``'s repost of a post they can see; publishes ``RepostUndone`` only if there was one."""
     check_actor(actor)
-    with transaction.atomic():
+    with savepoints.atomic():
         post = access_post(actor, post_id)
         found = _REPOSTED.run(account=actor.id, post=post.id)  # at most one (unique)
         if found and delete_where(Repost, id=found[0][0]):

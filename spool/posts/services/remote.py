@@ -8,7 +8,7 @@ notifications, feeds and counts treat remote replies, mentions and quotes like l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from spool.core.events import publish
 from spool.core.inserts import insert
 from spool.identities.models import Account
 from spool.posts.events import PostEdited
-from spool.posts.models import Poll, PollOption, Post
+from spool.posts.models import Poll, PollOption, Post, Topic
 from spool.posts.services.compose import record_new_post
 from spool.posts.services.edit import keep_version
 from spool.posts.services.erasure import delete_posts
@@ -69,6 +69,7 @@ def receive_remote_post(
     created_at: datetime | None = None,
     poll_options: Sequence[str] | None = None,
     poll_closes_at: datetime | None = None,
+    find_topic: Callable[[str], Topic | None] = topic_for,
 ) -> Post:
     """Store a post a remote ``author`` published.
 
@@ -78,7 +79,8 @@ def receive_remote_post(
     counters (author ``posts_count``, parent ``replies_count``, quoted ``quotes_count``, topic); with
     ``poll_options`` (2-4 options of 1-25 characters; the caller degrades others to text) a poll closing at
     ``poll_closes_at``. Publishes ``PostCreated`` (notifications reach mentioned and replied-to local
-    people). Called inside a transaction, it takes no savepoint of its own: a failure rolls back the
+    people). ``find_topic``: :func:`topic_for`, or the caller's way to it (the inbox remembers a batch's
+    topics). Called inside a transaction, it takes no savepoint of its own: a failure rolls back the
     caller's transaction (or savepoint) with it."""
     ranges = _check(author, text, spoilers)
     topic_display = _remote_topic(topic)
@@ -91,7 +93,7 @@ def receive_remote_post(
                 root_id, root_author_id = reply_to.id, reply_to.author_id
             elif reply_to.root_id is not None:
                 root_id, root_author_id = reply_to.root_id, reply_to.root_author_id
-        topic_obj = topic_for(topic_display)
+        topic_obj = find_topic(topic_display)
         post = Post(
             author=author,
             text=text,
