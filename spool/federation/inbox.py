@@ -173,16 +173,20 @@ def _insert(values: list[Any], db: BaseDatabaseWrapper = connection) -> bool:
     (:data:`SQLITE_POLL_MS`) rather than in SQLite's busy handler, whose sleeps grow to 100 ms: while the
     worker held the write lock for a batch, every request thread (up to 32) slept there, each trying the
     lock on its own and waking up to 100 ms after it was free (accept p99 1.4 s). The other threads wait on
-    the process's lock, which hands over as soon as an insert is done. The wait ends, as before, after the
-    connection's own timeout (``OPTIONS["timeout"]``): the busy error then answers 503."""
+    the process's lock, which hands over as soon as an insert is done. The wait (for that lock and the
+    database) ends, as before, after the connection's own timeout (``OPTIONS["timeout"]``): the busy error
+    then answers 503."""
     sql = _insert_sql(db.vendor)
     if db.vendor != "sqlite":
         return _execute_insert(db, sql, values)
-    with _SQLITE_WRITER:
+    full_ms = int(float(db.settings_dict["OPTIONS"].get("timeout", 5.0)) * 1000)
+    deadline = time.monotonic() + full_ms / 1000
+    # The wait for the other inserts counts: no request waits longer than the timeout in all.
+    if not _SQLITE_WRITER.acquire(timeout=full_ms / 1000):
+        raise OperationalError("database is locked (other inserts of this process waited all along)")
+    try:
         db.ensure_connection()
         raw = db.connection
-        full_ms = int(float(db.settings_dict["OPTIONS"].get("timeout", 5.0)) * 1000)
-        deadline = time.monotonic() + full_ms / 1000
         raw.execute(f"PRAGMA busy_timeout = {SQLITE_POLL_MS}")
         try:
             while True:
@@ -193,6 +197,8 @@ def _insert(values: list[Any], db: BaseDatabaseWrapper = connection) -> bool:
                         raise
         finally:
             raw.execute(f"PRAGMA busy_timeout = {full_ms}")
+    finally:
+        _SQLITE_WRITER.release()
 
 
 def _execute_insert(db: BaseDatabaseWrapper, sql: str, values: list[Any]) -> bool:

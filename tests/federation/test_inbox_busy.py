@@ -1,6 +1,7 @@
 """Storing an accepted activity in a SQLite database file whose write lock another process holds (the
 worker applying a batch): the insert waits, polling, and stores the item once the lock is free; it gives
-up with the busy error (answered 503) after the connection's timeout; the connection keeps its timeout."""
+up with the busy error (answered 503) after the connection's timeout, the wait behind the process's other
+inserts included; the connection keeps its timeout."""
 
 from __future__ import annotations
 
@@ -24,13 +25,24 @@ from spool.federation.models import InboxItem
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock")
 
 
-@pytest.fixture
-def database(tmp_path: Path, django_db_blocker: Any) -> Iterator[tuple[DatabaseWrapper, Path]]:
-    """A Django connection to a database file of its own holding the inbox table, with a 1 s timeout."""
-    path = tmp_path / "inbox.sqlite3"
-    db = DatabaseWrapper(
+def _connect(path: Path) -> DatabaseWrapper:
+    """A Django connection (for this thread) to the database file ``path``, with a 1 s timeout."""
+    return DatabaseWrapper(
         {**connection.settings_dict, "NAME": str(path), "OPTIONS": {"timeout": 1}}, alias="inbox_busy"
     )
+
+
+def _close(db: DatabaseWrapper) -> None:
+    if db.connection is not None:
+        db.connection.close()  # not kept for another request (spool.core.sqlite_backend)
+        db.connection = None
+
+
+@pytest.fixture
+def database(tmp_path: Path, django_db_blocker: Any) -> Iterator[tuple[DatabaseWrapper, Path]]:
+    """A Django connection to a database file of its own holding the inbox table."""
+    path = tmp_path / "inbox.sqlite3"
+    db = _connect(path)
     with django_db_blocker.unblock():
         with db.schema_editor(collect_sql=True, atomic=False) as editor:
             editor.create_model(InboxItem)
@@ -38,9 +50,7 @@ def database(tmp_path: Path, django_db_blocker: Any) -> Iterator[tuple[DatabaseW
             for statement in editor.collected_sql:
                 schema.execute(statement)
         yield db, path
-        if db.connection is not None:
-            db.connection.close()  # not kept for another request (spool.core.sqlite_backend)
-            db.connection = None
+        _close(db)
 
 
 def _row(activity_id: str) -> list[Any]:
@@ -102,3 +112,31 @@ def test_a_lock_held_past_the_timeout_is_the_busy_error(database: tuple[Any, Pat
     assert is_busy(refused.value)  # answered 503 (spool.core.busy), nothing stored
     assert _stored_ids(path) == []
     assert db.connection.execute("PRAGMA busy_timeout").fetchone()[0] == 1000
+
+
+def test_an_insert_behind_another_waiting_one_gives_up_within_the_timeout(database: tuple[Any, Path]) -> None:
+    db, path = database
+    first: list[BaseException] = []
+    started = threading.Event()
+
+    def insert_first() -> None:
+        mine = _connect(path)
+        started.set()
+        try:
+            _insert(_row("https://a.example/likes/3"), mine)
+        except OperationalError as exc:
+            first.append(exc)
+        finally:
+            _close(mine)
+
+    with _write_lock_held(path, 1.6):
+        other = threading.Thread(target=insert_first)
+        other.start()
+        started.wait()
+        # Behind the first insert (1 s), then for the database: 1 s in all, busy before the lock is free
+        # (counting from the database wait only, it would take the lock once free, at 1.6 s).
+        with pytest.raises(OperationalError) as refused:
+            _insert(_row("https://a.example/likes/4"), db)
+        other.join()
+    assert is_busy(refused.value) and len(first) == 1 and is_busy(first[0])
+    assert _stored_ids(path) == []
