@@ -129,12 +129,12 @@ def test_an_insert_behind_another_waiting_one_gives_up_within_the_timeout(databa
         finally:
             _close(mine)
 
-    with _write_lock_held(path, 1.6):
+    with _write_lock_held(path, 1.8):
         other = threading.Thread(target=insert_first)
         other.start()
         started.wait()
         # Behind the first insert (1 s), then for the database: 1 s in all, busy before the lock is free
-        # (counting from the database wait only, it would take the lock once free, at 1.6 s).
+        # (counting from the database wait only, it would take the lock once free, at 1.8 s).
         with pytest.raises(OperationalError) as refused:
             _insert(_row("https://a.example/likes/4"), db)
         other.join()
