@@ -168,26 +168,32 @@ def _store_new(item: InboxItem, body_text: str | None = None) -> bool:
 
 
 def _insert(values: list[Any], db: BaseDatabaseWrapper = connection) -> bool:
-    """Run :func:`_insert_sql` with ``values`` on ``db``; whether it stored a row. On SQLite, one insert of
-    this process at a time (:data:`_SQLITE_WRITER`), waiting for a busy database in short polls
-    (:data:`SQLITE_POLL_MS`) rather than in SQLite's busy handler, whose sleeps grow to 100 ms: while the
+    """Run :func:`_insert_sql` with ``values`` on ``db``; whether it stored a row. On SQLite, a busy
+    database is waited for in short polls (:data:`SQLITE_POLL_MS`), one insert of this process at a time
+    (:data:`_SQLITE_WRITER`), rather than in SQLite's busy handler, whose sleeps grow to 100 ms: while the
     worker held the write lock for a batch, every request thread (up to 32) slept there, each trying the
-    lock on its own and waking up to 100 ms after it was free (accept p99 1.4 s). The other threads wait on
-    the process's lock, which hands over as soon as an insert is done. The wait (for that lock and the
-    database) ends, as before, after the connection's own timeout (``OPTIONS["timeout"]``): the busy error
+    lock on its own and waking up to 100 ms after it was free (accept p99 1.4 s). An insert that finds the
+    database free takes no turn (taking turns for every insert capped the accepts: the one holding the turn
+    waits for the interpreter's lock between its statements). The wait (the first try, the turn and the
+    polls) ends, as before, after the connection's own timeout (``OPTIONS["timeout"]``): the busy error
     then answers 503."""
     sql = _insert_sql(db.vendor)
     if db.vendor != "sqlite":
         return _execute_insert(db, sql, values)
     full_ms = int(float(db.settings_dict["OPTIONS"].get("timeout", 5.0)) * 1000)
     deadline = time.monotonic() + full_ms / 1000
-    # The wait for the other inserts counts: no request waits longer than the timeout in all.
-    if not _SQLITE_WRITER.acquire(timeout=full_ms / 1000):
-        raise OperationalError("database is locked (other inserts of this process waited all along)")
+    db.ensure_connection()
+    raw = db.connection
+    raw.execute(f"PRAGMA busy_timeout = {SQLITE_POLL_MS}")
     try:
-        db.ensure_connection()
-        raw = db.connection
-        raw.execute(f"PRAGMA busy_timeout = {SQLITE_POLL_MS}")
+        try:
+            return _execute_insert(db, sql, values)
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+        # Busy: wait in turn, no request longer than the timeout in all.
+        if not _SQLITE_WRITER.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
+            raise OperationalError("database is locked (other inserts of this process waited all along)")
         try:
             while True:
                 try:
@@ -196,9 +202,9 @@ def _insert(values: list[Any], db: BaseDatabaseWrapper = connection) -> bool:
                     if not is_busy(exc) or time.monotonic() >= deadline:
                         raise
         finally:
-            raw.execute(f"PRAGMA busy_timeout = {full_ms}")
+            _SQLITE_WRITER.release()
     finally:
-        _SQLITE_WRITER.release()
+        raw.execute(f"PRAGMA busy_timeout = {full_ms}")
 
 
 def _execute_insert(db: BaseDatabaseWrapper, sql: str, values: list[Any]) -> bool:
@@ -208,7 +214,7 @@ def _execute_insert(db: BaseDatabaseWrapper, sql: str, values: list[Any]) -> boo
         return cursor.fetchone() is not None
 
 
-# One SQLite inbox insert of this process at a time (see :func:`_insert`); SQLite writes one at a time anyway.
+# One SQLite inbox insert of this process at a time waits for a busy database (see :func:`_insert`).
 _SQLITE_WRITER = threading.Lock()
 SQLITE_POLL_MS = 5  # SQLite's busy handler sleeps 1, 2, 2 ms, then the insert is tried again
 
