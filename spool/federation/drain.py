@@ -39,20 +39,23 @@ _unconditional = False
 def request_drain(item_id: int | None = None, actor_uri: str = "") -> None:
     """Make sure a drain task starts after this moment (see the module docstring), for the stored item
     ``item_id`` of ``actor_uri`` (``None``: for whatever is waiting; always sent)."""
-    global _timer, _last_sent, _unconditional
+    global _timer, _last_sent
     from spool.celery import app
 
+    part = None if item_id is None else _partition(actor_uri)
+    with _lock:
+        if _timer is not None:  # a send is due after this moment already (never when tasks run eagerly)
+            _cover(item_id, part)
+            return
+    # Celery's settings are slow to read (about 11 µs): only read here, not by the requests a send due
+    # covers (under load, nearly all of them).
     if app.conf.task_always_eager:
         _send()
         return
     with _lock:
-        if item_id is None:
-            _unconditional = True
-        else:
-            part = _partition(actor_uri)
-            _oldest[part] = min(item_id, _oldest.get(part, item_id))
+        _cover(item_id, part)
         if _timer is not None:
-            return  # a send is due after this moment already
+            return  # another request started the timer meanwhile
         wait = _last_sent + WINDOW - time.monotonic()
         if wait > 0:
             _timer = threading.Timer(wait, _send_due)
@@ -62,6 +65,15 @@ def request_drain(item_id: int | None = None, actor_uri: str = "") -> None:
         _last_sent = time.monotonic()
         covered = _take()
     _send_unless_taken(*covered)
+
+
+def _cover(item_id: int | None, part: int | None) -> None:
+    """Count the item ``item_id`` of partition ``part`` in the send due (under ``_lock``)."""
+    global _unconditional
+    if item_id is None or part is None:
+        _unconditional = True
+    else:
+        _oldest[part] = min(item_id, _oldest.get(part, item_id))
 
 
 def _send_due() -> None:

@@ -69,3 +69,17 @@ def test_a_request_for_no_item_always_sends(sent: list[int]) -> None:
     _stored(ACTOR, 1)
     drain.request_drain()  # a drain out of time asks for the next one
     assert len(sent) == 1
+
+
+def test_requests_within_the_window_are_covered_by_one_send_when_it_ends(
+    sent: list[int], monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(drain, "WINDOW", 0.05)
+    monkeypatch.setattr(drain, "_last_sent", drain.time.monotonic())  # a drain was just sent
+    drain.request_drain()  # for whatever is waiting: the send due after the window starts
+    timer = drain._timer
+    assert timer is not None and sent == []
+    drain.request_drain(7, ACTOR)  # covered by the send due
+    assert drain._timer is timer and drain._oldest == {inbox.partition_of(ACTOR): 7}
+    timer.join()
+    assert len(sent) == 1 and drain._timer is None and drain._oldest == {}
