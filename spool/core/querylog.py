@@ -3,10 +3,12 @@ the statement with its values written in, its duration, a debug log record; abou
 worker's CPU. ``SPOOL_DEBUG_QUERIES=0`` turns the recording off in debug mode, for what runs in debug mode
 for another reason (the federation benches: development mode, which reaches loopback servers, is refused
 unless debug is on) yet should cost what it costs in production. ``CaptureQueriesContext`` (query
-budgets in tests) records regardless: it forces the recording on its connection. PostgreSQL only: mixed
-into Spool's SQLite backend, the warm home timeline over HTTP cost 4 to 5 ms more server CPU a request
-(``python -m bench --scenarios http --databases sqlite``: 142 to 167 req/s against 360 to 403
-without it, cause not found), so SQLite records in debug mode whatever this says."""
+budgets in tests) records regardless: it forces the recording on its connection. Both of Spool's backends
+mix it in. (An earlier try on SQLite seemed to cost the warm home timeline 4 to 5 ms of server CPU a
+request over HTTP; re-measured on 2026-11-25, alternating, `python -m bench --scenarios http --databases
+sqlite --seconds 5`: 1.98 and 2.34 ms with it, 2.09 and 2.16 ms without: no cost. Those servers run with
+``DEBUG`` off, where the switch decides nothing. The SQLite inbox worker in the federation bench, which runs
+in debug mode, spent 10 to 15 % of its CPU recording, its ``SELECT QUOTE(?)`` per value included.)"""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.conf import settings
 
 
 class QueryLogSwitch:
-    """Mixed into the PostgreSQL backend's ``DatabaseWrapper`` (before Django's)."""
+    """Mixed into Spool's backends' ``DatabaseWrapper`` (before Django's)."""
 
     force_debug_cursor: bool
 

@@ -253,7 +253,6 @@ def _select_one() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL switch (core.querylog)")
 def test_debug_mode_records_queries_unless_turned_off(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """``SPOOL_DEBUG_QUERIES=0`` stops Django recording every statement in debug mode (what the federation
     benches need: debug on for development mode, the cost of production); query budgets still count."""

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
+from spool.core.querylog import QueryLogSwitch
+
 # Idle connections by database file, each with the file's (device, inode) when it was opened. Shared by
 # the process's threads: Django's ASGI handler runs each request's synchronous code on a thread of its own
 # (asgiref's ThreadSensitiveContext), so connections must outlive threads. A connection is taken off the
@@ -79,7 +81,7 @@ def _waiting(run: Any) -> Any:
         pause = min(pause * 2, 0.02)
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(QueryLogSwitch, base.DatabaseWrapper):
     # The (device, inode) of the file when the connection in use was opened: what it reads, and what it is
     # put back with. (Looking again when putting it back cost a second ``stat`` per request, and named the
     # new file if the old one was replaced meanwhile.)
