@@ -15,13 +15,16 @@ and process and hands out clones (:func:`_visible_base`).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from spool.identities.models import Account, Block, Follow, Mute, Restrict
+from spool.identities.models import Block, Follow, Mute, Restrict
 from spool.identities.servers import ServerPolicy, limited_for, refused_servers, server_policy
+
+if TYPE_CHECKING:
+    from spool.identities.models import Account
 
 GHOST_ARCHIVED = "archived"
 HELD_FOR_REVIEW = "review"
@@ -31,16 +34,8 @@ VISIBLE_CACHE_SIZE = 2048
 
 def _may_see_posts_of(prefix: str, viewer_id: int | None, following: Any) -> Q:
     """The account at ``prefix`` (``"author"``, ``"reply_to_author"``, ``"root_author"``) is public, is the
-    viewer, or is followed by the viewer.
-
-    The parent's and the root's author are looked up by a subquery (``EXISTS``), not a join: it sits
-    after ``reply_to_id IS NULL``/``root_id IS NULL`` in the same ``OR``, so PostgreSQL runs it for
-    replies only, where two joins probed for both accounts of every post (about 4% of the home page
-    statement's backend CPU, whose posts are mostly not replies: docs/subsystems/timelines.md)."""
-    if prefix == "author":
-        public = Q(author__is_private=False)
-    else:
-        public = Q(Exists(Account.objects.filter(id=OuterRef(f"{prefix}_id"), is_private=False)))
+    viewer, or is followed by the viewer."""
+    public = Q(**{f"{prefix}__is_private": False})
     if viewer_id is None:
         return public
     return public | Q(**{f"{prefix}_id": viewer_id}) | Q(**{f"{prefix}_id__in": following})
