@@ -280,6 +280,18 @@ def test_each_path_is_resolved_once_and_keeps_its_own_arguments():
     assert (get_resolver(), "/t/nothere") not in asgi_sync._resolved
 
 
+def test_remembered_paths_stay_within_their_bound(monkeypatch):
+    from spool.core import asgi_sync
+
+    asgi_sync._resolved.clear()
+    monkeypatch.setattr(asgi_sync, "RESOLVED_SIZE", 2)
+    assert [_call(_scope("GET", f"/t/item/{n}"))[2] for n in (1, 2)] == [b"item 1 1", b"item 2 2"]
+    assert len(asgi_sync._resolved) == 2  # at the bound: both kept
+    assert _call(_scope("GET", "/t/item/3"))[2] == b"item 3 3"
+    assert [path for _, path in asgi_sync._resolved] == ["/t/item/3"]  # past it: emptied, then kept
+    assert _call(_scope("GET", "/t/item/1"))[2] == b"item 1 1"
+
+
 def test_a_response_with_content_is_sent_in_one_message_with_its_headers_and_cookies():
     status, headers, body, bodies = _call(_scope("GET", "/t/large"))
     assert status == 200
