@@ -41,7 +41,7 @@ from spool.timelines.celebrities import Celebrities, Registry, read_registry
 from spool.timelines.fanout import held_since, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
-from spool.timelines.versions import Window, read_versions
+from spool.timelines.versions import Window, fingerprint, postgres_versions_sql, read_versions
 
 if TYPE_CHECKING:
     from spool.timelines.stores.redis_store import Prefetched
@@ -464,14 +464,17 @@ _PAGE_ROOTS = 'SELECT COALESCE("root_id", "id") FROM home_page WHERE "is_reply" 
 # is deleted: spool.posts.services.erasure); most posts of a page have none, and probing the reposts'
 # index for each of them was ~6% of the statement's backend CPU.
 _PAGE_REPOSTED = f'{_PAGE_POSTS} AND "reposts_count" > 0'
-_PAGE_STATEMENTS: dict[Extra | None, tuple[str, list[tuple[int, str]]]] = {}
+_PAGE_STATEMENTS: dict[tuple[Extra | None, bool], tuple[str, list[tuple[int, str]]]] = {}
+_VERSIONS = "versions"  # the kind of the row that carries the page's versions (in the ``text`` column)
 
 
-def _page_statement(extra: Extra | None) -> tuple[str, list[tuple[int, str]]]:
+def _page_statement(extra: Extra | None, versioned: bool = False) -> tuple[str, list[tuple[int, str]]]:
     """The statement of :func:`_page_rows` and where its placeholders go (as :data:`_ROWS`' own), built
     once per process: ``_ROWS`` as a CTE, its rows with a last column NULL, then the relations' rows
-    (key, value, NULLs, kind) read from the CTE. One round trip and one plan instead of two."""
-    found = _PAGE_STATEMENTS.get(extra)
+    (key, value, NULLs, kind) read from the CTE. One round trip and one plan instead of two.
+    ``versioned``: one more row, of kind ``versions``, with the versions of the page's candidates
+    (:mod:`spool.timelines.versions`) in its ``text`` column: read in the page's own snapshot."""
+    found = _PAGE_STATEMENTS.get((extra, versioned))
     if found is None:
 
         def build(viewer: int) -> QuerySet[Any]:
@@ -498,14 +501,22 @@ def _page_statement(extra: Extra | None) -> tuple[str, list[tuple[int, str]]]:
             " SELECT home_page.*, NULL AS kind FROM home_page"
             f" UNION ALL SELECT r.key, r.value{blanks}, r.kind FROM ({relations_sql}) r (key, value, kind)"
         )
-        found = _PAGE_STATEMENTS[extra] = (sql, slots)
+        if versioned:
+            at = {name: f"${1 + at}" for at, name in slots}
+            versions = postgres_versions_sql(f"{at['viewer']}::bigint", at["ids"], at["reposts"])
+            columns = ["NULL"] * len(_POST_COLUMNS)
+            columns[_TEXT] = versions
+            sql += f" UNION ALL SELECT {', '.join(columns)}, '{_VERSIONS}'"
+        found = _PAGE_STATEMENTS[extra, versioned] = (sql, slots)
     return found
 
 
-def _page_rows(viewer: int, ids: set[int], reposts: list[int], extra: Extra | None) -> list[tuple[Any, ...]]:
+def _page_rows(
+    viewer: int, ids: set[int], reposts: list[int], extra: Extra | None, versioned: bool = False
+) -> list[tuple[Any, ...]]:
     """PostgreSQL: the rows of :data:`_ROWS` (with a last column NULL) and of :func:`_relations_and_flags`
-    for them (key, value, NULLs, kind), in one statement."""
-    sql, slots = _page_statement(extra)
+    for them (key, value, NULLs, kind), in one statement (``versioned``: see :func:`_page_statement`)."""
+    sql, slots = _page_statement(extra, versioned)
     values = {
         "viewer": viewer,
         "ids": ids_param(ids, "postgresql"),
@@ -609,13 +620,22 @@ _MUTED = frozenset({"muted"})
 
 
 def resolve_rows(
-    viewer: Account, candidates: Sequence[Entry], extra: Extra | None = None, extras: list[Any] | None = None
+    viewer: Account,
+    candidates: Sequence[Entry],
+    extra: Extra | None = None,
+    extras: list[Any] | None = None,
+    versions: list[bytes] | None = None,
 ) -> list[HomeRow]:
     """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
     compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
     then the relations, which also read the viewer's flags on the posts (:data:`HomeRow.flags`), so that
     rendering needs no query of its own; on PostgreSQL both are one statement (:func:`_page_rows`).
-    ``extra``'s rows (see :func:`home_rows`) are added to ``extras``."""
+    ``extra``'s rows (see :func:`home_rows`) are added to ``extras``. ``versions``: the candidates' versions
+    (:func:`spool.timelines.versions.read_versions`) are appended to it, read in the page's statement on
+    PostgreSQL, just before it on SQLite."""
+    if versions is not None and (not candidates or connection.vendor != "postgresql"):
+        versions.append(read_versions(viewer.id, Window(candidates)))
+        versions = None
     if not candidates:
         return []
     posts: dict[int, tuple[Any, ...]] = {}
@@ -624,8 +644,11 @@ def resolve_rows(
     ids = {c.post_id for c in candidates}
     if connection.vendor == "postgresql":
         relation_rows: list[Sequence[Any]] = []
-        for r in _page_rows(viewer.id, ids, repost_ids, extra):
-            if r[-1] is not None:
+        for r in _page_rows(viewer.id, ids, repost_ids, extra, versions is not None):
+            if r[-1] == _VERSIONS:
+                assert versions is not None
+                versions.append(fingerprint(r[_TEXT]))
+            elif r[-1] is not None:
                 relation_rows.append((r[0], r[1], r[-1]))
             else:
                 (reposts if r[2] is None else posts)[r[0]] = r[:-1]
@@ -734,13 +757,15 @@ def home_rows(
     def resolver(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
         nonlocal read, rounds, facts
         rounds += 1
-        if rounds == 1 and versioned:
-            window = Window(candidates)
-            facts = PageFacts(window, read_versions(viewer.id, window))
+        versions: list[bytes] | None = [] if rounds == 1 and versioned else None
         if candidates and not read:
             read = True
-            return resolve_rows(viewer, candidates, extra, extras)
-        return resolve_rows(viewer, candidates)
+            shown = resolve_rows(viewer, candidates, extra, extras, versions)
+        else:
+            shown = resolve_rows(viewer, candidates, versions=versions)
+        if versions:
+            facts = PageFacts(Window(candidates), versions[0])
+        return shown
 
     shown, next_cursor, account = select_page(viewer, cursor, limit, resolver, prefetched, held)
     if rounds != 1 or held.rebuilt:
