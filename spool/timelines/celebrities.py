@@ -184,7 +184,7 @@ class Registry(NamedTuple):
     active_at: datetime | None
     celebrities: Celebrities
     account: Account
-    # PostgreSQL, when asked with a window: its versions (spool.timelines.versions), read in the same statement.
+    # PostgreSQL, when asked with a window: its versions (spool.timelines.versions), in the same statement.
     versions: bytes | None = None
 
 

@@ -50,7 +50,7 @@ def _version(vendor: str, alias: str) -> str:
 
 
 def _revision(account: str) -> str:
-    return f"(SELECT revision FROM {REVISIONS} WHERE account_id = {account})"
+    return f"(SELECT revision FROM {REVISIONS} WHERE account_id = {account})"  # noqa: S608
 
 
 def _joined(vendor: str, *parts: str) -> str:
@@ -65,8 +65,8 @@ def _body(vendor: str, viewer: str, posts: str, reposts: str) -> str:
     if vendor == "postgresql":
         posts_in, reposts_in = f"= ANY({posts}::bigint[])", f"= ANY({reposts}::bigint[])"
     else:
-        posts_in = f"IN (SELECT value FROM json_each({posts}))"
-        reposts_in = f"IN (SELECT value FROM json_each({reposts}))"
+        posts_in = f"IN (SELECT value FROM json_each({posts}))"  # noqa: S608
+        reposts_in = f"IN (SELECT value FROM json_each({reposts}))"  # noqa: S608
 
     def v(alias: str) -> str:
         return _version(vendor, alias)
@@ -89,7 +89,8 @@ def _body(vendor: str, viewer: str, posts: str, reposts: str) -> str:
         " LEFT JOIN posts_linkcard c ON c.id = p.card_id"
         " LEFT JOIN posts_topic t ON t.id = p.topic_id"
         f" WHERE p.id {posts_in}"
-        f" UNION ALL SELECT {repost} FROM posts_repost r LEFT JOIN identities_account a ON a.id = r.account_id"
+        f" UNION ALL SELECT {repost} FROM posts_repost r"
+        " LEFT JOIN identities_account a ON a.id = r.account_id"
         f" WHERE r.id {reposts_in}"
         f" UNION ALL SELECT {newest} FROM posts_repost r JOIN identities_account a ON a.id = r.account_id"
         f" WHERE r.post_id IN (SELECT id FROM posts_post WHERE id {posts_in} AND reposts_count > 0)"
@@ -142,10 +143,10 @@ def read_versions(viewer: int, window: Window) -> bytes:
             cursor.execute(sql, [viewer, posts, reposts])
             return fingerprint(cursor.fetchone()[0])
     key = (vendor, "", "", "")
-    sql = _SQL.get(key)
-    if sql is None:
+    found = _SQL.get(key)
+    if found is None:
         body = _body(vendor, "%(viewer)s", "%(posts)s", "%(reposts)s")
-        sql = _SQL[key] = f"SELECT s.v FROM ({body}) s ORDER BY s.v"  # noqa: S608
+        found = _SQL[key] = f"SELECT s.v FROM ({body}) s ORDER BY s.v"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"viewer": viewer, "posts": posts, "reposts": reposts})
+        cursor.execute(found, {"viewer": viewer, "posts": posts, "reposts": reposts})
         return fingerprint(",".join(row[0] for row in cursor.fetchall()))

@@ -11,9 +11,9 @@ from django.db.models import CharField, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from spool.api.mastodon import page_cache
 from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import caller, me, scoped, viewer
-from spool.api.mastodon import page_cache
 from spool.api.mastodon.entities.cached import join_statuses
 from spool.api.mastodon.filters import render_screened, render_screened_rows_parts
 from spool.api.mastodon.pagination import Window, link_header
