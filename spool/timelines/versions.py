@@ -41,60 +41,67 @@ ROW_VERSIONS = "timelines_row_versions"
 
 
 def _version(vendor: str, alias: str) -> str:
+    """The version of the row at ``alias`` (one that exists), as text."""
     if vendor == "postgresql":
         return f"{alias}.xmin::text"
-    found = f"coalesce((SELECT version FROM {ROW_VERSIONS} WHERE id = {alias}.id), 0)"  # noqa: S608
-    return f"CASE WHEN {alias}.id IS NULL THEN NULL ELSE {found} END"
+    return f"coalesce((SELECT version FROM {ROW_VERSIONS} WHERE id = {alias}.id), 0)"  # noqa: S608
 
 
-def _revision(account: str) -> str:
-    return f"(SELECT revision FROM {REVISIONS} WHERE account_id = {account})"  # noqa: S608
-
-
-def _joined(vendor: str, *parts: str) -> str:
-    """One text value of ``parts`` (an empty place for NULL, so that positions never shift)."""
-    if vendor == "postgresql":
-        return "concat_ws('|', " + ", ".join(f"coalesce(({p})::text, '')" for p in parts) + ")"
-    return " || '|' || ".join(f"coalesce(({p}), '')" for p in parts)
+# The columns of a candidate post the fingerprint reads past its version.
+_NAMED = ", ".join(
+    f"p.{c}"
+    for c in (
+        "id", "author_id", "reply_to_author_id", "root_author_id", "reply_to_id", "root_id", "card_id",
+        "topic_id", "reposts_count",
+    )
+)  # fmt: skip
 
 
 def _body(vendor: str, viewer: str, posts: str, reposts: str) -> str:
-    """The statement's rows (one text column ``v``), given its three placeholders."""
+    """The statement's rows (one text column ``v``: kind, ID, version), given its three placeholders. The
+    candidate posts are read once (``vp``); the accounts, parents, roots, cards and topics they name are each
+    read once however many posts name them. Each row's own version covers the IDs it names, so the set of
+    (kind, ID, version) is the whole fingerprint."""
     if vendor == "postgresql":
         posts_in, reposts_in = f"= ANY({posts}::bigint[])", f"= ANY({reposts}::bigint[])"
+        materialized = "MATERIALIZED "
     else:
         posts_in = f"IN (SELECT value FROM json_each({posts}))"  # noqa: S608
         reposts_in = f"IN (SELECT value FROM json_each({reposts}))"  # noqa: S608
+        materialized = ""
 
     def v(alias: str) -> str:
         return _version(vendor, alias)
 
-    post = _joined(
-        vendor, "'p'", "p.id", v("p"), v("a"), v("pa"), v("ra"), v("par"), v("rt"), v("c"), v("t"),
-        _revision("p.reply_to_author_id"), _revision("p.root_author_id"),
-    )  # fmt: skip
-    repost = _joined(vendor, "'r'", "r.id", v("r"), v("a"))
-    newest = _joined(vendor, "'n'", "r.id", v("r"), v("a"))
-    me = _joined(vendor, "'v'", "a.id", v("a"), _revision("a.id"), _revision("0"))
+    def row(kind: str, alias: str, *more: str) -> str:
+        parts = [f"'{kind}|'", f"{alias}.id", "'|'", v(alias), *more]
+        return f"({' || '.join(parts)})" if vendor != "postgresql" else f"concat({', '.join(parts)})"
+
+    newest = row("n", "r", "'|'", v("a"))
+    reposters = f"SELECT account_id FROM posts_repost WHERE id {reposts_in}"  # noqa: S608
+    people = (
+        "SELECT author_id FROM vp UNION SELECT reply_to_author_id FROM vp"  # noqa: S608
+        f" UNION SELECT root_author_id FROM vp UNION SELECT {viewer} UNION {reposters}"
+    )
     # Table names are ours, every value a placeholder.
     return (
-        f"SELECT {post} AS v FROM posts_post p"  # noqa: S608
-        " LEFT JOIN identities_account a ON a.id = p.author_id"
-        " LEFT JOIN identities_account pa ON pa.id = p.reply_to_author_id"
-        " LEFT JOIN identities_account ra ON ra.id = p.root_author_id"
-        " LEFT JOIN posts_post par ON par.id = p.reply_to_id"
-        " LEFT JOIN posts_post rt ON rt.id = p.root_id"
-        " LEFT JOIN posts_linkcard c ON c.id = p.card_id"
-        " LEFT JOIN posts_topic t ON t.id = p.topic_id"
-        f" WHERE p.id {posts_in}"
-        f" UNION ALL SELECT {repost} FROM posts_repost r"
-        " LEFT JOIN identities_account a ON a.id = r.account_id"
-        f" WHERE r.id {reposts_in}"
-        f" UNION ALL SELECT {newest} FROM posts_repost r JOIN identities_account a ON a.id = r.account_id"
-        f" WHERE r.post_id IN (SELECT id FROM posts_post WHERE id {posts_in} AND reposts_count > 0)"
+        f"WITH vp AS {materialized}(SELECT {_NAMED}, {v('p')} AS version"  # noqa: S608
+        f" FROM posts_post p WHERE p.id {posts_in})"
+        " SELECT 'p|' || vp.id || '|' || vp.version AS v FROM vp"
+        f" UNION ALL SELECT {row('a', 'a')} FROM identities_account a WHERE a.id IN ({people})"
+        f" UNION ALL SELECT {row('q', 'q')} FROM posts_post q"
+        " WHERE q.id IN (SELECT reply_to_id FROM vp UNION SELECT root_id FROM vp)"
+        f" UNION ALL SELECT {row('c', 'c')} FROM posts_linkcard c WHERE c.id IN (SELECT card_id FROM vp)"
+        f" UNION ALL SELECT {row('t', 't')} FROM posts_topic t WHERE t.id IN (SELECT topic_id FROM vp)"
+        f" UNION ALL SELECT 'R|' || account_id || '|' || revision FROM {REVISIONS} WHERE account_id IN"
+        f" (SELECT reply_to_author_id FROM vp UNION SELECT root_author_id FROM vp UNION SELECT {viewer}"
+        " UNION SELECT 0)"
+        f" UNION ALL SELECT {row('r', 'r')} FROM posts_repost r WHERE r.id {reposts_in}"
+        f" UNION ALL SELECT {newest} FROM posts_repost r"
+        " JOIN identities_account a ON a.id = r.account_id"
+        " WHERE r.post_id IN (SELECT id FROM vp WHERE reposts_count > 0)"
         f" AND (r.account_id = {viewer}"
         f" OR r.account_id IN (SELECT followee_id FROM identities_follow WHERE follower_id = {viewer}))"
-        f" UNION ALL SELECT {me} FROM identities_account a WHERE a.id = {viewer}"
     )
 
 
