@@ -60,11 +60,13 @@ def server(
     workers: int,
     ceiling: Path | None = None,
     pids: list[int] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """A uvicorn server on a free loopback port serving the run database ``name``; yields its base URL (and
-    appends the server's process ID to ``pids``, when given, for :func:`tree_cpu_seconds`)."""
+    appends the server's process ID to ``pids``, when given, for :func:`tree_cpu_seconds`). ``settings``:
+    environment variables for the server's processes (``SPOOL_…``)."""
     port = free_port()
-    env = dict(os.environ)
+    env = {**os.environ, **(settings or {})}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [
         sys.executable,

@@ -291,6 +291,23 @@ def _over_http(
                     figure.server_cpu_ms_per_request = round(spent * 1000 / figure.requests, 2)
                 figures.append(figure)
             result["http"] = [f.as_dict() for f in figures]
+    if "http" in chosen:
+        # The same warm home with the page cache off (spool.api.mastodon.page_cache): what a page costs when
+        # something on it changed since the reader's last one, every time.
+        uncached: list[int] = []
+        off = {"SPOOL_HOME_PAGE_CACHE": "0"}
+        with server(args.database, facts["name"], facts["prefix"], workers, ceiling, uncached, off) as url:
+            warm_up(url, data.tokens, passes=1 if args.quick else 3 * workers)
+            name = "GET /api/v1/timelines/home?limit=40 (warm, page cache off: every page read)"
+            log(f"bench.suite: {args.database}: {name}…")
+            cpu = tree_cpu_seconds(uncached[0])
+            figure = loads.run(
+                name, url, f"{HOME}?limit=40", data.tokens, seconds=seconds, connections=args.connections
+            )
+            if figure.requests:
+                spent = tree_cpu_seconds(uncached[0]) - cpu
+                figure.server_cpu_ms_per_request = round(spent * 1000 / figure.requests, 2)
+            result["http"].append(figure.as_dict())
         if "celebrity" in chosen:
             log(f"bench.suite: {args.database}: celebrity post during home load…")
             try:

@@ -101,6 +101,10 @@ class SpoolConfig(BaseSettings):
     db_pool_timeout_seconds: float = 30.0
     # Embedded mode's in-process cache (no Redis): entries kept per process (a rendered status is ~2 KB).
     local_cache_entries: int = 20_000
+    # Warm home pages remembered per server process (spool.api.mastodon.page_cache) and served again while
+    # nothing they were made from changed; 0 turns it off. A page keeps its statuses' bytes alive (~80 KB at
+    # limit 40 in the worst case, mostly shared with the finished statuses every process keeps anyway).
+    home_page_cache: int = 1000
 
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")

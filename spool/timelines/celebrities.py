@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -32,6 +32,7 @@ from spool.identities.models import Account, Follow
 from spool.timelines.fanout import FOLLOWS, POSTS, REPOSTS, TIMELINES, newest_of
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry
+from spool.timelines.versions import Window, fingerprint, postgres_versions_sql
 
 ACCOUNTS = Account._meta.db_table
 # Stands for "no bound" in the prepared statement (a NULL bound would need an OR that no index range takes).
@@ -71,25 +72,27 @@ _CELEBRITIES = compiled(_big, ints=("viewer", "threshold"))
 # PostgreSQL: the viewer's account as Django selects it (its columns and their converters), read in the
 # registry statement.
 _ACCOUNT = compiled(lambda viewer: Account.objects.filter(id=viewer), ints=("viewer",))
-_STATEMENTS: dict[int, str] = {}
+_STATEMENTS: dict[tuple[int, bool], str] = {}
 
 
-def _statement(db: BaseDatabaseWrapper, threshold: int) -> str:
+def _statement(db: BaseDatabaseWrapper, threshold: int, versions: bool = False) -> str:
     """One row: the viewer's ``active_at`` (the registry), the sort and post IDs (two arrays) of the newest
     ``$3`` entries below ``$2`` of the accounts ``$1`` follows that have more than ``threshold``
     followers, and of ``$1`` when it has, then the columns of ``$1``'s account (NULL when there is no such
     account). The entries come back as arrays, not rows, so that each does not carry the account's columns
     (a union's rows all have the same columns). The threshold is written in, not bound: with it bound
     PostgreSQL cannot tell how many follows pass, and plans the statement anew on every run rather than
-    once per connection."""
-    found = _STATEMENTS.get(threshold)
+    once per connection. ``versions``: a fourth column before the account's, the versions of a remembered
+    page (:func:`spool.timelines.versions.postgres_versions_sql`, its IDs in ``$4`` and ``$5``)."""
+    found = _STATEMENTS.get((threshold, versions))
     if found is None:
         account_sql, slots, *_ = _ACCOUNT._compile(db)
         assert [n for _, n in slots] == ["viewer"]  # its one placeholder is $1, the viewer
         # Table names are ours, every value but the threshold (an int) a parameter.
-        found = _STATEMENTS[threshold] = (
+        fingerprint = f" {postgres_versions_sql('$1::bigint', '$4', '$5')}," if versions else ""
+        found = _STATEMENTS[threshold, versions] = (
             f"SELECT (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint),"  # noqa: S608
-            " found.sort_ids, found.post_ids, viewer.*"
+            f" found.sort_ids, found.post_ids,{fingerprint} viewer.*"
             f" FROM (SELECT 1) one LEFT JOIN ({account_sql}) viewer ON true"
             " CROSS JOIN (SELECT array_agg(sort_id) AS sort_ids, array_agg(post_id) AS post_ids FROM ("
             "  SELECT e.sort_id, e.post_id FROM ("
@@ -120,14 +123,20 @@ def _account(db: BaseDatabaseWrapper, columns: Sequence[Any]) -> Account | None:
 
 
 def _registry_pg(
-    viewer: int, threshold: int, before: int | None, count: int
-) -> tuple[datetime | None, list[Entry], Account | None]:
+    viewer: int, threshold: int, before: int | None, count: int, window: Window | None = None
+) -> tuple[datetime | None, list[Entry], Account | None, bytes | None]:
     with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
         bound = _NO_BOUND if before is None else before
-        cursor.execute(_statement(connection, threshold), [viewer, bound, count])
+        params: list[Any] = [viewer, bound, count]
+        if window is not None:
+            params += window.params("postgresql")
+        cursor.execute(_statement(connection, threshold, window is not None), params)
         active_at, sort_ids, post_ids, *columns = cursor.fetchone()
+    versions = None
+    if window is not None:
+        versions = fingerprint(columns.pop(0))
     entries = sorted(map(Entry, sort_ids, post_ids), reverse=True) if sort_ids else []
-    return active_at, entries, _account(connection, columns)
+    return active_at, entries, _account(connection, columns), versions
 
 
 class Celebrities:
@@ -169,24 +178,39 @@ class Celebrities:
         return self._ids
 
 
+class Registry(NamedTuple):
+    """What :func:`read_registry` read."""
+
+    active_at: datetime | None
+    celebrities: Celebrities
+    account: Account
+    # PostgreSQL, when asked with a window: its versions (spool.timelines.versions), in the same statement.
+    versions: bytes | None = None
+
+
 def read_registry(
-    viewer: Account | int, threshold: int, before: int | None = None, count: int = 0
-) -> tuple[datetime | None, Celebrities, Account]:
+    viewer: Account | int,
+    threshold: int,
+    before: int | None = None,
+    count: int = 0,
+    window: Window | None = None,
+) -> Registry:
     """When ``viewer`` last read their timeline (``None``: it is not held), their celebrities, with (on
     PostgreSQL, in the same statement) the newest ``count`` entries below ``before``, and the viewer's
     account. Given only the viewer's ID, the account is read in the same statement; raises
-    ``Account.DoesNotExist`` when there is no such account."""
+    ``Account.DoesNotExist`` when there is no such account. ``window``: on PostgreSQL, also the versions of
+    a page with that window (:mod:`spool.timelines.versions`), in the same statement."""
     viewer_id = viewer if isinstance(viewer, int) else viewer.id
     if connection.vendor == "postgresql":
-        active_at, entries, account = _registry_pg(viewer_id, threshold, before, count)
+        active_at, entries, account, versions = _registry_pg(viewer_id, threshold, before, count, window)
         if account is None:
             raise Account.DoesNotExist(f"no account {viewer_id}")
         itself = account.followers_count > threshold
         first = (before, count, entries)
-        return active_at, Celebrities(viewer_id, itself, threshold, first=first), account
+        return Registry(active_at, Celebrities(viewer_id, itself, threshold, first=first), account, versions)
     read_at, follows, account = _registry_sqlite(viewer, threshold)
     itself = account.followers_count > threshold
-    return read_at, Celebrities(viewer_id, itself, threshold, follows=follows), account
+    return Registry(read_at, Celebrities(viewer_id, itself, threshold, follows=follows), account)
 
 
 def _registry_sqlite(viewer: Account | int, threshold: int) -> tuple[datetime | None, bool, Account]:

@@ -37,10 +37,11 @@ from spool.core.pagination import MAX_PAGE, Page, parse_cursor
 from spool.identities.models import Account, Follow, Mute
 from spool.posts.batch import FeedEntry, PostCard, build_cards
 from spool.posts.models import ConversationMute, Like, LinkCard, PinnedPost, Post, Repost, Save, Topic
-from spool.timelines.celebrities import Celebrities, read_registry
+from spool.timelines.celebrities import Celebrities, Registry, read_registry
 from spool.timelines.fanout import held_since, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
+from spool.timelines.versions import Window, fingerprint, postgres_versions_sql, read_versions
 
 if TYPE_CHECKING:
     from spool.timelines.stores.redis_store import Prefetched
@@ -65,19 +66,27 @@ def select_page(
     limit: int,
     resolver: Callable[[Account, Sequence[Entry]], list[_T]],
     prefetched: Prefetched | None = None,
+    held: Held | None = None,
 ) -> tuple[list[_T], int | None, Account]:
     """The entries of one page (as ``resolver`` turns candidates into shown items), the next cursor and the
     viewer's account (given only its ID, read with the page's first statement: :func:`ensure_held`).
     ``prefetched``: the viewer's timeline already read from Redis in another round trip of this request
-    (the API's rate-limit counter), used for the first batch of IDs unless the timeline was rebuilt."""
+    (the API's rate-limit counter), used for the first batch of IDs unless the timeline was rebuilt.
+    ``held``: :func:`hold`'s answer when the caller already asked (the registry is then not read again);
+    it also records whether this page rebuilt the timeline."""
     limit = max(1, min(int(limit), MAX_PAGE))
     before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
     store = get_store()
     # A few spare IDs in the first batch absorb entries that do not show (a repost's older original).
-    want = limit + 1 + limit // 4
-    celebrities, viewer, rebuilt = _ensure_held(viewer, before, want)
+    want = first_want(limit)
+    if held is None:
+        held = hold(viewer, before, want)
+    celebrities, viewer = held.registry.celebrities, held.registry.account
     if prefetched is not None and (
-        rebuilt or prefetched.values is None or prefetched.owner != viewer.id or prefetched.store is not store
+        held.rebuilt
+        or prefetched.values is None
+        or prefetched.owner != viewer.id
+        or prefetched.store is not store
     ):
         prefetched = None
     shown: list[_T] = []
@@ -86,14 +95,11 @@ def select_page(
     for attempt in range(MAX_ROUNDS):
         if attempt:
             want = (limit + 1 - len(shown)) * 2
-        stored = (
-            prefetched.read(bound, want) if prefetched and not attempt else store.read(viewer.id, bound, want)
-        )
-        if stored is None:  # the store lost it (Redis flushed or restarted)
+        candidates = _candidates(viewer.id, celebrities, prefetched if not attempt else None, bound, want)
+        if candidates is None:  # the store lost it (Redis flushed or restarted)
             rebuild(viewer.id)
-            stored = store.read(viewer.id, bound, want) or []
-        merged = celebrities.entries(bound, want)
-        candidates = _merge(stored, merged, want)
+            held.rebuilt = True
+            candidates = _candidates(viewer.id, celebrities, None, bound, want) or []
         shown += resolver(viewer, candidates)
         if candidates:
             bound = candidates[-1].sort_id
@@ -108,6 +114,22 @@ def select_page(
     else:
         next_cursor = bound
     return page, next_cursor, viewer
+
+
+def first_want(limit: int) -> int:
+    """How many entries a page's first round reads (``limit`` as :func:`select_page` bounds it)."""
+    return limit + 1 + limit // 4
+
+
+def _candidates(
+    owner: int, celebrities: Celebrities, prefetched: Prefetched | None, bound: int | None, want: int
+) -> list[Entry] | None:
+    """One round's candidate entries: the store's (or ``prefetched``'s) and the celebrities' below
+    ``bound``, the newest ``want`` of them. None when the store does not hold the timeline."""
+    stored = prefetched.read(bound, want) if prefetched else get_store().read(owner, bound, want)
+    if stored is None:
+        return None
+    return _merge(stored, celebrities.entries(bound, want), want)
 
 
 def _sort_id(item: Any) -> int:
@@ -128,16 +150,34 @@ def ensure_held(
     return celebrities, account
 
 
-def _ensure_held(viewer: Account | int, before: int | None, count: int) -> tuple[Celebrities, Account, bool]:
-    """:func:`ensure_held`, and whether the timeline was rebuilt."""
-    active_at, celebrities, account = read_registry(viewer, settings.SPOOL.fanout_threshold, before, count)
+class Held:
+    """:func:`hold`'s answer: the registry read, and whether this request rebuilt the timeline."""
+
+    __slots__ = ("rebuilt", "registry")
+
+    def __init__(self, registry: Registry, rebuilt: bool) -> None:
+        self.registry = registry
+        self.rebuilt = rebuilt
+
+
+def hold(viewer: Account | int, before: int | None, count: int, window: Window | None = None) -> Held:
+    """Read the registry (:func:`read_registry`, ``window``'s versions with it on PostgreSQL), then rebuild
+    the viewer's timeline if it is not held, or note the read at most every ``ACTIVE_EVERY``."""
+    registry = read_registry(viewer, settings.SPOOL.fanout_threshold, before, count, window)
+    active_at, account = registry.active_at, registry.account
     now = timezone.now()
     if active_at is None or active_at < held_since():
         rebuild(account.id)
-        return celebrities, account, True
+        return Held(registry, True)
     if active_at < now - ACTIVE_EVERY:
         Timeline.objects.filter(owner_id=account.id).update(active_at=now)
-    return celebrities, account, False
+    return Held(registry, False)
+
+
+def _ensure_held(viewer: Account | int, before: int | None, count: int) -> tuple[Celebrities, Account, bool]:
+    """:func:`ensure_held`, and whether the timeline was rebuilt."""
+    held = hold(viewer, before, count)
+    return held.registry.celebrities, held.registry.account, held.rebuilt
 
 
 def _merge(stored: Sequence[Entry], merged: Sequence[Entry], count: int) -> list[Entry]:
@@ -424,14 +464,17 @@ _PAGE_ROOTS = 'SELECT COALESCE("root_id", "id") FROM home_page WHERE "is_reply" 
 # is deleted: spool.posts.services.erasure); most posts of a page have none, and probing the reposts'
 # index for each of them was ~6% of the statement's backend CPU.
 _PAGE_REPOSTED = f'{_PAGE_POSTS} AND "reposts_count" > 0'
-_PAGE_STATEMENTS: dict[Extra | None, tuple[str, list[tuple[int, str]]]] = {}
+_PAGE_STATEMENTS: dict[tuple[Extra | None, bool], tuple[str, list[tuple[int, str]]]] = {}
+_VERSIONS = "versions"  # the kind of the row that carries the page's versions (in the ``text`` column)
 
 
-def _page_statement(extra: Extra | None) -> tuple[str, list[tuple[int, str]]]:
+def _page_statement(extra: Extra | None, versioned: bool = False) -> tuple[str, list[tuple[int, str]]]:
     """The statement of :func:`_page_rows` and where its placeholders go (as :data:`_ROWS`' own), built
     once per process: ``_ROWS`` as a CTE, its rows with a last column NULL, then the relations' rows
-    (key, value, NULLs, kind) read from the CTE. One round trip and one plan instead of two."""
-    found = _PAGE_STATEMENTS.get(extra)
+    (key, value, NULLs, kind) read from the CTE. One round trip and one plan instead of two.
+    ``versioned``: one more row, of kind ``versions``, with the versions of the page's candidates
+    (:mod:`spool.timelines.versions`) in its ``text`` column: read in the page's own snapshot."""
+    found = _PAGE_STATEMENTS.get((extra, versioned))
     if found is None:
 
         def build(viewer: int) -> QuerySet[Any]:
@@ -458,14 +501,22 @@ def _page_statement(extra: Extra | None) -> tuple[str, list[tuple[int, str]]]:
             " SELECT home_page.*, NULL AS kind FROM home_page"
             f" UNION ALL SELECT r.key, r.value{blanks}, r.kind FROM ({relations_sql}) r (key, value, kind)"
         )
-        found = _PAGE_STATEMENTS[extra] = (sql, slots)
+        if versioned:
+            at = {name: f"${1 + at}" for at, name in slots}
+            versions = postgres_versions_sql(f"{at['viewer']}::bigint", at["ids"], at["reposts"])
+            columns = ["NULL"] * len(_POST_COLUMNS)
+            columns[_TEXT] = versions
+            sql += f" UNION ALL SELECT {', '.join(columns)}, '{_VERSIONS}'"
+        found = _PAGE_STATEMENTS[extra, versioned] = (sql, slots)
     return found
 
 
-def _page_rows(viewer: int, ids: set[int], reposts: list[int], extra: Extra | None) -> list[tuple[Any, ...]]:
+def _page_rows(
+    viewer: int, ids: set[int], reposts: list[int], extra: Extra | None, versioned: bool = False
+) -> list[tuple[Any, ...]]:
     """PostgreSQL: the rows of :data:`_ROWS` (with a last column NULL) and of :func:`_relations_and_flags`
-    for them (key, value, NULLs, kind), in one statement."""
-    sql, slots = _page_statement(extra)
+    for them (key, value, NULLs, kind), in one statement (``versioned``: see :func:`_page_statement`)."""
+    sql, slots = _page_statement(extra, versioned)
     values = {
         "viewer": viewer,
         "ids": ids_param(ids, "postgresql"),
@@ -569,13 +620,22 @@ _MUTED = frozenset({"muted"})
 
 
 def resolve_rows(
-    viewer: Account, candidates: Sequence[Entry], extra: Extra | None = None, extras: list[Any] | None = None
+    viewer: Account,
+    candidates: Sequence[Entry],
+    extra: Extra | None = None,
+    extras: list[Any] | None = None,
+    versions: list[bytes] | None = None,
 ) -> list[HomeRow]:
     """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
     compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
     then the relations, which also read the viewer's flags on the posts (:data:`HomeRow.flags`), so that
     rendering needs no query of its own; on PostgreSQL both are one statement (:func:`_page_rows`).
-    ``extra``'s rows (see :func:`home_rows`) are added to ``extras``."""
+    ``extra``'s rows (see :func:`home_rows`) are added to ``extras``. ``versions``: the candidates' versions
+    (:func:`spool.timelines.versions.read_versions`) are appended to it, read in the page's statement on
+    PostgreSQL, just before it on SQLite."""
+    if versions is not None and (not candidates or connection.vendor != "postgresql"):
+        versions.append(read_versions(viewer.id, Window(candidates)))
+        versions = None
     if not candidates:
         return []
     posts: dict[int, tuple[Any, ...]] = {}
@@ -584,8 +644,11 @@ def resolve_rows(
     ids = {c.post_id for c in candidates}
     if connection.vendor == "postgresql":
         relation_rows: list[Sequence[Any]] = []
-        for r in _page_rows(viewer.id, ids, repost_ids, extra):
-            if r[-1] is not None:
+        for r in _page_rows(viewer.id, ids, repost_ids, extra, versions is not None):
+            if r[-1] == _VERSIONS:
+                assert versions is not None
+                versions.append(fingerprint(r[_TEXT]))
+            elif r[-1] is not None:
                 relation_rows.append((r[0], r[1], r[-1]))
             else:
                 (reposts if r[2] is None else posts)[r[0]] = r[:-1]
@@ -632,6 +695,15 @@ def account_values(fields: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
+class PageFacts(NamedTuple):
+    """What a home page was decided from, to tell later whether it would be the same
+    (:mod:`spool.timelines.versions`): its first round's candidates and their versions, read before the
+    page."""
+
+    window: Window
+    versions: bytes
+
+
 class HomeRows(NamedTuple):
     """A page of :func:`home_rows`."""
 
@@ -640,6 +712,11 @@ class HomeRows(NamedTuple):
     # The rows (key, kind) of ``extra``, or None when no statement read them (an empty timeline).
     extras: list[tuple[int, str]] | None
     viewer: Account
+    # The page's facts when it was decided in one round, from a timeline held before this request (asked
+    # with ``versioned``): what a cache may remember it by.
+    facts: PageFacts | None = None
+    # True when ``known`` still holds: the page is the one remembered with it, and was not read (no rows).
+    unchanged: bool = False
 
 
 def home_rows(
@@ -648,21 +725,62 @@ def home_rows(
     limit: int = 20,
     extra: Extra | None = None,
     prefetched: Prefetched | None = None,
+    known: PageFacts | None = None,
+    versioned: bool = False,
 ) -> HomeRows:
     """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor; the rows
     (key, kind) of ``extra`` (querysets of (key, 0, kind) rows about the viewer, from the caller's layer),
     read in the same statement as the page's relations; and the viewer's account. Given the viewer's ID
     alone, the account is read with the page's first statement (:func:`ensure_held`; raises
-    ``Account.DoesNotExist`` when there is none). ``prefetched``: see :func:`select_page`."""
+    ``Account.DoesNotExist`` when there is none). ``prefetched``: see :func:`select_page`.
+
+    ``known``: the facts of a page remembered for the same request. When the window is the same and so are
+    its versions (read with the registry on PostgreSQL, one statement; one more on SQLite), the answer is
+    ``unchanged`` and the page is not read. ``versioned``: read the new page's facts (before its rows, so
+    that a write committed meanwhile makes them older than the page, never newer) and return them when the
+    page is one a cache may keep."""
+    bounded = max(1, min(int(limit), MAX_PAGE))
+    before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
+    postgres = connection.vendor == "postgresql"
+    held = hold(viewer, before, first_want(bounded), known.window if known and postgres else None)
+    if known is not None and not held.rebuilt:
+        account = held.registry.account
+        if _window_of(account.id, held, prefetched, before, bounded) == known.window.entries:
+            versions = held.registry.versions if postgres else read_versions(account.id, known.window)
+            if versions == known.versions:
+                return HomeRows([], None, None, account, known, unchanged=True)
     extras: list[tuple[int, str]] = []
     read = False
+    rounds = 0
+    facts: PageFacts | None = None
 
     def resolver(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
-        nonlocal read
+        nonlocal read, rounds, facts
+        rounds += 1
+        versions: list[bytes] | None = [] if rounds == 1 and versioned else None
         if candidates and not read:
             read = True
-            return resolve_rows(viewer, candidates, extra, extras)
-        return resolve_rows(viewer, candidates)
+            shown = resolve_rows(viewer, candidates, extra, extras, versions)
+        else:
+            shown = resolve_rows(viewer, candidates, versions=versions)
+        if versions:
+            facts = PageFacts(Window(candidates), versions[0])
+        return shown
 
-    shown, next_cursor, account = select_page(viewer, cursor, limit, resolver, prefetched)
-    return HomeRows(shown, next_cursor, extras if read else None, account)
+    shown, next_cursor, account = select_page(viewer, cursor, limit, resolver, prefetched, held)
+    if rounds != 1 or held.rebuilt:
+        facts = None
+    return HomeRows(shown, next_cursor, extras if read else None, account, facts)
+
+
+def _window_of(
+    owner: int, held: Held, prefetched: Prefetched | None, before: int | None, limit: int
+) -> tuple[Entry, ...] | None:
+    """The first round's candidates :func:`select_page` would read now (None: the store lost the
+    timeline)."""
+    if prefetched is not None and (
+        prefetched.values is None or prefetched.owner != owner or prefetched.store is not get_store()
+    ):
+        prefetched = None
+    found = _candidates(owner, held.registry.celebrities, prefetched, before, first_want(limit))
+    return tuple(found) if found is not None else None

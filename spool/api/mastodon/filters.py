@@ -20,7 +20,7 @@ from ninja import Router
 
 from spool.api.mastodon.auth import me, scoped
 from spool.api.mastodon.entities import iso, render_status_cards, render_statuses
-from spool.api.mastodon.entities.cached import render_home_json, render_home_rows
+from spool.api.mastodon.entities.cached import join_statuses, render_home_parts, render_home_rows
 from spool.api.mastodon.params import read_params, validated
 from spool.identities.models import Account, FilterKeyword, FilterPost, WordFilter
 from spool.identities.services import word_filters as services
@@ -92,12 +92,22 @@ def render_screened_rows_json(
 ) -> bytes:
     """``orjson.dumps(render_screened_rows(...))``; a page nothing catches from finished statuses
     (:func:`spool.api.mastodon.entities.cached.render_home_json`)."""
+    return render_screened_rows_parts(viewer, rows, context, has_filters=has_filters)[0]
+
+
+def render_screened_rows_parts(
+    viewer: Account, rows: Sequence[HomeRow], context: str, *, has_filters: bool = True
+) -> tuple[bytes, list[bytes] | None]:
+    """:func:`render_screened_rows_json`, and its statuses when the page is made of finished statuses alone
+    (nothing screened out or marked, none rendered in full): what a page cache may keep
+    (:mod:`spool.api.mastodon.page_cache`); None otherwise."""
     found = _screen_rows(viewer, rows, context, has_filters)
     if not found:
-        return render_home_json(viewer, rows)
+        parts, complete = render_home_parts(viewer, rows)
+        return join_statuses(parts), parts if complete else None
     hidden = hidden_ids(found)
     shown = [r for r in rows if r.post_id not in hidden]
-    return orjson.dumps(_mark(render_home_rows(viewer, shown), found))
+    return orjson.dumps(_mark(render_home_rows(viewer, shown), found)), None
 
 
 def _screen_rows(

@@ -60,6 +60,11 @@ _BASES: dict[tuple[Any, ...], str] = {}
 _BASES_MAX = 256
 
 
+def base_url(request: HttpRequest) -> str:
+    """``request.build_absolute_uri(request.path)``, remembered."""
+    return _base_url(request)
+
+
 def _base_url(request: HttpRequest) -> str:
     meta = request.META
     key = (

@@ -11,9 +11,11 @@ from django.db.models import CharField, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from spool.api.mastodon import page_cache
 from spool.api.mastodon.accounts import account_id as record_id
 from spool.api.mastodon.auth import caller, me, scoped, viewer
-from spool.api.mastodon.filters import render_screened, render_screened_rows_json
+from spool.api.mastodon.entities.cached import join_statuses
+from spool.api.mastodon.filters import render_screened, render_screened_rows_parts
 from spool.api.mastodon.pagination import Window, link_header
 from spool.core.compiled import compiled
 from spool.feeds import lists
@@ -80,17 +82,33 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
         entries, _ = home_entries(account, window, leave_out=lists.exclusive_member_ids(account))
         return page(request, response, entries, "home")
     # The hot path: rows and cached statuses, no model instances (spool.api.mastodon.entities.cached), and
-    # the response's bytes made here (orjson, every key a string) rather than by the API's renderer.
+    # the response's bytes made here (orjson, every key a string) rather than by the API's renderer; a page
+    # nothing changed on since this process served it comes from spool.api.mastodon.page_cache.
     who = caller(request)
     viewer_id = who.account_id
     assert viewer_id is not None  # a person's token (``scoped``)
+    cache_key = page_cache.page_key(request, viewer_id)
+    remembered = page_cache.pages.get(cache_key) if cache_key is not None else None
     try:
         prefetched = getattr(request, "prefetched_timeline", None)  # read with the rate-limit counter
-        found = home_rows(viewer_id, window.max_id, window.limit, extra=_viewer_state, prefetched=prefetched)
+        found = home_rows(
+            viewer_id,
+            window.max_id,
+            window.limit,
+            extra=_viewer_state,
+            prefetched=prefetched,
+            known=remembered.facts if remembered is not None else None,
+            versioned=cache_key is not None,
+        )
     except Account.DoesNotExist:
         found = None
     who.provide(found.viewer if found else None)  # None (deleted since remembered): refused as a bad token
     assert found is not None
+    if found.unchanged and remembered is not None:
+        ready = HttpResponse(join_statuses(remembered.statuses), content_type="application/json")
+        if remembered.link is not None:
+            ready["Link"] = remembered.link
+        return ready
     account, rows, state = found.viewer, found.rows, found.extras
     keys = [r.sort_id for r in rows]  # the pages link from what was read, whatever is left out below
     if state is None:
@@ -99,9 +117,14 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
     if left_out:
         rows = [r for r in rows if r.shown_by not in left_out]
     has_filters = any(kind == "filter" for _, kind in state)
-    body = render_screened_rows_json(account, rows, "home", has_filters=has_filters)
-    ready = HttpResponse(body, content_type="application/json")
-    return link_header(request, ready, keys)
+    body, statuses = render_screened_rows_parts(account, rows, "home", has_filters=has_filters)
+    ready = link_header(request, HttpResponse(body, content_type="application/json"), keys)
+    if cache_key is not None:
+        if found.facts is not None and statuses is not None and not has_filters:
+            page_cache.remember(cache_key, found.facts, statuses, ready.get("Link"))
+        elif remembered is not None:
+            page_cache.pages.forget(cache_key)
+    return ready
 
 
 @router.get("/v1/timelines/public", auth=scoped("read:statuses", optional=True))

@@ -137,9 +137,21 @@ def render_home_rows(viewer: Account, rows: Sequence[HomeRow]) -> list[dict[str,
 def render_home_json(viewer: Account, rows: Sequence[HomeRow]) -> bytes:
     """``orjson.dumps(render_home_rows(viewer, rows))``, each status taken from this process's finished
     statuses when it has one for the same row (:func:`_finished_key`): a warm page is mostly joined bytes."""
+    return join_statuses(render_home_parts(viewer, rows)[0])
+
+
+def join_statuses(parts: Sequence[bytes]) -> bytes:
+    """The JSON array of these statuses (the bytes ``orjson.dumps`` makes of the list)."""
+    return b"[" + b",".join(parts) + b"]"
+
+
+def render_home_parts(viewer: Account, rows: Sequence[HomeRow]) -> tuple[list[bytes], bool]:
+    """The statuses of :func:`render_home_json`, in order, and whether every one is a finished status (made
+    from a cached one, depending on nothing but its row: not rendered in full, none deleted meanwhile)."""
     parts: list[bytes | None] = []
     keys: list[tuple[Any, ...] | None] = []
     missing: list[HomeRow] = []
+    complete = True
     for row in rows:
         key = _finished_key(viewer.id, row)
         found = _finished.get(key) if key is not None else None
@@ -154,6 +166,7 @@ def render_home_json(viewer: Account, rows: Sequence[HomeRow]) -> bytes:
                 continue
             status, static = next(rendered)
             if status is None:  # deleted between the two reads
+                complete = False
                 continue
             parts[at] = blob = orjson.dumps(status)
             key = keys[at]
@@ -161,7 +174,9 @@ def render_home_json(viewer: Account, rows: Sequence[HomeRow]) -> bytes:
                 if len(_finished) >= FINISHED_SIZE:
                     _drop_oldest(_finished)
                 _finished[key] = blob
-    return b"[" + b",".join(part for part in parts if part is not None) + b"]"
+            else:
+                complete = False
+    return [part for part in parts if part is not None], complete
 
 
 def _finished_key(viewer_id: int, row: HomeRow) -> tuple[Any, ...] | None:
