@@ -15,8 +15,10 @@ sent.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -50,13 +52,30 @@ def insert_unless(obj: Model, *found: tuple[str, Sequence[Any]]) -> bool:
         conditions.append(f"NOT EXISTS ({sql})")
         params.extend(more)
     sql = f"{_select_sql(type(obj), db.vendor)} WHERE {' AND '.join(conditions)} RETURNING 1"
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.fetchone() is not None
+    if hasattr(db, "native_cursor"):
+        # PostgreSQL: bound server-side and, run again and again with new values, prepared there (the
+        # checks' subqueries planned once per connection, not on every notification).
+        with db.native_cursor() as cursor:
+            cursor.execute(_numbered(sql), params)
+            inserted = cursor.fetchone() is not None
+    else:
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted = cursor.fetchone() is not None
     if inserted:
         obj._state.adding = False
         obj._state.db = db.alias
     return inserted
+
+
+@lru_cache(maxsize=64)
+def _numbered(sql: str) -> str:
+    """``sql`` (Django's ``%s`` placeholders) with PostgreSQL's own, ``$1``… in order, for a native cursor."""
+    numbers = itertools.count(1)
+    return _PLACEHOLDERS.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+
+
+_PLACEHOLDERS = re.compile("%%|%s")
 
 
 def _values(obj: Model, db: BaseDatabaseWrapper) -> list[Any]:
