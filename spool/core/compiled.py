@@ -132,8 +132,10 @@ class Compiled:
         self._sql: dict[str, _Statement] = {}
         self._builders: dict[str, tuple[Any, ...]] = {}  # for ``models``, by vendor
 
-    def _compile(self, connection: BaseDatabaseWrapper) -> _Statement:
-        key = connection.vendor
+    def _compile(self, connection: BaseDatabaseWrapper, plain: bool = False) -> _Statement:
+        """The statement for ``connection``; ``plain``: in Django's form (``%s`` placeholders) even where
+        it otherwise runs on a native cursor (for :meth:`subquery`)."""
+        key = connection.vendor + (":plain" if plain else "")
         found = self._sql.get(key)
         if found is None:
             ints = {name: _SENTINEL_BASE - n for n, name in enumerate(self.ints)}
@@ -159,7 +161,7 @@ class Compiled:
                 raise ValueError(f"compiled: placeholders not in the SQL: {sorted(missing)}")
             # Values converted as Django does (booleans, times and JSON on SQLite).
             convert = (lambda rows: list(compiler.apply_converters(rows, converters))) if converters else None
-            native = hasattr(connection, "native_cursor")
+            native = hasattr(connection, "native_cursor") and not plain
             if native:
                 sql, slots = _native(connection, sql, list(params), slots)
                 params = [None] * len(slots)
@@ -196,6 +198,15 @@ class Compiled:
         """The rows, converted as Django converts them (``raw``: as the driver returns them — on SQLite,
         booleans as 0/1, times and JSON as text)."""
         return self._rows(connections[DEFAULT_DB_ALIAS], raw, values)
+
+    def subquery(self, **values: Any) -> tuple[str, list[Any]]:
+        """The statement's SQL (``%s`` placeholders) and its parameters for ``values``, to be asked inside
+        another statement (``EXISTS (…)``) rather than run on its own."""
+        sql, slots, template, *_ = self._compile(connections[DEFAULT_DB_ALIAS], plain=True)
+        params = list(template)
+        for i, name in slots:
+            params[i] = ids_param(values[name]) if name in self.lists else values[name]
+        return sql, params
 
     def _rows(self, db: BaseDatabaseWrapper, raw: bool, values: dict[str, Any]) -> list[tuple[Any, ...]]:
         # One look-up of the connection (each ``connection.…`` goes through a context-local).

@@ -15,10 +15,14 @@ sent.
 
 from __future__ import annotations
 
-from functools import cache
+import itertools
+import re
+from collections.abc import Sequence
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, CharField, DateField, Field, IntegerField, Model, TextField
 
 
@@ -26,6 +30,56 @@ def insert(obj: Model, *, ignore_conflicts: bool = False) -> bool:
     """Insert ``obj`` (a new instance, primary key set); whether a row was inserted (always, unless
     ``ignore_conflicts`` and it conflicted). Raises ``IntegrityError`` on a conflict otherwise."""
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy looks it up again
+    values = _values(obj, db)
+    with db.cursor() as cursor:
+        cursor.execute(_sql(type(obj), db.vendor, ignore_conflicts), values)
+        inserted = cursor.fetchone() is not None if ignore_conflicts else True
+    if inserted:
+        obj._state.adding = False
+        obj._state.db = db.alias
+    return inserted
+
+
+def insert_unless(obj: Model, *found: tuple[str, Sequence[Any]]) -> bool:
+    """Insert ``obj`` as :func:`insert` does, unless one of the queries ``found`` (each its SQL and
+    parameters) finds a row; whether a row was inserted. One statement, ``INSERT … SELECT … WHERE NOT
+    EXISTS (…) AND …``: the checks that decide a row (a notification's rules, whether it exists already)
+    cost no round trip of their own. Races are the caller's, as when it checks first."""
+    db = connections[DEFAULT_DB_ALIAS]
+    params = _values(obj, db)
+    conditions = []
+    for sql, more in found:
+        conditions.append(f"NOT EXISTS ({sql})")
+        params.extend(more)
+    sql = f"{_select_sql(type(obj), db.vendor)} WHERE {' AND '.join(conditions)} RETURNING 1"
+    if hasattr(db, "native_cursor"):
+        # PostgreSQL: bound server-side and, run again and again with new values, prepared there (the
+        # checks' subqueries planned once per connection, not on every notification).
+        with db.native_cursor() as cursor:
+            cursor.execute(_numbered(sql), params)
+            inserted = cursor.fetchone() is not None
+    else:
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted = cursor.fetchone() is not None
+    if inserted:
+        obj._state.adding = False
+        obj._state.db = db.alias
+    return inserted
+
+
+@lru_cache(maxsize=64)
+def _numbered(sql: str) -> str:
+    """``sql`` (Django's ``%s`` placeholders) with PostgreSQL's own, ``$1``… in order, for a native cursor."""
+    numbers = itertools.count(1)
+    return _PLACEHOLDERS.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+
+
+_PLACEHOLDERS = re.compile("%%|%s")
+
+
+def _values(obj: Model, db: BaseDatabaseWrapper) -> list[Any]:
+    """``obj``'s values for the columns of :func:`_fields`, converted for ``db``."""
     values = []
     for field, kind in _fields(type(obj)):
         value = getattr(obj, field.attname)
@@ -35,13 +89,7 @@ def insert(obj: Model, *, ignore_conflicts: bool = False) -> bool:
         if kind is not _KEPT or value is None:
             value = field.pre_save(obj, True)  # as ``save()`` runs it on an insert (``auto_now_add``…)
         values.append(field.get_db_prep_save(value, db))
-    with db.cursor() as cursor:
-        cursor.execute(_sql(type(obj), db.vendor, ignore_conflicts), values)
-        inserted = cursor.fetchone() is not None if ignore_conflicts else True
-    if inserted:
-        obj._state.adding = False
-        obj._state.db = db.alias
-    return inserted
+    return values
 
 
 _KEPT, _CONVERTED = object(), object()
@@ -82,3 +130,18 @@ def _sql(model: type[Model], vendor: str, ignore_conflicts: bool) -> str:
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     return f"{sql} ON CONFLICT DO NOTHING RETURNING 1" if ignore_conflicts else sql
+
+
+@cache
+def _select_sql(model: type[Model], vendor: str) -> str:
+    """``INSERT INTO … SELECT`` the values of :func:`insert_unless`, without its ``WHERE``. PostgreSQL
+    is told each value's type: a parameter in a ``SELECT`` list is not given its column's type, as in
+    ``VALUES`` (a ``NULL`` would be text)."""
+    quote = connection.ops.quote_name
+    fields = _fields(model)
+    columns = ", ".join(quote(field.column) for field, _ in fields)
+    if vendor == "postgresql":
+        values = ", ".join(f"%s::{field.db_type(connection)}" for field, _ in fields)
+    else:
+        values = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {values}"

@@ -70,6 +70,10 @@ CHANGES_ACTOR = frozenset({"Delete", "Update", "Move"})
 CHANGES_FOUND = CHANGES_ACTOR | {"Block", "Reject"}
 # Activities that lock local people's rows (follow edges and their counters): a batch commits after each.
 LOCKS_PEOPLE = CHANGES_FOUND | {"Follow", "Undo", "Accept"}
+# What an ``Undo`` of these (inline: its object's type) changes is a like or repost and the post's counter
+# (summed to the commit), no person's row: it ends no segment. Undoing a Follow or Block, or an activity
+# named only by its id, does.
+UNDOES_NO_PEOPLE = frozenset({"Like", "EmojiReact", "EmojiReaction", "Announce"})
 
 
 @dataclass(frozen=True)
@@ -420,9 +424,9 @@ def process_batch(ids: list[int]) -> dict[int, str]:
         heads = list(
             InboxItem.objects.filter(id__in=ids, state=InboxItem.State.PENDING)
             .order_by("id")
-            .values_list("id", "actor_uri", "activity_type")
+            .values_list("id", "actor_uri", "activity_type", "body__object__type")
         )
-        actors = _known_actors({uri for _, uri, _ in heads})
+        actors = _known_actors({uri for _, uri, _, _ in heads})
         for segment in _segments(heads):
             try:
                 outcomes.update(_apply_segment_retrying(segment, actors))
@@ -436,18 +440,20 @@ def process_batch(ids: list[int]) -> dict[int, str]:
     return outcomes
 
 
-def _segments(heads: list[tuple[int, str, str]]) -> Iterator[list[int]]:
-    """The batch's item ids cut after each activity that locks people's rows (``LOCKS_PEOPLE``): those
-    rows are then held until a commit that comes right after, not until the end of the batch, so the
-    other worker's batch that follows the same person waits milliseconds. SQLite takes one writer at a
-    time anyway: the batch is one transaction there."""
+def _segments(heads: list[tuple[int, str, str, Any]]) -> Iterator[list[int]]:
+    """The batch's item ids cut after each activity that locks people's rows (``LOCKS_PEOPLE``, less an
+    ``Undo`` of a like or repost: ``UNDOES_NO_PEOPLE``): those rows are then held until a commit that
+    comes right after, not until the end of the batch, so the other worker's batch that follows the same
+    person waits milliseconds. ``heads``: (id, actor, type, the type of an inline object). SQLite takes
+    one writer at a time anyway: the batch is one transaction there."""
     if connection.vendor != "postgresql":
-        yield [item_id for item_id, _, _ in heads]
+        yield [item_id for item_id, _, _, _ in heads]
         return
     segment: list[int] = []
-    for item_id, _, activity_type in heads:
+    for item_id, _, activity_type, object_type in heads:
         segment.append(item_id)
-        if activity_type in LOCKS_PEOPLE:
+        undoes_no_people = activity_type == "Undo" and str(object_type) in UNDOES_NO_PEOPLE
+        if activity_type in LOCKS_PEOPLE and not undoes_no_people:
             yield segment
             segment = []
     if segment:

@@ -30,7 +30,7 @@ from django.db.models import Model, Q
 
 from spool.core.compiled import compiled, delete_where
 from spool.core.events import publish, subscribe
-from spool.core.inserts import insert
+from spool.core.inserts import insert_unless
 from spool.identities.events import (
     AccountDeleted,
     AccountDeleting,
@@ -47,7 +47,7 @@ from spool.moderation.events import ModerationNotice
 from spool.notifications.events import NotificationCreated
 from spool.notifications.models import Kind, Notification
 from spool.posts.access import may_see
-from spool.posts.conversations import conversation_muted
+from spool.posts.conversations import conversation_muted, conversation_muted_query
 from spool.posts.events import (
     PollEnded,
     PostCreated,
@@ -221,21 +221,30 @@ def on_moderation_notice(event: ModerationNotice) -> None:
 
 
 def _notify(recipient_id: int, actor_id: int, kind: str, post_id: int | None = None) -> bool:
-    """Create one notification if the rules allow it and it does not exist yet; say whether it exists now."""
-    if recipient_id == actor_id or not _may_notify(recipient_id, actor_id):
+    """Create one notification if the rules allow it (about a post: also not in a thread the recipient
+    muted) and it does not exist yet; say whether it exists now.
+
+    The rules and the look for an existing notification are asked inside the insert, one statement
+    (:func:`~spool.core.inserts.insert_unless`; the inbox notifies with nearly every other activity, and
+    the four statements this took were half of a like's). Only when nothing was inserted are the rules
+    asked again, to tell "not allowed" from "exists already"."""
+    if recipient_id == actor_id:
         return False
+    relations = (_relations_sql(), _relations_params(recipient_id, actor_id))
     # The actions that notify are unique themselves (one like per person and post, …) and this runs in their
     # transaction, so checking first is enough to keep one notification per action.
-    found = (
-        _NOTIFIED_OF_POST.run(raw=True, recipient=recipient_id, actor=actor_id, kind=kind, post=post_id)
-        if post_id is not None
-        else _NOTIFIED.run(raw=True, recipient=recipient_id, actor=actor_id, kind=kind)
-    )
-    if not found:
-        notification = Notification(recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id)
-        insert(notification)  # its SQL written once (:mod:`spool.core.inserts`): every like notifies
+    if post_id is not None:
+        found = _NOTIFIED_OF_POST.subquery(recipient=recipient_id, actor=actor_id, kind=kind, post=post_id)
+        rules = [relations, conversation_muted_query(recipient_id, post_id), found]
+    else:
+        rules = [relations, _NOTIFIED.subquery(recipient=recipient_id, actor=actor_id, kind=kind)]
+    notification = Notification(recipient_id=recipient_id, actor_id=actor_id, kind=kind, post_id=post_id)
+    if insert_unless(notification, *rules):  # its SQL written once (:mod:`spool.core.inserts`)
         _announce(notification)
-    return True
+        return True
+    if post_id is not None and conversation_muted(recipient_id, post_id):
+        return False
+    return _may_notify(recipient_id, actor_id)  # allowed: it existed already
 
 
 # Whether the notification exists already: asked by every like, repost, reply and follow, so compiled once
@@ -275,8 +284,6 @@ def _notify_about_post(
         return
     if not _may_see_post(recipient_id, post_id, author_id):
         return
-    if conversation_muted(recipient_id, post_id):
-        return
     if _notify(recipient_id, actor_id, kind, post_id):
         notified.add(recipient_id)
 
@@ -301,16 +308,14 @@ def _may_notify(recipient_id: int, actor_id: int) -> bool:
     sixty times longer than the database takes to answer them.
     """
     with connection.cursor() as cursor:
-        # block recipient→actor, block actor→recipient, mute, restrict
-        pairs = (
-            (recipient_id, actor_id),
-            (actor_id, recipient_id),
-            (recipient_id, actor_id),
-            (recipient_id, actor_id),
-        )
-        params = [value for pair in pairs for value in pair]
-        cursor.execute(_relations_sql(), params)
+        cursor.execute(_relations_sql(), _relations_params(recipient_id, actor_id))
         return cursor.fetchone() is None
+
+
+def _relations_params(recipient_id: int, actor_id: int) -> list[int]:
+    """The parameters of :func:`_relations_sql`: block recipient→actor, block actor→recipient, mute,
+    restrict."""
+    return [recipient_id, actor_id, actor_id, recipient_id, recipient_id, actor_id, recipient_id, actor_id]
 
 
 def _column(model: type[Model], name: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from spool.core.compiled import compiled
@@ -18,6 +20,12 @@ def conversation_muted(account_id: int, post_id: int) -> bool:
     """Whether ``account_id`` muted the thread ``post_id`` belongs to. One indexed query, compiled once per
     process (the notification rules ask it for every recipient of every post)."""
     return bool(_MUTED.run(raw=True, account=account_id, post=post_id))
+
+
+def conversation_muted_query(account_id: int, post_id: int) -> tuple[str, list[Any]]:
+    """The query of :func:`conversation_muted` (SQL and parameters; it finds a row when muted), to be
+    asked inside another statement (the notification rules' insert)."""
+    return _MUTED.subquery(account=account_id, post=post_id)
 
 
 def _muted_qs(account: int, post: int) -> QuerySet[ConversationMute, tuple[int]]:

@@ -9,8 +9,9 @@ Follows of remote accounts are skipped: only local people hold connections here.
 
 New posts applied in a batch (inbox activities, inside :func:`~spool.core.batching.batched_tasks`) are
 announced together when the batch ends: their groups worked out with a few set-based queries for all of
-them and pushed in one hop to the layer (:func:`~spool.realtime.push.push_each`); a batch's reposts and
-notifications are pushed in that hop too (:func:`~spool.realtime.push.push_gathered`).
+them and pushed in one hop to the layer (:func:`~spool.realtime.push.push_each`); a batch's notifications
+are pushed in that hop too (:func:`~spool.realtime.push.push_gathered`), its reposts (and undone reposts)
+in one of their own, their groups worked out for all of them at once (:func:`_push_reposts`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 
 from spool.core.batching import gather
-from spool.core.compiled import compiled
+from spool.core.compiled import compiled, id_list
 from spool.core.events import subscribe
 from spool.feeds.models import List, ListMember, RepliesPolicy
 from spool.identities.models import Account, Follow
@@ -75,6 +76,19 @@ _LOCAL_FOLLOWERS = compiled(
 )
 _LISTS_OF = compiled(
     lambda account: List.objects.filter(members__account_id=account).values_list("id"), ints=("account",)
+)
+# The same for the reposters of a batch at once (:func:`_push_reposts`).
+_LOCAL_FOLLOWERS_OF = compiled(
+    lambda accounts: Follow.objects.filter(
+        followee_id__in=id_list(accounts), follower__domain=""
+    ).values_list("followee_id", "follower_id"),
+    lists=("accounts",),
+)
+_LISTS_OF_ALL = compiled(
+    lambda accounts: ListMember.objects.filter(account_id__in=id_list(accounts)).values_list(
+        "account_id", "list_id"
+    ),
+    lists=("accounts",),
 )
 
 
@@ -227,8 +241,7 @@ def on_post_deleted(event: PostDeleted) -> None:
 def on_post_reposted(event: PostReposted) -> None:
     if nobody_listens():
         return
-    groups = home_groups(event.account_id) + list_groups(event.account_id)
-    push_gathered(groups, status_message("update", event.post_id, event.repost_id))
+    _push_repost(event.account_id, status_message("update", event.post_id, event.repost_id))
 
 
 def on_repost_undone(event: RepostUndone) -> None:
@@ -236,8 +249,38 @@ def on_repost_undone(event: RepostUndone) -> None:
     if nobody_listens():
         return
     if event.repost_id is not None:
-        groups = home_groups(event.account_id) + list_groups(event.account_id)
-        push_gathered(groups, event_message("delete", str(event.repost_id)))
+        _push_repost(event.account_id, event_message("delete", str(event.repost_id)))
+
+
+def _push_repost(account_id: int, message: dict[str, Any]) -> None:
+    """``message`` to the feeds a repost by ``account_id`` enters (its home groups and lists); inside an
+    inbox batch, kept for :func:`_push_reposts` of all of the batch's reposts when it ends."""
+    if not gather(_push_reposts, (account_id, message)):
+        push_many(home_groups(account_id) + list_groups(account_id), message)
+
+
+def _push_reposts(reposts: list[tuple[int, dict[str, Any]]]) -> None:
+    """Each (reposter, message) of a batch to the reposter's home groups and lists, worked out in two
+    queries for all of them (two per repost when each was worked out apart: every Announce the inbox
+    applies), pushed in one hop in the order they came."""
+    accounts = {account_id for account_id, _ in reposts}
+    followers: dict[int, list[int]] = defaultdict(list)
+    for followee, follower in _LOCAL_FOLLOWERS_OF.run(accounts=accounts):
+        followers[followee].append(follower)
+    lists: dict[int, list[int]] = defaultdict(list)
+    for account_id, list_id in _LISTS_OF_ALL.run(accounts=accounts):
+        lists[account_id].append(list_id)
+    push_each(
+        (
+            [
+                home_group(account_id),
+                *(home_group(f) for f in followers[account_id]),
+                *(list_group(list_id) for list_id in lists[account_id]),
+            ],
+            message,
+        )
+        for account_id, message in reposts
+    )
 
 
 def on_notification_created(event: NotificationCreated) -> None:

@@ -219,6 +219,19 @@ def backfill(follower_id: int, followee_id: int) -> int:
     return len(entries)
 
 
+def backfill_all(follows: Iterable[tuple[int, int]]) -> int:
+    """:func:`backfill` of many (follower, followee) follows, whose followers' timelines are held asked
+    once for all of them: the inbox applies a follow with nearly every tenth activity, each by a remote
+    follower, who holds none (a query each to find that out)."""
+    follows = list(follows)
+    held = set(
+        Timeline.objects.filter(
+            owner_id__in={follower for follower, _ in follows}, active_at__gte=held_since()
+        ).values_list("owner_id", flat=True)
+    )
+    return sum(backfill(follower, followee) for follower, followee in follows if follower in held)
+
+
 def rebuild(owner_id: int) -> None:
     """Hold ``owner_id``'s timeline again and fill it from the newest posts and reposts of the accounts
     they follow and their own: one bounded query (:func:`newest_followed`), run synchronously on the read

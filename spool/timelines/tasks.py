@@ -29,6 +29,11 @@ def backfill(follower_id: int, followee_id: int) -> int:
     return fanout.backfill(follower_id, followee_id)
 
 
+runs_in_batches(
+    backfill, lambda calls: fanout.backfill_all((follower, followee) for follower, followee in calls)
+)
+
+
 @shared_task(name="spool.timelines.tasks.drop_timeline", ignore_result=True)
 def drop_timeline(owner_id: int) -> None:
     get_store().drop([owner_id])

@@ -18,6 +18,7 @@ from django.utils import timezone
 from spool.core.batching import batched_tasks
 from spool.federation import inbox, tasks
 from spool.federation.models import Delivery, InboxItem, RemoteActor, RemotePost
+from spool.identities.models import Follow
 from spool.posts.models import Like
 from tests.api.mastodon.conftest import token_client
 from tests.federation.conftest import deliver_to_inbox
@@ -499,3 +500,32 @@ def test_a_batchs_new_posts_are_looked_for_at_once_and_each_stored_once(
     post = RemotePost.objects.get(uri=new["object"]["id"]).post
     assert post.likes_count == 1
     assert Like.objects.filter(post=post).count() == 1
+
+
+@pytest.mark.usefixtures("one_partition")
+def test_only_activities_that_lock_people_end_a_segment(ana: Any, fediverse: Any, run: Any) -> None:
+    """On PostgreSQL a batch commits after each activity that locks people's rows (a Follow, an Undo of
+    one): an Undo of a like locks none, and the items after it apply in the same transaction."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite applies a batch in one transaction")
+    from django.test.utils import CaptureQueriesContext
+
+    admin, gargron = fediverse.actor(ADMIN), fediverse.actor(GARGRON)
+    mine = ana.write("like me")
+    like = _like(GARGRON, 1, post_uri(mine))
+    follow = {"id": f"{ADMIN}#follows/1", "type": "Follow", "actor": ADMIN, "object": actor_uri(ana)}
+    _store(gargron, like)
+    _store(gargron, {"id": f"{GARGRON}#undo/1", "type": "Undo", "actor": GARGRON, "object": like})
+    _store(admin, _like(ADMIN, 2, post_uri(mine)))
+    _store(admin, follow)  # ends the first segment
+    _store(admin, {"id": f"{ADMIN}#undo/2", "type": "Undo", "actor": ADMIN, "object": follow})  # the second
+    _store(gargron, _like(GARGRON, 3, post_uri(mine)))  # the third
+    with CaptureQueriesContext(connection) as queries:
+        assert run(tasks.drain_inbox) == 6
+    # The claims lock with SKIP LOCKED; each segment locks its items again, in its own transaction.
+    locks = [q["sql"] for q in queries if q["sql"].startswith('SELECT "federation_inboxitem"."id"')]
+    segments = [sql for sql in locks if sql.endswith("FOR UPDATE")]
+    assert len(segments) == 3, segments
+    assert set(_states().values()) == {"done"}
+    assert ana.view(mine)["likes_count"] == 2
+    assert not Follow.objects.filter(followee=ana.account).exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from spool.notifications.models import Notification
 from tests.notifications.conftest import ACCOUNTS, PASSWORD, Person
@@ -101,3 +103,20 @@ def test_deleting_an_account_removes_what_it_did_and_was_told(ana: Person, bob: 
     assert response.status_code == 200, response.content
     assert ana.kinds() == [] and ana.unread() == 0
     assert not Notification.objects.filter(Q(recipient_id=bob.id) | Q(actor_id=bob.id)).exists()
+
+
+def test_the_rules_are_asked_inside_the_notifications_insert(ana: Person, bob: Person) -> None:
+    """A like notifies in one statement: blocks, mutes, restrictions, a muted thread and an existing
+    notification are looked for inside the insert (:func:`spool.core.inserts.insert_unless`)."""
+    post = ana.write("post")
+    with CaptureQueriesContext(connection) as queries:
+        bob.act(post, "like")
+    # The post's visibility rule (asked by the like itself) names the edge tables too: left out.
+    rules = ("notifications_notification", "identities_mute", "identities_restrict", "posts_conversationmute")
+    asked = [
+        q["sql"]
+        for q in queries
+        if any(table in q["sql"] for table in rules) and not q["sql"].startswith('SELECT "posts_post"')
+    ]
+    assert len(asked) == 1 and asked[0].startswith("INSERT"), asked
+    assert ana.kinds() == [("like", "bob", post["id"])]

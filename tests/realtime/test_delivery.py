@@ -285,3 +285,44 @@ def test_new_posts_of_a_batch_are_pushed_when_it_ends() -> None:
             }
 
     run(scenario)
+
+
+def test_the_reposts_of_a_batch_reach_each_reposters_followers_and_lists_in_order() -> None:
+    """Inside a batch (the inbox's), the reposts' groups are worked out for all of them when it ends;
+    each still reaches its reposter's followers and lists, in the order they happened."""
+    from spool.core.batching import batched_tasks
+    from spool.posts.models import Repost
+    from spool.posts.services import undo_repost
+    from spool.realtime.push import event_message, push
+
+    ana, bob, cy, dee = person("ana"), person("bob"), person("cy"), person("dee")
+    follow_account(cy, bob)
+    follow_account(cy, dee)
+    close = create_list(cy, title="Close friends")
+    add_list_members(cy, close.id, [dee.id])
+    post = create_post(ana, text="Worth sharing twice")
+
+    def reposts_in_a_batch() -> tuple[int, int]:
+        with batched_tasks():
+            repost_post(bob, post.id)
+            repost_post(dee, post.id)
+            bobs = Repost.objects.get(account=bob).id
+            undo_repost(bob, post.id)
+            push(home_group(cy.id), event_message("marker", "sent inside the batch"))
+        return bobs, Repost.objects.get(account=dee).id
+
+    async def scenario() -> None:
+        home, listed = await listen(home_group(cy.id)), await listen(list_group(close.id))
+        bobs, dees = await db(reposts_in_a_batch)()
+        assert (await home())["event"] == "marker"  # held until the batch ended
+        assert [
+            (m["event"], m.get("repost_id") or m.get("payload")) for m in [await home() for _ in range(3)]
+        ] == [
+            ("update", bobs),
+            ("update", dees),
+            ("delete", str(bobs)),
+        ]
+        message = await listed()
+        assert (message["event"], message["repost_id"]) == ("update", dees)
+
+    run(scenario)

@@ -234,6 +234,28 @@ def test_a_follow_does_not_backfill_a_timeline_that_is_not_held(store: TimelineS
     assert home_ids(ana) == [post.id]  # built on the first read instead
 
 
+def test_a_batch_of_follows_backfills_only_the_held_timelines_asked_once(
+    store: TimelineStore, people: People
+) -> None:
+    """The task's batch runner (the inbox sends a batch's follows in one message) asks once whose
+    timelines are held, then backfills those (idempotent: run again here); the others cost nothing
+    more."""
+    from spool.core.batching import run_all
+    from spool.timelines.tasks import backfill
+
+    ana, bob, cy, dee = people("ana"), people("bob"), people("cy"), people("dee")
+    home_posts(ana)  # held; cy's and dee's are not
+    post = people.post(bob)
+    for follower in (cy, dee, ana):
+        people.follow(follower, bob)
+    with CaptureQueriesContext(connection) as captured:
+        run_all(backfill.name, [[cy.id, bob.id], [dee.id, bob.id], [ana.id, bob.id]])
+    held = [q for q in captured.captured_queries if 'FROM "timelines_timeline"' in q["sql"]]
+    assert len(held) == 2, held  # the batch's look, then ana's own backfill looks again
+    assert stored(store, ana) == [post.id]  # backfilled on her follow, not twice by the batch
+    assert stored(store, cy) == [] and stored(store, dee) == []
+
+
 def test_reposts_are_fanned_out_to_the_reposters_followers(store: TimelineStore, people: People) -> None:
     ana, bob, cy = people("ana"), people("bob"), people("cy")
     people.follow(ana, bob)
