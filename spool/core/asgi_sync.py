@@ -56,7 +56,9 @@ class Workers(Executor):
     last (its stack and caches are the warmest) and only that one, starts a thread when none is idle, and
     waits for the first thread to finish past ``size`` at once. ``ThreadPoolExecutor`` hands work over
     through one queue that every idle thread waits on, and woke two threads per request (one went back to
-    sleep): about 10 µs of CPU per request more, a wake-up being a system call and a switch of thread."""
+    sleep): about 10 µs of CPU per request more, a wake-up being a system call and a switch of thread.
+    The threads are daemons: the server finishes its requests before it stops, and a request still running
+    at exit does not hold the process."""
 
     def __init__(self, size: int, name: str) -> None:
         self.size, self.name = size, name
