@@ -124,16 +124,17 @@ return out
 
 @cache
 def _hit_script() -> Any:
-    from spool.core.redis import redis_client
+    from spool.core.redis import FastScript, redis_client
 
-    return redis_client().register_script(_HIT)
+    return FastScript(redis_client(), _HIT)
 
 
 def _hit_redis(name: str, window_s: int, rider: Rider | None = None) -> tuple[int, int]:
     """One ``EVALSHA`` (one command to send and one reply to parse, where a pipeline of ``INCR``,
-    ``EXPIRE``, ``TTL`` and the rider's ``MGET`` cost four of each)."""
+    ``EXPIRE``, ``TTL`` and the rider's ``MGET`` cost four of each), every API request's: sent the short
+    way (:class:`spool.core.redis.FastScript`)."""
     keys = [name, *rider.keys()] if rider is not None else [name]
-    count, ttl, *values = _hit_script()(keys=keys, args=[window_s])
+    count, ttl, *values = _hit_script()(keys, (window_s,))
     if rider is not None:
         rider.take(values)
     return int(count), int(ttl)

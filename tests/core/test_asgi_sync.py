@@ -298,3 +298,60 @@ def test_a_response_with_content_is_sent_in_one_message_with_its_headers_and_coo
     assert body == b"x" * 200_000 and len(bodies) == 1 and not bodies[0].get("more_body", False)
     assert headers[b"Content-Type"] == b"application/json"
     assert headers[b"Set-Cookie"].startswith(b"seen=1;")
+
+
+def test_requests_through_the_handler_connect_no_signal_receivers(monkeypatch):
+    """Receivers are connected once, at start-up: a request through the handler and its middleware (an API
+    path too: rate limit, CORS) connects none. (Django's test client connects and disconnects some around
+    each request of its own, which is where a profile made through it sees ``Signal.connect``.)"""
+    from django.dispatch import Signal
+    from django.test import Client
+
+    connected: list[Signal] = []
+    connect = Signal.connect
+
+    def counted(self: Signal, *args: Any, **kwargs: Any) -> None:
+        connected.append(self)
+        connect(self, *args, **kwargs)
+
+    api = _scope("GET", "/api/v1/nothing", ((b"authorization", b"Bearer not-a-token"),))
+    _call(_scope("GET", "/t/item/1"))  # anything connected lazily on a first request
+    _call(api)
+    monkeypatch.setattr(Signal, "connect", counted)
+    for _ in range(3):
+        assert _call(_scope("GET", "/t/item/1"))[2] == b"item 1 1"
+        assert b"X-RateLimit-Limit" in _call(api)[1]
+    assert connected == []
+    Client().get("/t/item/1")  # the count sees connections where there are some
+    assert connected
+
+
+def test_the_worker_pool_reuses_the_last_idle_thread_and_stays_within_its_size():
+    from spool.core.asgi_sync import Workers
+
+    pool = Workers(size=2, name="test-workers")
+    assert pool.submit(threading.get_ident).result(5) == pool.submit(threading.get_ident).result(5)
+    assert pool._started == 1  # one after the other: one thread
+    assert pool.submit(lambda: 1 / 0).exception(5).__class__ is ZeroDivisionError
+
+    gate, running = threading.Event(), []
+
+    def held(n: int) -> tuple[int, int]:
+        running.append(n)
+        gate.wait(5)
+        return n, threading.get_ident()
+
+    futures = [pool.submit(held, n) for n in range(4)]
+    deadline = time.monotonic() + 5
+    while len(running) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert sorted(running) == [0, 1]  # two threads busy; the other two wait for one of them
+    cancelled = pool.submit(held, 99)
+    assert cancelled.cancel()
+    gate.set()
+    results = [f.result(5) for f in futures]
+    assert [n for n, _ in results] == [0, 1, 2, 3]
+    assert len({thread for _, thread in results}) == 2 and pool._started == 2
+    assert 99 not in running
+    assert len(pool._idle) == 2 and not pool._waiting

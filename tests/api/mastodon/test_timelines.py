@@ -4,6 +4,7 @@ pagination with ``Link``, scopes, hidden words, and query counts pinned at ``lim
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -286,6 +287,9 @@ def test_with_redis_a_home_page_reads_the_timeline_in_the_rate_limit_round_trip(
     """Once this process has seen the token's person, the caller's timeline rides the rate-limit counter's
     round trip: one Redis command for a warm page (statuses cached), where the counter and the timeline's
     own read were two; a post fanned out since the last page still shows."""
+    from redis.connection import AbstractConnection
+
+    from spool.core.ratelimit import _hit_script
     from spool.core.redis import redis_client
 
     ana, bo = ana_follows_bo
@@ -294,12 +298,21 @@ def test_with_redis_a_home_page_reads_the_timeline_in_the_rate_limit_round_trip(
     with TestCase.captureOnCommitCallbacks(execute=True):  # fanned out, as on commit
         later = create_post(bo.account, text="later").id
     ana.get(HOME)  # renders and caches the new status
-    client = redis_client()
-    sent: list[str] = []
-    send = client.execute_command
-    monkeypatch.setattr(client, "execute_command", lambda *a, **k: sent.append(a[0]) or send(*a, **k))
+    # Every command this process sends, by connection (redis-py's transport; the counter's own connections
+    # and the client's pool's are told apart from the cache's afterwards).
+    sent: list[tuple[Any, bytes]] = []
+    send = AbstractConnection.send_packed_command
+
+    def recorded(connection: Any, command: Any, *args: Any, **kwargs: Any) -> None:
+        packed = command if isinstance(command, bytes) else b"".join(command)
+        sent.append((connection, packed.split(b"\r\n")[2]))
+        send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", recorded)
     assert ids(ana.get(HOME)) == [str(p) for p in (later, *reversed(first))]
-    assert sent == ["EVALSHA"]
+    pool = redis_client().connection_pool
+    ours = {*pool._available_connections, *pool._in_use_connections, *_hit_script()._idle}
+    assert [name for connection, name in sent if connection in ours] == [b"EVALSHA"]
 
 
 def test_with_redis_a_page_rebuilt_at_read_does_not_show_what_was_read_before_the_rebuild(

@@ -1,0 +1,116 @@
+"""``FastScript`` (every API request's rate-limit ``EVALSHA``, sent without redis-py's command machinery)
+answers as redis-py's ``Script`` does, through a server that does not know the script, a connection the
+server closed, error replies, and a fork; the API's counter counts once across a dropped connection."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from spool.core import ratelimit
+from spool.core.redis import FastScript, redis_client
+from tests.redis_keys import delete_redis_keys
+
+pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Redis only")
+
+# KEYS are read, ARGV echoed: a reply of integers, bulk strings and nils, as the rate-limit script's.
+ECHO = """
+local out = {#KEYS, tonumber(ARGV[1]) * 2}
+for i = 1, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
+out[#out + 1] = ARGV[2]
+return out
+"""
+
+
+def fresh(source: str = ECHO) -> FastScript:
+    """A script this server has never been sent (a comment of its own): its first call meets NOSCRIPT."""
+    return FastScript(redis_client(), f"-- {uuid.uuid4()}\n{source}")
+
+
+@pytest.fixture
+def keys() -> Any:
+    prefix = f"{settings.KEY_PREFIX}:fast-script-test:{uuid.uuid4().hex[:8]}"
+    yield [f"{prefix}:a", f"{prefix}:b", f"{prefix}:é"]
+    delete_redis_keys(f"{prefix}:*")
+
+
+def kill(connection: Any) -> None:
+    """Have the server close this connection (as a restart or an idle timeout would)."""
+    host, port = connection._sock.getsockname()[:2]
+    redis_client().client_kill(f"{host}:{port}")
+
+
+def test_the_reply_is_redis_pys(keys: list[str]) -> None:
+    redis_client().set(keys[0], b"\x00\xffbytes")
+    redis_client().set(keys[2], "ünïcode")
+    script = fresh()
+    fast = script(keys, (21, "tail"))
+    assert fast == script.script(keys=keys, args=[21, "tail"])
+    assert fast == [3, 42, b"\x00\xffbytes", None, "ünïcode".encode(), b"tail"]
+    assert script([], (1, b"\x01")) == [0, 2, b"\x01"]
+
+
+def test_a_server_without_the_script_loads_it_and_the_next_call_is_fast(keys: list[str]) -> None:
+    script = fresh()
+    assert not redis_client().script_exists(script.script.sha)[0]
+    assert script(keys, (1, "x"))[:2] == [3, 2]  # NOSCRIPT: loaded and run by redis-py's Script
+    assert redis_client().script_exists(script.script.sha)[0]
+    assert len(script._idle) == 1  # the connection that met NOSCRIPT was kept: its reply was read whole
+    connection = script._idle[0]
+    assert script(keys, (2, "y"))[:2] == [3, 4]
+    assert script._idle == [connection]
+
+
+def test_a_connection_the_server_closed_is_replaced(keys: list[str]) -> None:
+    script = fresh()
+    script(keys, (1, "x"))
+    kill(script._idle[0])
+    assert script(keys, (5, "z"))[:2] == [3, 10]  # answered through the client, this connection closed
+    assert script(keys, (6, "z"))[:2] == [3, 12]  # connected again
+    assert script._idle[0]._sock is not None
+
+
+def test_the_rate_limit_counts_once_across_a_dropped_connection(keys: list[str]) -> None:
+    ratelimit._hit_redis(keys[1], 60)
+    kill(ratelimit._hit_script()._idle[0])
+    assert ratelimit._hit_redis(keys[1], 60)[0] == 2
+    assert ratelimit._hit_redis(keys[1], 60)[0] == 3
+
+
+def test_error_replies_are_raised_and_the_connection_kept(keys: list[str]) -> None:
+    from redis.exceptions import ResponseError
+
+    script = fresh("return redis.error_reply('BOOM ' .. ARGV[1])")
+    with pytest.raises(ResponseError, match="BOOM 1"):
+        script([], (1,))
+    with pytest.raises(ResponseError, match="BOOM 2"):  # its own reply, not one left over
+        script([], (2,))
+    redis_client().set(keys[0], "a string")
+    wrong = fresh("return redis.call('LPUSH', KEYS[1], 'x')")
+    with pytest.raises(ResponseError, match="WRONGTYPE"):
+        wrong(keys[:1])
+    assert fresh()(keys, (4, "t"))[:2] == [3, 8]
+
+
+def test_a_forked_child_uses_connections_of_its_own(keys: list[str]) -> None:
+    script = fresh()
+    script(keys, (1, "x"))
+    parents = script._idle[0]
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            ok = script(keys, (3, "c"))[:2] == [3, 6] and script._idle[0] is not parents
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    assert os.read(read, 1) == b"1"
+    os.waitpid(child, 0)
+    os.close(read)
+    assert script._idle == [parents]
+    assert script(keys, (2, "p"))[:2] == [3, 4]  # the parent's connection is still its own
