@@ -383,3 +383,55 @@ def test_the_cache_keeps_at_most_its_setting(mastodon: Any) -> None:
         _home(readers[1])
         assert len(page_cache.pages) == 0
         assert not _is_hit(_statements(readers[1])[1])
+
+
+def _reads_facts(statements: list[str]) -> bool:
+    """Whether a page's facts (its versions) were read: the fingerprint reads the relation revisions."""
+    return any("timelines_revisions" in s for s in statements)
+
+
+def test_a_key_pays_for_its_facts_from_its_second_request(people: Any) -> None:
+    ana, *_ = people
+    first, statements = _statements(ana)
+    assert not _reads_facts(statements)  # only marked seen
+    again, statements = _statements(ana)
+    assert _reads_facts(statements) and again == first
+    assert _is_hit(_statements(ana)[1])
+
+
+def test_a_page_that_changes_between_reads_is_left_alone_for_a_while(people: Any) -> None:
+    ana, bo, _, _, bos, _ = people
+    _warm(ana)
+    # Every read sees a new like on bo's post: each check fails.
+    for n in range(page_cache.STRIKES):
+        with _committed():
+            (like_post if n % 2 == 0 else unlike_post)(bo.account, bos.id)
+        page, statements = _statements(ana)
+        assert _reads_facts(statements) and not _is_hit(statements)
+    for n in range(page_cache.BACKOFF):  # left alone: no facts read, the page as with the cache off
+        with _committed():
+            (like_post if n % 2 else unlike_post)(bo.account, bos.id)
+        page, statements = _statements(ana)
+        assert not _reads_facts(statements)
+        with _page_cache(0):
+            assert page == _home(ana)
+    # Tried again: kept, then served while nothing changes (and the key is worth it again).
+    assert _reads_facts(_statements(ana)[1])
+    assert _is_hit(_statements(ana)[1])
+
+
+def test_a_viewer_with_word_filters_is_left_alone(people: Any) -> None:
+    from spool.identities.services.word_filters import KeywordChange, create_filter
+
+    ana, *_ = people
+    create_filter(
+        ana.account, title="Weather", context=["home"], action="warn",
+        keywords=[KeywordChange(keyword="weather")],
+    )  # fmt: skip
+    _home(ana)
+    assert _reads_facts(_statements(ana)[1])  # tried once: cannot be kept
+    for _ in range(page_cache.BACKOFF):
+        assert not _reads_facts(_statements(ana)[1])
+    assert _reads_facts(_statements(ana)[1])  # tried again, and left alone twice as long
+    for _ in range(2 * page_cache.BACKOFF):
+        assert not _reads_facts(_statements(ana)[1])
