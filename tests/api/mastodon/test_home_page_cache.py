@@ -22,6 +22,7 @@ from spool.identities.services import (
     deactivate_account,
     follow_account,
     mute_account,
+    reactivate_account,
     restrict_account,
     unfollow_account,
     unmute_account,
@@ -274,6 +275,43 @@ def test_author_deactivated(people: Any) -> None:
     assert str(dans.id) in _reblogged(_warm(ana))
     deactivate_account(dan.account)
     assert str(dans.id) not in _reblogged(_next(ana))
+
+
+def test_reposter_deactivated_and_reactivated_with_the_repost_not_in_the_store(
+    people: Any, mastodon: Any
+) -> None:
+    """Which appearance of a post shows depends on its newest repost by someone followed being active, even
+    when that repost is not in the viewer's timeline: bo's post is hidden behind eve's repost (dropped
+    from ana's store), shows when eve is deactivated and is hidden again when she comes back. Eve is
+    nowhere else on the page: only the site's revision (bumped on ``is_active``) tells."""
+    from spool.posts.models import Repost
+    from spool.timelines.stores import Entry, get_store
+
+    ana, _, _, _, bos, _ = people
+    eve = mastodon("eve")
+    with _committed():
+        follow_account(ana.account, eve.account)
+        repost_post(eve.account, bos.id)
+    hidden = Repost.objects.get(account=eve.account, post_id=bos.id).id
+
+    store = get_store()
+
+    def only_the_post() -> None:
+        """Bo's post in ana's store, eve's repost of it not (whatever fan-out and rebuilds put there)."""
+        store.remove(ana.account.id, [hidden])
+        store.add(ana.account.id, [Entry(bos.id, bos.id)])
+
+    _home(ana)  # held (the first read rebuilds it)
+    only_the_post()
+    assert str(bos.id) not in _by_id(_warm(ana))
+    with _committed():
+        deactivate_account(eve.account)
+    only_the_post()
+    assert str(bos.id) in _by_id(_next(ana))
+    with _committed():
+        reactivate_account(eve.account)
+    only_the_post()
+    assert str(bos.id) not in _by_id(_next(ana))
 
 
 def test_moderation_removal(people: Any, mastodon: Any) -> None:
