@@ -51,7 +51,7 @@ class RememberedPage(NamedTuple):
 # Checks failed running before a key is left alone; requests it is then left alone for, the first time and
 # at most.
 STRIKES = 3
-BACKOFF = 16
+BACKOFF = 32
 MAX_BACKOFF = 1024
 
 
