@@ -41,7 +41,14 @@ from spool.timelines.celebrities import Celebrities, Registry, read_registry
 from spool.timelines.fanout import held_since, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
-from spool.timelines.versions import Window, fingerprint, postgres_versions_sql, read_versions
+from spool.timelines.versions import (
+    Versions,
+    Window,
+    fingerprint,
+    named,
+    postgres_versions_sql,
+    read_versions,
+)
 
 if TYPE_CHECKING:
     from spool.timelines.stores.redis_store import Prefetched
@@ -160,10 +167,17 @@ class Held:
         self.rebuilt = rebuilt
 
 
-def hold(viewer: Account | int, before: int | None, count: int, window: Window | None = None) -> Held:
-    """Read the registry (:func:`read_registry`, ``window``'s versions with it on PostgreSQL), then rebuild
+def hold(viewer: Account | int, before: int | None, count: int, known: PageFacts | None = None) -> Held:
+    """Read the registry (:func:`read_registry`, ``known``'s versions with it on PostgreSQL), then rebuild
     the viewer's timeline if it is not held, or note the read at most every ``ACTIVE_EVERY``."""
-    registry = read_registry(viewer, settings.SPOOL.fanout_threshold, before, count, window)
+    named = known.versions.named if known is not None else None
+    registry = read_registry(
+        viewer,
+        settings.SPOOL.fanout_threshold,
+        before,
+        count,
+        (known.window, named) if known is not None and named is not None else None,
+    )
     active_at, account = registry.active_at, registry.account
     now = timezone.now()
     if active_at is None or active_at < held_since():
@@ -624,7 +638,7 @@ def resolve_rows(
     candidates: Sequence[Entry],
     extra: Extra | None = None,
     extras: list[Any] | None = None,
-    versions: list[bytes] | None = None,
+    versions: list[Versions] | None = None,
 ) -> list[HomeRow]:
     """:func:`resolve` without model instances: the same rules (:func:`decide`) in two queries, each
     compiled once per process (:mod:`spool.core.compiled`): the posts with the reposts among the entries,
@@ -647,7 +661,7 @@ def resolve_rows(
         for r in _page_rows(viewer.id, ids, repost_ids, extra, versions is not None):
             if r[-1] == _VERSIONS:
                 assert versions is not None
-                versions.append(fingerprint(r[_TEXT]))
+                versions.append(Versions(fingerprint(r[_TEXT]), named(r[_TEXT])))
             elif r[-1] is not None:
                 relation_rows.append((r[0], r[1], r[-1]))
             else:
@@ -701,7 +715,7 @@ class PageFacts(NamedTuple):
     page."""
 
     window: Window
-    versions: bytes
+    versions: Versions
 
 
 class HomeRows(NamedTuple):
@@ -742,12 +756,12 @@ def home_rows(
     bounded = max(1, min(int(limit), MAX_PAGE))
     before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
     postgres = connection.vendor == "postgresql"
-    held = hold(viewer, before, first_want(bounded), known.window if known and postgres else None)
+    held = hold(viewer, before, first_want(bounded), known if postgres else None)
     if known is not None and not held.rebuilt:
         account = held.registry.account
         if _window_of(account.id, held, prefetched, before, bounded) == known.window.entries:
-            versions = held.registry.versions if postgres else read_versions(account.id, known.window)
-            if versions == known.versions:
+            versions = held.registry.versions if postgres else read_versions(account.id, known.window).digest
+            if versions == known.versions.digest:
                 return HomeRows([], None, None, account, known, unchanged=True)
     extras: list[tuple[int, str]] = []
     read = False
@@ -757,7 +771,7 @@ def home_rows(
     def resolver(viewer: Account, candidates: Sequence[Entry]) -> list[HomeRow]:
         nonlocal read, rounds, facts
         rounds += 1
-        versions: list[bytes] | None = [] if rounds == 1 and versioned else None
+        versions: list[Versions] | None = [] if rounds == 1 and versioned else None
         if candidates and not read:
             read = True
             shown = resolve_rows(viewer, candidates, extra, extras, versions)

@@ -11,10 +11,18 @@ one that does):
   privacy), its link card's and topic's; the relation revisions of the parent's and root's authors
   (restricts are theirs). A deleted row leaves its place empty, so the value changes.
 - ``r`` each candidate repost and its reposter.
-- ``n`` every repost of a candidate post (one with ``reposts_count`` above zero, as the page statement
-  looks) by the viewer or someone they follow, and its reposter: a superset of the newest qualifying
-  reposts the page's relations find, so a reposter who is deactivated or comes back changes the value.
 - ``v`` the viewer's account, the viewer's relation revision and the site's (revision of account 0).
+
+What decides which repost of a post shows (its newest by the viewer or someone they follow, active, not
+muted) is covered without reading those reposts: a repost written or undone changes its post's
+``reposts_count`` (in the same transaction), a follow or mute the viewer's revision, and a reposter
+deactivated or coming back the site's (a trigger on ``identities_account.is_active``, migration 0003).
+
+A page's value names every row it read (kind|ID|version, relation revisions included with 0 for an
+account that has none yet), so a remembered page is checked by reading those rows by ID
+(:func:`postgres_known_sql`, :class:`Named`) rather than navigating from the window again: each named ID
+is covered by the version of the row that names it (a post whose author, parent, card or topic changed
+has a new version itself).
 
 A row's version is PostgreSQL's ``xmin`` (every UPDATE writes a new tuple; freezing keeps the value since
 9.4; counters are written by UPDATE in the like's and repost's own transaction, spool.core.counters), and on
@@ -30,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -52,7 +60,7 @@ _NAMED = ", ".join(
     f"p.{c}"
     for c in (
         "id", "author_id", "reply_to_author_id", "root_author_id", "reply_to_id", "root_id", "card_id",
-        "topic_id", "reposts_count",
+        "topic_id",
     )
 )  # fmt: skip
 
@@ -77,7 +85,6 @@ def _body(vendor: str, viewer: str, posts: str, reposts: str) -> str:
         parts = [f"'{kind}|'", f"{alias}.id", "'|'", v(alias), *more]
         return f"({' || '.join(parts)})" if vendor != "postgresql" else f"concat({', '.join(parts)})"
 
-    newest = row("n", "r", "'|'", v("a"))
     reposters = f"SELECT account_id FROM posts_repost WHERE id {reposts_in}"  # noqa: S608
     people = (
         "SELECT author_id FROM vp UNION SELECT reply_to_author_id FROM vp"  # noqa: S608
@@ -93,19 +100,14 @@ def _body(vendor: str, viewer: str, posts: str, reposts: str) -> str:
         " WHERE q.id IN (SELECT reply_to_id FROM vp UNION SELECT root_id FROM vp)"
         f" UNION ALL SELECT {row('c', 'c')} FROM posts_linkcard c WHERE c.id IN (SELECT card_id FROM vp)"
         f" UNION ALL SELECT {row('t', 't')} FROM posts_topic t WHERE t.id IN (SELECT topic_id FROM vp)"
-        f" UNION ALL SELECT 'R|' || account_id || '|' || revision FROM {REVISIONS} WHERE account_id IN"
-        f" (SELECT reply_to_author_id FROM vp UNION SELECT root_author_id FROM vp UNION SELECT {viewer}"
-        " UNION SELECT 0)"
+        f" UNION ALL SELECT 'R|' || x.id || '|' || coalesce((SELECT revision FROM {REVISIONS}"
+        " WHERE account_id = x.id), 0) FROM (SELECT reply_to_author_id AS id FROM vp"
+        f" UNION SELECT root_author_id FROM vp UNION SELECT {viewer} UNION SELECT 0) x WHERE x.id IS NOT NULL"
         f" UNION ALL SELECT {row('r', 'r')} FROM posts_repost r WHERE r.id {reposts_in}"
-        f" UNION ALL SELECT {newest} FROM posts_repost r"
-        " JOIN identities_account a ON a.id = r.account_id"
-        " WHERE r.post_id IN (SELECT id FROM vp WHERE reposts_count > 0)"
-        f" AND (r.account_id = {viewer}"
-        f" OR r.account_id IN (SELECT followee_id FROM identities_follow WHERE follower_id = {viewer}))"
     )
 
 
-_SQL: dict[tuple[str, str, str, str], str] = {}
+_SQL: dict[tuple[str, ...], str] = {}
 
 
 def postgres_versions_sql(viewer: str, posts: str, reposts: str) -> str:
@@ -119,34 +121,101 @@ def postgres_versions_sql(viewer: str, posts: str, reposts: str) -> str:
     return found
 
 
+def postgres_known_sql(posts: str, reposts: str, named: Sequence[str]) -> str:
+    """PostgreSQL: :func:`postgres_versions_sql`'s value for a page whose rows are known (the window's
+    ``posts`` and ``reposts``, and :class:`Named`'s arrays, as placeholders in its order): each row read
+    by its ID, no navigation. Equal to the navigating value while none of those rows changed."""
+    key = ("known", posts, reposts, *named)
+    found = _SQL.get(key)
+    if found is None:
+        accounts, parents, cards, topics, revisions = (f"{p}::bigint[]" for p in named)
+
+        def rows(kind: str, table: str, ids: str) -> str:
+            # Table names are ours, every value a placeholder.
+            return f"SELECT concat('{kind}|', x.id, '|', x.xmin::text) FROM {table} x WHERE x.id = ANY({ids})"  # noqa: S608
+
+        body = " UNION ALL ".join(
+            (
+                f"SELECT 'p|' || x.id || '|' || x.xmin::text AS v FROM posts_post x"  # noqa: S608
+                f" WHERE x.id = ANY({posts}::bigint[])",
+                rows("a", "identities_account", accounts),
+                rows("q", "posts_post", parents),
+                rows("c", "posts_linkcard", cards),
+                rows("t", "posts_topic", topics),
+                f"SELECT 'R|' || x.id || '|' || coalesce(r.revision, 0) FROM unnest({revisions}) x (id)"  # noqa: S608
+                f" LEFT JOIN {REVISIONS} r ON r.account_id = x.id",
+                rows("r", "posts_repost", f"{reposts}::bigint[]"),
+            )
+        )
+        found = _SQL[key] = f"(SELECT string_agg(s.v, ',' ORDER BY s.v) FROM ({body}) s)"  # noqa: S608
+    return found
+
+
 def fingerprint(text: str | None) -> bytes:
     """What a page keeps of the versions' value: a 128-bit digest (the text runs to kilobytes)."""
     return hashlib.blake2b((text or "").encode(), digest_size=16).digest()
 
 
+class Named(NamedTuple):
+    """The IDs a page's versions value names besides its window's, by kind, as array literals (the
+    parameters of :func:`postgres_known_sql`)."""
+
+    accounts: str
+    parents: str
+    cards: str
+    topics: str
+    revisions: str
+
+
+_KINDS = {"a": 0, "q": 1, "c": 2, "t": 3, "R": 4}
+
+
+def named(text: str | None) -> Named:
+    """The IDs ``text`` (a versions value) names, by kind."""
+    found: list[list[str]] = [[], [], [], [], []]
+    for item in (text or "").split(","):
+        kind, _, rest = item.partition("|")
+        at = _KINDS.get(kind)
+        if at is not None:
+            found[at].append(rest.partition("|")[0])
+    return Named(*(f"{{{','.join(ids)}}}" for ids in found))
+
+
+class Versions(NamedTuple):
+    """A page's versions as kept: the digest, and (PostgreSQL) the IDs they named, to check them by."""
+
+    digest: bytes
+    named: Named | None = None
+
+
 class Window:
     """A page's window: its first round's candidate entries, and the IDs the versions are read for."""
 
-    __slots__ = ("entries", "posts", "reposts")
+    __slots__ = ("_params", "entries", "posts", "reposts")
 
     def __init__(self, entries: Sequence[Any]) -> None:
         self.entries = tuple(entries)
         self.posts = sorted({e.post_id for e in entries})
         self.reposts = sorted(e.sort_id for e in entries if e.sort_id != e.post_id)
+        self._params: tuple[str, tuple[Any, Any]] | None = None
 
     def params(self, vendor: str) -> tuple[Any, Any]:
-        return ids_param(self.posts, vendor), ids_param(self.reposts, vendor)
+        """The window's posts and reposts as parameters (made once per vendor: a page is checked often)."""
+        if self._params is None or self._params[0] != vendor:
+            self._params = (vendor, (ids_param(self.posts, vendor), ids_param(self.reposts, vendor)))
+        return self._params[1]
 
 
-def read_versions(viewer: int, window: Window) -> bytes:
-    """The fingerprint of the facts of a page with this window (one statement)."""
+def read_versions(viewer: int, window: Window) -> Versions:
+    """The versions of the facts of a page with this window (one statement)."""
     vendor = connection.vendor
     posts, reposts = window.params(vendor)
     if vendor == "postgresql":
         sql = "SELECT " + postgres_versions_sql("$1::bigint", "$2", "$3")
         with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
             cursor.execute(sql, [viewer, posts, reposts])
-            return fingerprint(cursor.fetchone()[0])
+            text = cursor.fetchone()[0]
+            return Versions(fingerprint(text), named(text))
     key = (vendor, "", "", "")
     found = _SQL.get(key)
     if found is None:
@@ -154,4 +223,4 @@ def read_versions(viewer: int, window: Window) -> bytes:
         found = _SQL[key] = f"SELECT s.v FROM ({body}) s ORDER BY s.v"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(found, {"viewer": viewer, "posts": posts, "reposts": reposts})
-        return fingerprint(",".join(row[0] for row in cursor.fetchall()))
+        return Versions(fingerprint(",".join(row[0] for row in cursor.fetchall())))

@@ -15,7 +15,14 @@ as before and remembered anew.
   a ghost post, a hidden reply), a page the viewer's word filters or the default word list touch, a viewer
   with word filters, a page decided in more than one round or from a timeline rebuilt on this request are
   served and not kept. ``since_id``/``min_id`` pages never come here.
-- **Bound**: ``SPOOL_HOME_PAGE_CACHE`` pages (least recently used dropped first; 0: off). A page holds
+- **Only where it pays**: a page's facts cost the page statement (and the registry's, when a page is
+  remembered) some work, so they are read only for a key asked before: the first request of a key marks
+  it seen (:class:`Seen`, no facts read). A key whose page cannot be kept for the viewer's word filters,
+  or whose checks failed ``STRIKES`` times running (a page that changes between reads; a page that is
+  never complete, such as one with a poll), is left alone for its next ``BACKOFF`` requests, twice as
+  many each time it fails again (up to ``MAX_BACKOFF``), and tried again. A page not kept because one of
+  its statuses' rendering just changed counts as one failed check (the next one is kept).
+- **Bound**: ``SPOOL_HOME_PAGE_CACHE`` keys (least recently used dropped first; 0: off). A page holds
   references to its statuses, so a status dropped from the finished statuses stays alive while a page
   keeps it: at most that many pages' bytes (~80 KB a page at limit 40) beyond what the process keeps anyway.
 """
@@ -41,33 +48,77 @@ class RememberedPage(NamedTuple):
     link: str | None
 
 
-class PageCache:
-    """A bounded LRU of :class:`RememberedPage` (threads of one process share it)."""
+# Checks failed running before a key is left alone; requests it is then left alone for, the first time and
+# at most.
+STRIKES = 3
+BACKOFF = 32
+MAX_BACKOFF = 1024
+
+
+class Seen:
+    """What the cache knows of one key: its remembered page (None: none yet), how many checks failed
+    running, how many more requests to leave it alone for, and for how many the next time."""
+
+    __slots__ = ("backoff", "failures", "page", "skip")
 
     def __init__(self) -> None:
-        self._pages: OrderedDict[Hashable, RememberedPage] = OrderedDict()
+        self.page: RememberedPage | None = None
+        self.failures = 0
+        self.skip = 0
+        self.backoff = 0
+
+    def worth_reading(self) -> bool:
+        """Whether this request should read its page's facts (False while the key is left alone)."""
+        if self.skip:
+            self.skip -= 1
+            return False
+        return True
+
+    def kept(self, page: RememberedPage, checked: bool) -> None:
+        """A page read and kept; ``checked``: a remembered one was checked first and had changed."""
+        self.page = page
+        if checked:
+            self.failed()
+
+    def served(self) -> None:
+        """The remembered page was served: its key is worth it."""
+        self.failures = self.backoff = 0
+
+    def failed(self) -> None:
+        """A check failed, or the page read was not one to keep."""
+        self.failures += 1
+        if self.failures >= (STRIKES if not self.backoff else 1):
+            self.leave_alone()
+
+    def leave_alone(self) -> None:
+        self.page = None
+        self.failures = 0
+        self.backoff = min(MAX_BACKOFF, self.backoff * 2 or BACKOFF)
+        self.skip = self.backoff
+
+
+class PageCache:
+    """A bounded LRU of :class:`Seen` keys (threads of one process share it)."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[Hashable, Seen] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> RememberedPage | None:
+    def seen(self, key: Hashable) -> Seen | None:
+        """The key's state, or None the first time it is asked (it is then marked seen)."""
         with self._lock:
             found = self._pages.get(key)
             if found is not None:
                 self._pages.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, page: RememberedPage, size: int) -> None:
-        with self._lock:
-            self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > size:
+                return found
+            self._pages[key] = Seen()
+            while len(self._pages) > size():
                 self._pages.popitem(last=False)
-
-    def forget(self, key: Hashable) -> None:
-        with self._lock:
-            self._pages.pop(key, None)
+            return None
 
     def __len__(self) -> int:
-        return len(self._pages)
+        """How many pages are remembered (keys only marked seen or left alone not counted)."""
+        return sum(1 for seen in list(self._pages.values()) if seen.page is not None)
 
     def clear(self) -> None:
         with self._lock:
@@ -88,5 +139,5 @@ def page_key(request: HttpRequest, viewer_id: int) -> Hashable | None:
     return (viewer_id, base_url(request), request.META.get("QUERY_STRING", ""), server_policy())
 
 
-def remember(key: Hashable, facts: PageFacts, statuses: list[bytes], link: str | None) -> None:
-    pages.put(key, RememberedPage(facts, tuple(statuses), link), size())
+def page(facts: PageFacts, statuses: list[bytes], link: str | None) -> RememberedPage:
+    return RememberedPage(facts, tuple(statuses), link)

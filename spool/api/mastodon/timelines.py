@@ -88,7 +88,10 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
     viewer_id = who.account_id
     assert viewer_id is not None  # a person's token (``scoped``)
     cache_key = page_cache.page_key(request, viewer_id)
-    remembered = page_cache.pages.get(cache_key) if cache_key is not None else None
+    # A key's page facts are read from its second request on, unless the key is left alone for now.
+    seen = page_cache.pages.seen(cache_key) if cache_key is not None else None
+    versioned = seen is not None and seen.worth_reading()
+    remembered = seen.page if seen is not None and versioned else None
     try:
         prefetched = getattr(request, "prefetched_timeline", None)  # read with the rate-limit counter
         found = home_rows(
@@ -98,13 +101,15 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
             extra=_viewer_state,
             prefetched=prefetched,
             known=remembered.facts if remembered is not None else None,
-            versioned=cache_key is not None,
+            versioned=versioned,
         )
     except Account.DoesNotExist:
         found = None
     who.provide(found.viewer if found else None)  # None (deleted since remembered): refused as a bad token
     assert found is not None
     if found.unchanged and remembered is not None:
+        assert seen is not None
+        seen.served()
         ready = HttpResponse(join_statuses(remembered.statuses), content_type="application/json")
         if remembered.link is not None:
             ready["Link"] = remembered.link
@@ -119,11 +124,14 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
     has_filters = any(kind == "filter" for _, kind in state)
     body, statuses = render_screened_rows_parts(account, rows, "home", has_filters=has_filters)
     ready = link_header(request, HttpResponse(body, content_type="application/json"), keys)
-    if cache_key is not None:
+    if seen is not None and versioned:
         if found.facts is not None and statuses is not None and not has_filters:
-            page_cache.remember(cache_key, found.facts, statuses, ready.get("Link"))
-        elif remembered is not None:
-            page_cache.pages.forget(cache_key)
+            seen.kept(page_cache.page(found.facts, statuses, ready.get("Link")), remembered is not None)
+        elif has_filters:
+            seen.leave_alone()  # the viewer's word filters: not kept while they have some
+        else:
+            seen.page = None
+            seen.failed()  # a page of more than one round, or with a status not finished (yet)
     return ready
 
 

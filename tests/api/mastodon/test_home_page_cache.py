@@ -22,6 +22,7 @@ from spool.identities.services import (
     deactivate_account,
     follow_account,
     mute_account,
+    reactivate_account,
     restrict_account,
     unfollow_account,
     unmute_account,
@@ -276,6 +277,43 @@ def test_author_deactivated(people: Any) -> None:
     assert str(dans.id) not in _reblogged(_next(ana))
 
 
+def test_reposter_deactivated_and_reactivated_with_the_repost_not_in_the_store(
+    people: Any, mastodon: Any
+) -> None:
+    """Which appearance of a post shows depends on its newest repost by someone followed being active, even
+    when that repost is not in the viewer's timeline: bo's post is hidden behind eve's repost (dropped
+    from ana's store), shows when eve is deactivated and is hidden again when she comes back. Eve is
+    nowhere else on the page: only the site's revision (bumped on ``is_active``) tells."""
+    from spool.posts.models import Repost
+    from spool.timelines.stores import Entry, get_store
+
+    ana, _, _, _, bos, _ = people
+    eve = mastodon("eve")
+    with _committed():
+        follow_account(ana.account, eve.account)
+        repost_post(eve.account, bos.id)
+    hidden = Repost.objects.get(account=eve.account, post_id=bos.id).id
+
+    store = get_store()
+
+    def only_the_post() -> None:
+        """Bo's post in ana's store, eve's repost of it not (whatever fan-out and rebuilds put there)."""
+        store.remove(ana.account.id, [hidden])
+        store.add(ana.account.id, [Entry(bos.id, bos.id)])
+
+    _home(ana)  # held (the first read rebuilds it)
+    only_the_post()
+    assert str(bos.id) not in _by_id(_warm(ana))
+    with _committed():
+        deactivate_account(eve.account)
+    only_the_post()
+    assert str(bos.id) in _by_id(_next(ana))
+    with _committed():
+        reactivate_account(eve.account)
+    only_the_post()
+    assert str(bos.id) not in _by_id(_next(ana))
+
+
 def test_moderation_removal(people: Any, mastodon: Any) -> None:
     ana, _, _, _, bos, _ = people
     boss = mastodon("boss").account
@@ -383,3 +421,55 @@ def test_the_cache_keeps_at_most_its_setting(mastodon: Any) -> None:
         _home(readers[1])
         assert len(page_cache.pages) == 0
         assert not _is_hit(_statements(readers[1])[1])
+
+
+def _reads_facts(statements: list[str]) -> bool:
+    """Whether a page's facts (its versions) were read: the fingerprint reads the relation revisions."""
+    return any("timelines_revisions" in s for s in statements)
+
+
+def test_a_key_pays_for_its_facts_from_its_second_request(people: Any) -> None:
+    ana, *_ = people
+    first, statements = _statements(ana)
+    assert not _reads_facts(statements)  # only marked seen
+    again, statements = _statements(ana)
+    assert _reads_facts(statements) and again == first
+    assert _is_hit(_statements(ana)[1])
+
+
+def test_a_page_that_changes_between_reads_is_left_alone_for_a_while(people: Any) -> None:
+    ana, bo, _, _, bos, _ = people
+    _warm(ana)
+    # Every read sees a new like on bo's post: each check fails.
+    for n in range(page_cache.STRIKES):
+        with _committed():
+            (like_post if n % 2 == 0 else unlike_post)(bo.account, bos.id)
+        page, statements = _statements(ana)
+        assert _reads_facts(statements) and not _is_hit(statements)
+    for n in range(page_cache.BACKOFF):  # left alone: no facts read, the page as with the cache off
+        with _committed():
+            (like_post if n % 2 else unlike_post)(bo.account, bos.id)
+        page, statements = _statements(ana)
+        assert not _reads_facts(statements)
+        with _page_cache(0):
+            assert page == _home(ana)
+    # Tried again: kept, then served while nothing changes (and the key is worth it again).
+    assert _reads_facts(_statements(ana)[1])
+    assert _is_hit(_statements(ana)[1])
+
+
+def test_a_viewer_with_word_filters_is_left_alone(people: Any) -> None:
+    from spool.identities.services.word_filters import KeywordChange, create_filter
+
+    ana, *_ = people
+    create_filter(
+        ana.account, title="Weather", context=["home"], action="warn",
+        keywords=[KeywordChange(keyword="weather")],
+    )  # fmt: skip
+    _home(ana)
+    assert _reads_facts(_statements(ana)[1])  # tried once: cannot be kept
+    for _ in range(page_cache.BACKOFF):
+        assert not _reads_facts(_statements(ana)[1])
+    assert _reads_facts(_statements(ana)[1])  # tried again, and left alone twice as long
+    for _ in range(2 * page_cache.BACKOFF):
+        assert not _reads_facts(_statements(ana)[1])
