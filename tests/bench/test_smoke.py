@@ -41,11 +41,13 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path, migrated_data_dir
     assert result["dataset"]["accounts"] == 400
     assert result["returning"]["full_pages"] == result["returning"]["readers"]
     assert len(set(result["queries"].values())) == 1
+    assert len(set(result["queries_remembered"].values())) == 1
+    assert result["queries_remembered"]["limit=40"] < result["queries"]["limit=40"]  # served again
     home = next(f for f in result["http"] if "timelines/home" in f["scenario"])
     assert home["requests"] > 0 and home["failures"] == 0
     assert home["server_cpu_ms_per_request"] > 0  # the server's processes were found and measured
     assert result["in_process"]["cpu_ms_per_request"] > 0
-    assert result["in_process"]["queries_per_page"] == result["queries"]["limit=40"]
+    assert result["in_process"]["queries_per_page"] == result["queries_remembered"]["limit=40"]
     assert result["celebrity"]["visible_after_ms"] is not None
     assert result["fanout"]["sql"]["publish"]["in_followers_store"] is True
     for_you, trending = result["features"]["for_you"], result["features"]["trending"]
