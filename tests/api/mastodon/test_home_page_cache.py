@@ -473,3 +473,25 @@ def test_a_viewer_with_word_filters_is_left_alone(people: Any) -> None:
     assert _reads_facts(_statements(ana)[1])  # tried again, and left alone twice as long
     for _ in range(2 * page_cache.BACKOFF):
         assert not _reads_facts(_statements(ana)[1])
+
+
+def test_a_key_left_alone_again_and_again_waits_at_most_max_backoff() -> None:
+    """The wait doubles with each failed retry up to ``MAX_BACKOFF`` and stays there; a served page resets
+    it (no database: the key's own bookkeeping)."""
+    seen = page_cache.Seen()
+    waits = []
+    for _ in range(8):
+        for _ in range(1 if seen.backoff else page_cache.STRIKES):  # a retry fails at once
+            seen.failed()
+        waits.append(seen.skip)
+        while not seen.worth_reading():
+            pass
+    assert waits[0] == page_cache.BACKOFF
+    assert waits == [min(page_cache.MAX_BACKOFF, page_cache.BACKOFF * 2**n) for n in range(8)]
+    assert waits[-2] == waits[-1] == page_cache.MAX_BACKOFF  # reached, and not passed
+    seen.served()
+    for _ in range(page_cache.STRIKES - 1):
+        seen.failed()
+    assert seen.skip == 0 and seen.worth_reading()  # short of the strikes again: still read
+    seen.failed()
+    assert seen.skip == page_cache.BACKOFF
