@@ -114,3 +114,22 @@ def test_a_forked_child_uses_connections_of_its_own(keys: list[str]) -> None:
     os.close(read)
     assert script._idle == [parents]
     assert script(keys, (2, "p"))[:2] == [3, 4]  # the parent's connection is still its own
+
+
+def test_at_most_idle_max_connections_are_kept_between_calls(keys: list[str], monkeypatch: Any) -> None:
+    """Calls running at once each take a connection; given back, ``IDLE_MAX`` are kept and the rest
+    closed."""
+    from spool.core import redis as module
+
+    monkeypatch.setattr(module, "IDLE_MAX", 2)
+    script = fresh()
+    script(keys, (1, "x"))  # loaded: the calls below take the fast path
+    taken = [script._idle.pop() if script._idle else redis_client().connection_pool.make_connection()]
+    taken += [redis_client().connection_pool.make_connection() for _ in range(2)]
+    for connection in taken:
+        connection.connect()
+    for connection in taken:
+        script._give_back(connection)
+    assert script._idle == taken[:2]  # kept up to the bound
+    assert taken[2]._sock is None  # past it: closed
+    assert script(keys, (2, "y"))[:2] == [3, 4]  # a kept connection still answers
