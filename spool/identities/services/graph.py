@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -33,7 +33,13 @@ from spool.identities.events import (
 )
 from spool.identities.models import Account, Block, Follow, FollowRequest, Mute, Restrict
 from spool.identities.servers import is_limited_domain
-from spool.identities.services._common import lock_accounts, refresh_counters, require_active, require_other
+from spool.identities.services._common import (
+    COUNTER_FIELDS,
+    lock_accounts,
+    refresh_counters,
+    require_active,
+    require_other,
+)
 
 FollowResult = Literal["following", "requested"]
 # New follows and follow requests per person (Mastodon's own cap is 400 a day); repeats are not counted.
@@ -50,8 +56,12 @@ def add_follow(follower_id: int, followee_id: int, *, via_request: bool = False)
     return _insert_follow(follower_id, followee_id, via_request=via_request)
 
 
-def _insert_follow(follower_id: int, followee_id: int, *, via_request: bool = False) -> bool:
-    """:func:`add_follow` once the caller found no edge (the unique constraint still decides a race)."""
+def _insert_follow(
+    follower_id: int, followee_id: int, *, via_request: bool = False, refresh: tuple[Account, ...] = ()
+) -> bool:
+    """:func:`add_follow` once the caller found no edge (the unique constraint still decides a race).
+    ``refresh``: accounts whose in-memory counters are brought up to date from the counter update (only
+    when it returns ``True``: the edge was made here)."""
     try:
         with savepoints.atomic():
             Follow.objects.create(follower_id=follower_id, followee_id=followee_id)
@@ -59,27 +69,36 @@ def _insert_follow(follower_id: int, followee_id: int, *, via_request: bool = Fa
         if is_following(follower_id, followee_id):
             return False  # a concurrent transaction made it first
         raise
-    _count_follow(follower_id, followee_id, 1)
+    _count_follow(follower_id, followee_id, 1, refresh)
     publish(Followed(follower_id=follower_id, followee_id=followee_id, via_request=via_request))
     return True
 
 
-def remove_follow(follower_id: int, followee_id: int) -> bool:
-    """Delete the follow edge and lower both counters; ``False`` when there was none."""
+def remove_follow(follower_id: int, followee_id: int, *, refresh: tuple[Account, ...] = ()) -> bool:
+    """Delete the follow edge and lower both counters; ``False`` when there was none. ``refresh``: as for
+    :func:`_insert_follow`."""
     deleted = delete_where(Follow, follower_id=follower_id, followee_id=followee_id)
     if deleted:
-        _count_follow(follower_id, followee_id, -1)
+        _count_follow(follower_id, followee_id, -1, refresh)
         publish(Unfollowed(follower_id=follower_id, followee_id=followee_id))
     return bool(deleted)
 
 
-def _count_follow(follower_id: int, followee_id: int, delta: int) -> None:
+def _count_follow(follower_id: int, followee_id: int, delta: int, refresh: tuple[Account, ...] = ()) -> None:
     """Add ``delta`` to the follower's ``following_count`` and the followee's ``followers_count``, never
     below zero. One statement written out (the inbox applies a follow or unfollow with nearly every tenth
-    activity; Django compiling two ``F()`` updates took longer than running them)."""
+    activity; Django compiling two ``F()`` updates took longer than running them). It returns both rows'
+    counters, which bring those of the ``refresh`` accounts up to date (what :func:`refresh_counters` did
+    with a second query)."""
     params = [follower_id, delta, delta, followee_id, delta, delta, follower_id, followee_id]
     with connection.cursor() as cursor:
         cursor.execute(_count_follow_sql(), params)
+        rows = cursor.fetchall()
+    by_id = {account.pk: account for account in refresh}
+    for pk, *values in rows:
+        if pk in by_id:
+            for name, value in zip(COUNTER_FIELDS, values, strict=True):
+                setattr(by_id[pk], name, value)
 
 
 @cache
@@ -92,9 +111,10 @@ def _count_follow_sql() -> str:
         return f"{column} = CASE WHEN {pk} = %s AND {column} + %s >= 0 THEN {column} + %s ELSE {column} END"
 
     table = quote(Account._meta.db_table)
+    counters = ", ".join(quote(str(Account._meta.get_field(name).column)) for name in COUNTER_FIELDS)  # type: ignore[union-attr]
     return (
         f"UPDATE {table} SET {bump('following_count')}, {bump('followers_count')} "  # noqa: S608 - names from the model, values are parameters
-        f"WHERE {pk} IN (%s, %s)"
+        f"WHERE {pk} IN (%s, %s) RETURNING {pk}, {counters}"
     )
 
 
@@ -136,7 +156,20 @@ _FOLLOWING = compiled(
 # --- Follow -------------------------------------------------------------------------------------------------
 
 
+class FollowOutcome(NamedTuple):
+    """What :func:`follow_account_outcome` did: its answer, and whether ``actor`` followed ``target``
+    already (found under the lock: nothing changed)."""
+
+    result: FollowResult
+    already_following: bool
+
+
 def follow_account(actor: Account, target: Account) -> FollowResult:
+    """:func:`follow_account_outcome`'s answer."""
+    return follow_account_outcome(actor, target).result
+
+
+def follow_account_outcome(actor: Account, target: Account) -> FollowOutcome:
     """Follow ``target``: a public profile is followed at once (``"following"``); a private one gets a follow
     request (``"requested"``), and so does a local profile followed by an account on a limited ("silenced")
     server it does not follow back. Already following or requested: same answer, nothing changes.
@@ -159,22 +192,23 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
         if blocking:
             raise Conflict(f"Unblock @{current.handle} to follow them.", code="blocking")
         if is_following(actor.pk, target.pk):
-            return "following"
+            return FollowOutcome("following", already_following=True)
         needs_approval = current.is_private or _limited_stranger(actor, current)
         if (
             needs_approval
             and FollowRequest.objects.filter(requester_id=actor.pk, target_id=target.pk).exists()
         ):
-            return "requested"
+            return FollowOutcome("requested", already_following=False)
         hit(FOLLOW_LIMIT, actor.pk)
         if needs_approval:
             _, created = FollowRequest.objects.get_or_create(requester_id=actor.pk, target_id=target.pk)
             if created:
                 publish(FollowRequested(requester_id=actor.pk, target_id=target.pk))
-            return "requested"
-        _insert_follow(actor.pk, target.pk)  # not following: checked above, under the lock
-        refresh_counters(actor, target)
-    return "following"
+            return FollowOutcome("requested", already_following=False)
+        # Not following: checked above, under the lock. The counter update refreshes both accounts' counters.
+        if not _insert_follow(actor.pk, target.pk, refresh=(actor, target)):
+            refresh_counters(actor, target)
+    return FollowOutcome("following", already_following=False)
 
 
 def _limited_stranger(actor: Account, target: Account) -> bool:
@@ -194,9 +228,9 @@ def unfollow_account(actor: Account, target: Account) -> None:
     require_other(actor, target, "unfollow")
     with savepoints.atomic():
         _lock_pair(actor, target)
-        if not remove_follow(actor.pk, target.pk):
+        if not remove_follow(actor.pk, target.pk, refresh=(actor, target)):
             _delete_request(actor.pk, target.pk, FollowRequestWithdrawn)
-        refresh_counters(actor, target)
+            refresh_counters(actor, target)
 
 
 def remove_follower(actor: Account, follower: Account) -> None:
