@@ -150,6 +150,27 @@ def test_follows_from_a_limited_server_need_approval(
     assert len(fediverse.deliveries("Accept")) == 1
 
 
+def test_follows_from_a_server_the_settings_limit_need_approval_unless_followed_back(
+    anon: Any, federating: Any, fediverse: Any, spool_config: Any
+) -> None:
+    cy = federating("cy")
+    admin = fediverse.actor("http://mastodon.example.org/users/admin")
+    spool_config.federation_silenced_domains = ["Mastodon.example.org"]
+    activity = captured("mastodon/follow")
+    activity["object"] = f"http://testserver/ap/accounts/{cy.id}"
+    assert deliver_to_inbox(anon, admin, activity).status_code == 202
+    requester = Account.objects.get(domain="mastodon.example.org")
+    assert FollowRequest.objects.filter(requester=requester, target_id=cy.id).exists()
+    assert not Follow.objects.filter(follower=requester, followee_id=cy.id).exists()
+    # Once cy follows them, they are no strangers: their next follow is taken at once.
+    FollowRequest.objects.all().delete()
+    follow_account(cy.account, requester)
+    again = {**activity, "id": f"{activity['id']}/again"}
+    assert deliver_to_inbox(anon, admin, again).status_code == 202
+    assert Follow.objects.filter(follower=requester, followee_id=cy.id).exists()
+    assert not FollowRequest.objects.filter(requester=requester, target_id=cy.id).exists()
+
+
 def test_allowlist_mode_refuses_every_other_server(
     anon: Any, federating: Any, fediverse: Any, spool_config: Any
 ) -> None:
