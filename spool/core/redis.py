@@ -1,5 +1,5 @@
-"""One shared Redis client for the scale-out mode, and :class:`FastScript` for the one script every API
-request runs."""
+"""One shared Redis client for the scale-out mode, and :class:`FastScript` for the scripts run most often
+(every API request's rate limit; every inbox batch's trending counts)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,49 @@ class FastScript:
             raise
         self._give_back(connection)
         return reply
+
+    def many(self, calls: Sequence[tuple[Sequence[str], Sequence[int | str | bytes]]]) -> list[Any]:
+        """Run the script once per ``(keys, args)`` of ``calls``, in order, all sent at once (one round trip,
+        as a pipeline would make, without redis-py's pipeline machinery: its ``SCRIPT EXISTS`` round trip
+        before every run and its packing of each command); the replies in the same order. Every reply is
+        read before the connection is given back. Calls that met ``NOSCRIPT`` are run again, alone, by
+        redis-py's :class:`~redis.commands.core.Script` (which loads it); an error reply is raised once all
+        replies are read. A connection that failed is closed and every call made again through the client
+        (with its retries): the script must be one that may run twice (a marker it sets, as a retried task
+        would need anyway)."""
+        if self._pid != os.getpid():
+            self._idle, self._pid = [], os.getpid()
+        if not calls:
+            return []
+        commands = [self.pack(keys, args) for keys, args in calls]
+        try:
+            connection = self._idle.pop()
+        except IndexError:
+            connection = self.client.connection_pool.make_connection()
+        replies: list[Any] = []
+        try:
+            connection.send_packed_command(commands)
+            for _ in commands:
+                try:
+                    replies.append(connection.read_response())
+                except exceptions.ResponseError as exc:  # a whole reply was read: go on with the next
+                    replies.append(exc)
+        except (exceptions.ConnectionError, exceptions.TimeoutError):
+            connection.disconnect()
+            self._give_back(connection)
+            return [self.script(keys=keys, args=args) for keys, args in calls]
+        except BaseException:
+            connection.disconnect()  # replies may still be on the way
+            self._give_back(connection)
+            raise
+        self._give_back(connection)
+        for index, reply in enumerate(replies):
+            if isinstance(reply, exceptions.NoScriptError):
+                keys, args = calls[index]
+                replies[index] = self.script(keys=keys, args=args)  # loads the script, runs it again
+            elif isinstance(reply, exceptions.ResponseError):
+                raise reply
+        return replies
 
     def pack(self, keys: Sequence[str], args: Sequence[int | str | bytes]) -> bytes:
         """``EVALSHA sha len(keys) *keys *args`` in the Redis protocol."""

@@ -133,3 +133,52 @@ def test_at_most_idle_max_connections_are_kept_between_calls(keys: list[str], mo
     assert script._idle == taken[:2]  # kept up to the bound
     assert taken[2]._sock is None  # past it: closed
     assert script(keys, (2, "y"))[:2] == [3, 4]  # a kept connection still answers
+
+
+def test_many_answers_each_call_in_order_in_one_round_trip(keys: list[str]) -> None:
+    redis_client().set(keys[0], "zero")
+    script = fresh()
+    script(keys, (0, "warm"))  # loaded
+    sent: list[int] = []
+    connection = script._idle[0]
+    send = connection.send_packed_command
+    connection.send_packed_command = lambda commands: (sent.append(len(commands)), send(commands))
+    calls = [(keys[:1], (1, "a")), ([], (2, b"\x00b")), (keys, (3, "ç"))]
+    assert script.many(calls) == [script.script(keys=k, args=list(a)) for k, a in calls]
+    assert script.many(calls) == [
+        [1, 2, b"zero", b"a"],
+        [0, 4, b"\x00b"],
+        [3, 6, b"zero", None, None, "ç".encode()],
+    ]
+    assert sent == [3, 3]  # every call of a batch in one send
+    assert script._idle == [connection]
+    assert script.many([]) == []
+
+
+def test_many_through_a_server_without_the_script_loads_it(keys: list[str]) -> None:
+    script = fresh()
+    assert script.many([(keys, (1, "x")), (keys, (2, "y"))]) == [
+        [3, 2, None, None, None, b"x"],
+        [3, 4, None, None, None, b"y"],
+    ]
+    assert redis_client().script_exists(script.script.sha)[0]
+    assert len(script._idle) == 1  # every reply was read: the connection is kept
+    assert script.many([(keys, (5, "z"))])[0][:2] == [3, 10]
+
+
+def test_many_raises_an_error_reply_after_reading_every_reply(keys: list[str]) -> None:
+    from redis.exceptions import ResponseError
+
+    script = fresh("if ARGV[1] == 'boom' then return redis.error_reply('BOOM') end return ARGV[1]")
+    script([], ("warm",))
+    with pytest.raises(ResponseError, match="BOOM"):
+        script.many([([], ("a",)), ([], ("boom",)), ([], ("c",))])
+    assert script.many([([], ("d",))]) == [b"d"]  # its own reply, none left over from the batch
+
+
+def test_many_on_a_connection_the_server_closed_runs_through_the_client(keys: list[str]) -> None:
+    script = fresh()
+    script(keys, (1, "x"))
+    kill(script._idle[0])
+    assert [reply[:2] for reply in script.many([(keys, (5, "z")), (keys, (6, "z"))])] == [[3, 10], [3, 12]]
+    assert script.many([(keys, (7, "z"))])[0][:2] == [3, 14]  # connected again

@@ -18,7 +18,7 @@ from django.utils import timezone
 from spool.core.batching import batched_tasks
 from spool.federation import inbox, tasks
 from spool.federation.models import Delivery, InboxItem, RemoteActor, RemotePost
-from spool.identities.models import Follow
+from spool.identities.models import Account, Follow
 from spool.posts.models import Like
 from tests.api.mastodon.conftest import token_client
 from tests.federation.conftest import deliver_to_inbox
@@ -529,3 +529,27 @@ def test_only_activities_that_lock_people_end_a_segment(ana: Any, fediverse: Any
     assert set(_states().values()) == {"done"}
     assert ana.view(mine)["likes_count"] == 2
     assert not Follow.objects.filter(followee=ana.account).exists()
+
+
+def test_a_follow_reads_the_follow_edge_once_and_the_counters_not_again(
+    ana: Any, fediverse: Any, run: Any
+) -> None:
+    """A remote Follow of one of ours: the follow service finds, under its lock, whether the edge exists
+    (the handler asks it rather than looking first), and the counter update returns the counters it set
+    (no read after it). A Follow repeated is accepted again."""
+    from django.test.utils import CaptureQueriesContext
+
+    admin = fediverse.actor(ADMIN)
+    follow = {"id": f"{ADMIN}#follows/1", "type": "Follow", "actor": ADMIN, "object": actor_uri(ana)}
+    _store(admin, follow)
+    with CaptureQueriesContext(connection) as queries:
+        assert run(tasks.drain_inbox) == 1
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert len([sql for sql in reads if 'FROM "identities_follow"' in sql]) == 1, reads
+    counters = '"followers_count" AS "followers_count"'  # the counters read alone (refresh_counters)
+    assert not [sql for sql in reads if counters in sql], reads
+    assert Follow.objects.filter(followee=ana.account, follower__domain="mastodon.example.org").count() == 1
+    assert Account.objects.get(pk=ana.account.pk).followers_count == 1
+    _store(admin, {**follow, "id": f"{ADMIN}#follows/2"})
+    assert run(tasks.drain_inbox) == 1
+    assert len(fediverse.deliveries("Accept")) == 2

@@ -130,16 +130,34 @@ def test_mentions_from_a_limited_server_notify_only_followers(world: World) -> N
     assert Notification.objects.filter(kind="mention", recipient_id=w.bo.id).count() == 1
 
 
+ADMIN = "http://mastodon.example.org/users/admin"
+
+
+def _follow(anon: Any, fediverse: Any, target: Any, n: int = 0) -> Account:
+    """mastodon.example.org's admin follows ``target`` (a captured Mastodon Follow, its ``n``-th); the
+    follower's account."""
+    activity = captured("mastodon/follow")
+    activity["object"] = f"http://testserver/ap/accounts/{target.id}"
+    activity["id"] += f"/{n}" if n else ""
+    assert deliver_to_inbox(anon, fediverse.actor(ADMIN), activity).status_code == 202
+    return Account.objects.get(domain="mastodon.example.org")
+
+
+@pytest.mark.parametrize("limited_by", ["moderators", "settings"])
 def test_follows_from_a_limited_server_need_approval(
-    anon: Any, federating: Any, fediverse: Any, django_capture_on_commit_callbacks: Any
+    anon: Any,
+    federating: Any,
+    fediverse: Any,
+    django_capture_on_commit_callbacks: Any,
+    spool_config: Any,
+    limited_by: str,
 ) -> None:
     cy = federating("cy")
-    admin = fediverse.actor("http://mastodon.example.org/users/admin")
-    LimitedServer.objects.create(domain="mastodon.example.org")
-    activity = captured("mastodon/follow")
-    activity["object"] = f"http://testserver/ap/accounts/{cy.id}"
-    assert deliver_to_inbox(anon, admin, activity).status_code == 202
-    requester = Account.objects.get(domain="mastodon.example.org")
+    if limited_by == "moderators":
+        LimitedServer.objects.create(domain="mastodon.example.org")
+    else:
+        spool_config.federation_silenced_domains = ["Mastodon.example.org"]
+    requester = _follow(anon, fediverse, cy)
     assert FollowRequest.objects.filter(requester=requester, target_id=cy.id).exists()
     assert not Follow.objects.filter(follower=requester, followee_id=cy.id).exists()
     assert fediverse.deliveries("Accept") == []
@@ -148,6 +166,19 @@ def test_follows_from_a_limited_server_need_approval(
         approve_follow_request(cy.account, requester)
     assert Follow.objects.filter(follower=requester, followee_id=cy.id).exists()
     assert len(fediverse.deliveries("Accept")) == 1
+
+
+def test_follows_from_a_limited_server_are_taken_at_once_when_followed_back(
+    anon: Any, federating: Any, fediverse: Any
+) -> None:
+    cy = federating("cy")
+    LimitedServer.objects.create(domain="mastodon.example.org")
+    requester = _follow(anon, fediverse, cy)
+    FollowRequest.objects.all().delete()
+    follow_account(cy.account, requester)  # cy follows them: they are no strangers
+    _follow(anon, fediverse, cy, 1)
+    assert Follow.objects.filter(follower=requester, followee_id=cy.id).exists()
+    assert not FollowRequest.objects.filter(requester=requester, target_id=cy.id).exists()
 
 
 def test_allowlist_mode_refuses_every_other_server(

@@ -145,3 +145,23 @@ def test_redis_registers_the_post_script_once_per_store(
         assert count_post_once(post.pk, ana.pk, hour_of(post.created_at), topic, extract_terms(TEXT))
     assert registered == []
     assert _counts(stores)[0] == [(3, 1)]
+
+
+def test_the_count_follows_the_operators_silenced_servers_as_they_change(
+    stores: Stores, settings: Any
+) -> None:
+    """The batch read is compiled once per process; the servers the settings silence are part of what it
+    was compiled for, so a change to them is seen by the next count (posts from a silenced server are not
+    counted: trending leaves out limited servers)."""
+    from spool.feeds.trending.services import count_posts
+
+    remote = Account.objects.create(handle="far", domain="limited.example")
+    first, second = (create_post(remote, text=TEXT, topic="Eclipse") for _ in range(2))
+    kept = list(settings.SPOOL.federation_silenced_domains)
+    try:
+        settings.SPOOL.federation_silenced_domains = ["limited.example"]
+        assert count_posts([first.pk]) == 0
+        settings.SPOOL.federation_silenced_domains = []
+        assert count_posts([first.pk, second.pk]) == 2
+    finally:
+        settings.SPOOL.federation_silenced_domains = kept

@@ -16,7 +16,7 @@ from spool.federation.outbound.accept import accept
 from spool.federation.outbound.reject import reject
 from spool.federation.policy import federating
 from spool.identities.models import Account
-from spool.identities.services import follow_account, is_following
+from spool.identities.services import follow_account_outcome
 
 
 def handle(activity: dict[str, Any], actor: Account) -> str:
@@ -26,10 +26,10 @@ def handle(activity: dict[str, Any], actor: Account) -> str:
     if not federating(target.pk):
         deliver(reject(target.pk, activity), target, inboxes_of([actor]))
         return "rejected: the profile does not federate"
-    already = is_following(actor.pk, target.pk)
     try:
         with applying(activity):  # the Accept of a new follow names this very activity
-            follow_account(actor, target)
+            # Whether it followed already is found by the service, under its lock (no read of our own).
+            already = follow_account_outcome(actor, target).already_following
     except SpoolError:
         deliver(reject(target.pk, activity), target, inboxes_of([actor]))
         return "rejected"

@@ -6,11 +6,13 @@ these functions and never write models themselves.
 
 from spool.identities.services.discovery import familiar_followers, search_accounts
 from spool.identities.services.graph import (
+    FollowOutcome,
     FollowResult,
     approve_follow_request,
     block_account,
     decline_follow_request,
     follow_account,
+    follow_account_outcome,
     is_following,
     mute_account,
     remove_follower,
@@ -39,6 +41,7 @@ __all__ = [
     "SIGN_IN_LIMIT",
     "SIGN_UP_LIMIT",
     "AccountSuspended",
+    "FollowOutcome",
     "FollowResult",
     "approve_follow_request",
     "authenticate_account",
@@ -48,6 +51,7 @@ __all__ = [
     "delete_account",
     "familiar_followers",
     "follow_account",
+    "follow_account_outcome",
     "is_following",
     "mute_account",
     "reactivate_account",

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model
 
 from spool.accounts.email_flows import require_confirmed_email
 from spool.core import savepoints
@@ -31,9 +31,15 @@ from spool.identities.events import (
     Unblocked,
     Unfollowed,
 )
-from spool.identities.models import Account, Block, Follow, FollowRequest, Mute, Restrict
-from spool.identities.servers import is_limited_domain
-from spool.identities.services._common import lock_accounts, refresh_counters, require_active, require_other
+from spool.identities.models import Account, Block, Follow, FollowRequest, LimitedServer, Mute, Restrict
+from spool.identities.servers import configured_limited
+from spool.identities.services._common import (
+    COUNTER_FIELDS,
+    lock_accounts,
+    refresh_counters,
+    require_active,
+    require_other,
+)
 
 FollowResult = Literal["following", "requested"]
 # New follows and follow requests per person (Mastodon's own cap is 400 a day); repeats are not counted.
@@ -50,8 +56,12 @@ def add_follow(follower_id: int, followee_id: int, *, via_request: bool = False)
     return _insert_follow(follower_id, followee_id, via_request=via_request)
 
 
-def _insert_follow(follower_id: int, followee_id: int, *, via_request: bool = False) -> bool:
-    """:func:`add_follow` once the caller found no edge (the unique constraint still decides a race)."""
+def _insert_follow(
+    follower_id: int, followee_id: int, *, via_request: bool = False, refresh: tuple[Account, ...] = ()
+) -> bool:
+    """:func:`add_follow` once the caller found no edge (the unique constraint still decides a race).
+    ``refresh``: accounts whose in-memory counters are brought up to date from the counter update (only
+    when it returns ``True``: the edge was made here)."""
     try:
         with savepoints.atomic():
             Follow.objects.create(follower_id=follower_id, followee_id=followee_id)
@@ -59,27 +69,36 @@ def _insert_follow(follower_id: int, followee_id: int, *, via_request: bool = Fa
         if is_following(follower_id, followee_id):
             return False  # a concurrent transaction made it first
         raise
-    _count_follow(follower_id, followee_id, 1)
+    _count_follow(follower_id, followee_id, 1, refresh)
     publish(Followed(follower_id=follower_id, followee_id=followee_id, via_request=via_request))
     return True
 
 
-def remove_follow(follower_id: int, followee_id: int) -> bool:
-    """Delete the follow edge and lower both counters; ``False`` when there was none."""
+def remove_follow(follower_id: int, followee_id: int, *, refresh: tuple[Account, ...] = ()) -> bool:
+    """Delete the follow edge and lower both counters; ``False`` when there was none. ``refresh``: as for
+    :func:`_insert_follow`."""
     deleted = delete_where(Follow, follower_id=follower_id, followee_id=followee_id)
     if deleted:
-        _count_follow(follower_id, followee_id, -1)
+        _count_follow(follower_id, followee_id, -1, refresh)
         publish(Unfollowed(follower_id=follower_id, followee_id=followee_id))
     return bool(deleted)
 
 
-def _count_follow(follower_id: int, followee_id: int, delta: int) -> None:
+def _count_follow(follower_id: int, followee_id: int, delta: int, refresh: tuple[Account, ...] = ()) -> None:
     """Add ``delta`` to the follower's ``following_count`` and the followee's ``followers_count``, never
     below zero. One statement written out (the inbox applies a follow or unfollow with nearly every tenth
-    activity; Django compiling two ``F()`` updates took longer than running them)."""
+    activity; Django compiling two ``F()`` updates took longer than running them). It returns both rows'
+    counters, which bring those of the ``refresh`` accounts up to date (what :func:`refresh_counters` did
+    with a second query)."""
     params = [follower_id, delta, delta, followee_id, delta, delta, follower_id, followee_id]
     with connection.cursor() as cursor:
         cursor.execute(_count_follow_sql(), params)
+        rows = cursor.fetchall()
+    by_id = {account.pk: account for account in refresh}
+    for pk, *values in rows:
+        if pk in by_id:
+            for name, value in zip(COUNTER_FIELDS, values, strict=True):
+                setattr(by_id[pk], name, value)
 
 
 @cache
@@ -92,9 +111,10 @@ def _count_follow_sql() -> str:
         return f"{column} = CASE WHEN {pk} = %s AND {column} + %s >= 0 THEN {column} + %s ELSE {column} END"
 
     table = quote(Account._meta.db_table)
+    counters = ", ".join(quote(str(Account._meta.get_field(name).column)) for name in COUNTER_FIELDS)  # type: ignore[union-attr]
     return (
         f"UPDATE {table} SET {bump('following_count')}, {bump('followers_count')} "  # noqa: S608 - names from the model, values are parameters
-        f"WHERE {pk} IN (%s, %s)"
+        f"WHERE {pk} IN (%s, %s) RETURNING {pk}, {counters}"
     )
 
 
@@ -106,25 +126,13 @@ def _lock_pair(actor: Account, target: Account) -> Account:
     return locked[target.pk]
 
 
-def _blocks_between(a_id: int, b_id: int) -> tuple[bool, bool]:
-    """(a blocks b, b blocks a) in one query."""
-    blockers = {blocker for (blocker,) in _BLOCKERS.run(a=a_id, b=b_id)}
-    return a_id in blockers, b_id in blockers
-
-
 def is_following(follower_id: int, followee_id: int) -> bool:
     """Whether ``follower_id`` follows ``followee_id``."""
     return bool(_FOLLOWING.run(follower=follower_id, followee=followee_id))
 
 
-# The graph's reads that every follow asks (a few per Follow the inbox applies), compiled once per process
-# (:mod:`spool.core.compiled`).
-_BLOCKERS = compiled(
-    lambda a, b: Block.objects.filter(
-        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
-    ).values_list("blocker_id"),
-    ints=("a", "b"),
-)
+# Asked often (by the notification and timeline rules, unfollows, limited servers' follows), compiled once per
+# process (:mod:`spool.core.compiled`).
 _FOLLOWING = compiled(
     lambda follower, followee: Follow.objects.filter(follower_id=follower, followee_id=followee).values_list(
         "id"
@@ -136,7 +144,20 @@ _FOLLOWING = compiled(
 # --- Follow -------------------------------------------------------------------------------------------------
 
 
+class FollowOutcome(NamedTuple):
+    """What :func:`follow_account_outcome` did: its answer, and whether ``actor`` followed ``target``
+    already (found under the lock: nothing changed)."""
+
+    result: FollowResult
+    already_following: bool
+
+
 def follow_account(actor: Account, target: Account) -> FollowResult:
+    """:func:`follow_account_outcome`'s answer."""
+    return follow_account_outcome(actor, target).result
+
+
+def follow_account_outcome(actor: Account, target: Account) -> FollowOutcome:
     """Follow ``target``: a public profile is followed at once (``"following"``); a private one gets a follow
     request (``"requested"``), and so does a local profile followed by an account on a limited ("silenced")
     server it does not follow back. Already following or requested: same answer, nothing changes.
@@ -153,38 +174,76 @@ def follow_account(actor: Account, target: Account) -> FollowResult:
     require_confirmed_email(actor.user_id)
     with savepoints.atomic():
         current = _lock_pair(actor, target)
-        blocking, blocked_by = _blocks_between(actor.pk, target.pk)
+        blocking, blocked_by, following, limited = _follow_checks(actor, current)
         if not current.is_active or blocked_by:
             raise NotFound()
         if blocking:
             raise Conflict(f"Unblock @{current.handle} to follow them.", code="blocking")
-        if is_following(actor.pk, target.pk):
-            return "following"
-        needs_approval = current.is_private or _limited_stranger(actor, current)
+        if following:
+            return FollowOutcome("following", already_following=True)
+        # A stranger on a limited server (one ``current`` does not follow) asks first.
+        needs_approval = current.is_private or (limited and not is_following(current.pk, actor.pk))
         if (
             needs_approval
             and FollowRequest.objects.filter(requester_id=actor.pk, target_id=target.pk).exists()
         ):
-            return "requested"
+            return FollowOutcome("requested", already_following=False)
         hit(FOLLOW_LIMIT, actor.pk)
         if needs_approval:
             _, created = FollowRequest.objects.get_or_create(requester_id=actor.pk, target_id=target.pk)
             if created:
                 publish(FollowRequested(requester_id=actor.pk, target_id=target.pk))
-            return "requested"
-        _insert_follow(actor.pk, target.pk)  # not following: checked above, under the lock
-        refresh_counters(actor, target)
-    return "following"
+            return FollowOutcome("requested", already_following=False)
+        # Not following: checked above, under the lock. The counter update refreshes both accounts' counters.
+        if not _insert_follow(actor.pk, target.pk, refresh=(actor, target)):
+            refresh_counters(actor, target)
+    return FollowOutcome("following", already_following=False)
 
 
-def _limited_stranger(actor: Account, target: Account) -> bool:
-    """``actor`` is on a limited server and local ``target`` does not follow them."""
-    return (
-        target.is_local
-        and not actor.is_local
-        and is_limited_domain(actor.domain)
-        and not is_following(target.pk, actor.pk)
+def _follow_checks(actor: Account, target: Account) -> tuple[bool, bool, bool, bool]:
+    """What :func:`follow_account_outcome` decides on, in one statement (a remote follow of a local person
+    is nearly every tenth activity the inbox applies; these were three): whether ``actor`` blocks
+    ``target``, ``target`` blocks ``actor``, ``actor`` follows ``target``, and — for a remote ``actor``
+    following a local ``target``, else ``False`` — whether ``actor``'s server is limited (as
+    :func:`~spool.identities.servers.is_limited_domain` answers)."""
+    domain = actor.domain.strip().lower() if target.is_local and not actor.is_local else ""
+    configured = bool(domain) and domain in configured_limited()
+    params: list[int | str] = [actor.pk, target.pk, target.pk, actor.pk, actor.pk, target.pk]
+    ask_limited = bool(domain) and not configured
+    if ask_limited:
+        params.append(domain)
+    with connection.cursor() as cursor:
+        cursor.execute(_follow_checks_sql(ask_limited), params)
+        rows = cursor.fetchall()
+    blockers = {value for kind, value in rows if kind == 0}
+    kinds = {kind for kind, _ in rows}
+    return actor.pk in blockers, target.pk in blockers, 1 in kinds, configured or 2 in kinds
+
+
+@cache
+def _follow_checks_sql(ask_limited: bool) -> str:
+    """:func:`_follow_checks`'s statement: rows ``(0, blocker)`` per block between the two, ``(1, 0)`` for
+    the follow edge, ``(2, 0)`` for a stored limited server (only when ``ask_limited``). Parameters: actor,
+    target, target, actor, actor, target (and the domain)."""
+    quote = connection.ops.quote_name
+
+    def table(model: type[Model]) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model: type[Model], name: str) -> str:
+        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
+
+    blocker, blocked = column(Block, "blocker"), column(Block, "blocked")
+    sql = (
+        f"SELECT 0, {blocker} FROM {table(Block)} "  # noqa: S608 - names from the models, values are parameters
+        f"WHERE ({blocker} = %s AND {blocked} = %s) OR ({blocker} = %s AND {blocked} = %s) "
+        f"UNION ALL SELECT 1, 0 FROM {table(Follow)} "
+        f"WHERE {column(Follow, 'follower')} = %s AND {column(Follow, 'followee')} = %s"
     )
+    if ask_limited:
+        domain = column(LimitedServer, "domain")
+        sql += f" UNION ALL SELECT 2, 0 FROM {table(LimitedServer)} WHERE {domain} = %s"  # noqa: S608
+    return sql
 
 
 def unfollow_account(actor: Account, target: Account) -> None:
@@ -194,9 +253,9 @@ def unfollow_account(actor: Account, target: Account) -> None:
     require_other(actor, target, "unfollow")
     with savepoints.atomic():
         _lock_pair(actor, target)
-        if not remove_follow(actor.pk, target.pk):
+        if not remove_follow(actor.pk, target.pk, refresh=(actor, target)):
             _delete_request(actor.pk, target.pk, FollowRequestWithdrawn)
-        refresh_counters(actor, target)
+            refresh_counters(actor, target)
 
 
 def remove_follower(actor: Account, follower: Account) -> None:
