@@ -42,6 +42,7 @@ from django.utils import timezone
 from spool.core import counters, savepoints
 from spool.core.batching import batched_tasks
 from spool.core.busy import is_busy
+from spool.core.inserts import numbered
 from spool.core.snowflake import next_id
 from spool.federation.actors import account_for_actor, lookup_key
 from spool.federation.context import remote_activity
@@ -215,6 +216,13 @@ def _insert(values: list[Any], db: BaseDatabaseWrapper = connection) -> bool:
 
 def _execute_insert(db: BaseDatabaseWrapper, sql: str, values: list[Any]) -> bool:
     # The statement (and, in autocommit, its commit) ends when the cursor closes.
+    if hasattr(db, "native_cursor"):
+        # PostgreSQL: the values bound server-side and the statement prepared after a few runs. Django's
+        # cursor wrote every value into the SQL (the body quoted character by character in Python), and
+        # the server parsed and planned that text anew for each activity.
+        with db.native_cursor() as cursor:
+            cursor.execute(numbered(sql), values)
+            return cursor.fetchone() is not None
     with db.cursor() as cursor:
         cursor.execute(sql, values)
         return cursor.fetchone() is not None
