@@ -56,7 +56,7 @@ def insert_unless(obj: Model, *found: tuple[str, Sequence[Any]]) -> bool:
         # PostgreSQL: bound server-side and, run again and again with new values, prepared there (the
         # checks' subqueries planned once per connection, not on every notification).
         with db.native_cursor() as cursor:
-            cursor.execute(_numbered(sql), params)
+            cursor.execute(numbered(sql), params)
             inserted = cursor.fetchone() is not None
     else:
         with db.cursor() as cursor:
@@ -69,7 +69,7 @@ def insert_unless(obj: Model, *found: tuple[str, Sequence[Any]]) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _numbered(sql: str) -> str:
+def numbered(sql: str) -> str:
     """``sql`` (Django's ``%s`` placeholders) with PostgreSQL's own, ``$1``… in order, for a native cursor."""
     numbers = itertools.count(1)
     return _PLACEHOLDERS.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)

@@ -35,13 +35,14 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import DateTimeField, Field, IntegerField, JSONField, Min, QuerySet
+from django.db.models import DateTimeField, Field, IntegerField, JSONField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from spool.core import counters, savepoints
 from spool.core.batching import batched_tasks
 from spool.core.busy import is_busy
+from spool.core.inserts import numbered
 from spool.core.snowflake import next_id
 from spool.federation.actors import account_for_actor, lookup_key
 from spool.federation.context import remote_activity
@@ -63,6 +64,7 @@ DRAIN_SECONDS = 5.0  # one drain task's turn before it hands the worker back
 DRAIN_LOCK = 0x5F00_1B0C  # PostgreSQL advisory lock keys DRAIN_LOCK + partition, held while applying items
 DEADLOCK_TRIES = 3  # applying a segment that PostgreSQL rolled back to end a deadlock
 PARTITIONS = 8  # of the actors, by a hash of their URI (divides 256: see _partition)
+LOOK_AHEAD = 256  # fresh items a look for waiting partitions reads first (see taken_by_drains)
 # Activities that change the actor's own account: later items of the batch look the account up again.
 CHANGES_ACTOR = frozenset({"Delete", "Update", "Move"})
 # Activities that may remove or change what earlier items of the batch found (posts, accounts, follows):
@@ -215,6 +217,13 @@ def _insert(values: list[Any], db: BaseDatabaseWrapper = connection) -> bool:
 
 def _execute_insert(db: BaseDatabaseWrapper, sql: str, values: list[Any]) -> bool:
     # The statement (and, in autocommit, its commit) ends when the cursor closes.
+    if hasattr(db, "native_cursor"):
+        # PostgreSQL: the values bound server-side and the statement prepared after a few runs. Django's
+        # cursor wrote every value into the SQL (the body quoted character by character in Python), and
+        # the server parsed and planned that text anew for each activity.
+        with db.native_cursor() as cursor:
+            cursor.execute(numbered(sql), values)
+            return cursor.fetchone() is not None
     with db.cursor() as cursor:
         cursor.execute(sql, values)
         return cursor.fetchone() is not None
@@ -286,16 +295,22 @@ def drain(budget_seconds: float = DRAIN_SECONDS) -> int:
 
 
 def _partitions_waiting() -> set[int]:
-    """The partitions that hold fresh items, in one query: a drain visits only those. Two workers and two
-    server processes ask for drains many times a second, most of them finding little or nothing to do;
+    """The partitions that hold fresh items: a drain visits only those. Two workers and two server
+    processes ask for drains many times a second, most of them finding little or nothing to do;
     trying each partition's lock, claiming from it and looking again cost four statements per partition
-    and drain. An item stored after this query asks for a drain of its own (:func:`receive`)."""
+    and drain. An item stored after this look asks for a drain of its own (:func:`receive`).
+
+    On PostgreSQL the ``LOOK_AHEAD`` oldest fresh items are read first: under load they name every
+    partition, and grouping all fresh items by partition read the whole backlog (thousands of rows, each
+    hashed). Only when they name fewer partitions and there are more items is the whole backlog grouped."""
     fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0)
     if connection.vendor != "postgresql":
         return {0} if fresh.exists() else set()
-    return set(
-        fresh.annotate(partition=_partition_sql()).order_by().values_list("partition", flat=True).distinct()
-    )
+    by_partition = fresh.annotate(partition=_partition_sql()).order_by()
+    oldest = list(by_partition.order_by("id").values_list("partition", flat=True)[:LOOK_AHEAD])
+    if len(oldest) < LOOK_AHEAD or len(set(oldest)) == PARTITIONS:
+        return set(oldest)
+    return set(by_partition.values_list("partition", flat=True).distinct())
 
 
 def _drain_partition(part: int, deadline: float) -> tuple[int, bool]:
@@ -310,7 +325,13 @@ def _drain_partition(part: int, deadline: float) -> tuple[int, bool]:
                 total += len(process_batch(ids))
                 if time.monotonic() > deadline:
                     return total, True
-        # A drain refused while this one held the lock left its items here: look once more.
+                if len(ids) < BATCH:
+                    # The partition held no other fresh item at the claim: one more claim would read the
+                    # whole backlog of the other partitions to find nothing. Items stored since are found
+                    # by the look below.
+                    break
+        # A drain refused while this one held the lock, or a request that counted on it (it held the lock:
+        # :func:`taken_by_drains`), left its items here: look once more.
         if not fresh.exists():
             return total, False
 
@@ -321,13 +342,18 @@ def process_item(item_id: int) -> str:
     actor_uri = InboxItem.objects.filter(id=item_id).values_list("actor_uri", flat=True).first()
     if actor_uri is None:
         return "skipped"
-    with _partition_lock(_partition(actor_uri)) as mine:
+    part = _partition(actor_uri)
+    with _partition_lock(part) as mine:
         if not mine:
             return "busy"
         ids = _claim(InboxItem.objects.filter(id=item_id, state=InboxItem.State.PENDING), 1)
-        if not ids:
-            return "skipped"
-        return process_batch(ids).get(item_id, "skipped")
+        outcome = process_batch(ids).get(item_id, "skipped") if ids else "skipped"
+    # Drain requests made while this retry held the partition counted on a drain holding it
+    # (:func:`taken_by_drains`), which would have looked again once it let go: this one does not drain.
+    fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0)
+    if connection.vendor == "postgresql" and _in_partition(fresh, part).exists():
+        request_drain()
+    return outcome
 
 
 def _partition(actor_uri: str) -> int:
@@ -341,15 +367,39 @@ def partition_of(actor_uri: str) -> int:
     return _partition(actor_uri) if connection.vendor == "postgresql" else 0
 
 
-def oldest_fresh(before: int) -> dict[int, int]:
-    """The oldest fresh item (never tried) older than ``before``, by partition (one query; for
-    :mod:`spool.federation.drain`, which sends no drain for an item that a drain due takes anyway)."""
+def taken_by_drains(before: int) -> dict[int, int]:
+    """By partition, an id past which a fresh item (never tried) of that partition is taken by a drain due
+    or under way (for :mod:`spool.federation.drain`, which sends no drain for such an item), in one
+    statement: a fresh item older than ``before`` (the drain that takes it loops until its partition holds
+    no fresh item), or 0 where a drain holds the partition's lock now (PostgreSQL: it looks once more after
+    letting go, :func:`_drain_partition`; a retry that held it asks for a drain, :func:`process_item`).
+
+    On PostgreSQL only the ``LOOK_AHEAD`` fresh items just older than ``before`` are read, newest first
+    (where the items of every partition still waiting for its drain are): grouping every fresh item by
+    partition read the whole backlog (thousands of rows under load, each hashed) on every look, up to twenty
+    times a second per server process. A partition missing from the answer may hold an older item further
+    back; the caller then sends a drain, which is always safe."""
     fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0, id__lt=before)
     if connection.vendor != "postgresql":
         first = fresh.order_by("id").values_list("id", flat=True).first()
         return {} if first is None else {0: first}
-    by_partition = fresh.annotate(partition=_partition_sql()).order_by().values("partition")
-    return dict(by_partition.annotate(oldest=Min("id")).values_list("partition", "oldest"))
+    latest = fresh.annotate(partition=_partition_sql()).order_by("-id").values_list("partition", "id")
+    select, params = latest[:LOOK_AHEAD].query.sql_with_params()
+    # A bigint advisory lock key shows as classid (its high half: 0 here) and objid (its low half).
+    held = (
+        "SELECT objid::bigint - %s, 0 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+        " AND classid = 0 AND objid::bigint >= %s AND objid::bigint < %s"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"({select}) UNION ALL ({held})",
+            [*params, DRAIN_LOCK, DRAIN_LOCK, DRAIN_LOCK + PARTITIONS],
+        )
+        taken: dict[int, int] = {}
+        for part, item_id in cursor.fetchall():
+            taken[part] = min(item_id, taken.get(part, item_id))
+    return taken
 
 
 def _in_partition(items: QuerySet[InboxItem], part: int) -> QuerySet[InboxItem]:

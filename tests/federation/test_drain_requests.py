@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from spool.celery import app
 from spool.federation import drain, inbox
@@ -83,3 +84,87 @@ def test_requests_within_the_window_are_covered_by_one_send_when_it_ends(
     assert drain._timer is timer and drain._oldest == {inbox.partition_of(ACTOR): 7}
     timer.join()
     assert len(sent) == 1 and drain._timer is None and drain._oldest == {}
+
+
+@pytest.fixture
+def other_session() -> Iterator[Any]:
+    """A second PostgreSQL session, as another worker's (its advisory locks are its own)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the partition locks are PostgreSQL's")
+    import psycopg
+
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as session:
+        session.autocommit = True
+        yield session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_item_of_a_partition_a_drain_holds_sends_no_drain(sent: list[int], other_session: Any) -> None:
+    """That drain looks once more after letting go of the partition, so it takes the item."""
+    held = inbox.DRAIN_LOCK + inbox._partition(ACTOR)
+    other_session.execute("SELECT pg_advisory_lock(%s)", [held])
+    mine = _stored(ACTOR, 1)
+    drain.request_drain(mine.id, ACTOR)
+    assert sent == []
+    other_session.execute("SELECT pg_advisory_unlock(%s)", [held])
+    drain.request_drain(mine.id, ACTOR)
+    assert len(sent) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_that_held_the_partition_asks_for_a_drain_of_what_waits_there(sent: list[int]) -> None:
+    """Requests made while a retry held the partition counted on the holder, which drains nothing else."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the partition locks are PostgreSQL's")
+    retried = _stored(ACTOR, 1, attempts=1)
+    _stored(ACTOR, 2)  # fresh, stored while the retry held the partition
+    inbox.process_item(retried.id)
+    assert len(sent) == 1
+    InboxItem.objects.filter(activity_id=f"{ACTOR}#2").update(attempts=1)
+    inbox.process_item(retried.id)
+    assert len(sent) == 1  # nothing fresh left there: no drain
+
+
+@pytest.mark.django_db
+def test_a_partition_past_the_look_ahead_gets_its_drain(sent: list[int], monkeypatch: Any) -> None:
+    """The look reads only the fresh items just older than the one asked for: an older item of the
+    partition further back is not seen, and the drain is sent (a drain too many is safe, one too few is
+    not)."""
+    monkeypatch.setattr(inbox, "LOOK_AHEAD", 2)
+    other = next(
+        f"https://far.example/users/{n}"
+        for n in range(100)
+        if inbox._partition(f"https://far.example/users/{n}") != inbox._partition(ACTOR)
+    )
+    _stored(ACTOR, 1)  # older than two items of another partition
+    _stored(other, 2), _stored(other, 3)
+    mine = _stored(ACTOR, 4)
+    drain.request_drain(mine.id, ACTOR)
+    assert len(sent) == (1 if connection.vendor == "postgresql" else 0)  # SQLite: one partition, seen
+
+
+@pytest.mark.django_db
+def test_a_drain_visits_every_waiting_partition_whatever_the_look_ahead(monkeypatch: Any) -> None:
+    monkeypatch.setattr(inbox, "LOOK_AHEAD", 2)
+    other = next(
+        f"https://far.example/users/{n}"
+        for n in range(100)
+        if inbox._partition(f"https://far.example/users/{n}") != inbox._partition(ACTOR)
+    )
+    _stored(ACTOR, 1), _stored(ACTOR, 2), _stored(other, 3)
+    assert inbox._partitions_waiting() == {inbox.partition_of(ACTOR), inbox.partition_of(other)}
+
+
+@pytest.mark.django_db
+def test_a_claim_short_of_a_batch_is_the_partitions_last(monkeypatch: Any) -> None:
+    """One more claim would read the other partitions' backlog to find nothing; the look after letting go
+    finds anything stored since."""
+    from django.test.utils import CaptureQueriesContext
+
+    _stored(ACTOR, 1), _stored(ACTOR, 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert inbox.drain() == 2
+    claims = [query for query in queries.captured_queries if "SET attempts = attempts + 1" in query["sql"]]
+    assert len(claims) == 1
+    assert list(InboxItem.objects.values_list("attempts", flat=True)) == [1, 1]  # both taken by that claim

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.utils import timezone
 
@@ -34,3 +36,17 @@ def test_a_taken_snowflake_id_is_replaced_and_a_repeat_is_not_stored() -> None:
     stored = InboxItem.objects.order_by("id").values_list("activity_id", "body")
     assert [activity for activity, _ in stored] == ["https://a.example/likes/1", "https://a.example/likes/2"]
     assert stored[1][1]["id"] == "https://a.example/likes/2"
+
+
+def test_a_body_is_stored_as_received_whatever_characters_it_holds() -> None:
+    """The values are bound server-side on PostgreSQL (the statement prepared after a few runs): text
+    that looks like placeholders or quotes reaches the database as it is, the sixth time as the first."""
+    for n in range(7):
+        item = _item(next_id(), f"https://a.example/likes/{n}")
+        item.body = {**item.body, "content": f"%s %% $1 '{n}' \"quoted\" \\ ü \u2028"}
+        text = json.dumps(item.body, ensure_ascii=False)
+        assert _store_new(item, text)
+    stored = InboxItem.objects.order_by("id").values_list("body", flat=True)
+    assert [body["content"] for body in stored] == [
+        f"%s %% $1 '{n}' \"quoted\" \\ ü \u2028" for n in range(7)
+    ]
