@@ -32,7 +32,7 @@ from spool.identities.models import Account, Follow
 from spool.timelines.fanout import FOLLOWS, POSTS, REPOSTS, TIMELINES, newest_of
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry
-from spool.timelines.versions import Named, Window, fingerprint, postgres_known_sql
+from spool.timelines.versions import Named, fingerprint, postgres_known_sql
 
 ACCOUNTS = Account._meta.db_table
 # Stands for "no bound" in the prepared statement (a NULL bound would need an OR that no index range takes).
@@ -83,14 +83,14 @@ def _statement(db: BaseDatabaseWrapper, threshold: int, versions: bool = False) 
     (a union's rows all have the same columns). The threshold is written in, not bound: with it bound
     PostgreSQL cannot tell how many follows pass, and plans the statement anew on every run rather than
     once per connection. ``versions``: a fourth column before the account's, the versions of a remembered
-    page (:func:`spool.timelines.versions.postgres_known_sql`, its IDs in ``$4`` to ``$10``)."""
+    page (:func:`spool.timelines.versions.postgres_known_sql`, where its rows are in ``$4`` to ``$11``)."""
     found = _STATEMENTS.get((threshold, versions))
     if found is None:
         account_sql, slots, *_ = _ACCOUNT._compile(db)
         assert [n for _, n in slots] == ["viewer"]  # its one placeholder is $1, the viewer
         # Table names are ours, every value but the threshold (an int) a parameter.
-        named = ("$6", "$7", "$8", "$9", "$10")
-        fingerprint = f" {postgres_known_sql('$4', '$5', named)}," if versions else ""
+        named = tuple(f"${at}" for at in range(4, 4 + len(Named._fields)))
+        fingerprint = f" {postgres_known_sql(named)}," if versions else ""
         found = _STATEMENTS[threshold, versions] = (
             f"SELECT (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint),"  # noqa: S608
             f" found.sort_ids, found.post_ids,{fingerprint} viewer.*"
@@ -124,14 +124,13 @@ def _account(db: BaseDatabaseWrapper, columns: Sequence[Any]) -> Account | None:
 
 
 def _registry_pg(
-    viewer: int, threshold: int, before: int | None, count: int, known: Known | None = None
+    viewer: int, threshold: int, before: int | None, count: int, known: Named | None = None
 ) -> tuple[datetime | None, list[Entry], Account | None, bytes | None]:
     with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
         bound = _NO_BOUND if before is None else before
         params: list[Any] = [viewer, bound, count]
         if known is not None:
-            params += known[0].params("postgresql")
-            params += known[1]
+            params += known
         cursor.execute(_statement(connection, threshold, known is not None), params)
         active_at, sort_ids, post_ids, *columns = cursor.fetchone()
     versions = None
@@ -180,10 +179,6 @@ class Celebrities:
         return self._ids
 
 
-# A remembered page's window and the IDs its versions named: what the registry reads its versions by.
-Known = tuple[Window, Named]
-
-
 class Registry(NamedTuple):
     """What :func:`read_registry` read."""
 
@@ -200,14 +195,14 @@ def read_registry(
     threshold: int,
     before: int | None = None,
     count: int = 0,
-    known: Known | None = None,
+    known: Named | None = None,
 ) -> Registry:
     """When ``viewer`` last read their timeline (``None``: it is not held), their celebrities, with (on
     PostgreSQL, in the same statement) the newest ``count`` entries below ``before``, and the viewer's
     account. Given only the viewer's ID, the account is read in the same statement; raises
     ``Account.DoesNotExist`` when there is no such account. ``known``: on PostgreSQL, also the versions of
-    a remembered page (its window and the IDs its versions named: :mod:`spool.timelines.versions`), in the
-    same statement."""
+    a remembered page (where its versions found their rows: :mod:`spool.timelines.versions`), in the same
+    statement."""
     viewer_id = viewer if isinstance(viewer, int) else viewer.id
     if connection.vendor == "postgresql":
         active_at, entries, account, versions = _registry_pg(viewer_id, threshold, before, count, known)

@@ -41,14 +41,7 @@ from spool.timelines.celebrities import Celebrities, Registry, read_registry
 from spool.timelines.fanout import held_since, rebuild
 from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, get_store
-from spool.timelines.versions import (
-    Versions,
-    Window,
-    fingerprint,
-    named,
-    postgres_versions_sql,
-    read_versions,
-)
+from spool.timelines.versions import Versions, Window, postgres_versions_sql, read_value, read_versions
 
 if TYPE_CHECKING:
     from spool.timelines.stores.redis_store import Prefetched
@@ -171,13 +164,7 @@ def hold(viewer: Account | int, before: int | None, count: int, known: PageFacts
     """Read the registry (:func:`read_registry`, ``known``'s versions with it on PostgreSQL), then rebuild
     the viewer's timeline if it is not held, or note the read at most every ``ACTIVE_EVERY``."""
     named = known.versions.named if known is not None else None
-    registry = read_registry(
-        viewer,
-        settings.SPOOL.fanout_threshold,
-        before,
-        count,
-        (known.window, named) if known is not None and named is not None else None,
-    )
+    registry = read_registry(viewer, settings.SPOOL.fanout_threshold, before, count, named)
     active_at, account = registry.active_at, registry.account
     now = timezone.now()
     if active_at is None or active_at < held_since():
@@ -661,7 +648,7 @@ def resolve_rows(
         for r in _page_rows(viewer.id, ids, repost_ids, extra, versions is not None):
             if r[-1] == _VERSIONS:
                 assert versions is not None
-                versions.append(Versions(fingerprint(r[_TEXT]), named(r[_TEXT])))
+                versions.append(read_value(r[_TEXT], Window(candidates)))
             elif r[-1] is not None:
                 relation_rows.append((r[0], r[1], r[-1]))
             else:

@@ -19,10 +19,11 @@ muted) is covered without reading those reposts: a repost written or undone chan
 deactivated or coming back the site's (a trigger on ``identities_account.is_active``, migration 0003).
 
 A page's value names every row it read (kind|ID|version, relation revisions included with 0 for an
-account that has none yet), so a remembered page is checked by reading those rows by ID
-(:func:`postgres_known_sql`, :class:`Named`) rather than navigating from the window again: each named ID
-is covered by the version of the row that names it (a post whose author, parent, card or topic changed
-has a new version itself).
+account that has none yet), so a remembered page is checked by reading those rows again rather than
+navigating from the window again: each named ID is covered by the version of the row that names it (a post
+whose author, parent, card or topic changed has a new version itself). On PostgreSQL the value also says
+where it found each row (its ``ctid``), and the check reads each row there (:func:`postgres_known_sql`,
+:class:`Named`): one heap access a row instead of an index descent and a heap access.
 
 A row's version is PostgreSQL's ``xmin`` (every UPDATE writes a new tuple; freezing keeps the value since
 9.4; counters are written by UPDATE in the like's and repost's own transaction, spool.core.counters), and on
@@ -69,8 +70,11 @@ def _body(vendor: str, viewer: str, posts: str, reposts: str) -> str:
     """The statement's rows (one text column ``v``: kind, ID, version), given its three placeholders. The
     candidate posts are read once (``vp``); the accounts, parents, roots, cards and topics they name are each
     read once however many posts name them. Each row's own version covers the IDs it names, so the set of
-    (kind, ID, version) is the whole fingerprint."""
-    if vendor == "postgresql":
+    (kind, ID, version) is the whole fingerprint. On PostgreSQL each row also has its kind ``k`` and its
+    ``ctid`` (NULL for a revision), which the fingerprint does not read: where a hit reads the row again
+    (:func:`postgres_known_sql`)."""
+    postgres = vendor == "postgresql"
+    if postgres:
         posts_in, reposts_in = f"= ANY({posts}::bigint[])", f"= ANY({reposts}::bigint[])"
         materialized = "MATERIALIZED "
     else:
@@ -83,28 +87,50 @@ def _body(vendor: str, viewer: str, posts: str, reposts: str) -> str:
 
     def row(kind: str, alias: str, *more: str) -> str:
         parts = [f"'{kind}|'", f"{alias}.id", "'|'", v(alias), *more]
-        return f"({' || '.join(parts)})" if vendor != "postgresql" else f"concat({', '.join(parts)})"
+        if not postgres:
+            return f"({' || '.join(parts)})"
+        return f"concat({', '.join(parts)}), '{kind}', {alias}.ctid"
 
     reposters = f"SELECT account_id FROM posts_repost WHERE id {reposts_in}"  # noqa: S608
     people = (
         "SELECT author_id FROM vp UNION SELECT reply_to_author_id FROM vp"  # noqa: S608
         f" UNION SELECT root_author_id FROM vp UNION SELECT {viewer} UNION {reposters}"
     )
+    vp_ctid, p_where, no_ctid = (
+        (", p.ctid", ", 'p' AS k, vp.ctid AS c", ", 'R', NULL::tid") if postgres else ("", "", "")
+    )
     # Table names are ours, every value a placeholder.
     return (
-        f"WITH vp AS {materialized}(SELECT {_NAMED}, {v('p')} AS version"  # noqa: S608
+        f"WITH vp AS {materialized}(SELECT {_NAMED}{vp_ctid}, {v('p')} AS version"  # noqa: S608
         f" FROM posts_post p WHERE p.id {posts_in})"
-        " SELECT 'p|' || vp.id || '|' || vp.version AS v FROM vp"
+        f" SELECT 'p|' || vp.id || '|' || vp.version AS v{p_where} FROM vp"
         f" UNION ALL SELECT {row('a', 'a')} FROM identities_account a WHERE a.id IN ({people})"
         f" UNION ALL SELECT {row('q', 'q')} FROM posts_post q"
         " WHERE q.id IN (SELECT reply_to_id FROM vp UNION SELECT root_id FROM vp)"
         f" UNION ALL SELECT {row('c', 'c')} FROM posts_linkcard c WHERE c.id IN (SELECT card_id FROM vp)"
         f" UNION ALL SELECT {row('t', 't')} FROM posts_topic t WHERE t.id IN (SELECT topic_id FROM vp)"
         f" UNION ALL SELECT 'R|' || x.id || '|' || coalesce((SELECT revision FROM {REVISIONS}"
-        " WHERE account_id = x.id), 0) FROM (SELECT reply_to_author_id AS id FROM vp"
+        f" WHERE account_id = x.id), 0){no_ctid} FROM (SELECT reply_to_author_id AS id FROM vp"
         f" UNION SELECT root_author_id FROM vp UNION SELECT {viewer} UNION SELECT 0) x WHERE x.id IS NOT NULL"
         f" UNION ALL SELECT {row('r', 'r')} FROM posts_repost r WHERE r.id {reposts_in}"
     )
+
+
+# The fingerprint's text: its items in byte order, whatever the database's collation (cheaper to sort).
+_AGG = "string_agg(s.v, ',' ORDER BY s.v COLLATE \"C\")"
+# The kinds of row a hit reads again by ``ctid``, in :class:`Named`'s order, and their tables.
+_BY_CTID = {
+    "p": "posts_post",
+    "r": "posts_repost",
+    "a": "identities_account",
+    "q": "posts_post",
+    "c": "posts_linkcard",
+    "t": "posts_topic",
+}
+# What the navigating value adds after the fingerprint's text: each kind's ctids, as array literals.
+_CTIDS = "".join(
+    f" || ';' || coalesce((array_agg(s.c) FILTER (WHERE s.k = '{kind}'))::text, '{{}}')" for kind in _BY_CTID
+)
 
 
 _SQL: dict[tuple[str, ...], str] = {}
@@ -117,37 +143,45 @@ def postgres_versions_sql(viewer: str, posts: str, reposts: str) -> str:
     found = _SQL.get(key)
     if found is None:
         body = _body("postgresql", viewer, posts, reposts)
-        found = _SQL[key] = f"(SELECT string_agg(s.v, ',' ORDER BY s.v) FROM ({body}) s)"  # noqa: S608
+        found = _SQL[key] = f"(SELECT {_AGG}{_CTIDS} FROM ({body}) s)"  # noqa: S608
     return found
 
 
-def postgres_known_sql(posts: str, reposts: str, named: Sequence[str]) -> str:
-    """PostgreSQL: :func:`postgres_versions_sql`'s value for a page whose rows are known (the window's
-    ``posts`` and ``reposts``, and :class:`Named`'s arrays, as placeholders in its order): each row read
-    by its ID, no navigation. Equal to the navigating value while none of those rows changed."""
-    key = ("known", posts, reposts, *named)
+def postgres_known_sql(named: Sequence[str]) -> str:
+    """PostgreSQL: the text :func:`postgres_versions_sql`'s value starts with (what the fingerprint reads),
+    for a page whose rows are known (:class:`Named`'s arrays, as placeholders in its order): each row read
+    at its ``ctid``, no navigation and no index. Equal to the navigating value's while none of those rows
+    changed.
+
+    A row is read where the page found it (a TID scan: one heap access a row, where a probe by ID descends
+    an index first), and only if that very row version is still visible there. An UPDATE writes the row
+    anew (a new ``ctid``, or the same slot only once the old version is dead and vacuumed, with a newer
+    ``xmin``) and a DELETE leaves it invisible: either way the row's ``kind|ID|version`` reads differently or
+    not at all, and the value differs (any row version found at the slot later was written later: another
+    ID, or a newer ``xmin``). A window ID that had no row is looked for by ID (``absent``: usually none),
+    so a row appearing under it later changes the value too."""
+    key = ("known", *named)
     found = _SQL.get(key)
     if found is None:
-        accounts, parents, cards, topics, revisions = (f"{p}::bigint[]" for p in named)
+        *ctids, revisions, absent = named
 
-        def rows(kind: str, table: str, ids: str) -> str:
+        def rows(kind: str, table: str, where: str) -> str:
             # Table names are ours, every value a placeholder.
-            return f"SELECT concat('{kind}|', x.id, '|', x.xmin::text) FROM {table} x WHERE x.id = ANY({ids})"  # noqa: S608
+            return f"SELECT concat('{kind}|', x.id, '|', x.xmin::text) FROM {table} x WHERE {where}"  # noqa: S608
 
         body = " UNION ALL ".join(
             (
-                f"SELECT 'p|' || x.id || '|' || x.xmin::text AS v FROM posts_post x"  # noqa: S608
-                f" WHERE x.id = ANY({posts}::bigint[])",
-                rows("a", "identities_account", accounts),
-                rows("q", "posts_post", parents),
-                rows("c", "posts_linkcard", cards),
-                rows("t", "posts_topic", topics),
-                f"SELECT 'R|' || x.id || '|' || coalesce(r.revision, 0) FROM unnest({revisions}) x (id)"  # noqa: S608
-                f" LEFT JOIN {REVISIONS} r ON r.account_id = x.id",
-                rows("r", "posts_repost", f"{reposts}::bigint[]"),
+                *(
+                    rows(kind, table, f"x.ctid = ANY({at}::tid[])")
+                    for (kind, table), at in zip(_BY_CTID.items(), ctids, strict=True)
+                ),
+                f"SELECT 'R|' || x.id || '|' || coalesce(r.revision, 0)"  # noqa: S608
+                f" FROM unnest({revisions}::bigint[]) x (id) LEFT JOIN {REVISIONS} r ON r.account_id = x.id",
+                rows("p", "posts_post", f"x.id = ANY({absent}::bigint[])"),
+                rows("r", "posts_repost", f"x.id = ANY({absent}::bigint[])"),
             )
         )
-        found = _SQL[key] = f"(SELECT string_agg(s.v, ',' ORDER BY s.v) FROM ({body}) s)"  # noqa: S608
+        found = _SQL[key] = f"(SELECT {_AGG} FROM ({body}) s (v))"  # noqa: S608
     return found
 
 
@@ -157,32 +191,40 @@ def fingerprint(text: str | None) -> bytes:
 
 
 class Named(NamedTuple):
-    """The IDs a page's versions value names besides its window's, by kind, as array literals (the
-    parameters of :func:`postgres_known_sql`)."""
+    """Where a page's versions value found its rows, as array literals (the parameters of
+    :func:`postgres_known_sql`): each kind's ``ctid`` values (window posts, window reposts, accounts, parents
+    and roots, cards, topics), the accounts whose relation revisions it read, and the window's IDs that had
+    no row."""
 
+    posts: str
+    reposts: str
     accounts: str
     parents: str
     cards: str
     topics: str
     revisions: str
+    absent: str
 
 
-_KINDS = {"a": 0, "q": 1, "c": 2, "t": 3, "R": 4}
-
-
-def named(text: str | None) -> Named:
-    """The IDs ``text`` (a versions value) names, by kind."""
-    found: list[list[str]] = [[], [], [], [], []]
-    for item in (text or "").split(","):
+def read_value(value: str | None, window: Window) -> Versions:
+    """A page's :class:`Versions` from :func:`postgres_versions_sql`'s value, read for ``window``."""
+    text, *ctids = (value or "").split(";")
+    revisions: list[str] = []
+    found: set[str] = set()
+    for item in text.split(","):
         kind, _, rest = item.partition("|")
-        at = _KINDS.get(kind)
-        if at is not None:
-            found[at].append(rest.partition("|")[0])
-    return Named(*(f"{{{','.join(ids)}}}" for ids in found))
+        if kind == "R":
+            revisions.append(rest.partition("|")[0])
+        elif kind in ("p", "r"):
+            found.add(rest.partition("|")[0])
+    absent = [str(i) for i in (*window.posts, *window.reposts) if str(i) not in found]
+    posts, reposts, accounts, parents, cards, topics = ctids
+    ids = f"{{{','.join(revisions)}}}", f"{{{','.join(absent)}}}"
+    return Versions(fingerprint(text), Named(posts, reposts, accounts, parents, cards, topics, *ids))
 
 
 class Versions(NamedTuple):
-    """A page's versions as kept: the digest, and (PostgreSQL) the IDs they named, to check them by."""
+    """A page's versions as kept: the digest, and (PostgreSQL) where they found their rows (to check by)."""
 
     digest: bytes
     named: Named | None = None
@@ -214,8 +256,7 @@ def read_versions(viewer: int, window: Window) -> Versions:
         sql = "SELECT " + postgres_versions_sql("$1::bigint", "$2", "$3")
         with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
             cursor.execute(sql, [viewer, posts, reposts])
-            text = cursor.fetchone()[0]
-            return Versions(fingerprint(text), named(text))
+            return read_value(cursor.fetchone()[0], window)
     key = (vendor, "", "", "")
     found = _SQL.get(key)
     if found is None:
