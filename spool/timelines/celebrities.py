@@ -31,7 +31,7 @@ from spool.core.compiled import compiled
 from spool.identities.models import Account, Follow
 from spool.timelines.fanout import FOLLOWS, POSTS, REPOSTS, TIMELINES, newest_of
 from spool.timelines.models import Timeline
-from spool.timelines.stores import Entry
+from spool.timelines.stores import Entry, entries_of
 from spool.timelines.versions import Named, fingerprint, postgres_known_sql
 
 ACCOUNTS = Account._meta.db_table
@@ -113,13 +113,23 @@ def _statement(db: BaseDatabaseWrapper, threshold: int, versions: bool = False) 
     return found
 
 
+# By vendor: the converters and attribute names of _ACCOUNT's columns (read once; every request asks).
+_ACCOUNT_COLUMNS: dict[str, tuple[Any, list[str]]] = {}
+
+
 def _account(db: BaseDatabaseWrapper, columns: Sequence[Any]) -> Account | None:
     """The viewer's account from its columns in the registry row (None: no such account)."""
     if columns[0] is None:
         return None
-    _, _, _, convert, compiler, _ = _ACCOUNT._compile(db)
+    found = _ACCOUNT_COLUMNS.get(db.vendor)
+    if found is None:
+        _, _, _, convert, compiler, _ = _ACCOUNT._compile(db)
+        found = _ACCOUNT_COLUMNS[db.vendor] = (
+            convert,
+            [column[0].target.attname for column in compiler.select],
+        )
+    convert, names = found
     values = convert([columns])[0] if convert is not None else columns
-    names = [column[0].target.attname for column in compiler.select]
     return Account.from_db(db.alias, names, values)
 
 
@@ -136,7 +146,8 @@ def _registry_pg(
     versions = None
     if known is not None:
         versions = fingerprint(columns.pop(0))
-    entries = sorted(map(Entry, sort_ids, post_ids), reverse=True) if sort_ids else []
+    entries = entries_of(zip(sort_ids, post_ids, strict=True)) if sort_ids else []
+    entries.sort(reverse=True)  # newest first (the arrays' order is not promised)
     return active_at, entries, _account(connection, columns), versions
 
 

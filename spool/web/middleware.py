@@ -15,11 +15,16 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware import csrf
 
 from spool.accounts.sessions import note_activity
+from spool.core.headers import Headers
 from spool.core.requests import authorization
 
 CSP = (
     "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+_SECURITY_HEADERS = Headers(
+    ("Content-Security-Policy", CSP), ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 )
 
 
@@ -29,8 +34,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        _SECURITY_HEADERS.default_on(response)
         return response
 
 

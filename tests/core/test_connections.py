@@ -227,6 +227,30 @@ def test_a_prefork_worker_keeps_its_pool_from_task_to_task() -> None:
     assert pool.get_stats().get("connections_num", 0) - opened <= 1
 
 
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_pooled_connection_in_autocommit_is_not_set_again_and_transactions_still_switch_it() -> None:
+    """Each checkout from the pool asks for autocommit, which a pooled connection always has: the backend
+    leaves it alone then (spool.core.postgres_backend), and still turns it off and on around a transaction."""
+    from django.db import transaction
+
+    connection.close()  # given back: the next statement checks one out (Django sets autocommit then)
+    _select_one()
+    native = connection.connection
+    assert native.autocommit and connection.get_autocommit()
+    connection.set_autocommit(True)  # the same value: nothing to do
+    assert native.autocommit
+    with transaction.atomic():
+        assert not native.autocommit
+        _select_one()
+    assert native.autocommit and connection.get_autocommit()
+    connection.set_autocommit(False)
+    assert not native.autocommit
+    connection.set_autocommit(True)
+    assert native.autocommit
+    _select_one()
+
+
 # --- Redis: the cache's connections shared by every request's cache object ----------------------------
 
 

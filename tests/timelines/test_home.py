@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from spool.core.errors import ValidationError
 from spool.identities import services as identities
+from spool.identities.models import Account
 from spool.posts import services as posts
 from spool.posts.timelines import home_posts
+from spool.timelines.celebrities import read_registry
 from spool.timelines.home import home_rows
-from spool.timelines.stores import TimelineStore
+from spool.timelines.stores import Entry, TimelineStore
 from tests.timelines.conftest import People, committed
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +270,28 @@ def test_the_api_rows_show_each_post_once_at_its_newest_repost(
     committed(posts.undo_repost, cy, popular.id)
     committed(posts.undo_repost, cy, bobs.id)
     assert shown() == [(popular.id, first.id), (quiet.id, None), (bobs.id, None)]
+
+
+def test_the_registry_reads_the_viewer_and_the_celebrities_newest_first(
+    store: TimelineStore, people: People, monkeypatch: Any
+) -> None:
+    """PostgreSQL reads the viewer's account and the celebrities' newest entries in the registry's statement:
+    the account as Django would load it, each time (its columns' converters and names are kept after the
+    first read), and the entries as Entry values, newest first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's registry reads neither")
+    monkeypatch.setattr(settings.SPOOL, "fanout_threshold", 1)
+    ana, bob, star = people("ana"), people("bob"), people("star")
+    people.follow(ana, star)
+    people.follow(bob, star)
+    starred = [people.post(star, f"star {i}") for i in range(3)]
+    fields = [f.attname for f in Account._meta.concrete_fields]
+    for _ in range(2):
+        registry = read_registry(ana.id, 1, None, 10)
+        fresh = Account.objects.get(id=ana.id)
+        assert {f: getattr(registry.account, f) for f in fields} == {f: getattr(fresh, f) for f in fields}
+        assert not registry.account._state.adding
+        assert registry.account._state.db == "default"
+        found = registry.celebrities.entries(None, 10)
+        assert [e.sort_id for e in found] == [p.id for p in reversed(starred)]
+        assert all(type(e) is Entry for e in found)

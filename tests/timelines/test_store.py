@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from spool.timelines.stores import Entry, TimelineStore
+from spool.timelines.stores import Entry, TimelineStore, entries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +104,22 @@ def test_fan_out_skips_timelines_redis_does_not_hold(store: TimelineStore) -> No
     assert store.read(OWNER + 1, None, 10) is None
     client = store.client  # type: ignore[attr-defined]
     assert not client.exists(f"{store.prefix}{OWNER + 1}:n")  # type: ignore[attr-defined]
+
+
+def test_entries_are_read_as_entries(store: TimelineStore) -> None:
+    """The Redis store builds its entries without Entry's own ``__new__`` (``entries_of``), from the body
+    and from the tail not merged yet: they must still be Entry values, not bare tuples."""
+    store.add(OWNER, entries(1, 2), create=True)
+    store.fan_out([OWNER], Entry(3, 30))
+    found = store.read(OWNER, None, 10)
+    assert found is not None
+    assert [type(e) for e in found] == [Entry, Entry, Entry]
+    assert [(e.sort_id, e.post_id) for e in found] == [(3, 30), (2, 20), (1, 10)]
+
+
+def test_entries_of_builds_entries_from_pairs() -> None:
+    built = entries_of([(5, 50), (4, 7)])
+    assert built == [Entry(5, 50), Entry(4, 7)]
+    assert all(type(e) is Entry for e in built)
+    assert built[1].post_id == 7
+    assert entries_of(iter([])) == []

@@ -21,6 +21,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from spool.core.errors import RateLimited
+from spool.core.headers import Headers, put
 from spool.core.ratelimit import Limit, Rider, Riders, count
 from spool.core.requests import authorization, client_address
 from spool.oauth.credentials import Prefetch
@@ -37,6 +38,8 @@ ALLOWED_HEADERS = "Authorization, Content-Type, Accept, Idempotency-Key"
 EXPOSED = (
     "Link, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, Mastodon-Async-Refresh"
 )
+# What every CORS response but a preflight's gets, in this order.
+_CORS = Headers(("Access-Control-Expose-Headers", EXPOSED), ("Access-Control-Allow-Origin", "*"))
 
 Middleware = Callable[[HttpRequest], HttpResponse]
 
@@ -110,9 +113,15 @@ def _learn(hashed: str, account_id: int | None) -> None:
 
 
 def _headers(response: HttpResponse, limit: int, remaining: int, resets_in: int) -> None:
-    response["X-RateLimit-Limit"] = str(limit)
-    response["X-RateLimit-Remaining"] = str(max(remaining, 0))
-    response["X-RateLimit-Reset"] = reset_at(resets_in)
+    # Numbers and an ISO 8601 time: nothing for Django's per-header checks to refuse (spool.core.headers).
+    put(
+        response,
+        (
+            ("X-RateLimit-Limit", str(limit)),
+            ("X-RateLimit-Remaining", str(max(remaining, 0))),
+            ("X-RateLimit-Reset", reset_at(resets_in)),
+        ),
+    )
 
 
 def reset_at(resets_in: int) -> str:
@@ -135,6 +144,7 @@ class CorsMiddleware:
             response["Access-Control-Max-Age"] = "86400"
         else:
             response = self.get_response(request)
-            response["Access-Control-Expose-Headers"] = EXPOSED
+            _CORS.set_on(response)  # Access-Control-Expose-Headers, then -Allow-Origin
+            return response
         response["Access-Control-Allow-Origin"] = "*"
         return response

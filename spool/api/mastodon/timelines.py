@@ -18,6 +18,7 @@ from spool.api.mastodon.entities.cached import join_statuses
 from spool.api.mastodon.filters import render_screened, render_screened_rows_parts
 from spool.api.mastodon.pagination import Window, link_header
 from spool.core.compiled import compiled
+from spool.core.headers import put
 from spool.feeds import lists
 from spool.feeds.timelines import list_entries, public_entries, topic_entries
 from spool.identities.models import Account, WordFilter
@@ -112,7 +113,7 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
         seen.served()
         ready = HttpResponse(join_statuses(remembered.statuses), content_type="application/json")
         if remembered.link is not None:
-            ready["Link"] = remembered.link
+            put(ready, (("Link", remembered.link),))  # checked when the page was remembered
         return ready
     account, rows, state = found.viewer, found.rows, found.extras
     keys = [r.sort_id for r in rows]  # the pages link from what was read, whatever is left out below

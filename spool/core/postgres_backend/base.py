@@ -77,6 +77,14 @@ class DatabaseWrapper(QueryLogSwitch, base.DatabaseWrapper):
             params["context"] = _adapters(params["context"])
         return params
 
+    def _set_autocommit(self, autocommit: bool) -> None:
+        """Django's, but nothing when the connection is already so: a connection from the pool always is
+        in autocommit (the pool makes them so), and Django sets it again on every checkout, once per
+        request (psycopg takes its lock and runs its generator even for the same value)."""
+        if self.connection.autocommit == autocommit:
+            return
+        super()._set_autocommit(autocommit)  # type: ignore[misc]
+
     def native_cursor(self, binary: bool = False) -> Any:
         """A cursor for statements written with PostgreSQL's own placeholders (``$1``…), wrapped as Django
         wraps its cursors (query logging, execute wrappers, error translation): psycopg sends the SQL as it

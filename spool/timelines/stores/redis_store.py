@@ -28,7 +28,7 @@ from typing import Any, cast
 from django.conf import settings
 
 from spool.core.redis import redis_client
-from spool.timelines.stores import Entry, cap
+from spool.timelines.stores import Entry, cap, entries_of
 
 RECORD = struct.Struct(">QQ")
 SIZE = RECORD.size
@@ -187,9 +187,9 @@ def _window(body: bytes | None, tail: bytes | None, before: int | None, count: i
         return None
     end = len(body) // SIZE if before is None else _bisect(body, before)
     start = max(0, end - count)
-    window = [Entry(*r) for r in RECORD.iter_unpack(body[start * SIZE : end * SIZE])]
+    window = entries_of(RECORD.iter_unpack(body[start * SIZE : end * SIZE]))
     if tail:
-        fresh = [Entry(*r) for r in RECORD.iter_unpack(tail) if before is None or r[0] < before]
+        fresh = entries_of(r for r in RECORD.iter_unpack(tail) if before is None or r[0] < before)
         if fresh:
             window = sorted({*window, *fresh})
     window.reverse()
