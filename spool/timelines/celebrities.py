@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, QuerySet, Subquery
 
@@ -136,19 +136,20 @@ def _account(db: BaseDatabaseWrapper, columns: Sequence[Any]) -> Account | None:
 def _registry_pg(
     viewer: int, threshold: int, before: int | None, count: int, known: Named | None = None
 ) -> tuple[datetime | None, list[Entry], Account | None, bytes | None]:
-    with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
+    db = connections[DEFAULT_DB_ALIAS]  # once: each ``connection.…`` goes through a context-local
+    with db.native_cursor() as cursor:  # type: ignore[attr-defined]
         bound = _NO_BOUND if before is None else before
         params: list[Any] = [viewer, bound, count]
         if known is not None:
             params += known
-        cursor.execute(_statement(connection, threshold, known is not None), params)
+        cursor.execute(_statement(db, threshold, known is not None), params)
         active_at, sort_ids, post_ids, *columns = cursor.fetchone()
     versions = None
     if known is not None:
         versions = fingerprint(columns.pop(0))
     entries = entries_of(zip(sort_ids, post_ids, strict=True)) if sort_ids else []
     entries.sort(reverse=True)  # newest first (the arrays' order is not promised)
-    return active_at, entries, _account(connection, columns), versions
+    return active_at, entries, _account(db, columns), versions
 
 
 class Celebrities:
