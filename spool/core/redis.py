@@ -46,13 +46,8 @@ class FastScript:
         self._pid = os.getpid()
 
     def __call__(self, keys: Sequence[str], args: Sequence[int | str | bytes] = ()) -> Any:
-        if self._pid != os.getpid():  # forked: the parent's sockets are not this process's to use
-            self._idle, self._pid = [], os.getpid()
         command = self.pack(keys, args)
-        try:
-            connection = self._idle.pop()
-        except IndexError:
-            connection = self.client.connection_pool.make_connection()
+        connection = self._take()
         try:
             connection.send_packed_command((command,))
             reply = connection.read_response()
@@ -82,15 +77,10 @@ class FastScript:
         replies are read. A connection that failed is closed and every call made again through the client
         (with its retries): the script must be one that may run twice (a marker it sets, as a retried task
         would need anyway)."""
-        if self._pid != os.getpid():
-            self._idle, self._pid = [], os.getpid()
         if not calls:
             return []
         commands = [self.pack(keys, args) for keys, args in calls]
-        try:
-            connection = self._idle.pop()
-        except IndexError:
-            connection = self.client.connection_pool.make_connection()
+        connection = self._take()
         replies: list[Any] = []
         try:
             connection.send_packed_command(commands)
@@ -125,6 +115,15 @@ class FastScript:
             data = item if isinstance(item, bytes) else str(item).encode(encoding)
             parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
         return b"".join(parts)
+
+    def _take(self) -> Any:
+        """An idle connection of this object's, or a new one (not yet connected)."""
+        if self._pid != os.getpid():  # forked: the parent's sockets are not this process's to use
+            self._idle, self._pid = [], os.getpid()
+        try:
+            return self._idle.pop()
+        except IndexError:
+            return self.client.connection_pool.make_connection()
 
     def _give_back(self, connection: Any) -> None:
         if len(self._idle) < IDLE_MAX:
