@@ -103,9 +103,10 @@ def _apply(model: type[Model], pk: int, field: str, delta: int) -> None:
 
 def _apply_rows(model: type[Model], rows: dict[int, dict[str, int]]) -> None:
     """Apply the changes ``rows`` (id → field → a nonzero delta) to ``model``'s rows in id order. On
-    PostgreSQL, several rows in one statement (:func:`_update_rows_sql`); otherwise (and for one row) one
-    :func:`_apply` per row and field, as :func:`add` does outside :func:`deferring`."""
-    if len(rows) < 2 or connection.vendor != "postgresql":
+    PostgreSQL (Spool's backend, which has native cursors), several rows in one statement
+    (:func:`_update_rows_sql`); otherwise (and for one row) one :func:`_apply` per row and field, as
+    :func:`add` does outside :func:`deferring`."""
+    if len(rows) < 2 or not hasattr(connection, "native_cursor"):
         for pk in sorted(rows):
             for field in sorted(rows[pk]):
                 _apply(model, pk, field, rows[pk][field])
