@@ -115,7 +115,7 @@ def _apply_rows(model: type[Model], rows: dict[int, dict[str, int]]) -> None:
     ids = sorted(rows)
     params = [ids_param(ids, "postgresql")]
     params += [ids_param([rows[pk].get(field, 0) for pk in ids], "postgresql") for field in fields]
-    with connection.native_cursor() as cursor:  # type: ignore[attr-defined]
+    with connection.native_cursor() as cursor:
         cursor.execute(_update_rows_sql(model, fields), params)
 
 
