@@ -130,9 +130,9 @@ def test_a_batchs_counters_are_exact_and_applied_in_one_statement_per_model(
     assert Post.objects.get(pk=second["id"]).likes_count == 2
     assert Post.objects.get(pk=first["id"]).replies_count == 0
     if connection.vendor == "postgresql":
-        bumps = [
-            q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "WITH")) and "_count" in q["sql"]
-        ]
+        # The summed changes (the Delete lowers what its post counted apart: by a count of its rows).
+        writes = [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "WITH"))]
+        bumps = [sql for sql in writes if "_count" in sql and "COUNT(" not in sql]
         accounts = [sql for sql in bumps if '"posts_count"' in sql and "identities_account" in sql]
         posts = [sql for sql in bumps if '"likes_count"' in sql and "posts_post" in sql]
         assert len(accounts) == 1 and len(posts) == 1, bumps
