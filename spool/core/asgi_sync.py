@@ -138,13 +138,21 @@ RESOLVED_SIZE = 4_096
 _resolved: dict[tuple[Any, str], ResolverMatch] = {}
 
 
-class OneHopASGIHandler(ASGIHandler):
-    """``body_limit()``, when given: the most bytes of a body the routes take (see the module)."""
+# A route's own answer to a request in the worker thread, between ``request_started`` and
+# ``request_finished``, from the ASGI scope and the body read: ``None`` (before it reads the body) leaves
+# the request to Django's handler.
+Direct = Callable[[dict[str, Any], IO[bytes]], HttpResponseBase | None]
 
-    def __init__(self, body_limit: Callable[[], int] | None = None) -> None:
+
+class OneHopASGIHandler(ASGIHandler):
+    """``body_limit()``, when given: the most bytes of a body the routes take (see the module).
+    ``direct``, when given: tried first on each request (see :data:`Direct`)."""
+
+    def __init__(self, body_limit: Callable[[], int] | None = None, direct: Direct | None = None) -> None:
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)  # the synchronous chain, called in the worker thread
         self.body_limit = body_limit
+        self.direct = direct
         # Through asgiref's SyncToAsync rather than a bare run_in_executor: it tells the worker thread
         # which loop serves it, so that async_to_sync in a view (the realtime pushes to the in-process
         # channel layer) runs on that loop, not on a new loop of its own in another thread, where the
@@ -232,6 +240,9 @@ class OneHopASGIHandler(ASGIHandler):
         a streaming one, with this thread's database connections given back."""
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
+        if self.direct is not None and (response := self.direct(scope, body)) is not None:
+            response.close()
+            return response
         request, response = self.create_request(scope, body)
         if request is not None:
             response = self.get_response(request)
@@ -290,7 +301,9 @@ class OneHopASGIHandler(ASGIHandler):
 
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
     """The response's headers and cookies as ASGI sends them (as Django's ``send_response``)."""
-    headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
+    # The pairs as set (``response.items()`` reads them through two generic mapping views).
+    pairs = response.headers._store.values()
+    headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in pairs]
     if response.cookies:
         headers += [
             (b"Set-Cookie", c.output(header="").encode("ascii").strip()) for c in response.cookies.values()
