@@ -27,7 +27,7 @@ django_http = OneHopASGIHandler()
 # Their POSTs answered without Django's request handling when nothing but the view and a few fixed headers
 # would answer them (spool.inbox_asgi); anything else as every other request.
 inbox_http = OneHopASGIHandler(
-    body_limit=lambda: settings.SPOOL.federation_max_body_bytes, direct=inbox_asgi.answer
+    body_limit=lambda: settings.SPOOL.federation_max_body_bytes, direct=inbox_asgi.answer, bare=True
 )
 _INBOX = re.compile(r"/ap/(?:accounts/\d+/)?inbox")
 
