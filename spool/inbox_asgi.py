@@ -22,12 +22,14 @@ own). ``tests/federation/test_inbox_asgi.py`` compares the answers with the whol
 
 from __future__ import annotations
 
-import functools
 import re
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.core.handlers.exception import response_for_exception
 from django.http import HttpResponseBase
 from django.http.request import split_domain_port, validate_host
@@ -63,14 +65,15 @@ def answer(scope: dict[str, Any], body: IO[bytes]) -> HttpResponseBase | None:
     found = PATH.fullmatch(scope["path"])
     if found is None or scope["method"] != "POST" or scope.get("query_string") or scope.get("root_path"):
         return None
-    if not _taken():
+    route = _route or _settle_route()
+    if not route.taken:
         return None
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
         name, value = raw_name.decode("latin1").lower(), raw_value.decode("latin1")
         headers[name] = f"{headers[name]},{value}" if name in headers else value  # as Django joins them
     host = headers.get("host")
-    if host is None or not _allowed(host) or any("_" in name for name in headers):
+    if host is None or not route.allows(host) or any("_" in name for name in headers):
         return None
     account_id = found.group(1)
     if account_id is not None and not federating(int(account_id)):
@@ -82,17 +85,39 @@ def answer(scope: dict[str, Any], body: IO[bytes]) -> HttpResponseBase | None:
         request = ASGIRequest(scope, body)
         response = busy_answer(request, exc) or response_for_exception(request, exc)
     # What the middleware adds, in the order it adds it (the innermost middleware's first).
-    before, after = _middleware_headers()
     SECURITY_HEADERS.default_on(response)
-    before.default_on(response)
+    route.frame.default_on(response)
     response.headers.setdefault("Content-Length", str(len(response.content)))  # type: ignore[attr-defined]
-    after.default_on(response)
+    route.security.default_on(response)
     return response
 
 
-def _taken() -> bool:
-    """Whether the settings leave the middleware nothing to do for an inbox POST but its fixed headers."""
-    return (
+@dataclass(frozen=True)
+class _Route:
+    """What the settings make of the route, read once (a setting read costs a Python call through
+    ``LazySettings``; the route read sixteen per POST): whether it takes inbox POSTs, the hosts it
+    allows, and the headers of the clickjacking (``frame``) and security middleware."""
+
+    taken: bool
+    allowed_hosts: list[str]
+    frame: Headers
+    security: Headers
+
+    def allows(self, host: str) -> bool:
+        """Whether Django's ``request.get_host()`` takes ``host`` (it raises ``DisallowedHost`` otherwise)."""
+        domain, _ = split_domain_port(host)
+        return bool(domain) and validate_host(domain, self.allowed_hosts)
+
+
+_route: _Route | None = None
+
+
+def _settle_route() -> _Route:
+    global _route
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    taken = (
         tuple(settings.MIDDLEWARE) == MIDDLEWARE
         and not settings.USE_X_FORWARDED_HOST
         and not settings.SECURE_SSL_REDIRECT
@@ -102,37 +127,20 @@ def _taken() -> bool:
         and settings.FORCE_SCRIPT_NAME is None
         and not any(db.get("ATOMIC_REQUESTS") for db in settings.DATABASES.values())
     )
-
-
-def _allowed(host: str) -> bool:
-    """Whether Django's ``request.get_host()`` takes ``host`` (it raises ``DisallowedHost`` otherwise)."""
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    domain, _ = split_domain_port(host)
-    return bool(domain) and validate_host(domain, allowed)
-
-
-def _middleware_headers() -> tuple[Headers, Headers]:
-    referrer = settings.SECURE_REFERRER_POLICY
-    return _fixed_headers(
-        settings.X_FRAME_OPTIONS,
-        settings.SECURE_CONTENT_TYPE_NOSNIFF,
-        referrer if isinstance(referrer, str) or referrer is None else tuple(referrer),
-        settings.SECURE_CROSS_ORIGIN_OPENER_POLICY,
-    )
-
-
-@functools.cache
-def _fixed_headers(frame: str, nosniff: bool, referrer: Any, opener: str | None) -> tuple[Headers, Headers]:
-    """The headers the clickjacking middleware adds (before Content-Length, the common middleware's) and
-    those the security middleware adds (after it), from their settings."""
-    after = []
-    if nosniff:
-        after.append(("X-Content-Type-Options", "nosniff"))
-    if referrer:
+    security = []
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        security.append(("X-Content-Type-Options", "nosniff"))
+    if referrer := settings.SECURE_REFERRER_POLICY:
         values = [v.strip() for v in referrer.split(",")] if isinstance(referrer, str) else referrer
-        after.append(("Referrer-Policy", ",".join(values)))
-    if opener:
-        after.append(("Cross-Origin-Opener-Policy", opener))
-    return Headers(("X-Frame-Options", frame.upper())), Headers(*after)
+        security.append(("Referrer-Policy", ",".join(values)))
+    if opener := settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        security.append(("Cross-Origin-Opener-Policy", opener))
+    frame = Headers(("X-Frame-Options", settings.X_FRAME_OPTIONS.upper()))
+    _route = _Route(taken, list(allowed), frame, Headers(*security))
+    return _route
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    global _route
+    _route = None
