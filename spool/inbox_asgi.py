@@ -28,9 +28,9 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.core.handlers.exception import response_for_exception
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.core.handlers.exception import response_for_exception
 from django.http import HttpResponseBase
 from django.http.request import split_domain_port, validate_host
 

@@ -168,7 +168,7 @@ class OneHopASGIHandler(ASGIHandler):
         self.body_limit = body_limit
         self.direct = direct
         if bare:
-            self.respond = self._bare_hop  # type: ignore[method-assign]
+            self.respond = self._bare_hop
             return
         # Through asgiref's SyncToAsync rather than a bare run_in_executor: it tells the worker thread
         # which loop serves it, so that async_to_sync in a view (the realtime pushes to the in-process

@@ -41,8 +41,8 @@ from django.utils import timezone
 
 from spool.core import counters, savepoints
 from spool.core.batching import batched_tasks
-from spool.core.compiled import native_sql
 from spool.core.busy import is_busy
+from spool.core.compiled import native_sql
 from spool.core.inserts import numbered
 from spool.core.snowflake import next_id
 from spool.federation.actors import account_for_actor, lookup_key
