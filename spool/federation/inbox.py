@@ -386,7 +386,7 @@ def taken_by_drains(before: int) -> dict[int, int]:
         first = fresh.order_by("id").values_list("id", flat=True).first()
         return {} if first is None else {0: first}
     with connection.native_cursor() as cursor:  # type: ignore[attr-defined]  # spool.core.postgres_backend
-        cursor.execute(_taken_sql(), [before])
+        cursor.execute(_taken_sql(LOOK_AHEAD), [before])
         taken: dict[int, int] = {}
         for part, item_id in cursor.fetchall():
             taken[part] = min(item_id, taken.get(part, item_id))
@@ -397,13 +397,14 @@ _BEFORE = 2**62 + 0x5F00  # where ``before`` lands among the compiled statement'
 
 
 @functools.cache
-def _taken_sql() -> str:
-    """:func:`taken_by_drains`' statement on PostgreSQL, ``before`` as its one parameter (``$1``), the rest
+def _taken_sql(look_ahead: int) -> str:
+    """:func:`taken_by_drains`' statement on PostgreSQL reading ``look_ahead`` items (``LOOK_AHEAD``),
+    ``before`` as its one parameter (``$1``), the rest
     written in: compiled once per process (Django compiled the queryset on every look, a seventh of the
     CPU of a server's threads besides the requests'), and prepared by the server after a few looks."""
     fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0, id__lt=_BEFORE)
     latest = fresh.annotate(partition=_partition_sql()).order_by("-id").values_list("partition", "id")
-    select, params = latest[:LOOK_AHEAD].query.sql_with_params()
+    select, params = latest[:look_ahead].query.sql_with_params()
     # A bigint advisory lock key shows as classid (its high half: 0 here) and objid (its low half).
     held = (
         "SELECT objid::bigint - %s, 0 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
