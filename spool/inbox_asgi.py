@@ -15,9 +15,9 @@ Whatever this route does not take in exactly the same way goes to Django's handl
 another method, a query string, a root path, a Host missing or not allowed (Django answers 400 and logs
 it), a header name with ``_`` (Django folds it into ``-``), a personal inbox whose person does not federate
 (404), settings that make the middleware do more (HTTPS redirect, HSTS, refused user agents, ``www.``, a
-forwarded host, a script name, atomic requests) or a middleware list other than :data:`MIDDLEWARE`. An
-exception becomes the response Django's handler would make of it (a busy database's 503, else Django's
-own). ``tests/federation/test_inbox_asgi.py`` compares the answers with the whole chain's.
+forwarded host, a script name, atomic requests) or middleware besides :data:`PASSES_THROUGH` and
+:data:`STOOD_FOR`. An exception becomes the response Django's handler would make of it (a busy database's
+503, else Django's own). ``tests/federation/test_inbox_asgi.py`` compares the answers with the whole chain's.
 """
 
 from __future__ import annotations
@@ -42,20 +42,27 @@ from spool.web.middleware import SECURITY_HEADERS
 
 PATH = re.compile(r"/ap/(?:accounts/(\d+)/)?inbox")
 
-# The middleware the fixed headers below stand for (settings.MIDDLEWARE): another list turns the route off.
-MIDDLEWARE = (
+# The middleware that lets an inbox POST through untouched (sessions, CSRF, the signed-in user, session
+# activity and messages skip it, spool.web.middleware.pageless; negotiation is for GET and HEAD of /@
+# pages; CORS and the rate limit for the Mastodon API's paths)...
+PASSES_THROUGH = frozenset(
+    {
+        *(
+            f"spool.web.middleware.{name}Middleware"
+            for name in ("Session", "CsrfView", "Authentication", "SessionActivity", "Message")
+        ),
+        "spool.federation.negotiation.ActivityPubNegotiationMiddleware",
+        *(f"spool.api.mastodon.middleware.{name}" for name in ("CorsMiddleware", "RateLimitMiddleware")),
+    }
+)
+# ... and, in this order, the middleware whose work on it the route does: the security middleware's
+# headers, the common middleware's Content-Length (its other work is switched off, see _settle_route), the
+# clickjacking and Spool's security headers, the busy database's 503. Another middleware turns it off.
+STOOD_FOR = (
     "django.middleware.security.SecurityMiddleware",
-    "spool.web.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "spool.web.middleware.CsrfViewMiddleware",
-    "spool.web.middleware.AuthenticationMiddleware",
-    "spool.web.middleware.SessionActivityMiddleware",
-    "spool.web.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spool.web.middleware.SecurityHeadersMiddleware",
-    "spool.federation.negotiation.ActivityPubNegotiationMiddleware",
-    "spool.api.mastodon.middleware.CorsMiddleware",
-    "spool.api.mastodon.middleware.RateLimitMiddleware",
     "spool.core.busy.DatabaseBusyMiddleware",
 )
 
@@ -118,7 +125,7 @@ def _settle_route() -> _Route:
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
     taken = (
-        tuple(settings.MIDDLEWARE) == MIDDLEWARE
+        tuple(name for name in settings.MIDDLEWARE if name not in PASSES_THROUGH) == STOOD_FOR
         and not settings.USE_X_FORWARDED_HOST
         and not settings.SECURE_SSL_REDIRECT
         and not settings.SECURE_HSTS_SECONDS

@@ -6,6 +6,7 @@ signals on the thread of its view."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -236,7 +237,9 @@ def test_asynchronous_views_answer():
     assert (status, body) == (200, b"async yes")
 
 
-def test_a_request_starts_runs_and_finishes_on_one_thread_with_the_middleware_headers():
+@contextlib.contextmanager
+def _signal_threads() -> Iterator[dict[str, int]]:
+    """The threads ``request_started`` and ``request_finished`` were sent on, while in the block."""
     threads: dict[str, int] = {}
 
     def started(**kwargs: Any) -> None:
@@ -248,10 +251,15 @@ def test_a_request_starts_runs_and_finishes_on_one_thread_with_the_middleware_he
     request_started.connect(started)
     request_finished.connect(finished)
     try:
-        status, headers, _, _ = _call(_scope("POST", "/t/echo", ((b"content-length", b"2"),)), [b"{}"])
+        yield threads
     finally:
         request_started.disconnect(started)
         request_finished.disconnect(finished)
+
+
+def test_a_request_starts_runs_and_finishes_on_one_thread_with_the_middleware_headers():
+    with _signal_threads() as threads:
+        status, headers, _, _ = _call(_scope("POST", "/t/echo", ((b"content-length", b"2"),)), [b"{}"])
     assert status == 200
     assert threads["started"] == seen["view_thread"] == threads["finished"] != threading.get_ident()
     assert headers[b"X-Frame-Options"] == b"DENY"
@@ -379,21 +387,8 @@ def _call_bare(scope: dict[str, Any], body: bytes = b"") -> tuple[int, bytes]:
 
 
 def test_a_bare_hop_runs_the_request_on_one_worker_thread_and_a_push_on_the_serving_loop():
-    threads: dict[str, int] = {}
-
-    def started(**kwargs: Any) -> None:
-        threads["started"] = threading.get_ident()
-
-    def finished(**kwargs: Any) -> None:
-        threads["finished"] = threading.get_ident()
-
-    request_started.connect(started)
-    request_finished.connect(finished)
-    try:
+    with _signal_threads() as threads:
         echoed = _call_bare(_scope("POST", "/t/echo", ((b"content-length", b"2"),)), b"{}")
-    finally:
-        request_started.disconnect(started)
-        request_finished.disconnect(finished)
     assert echoed == (200, b'{"body": 2, "files": {}}')
     assert threads["started"] == seen["view_thread"] == threads["finished"] != threading.get_ident()
     assert _call_bare(_scope("GET", "/t/push")) == (200, b"pushed")
