@@ -7,8 +7,9 @@ view: signature, Digest, Date, blocked domains, the stored ``InboxItem``, the dr
 broker), with no worker: nothing is processed. Reports CPU milliseconds per accepted activity
 (``time.process_time``, every thread of this process: what neighbours on a shared machine disturb least)
 and the SQL queries of one accept; ``--profile`` writes a cProfile of the timed POSTs (``python -m pstats
-FILE``; with ``--via wsgi``, which runs the same middleware and view through Django's WSGI handler in this
-thread, since under ASGI they run in a thread cProfile does not see). PostgreSQL when ``--database
+FILE``; with ``--via wsgi``, which runs the inbox view through Django's WSGI handler and its middleware in
+this thread, since under ASGI the POST is answered in a thread cProfile does not see, by the inbox route
+of :mod:`spool.inbox_asgi`, without Django's request handling). PostgreSQL when ``--database
 postgres`` (``DATABASE_URL``, ``REDIS_URL`` as for the tests): a fresh database ``<name>_inboxbench`` is
 made for the run.
 """

@@ -19,11 +19,16 @@ django.setup(set_prefix=False)
 # other servers: their body is read up to one byte past the inbox's limit (the view answers 413), not whole.
 from django.conf import settings  # noqa: E402
 
+from spool import inbox_asgi  # noqa: E402
 from spool.core import heap  # noqa: E402
 from spool.core.asgi_sync import OneHopASGIHandler  # noqa: E402
 
 django_http = OneHopASGIHandler()
-inbox_http = OneHopASGIHandler(body_limit=lambda: settings.SPOOL.federation_max_body_bytes)
+# Their POSTs answered without Django's request handling when nothing but the view and a few fixed headers
+# would answer them (spool.inbox_asgi); anything else as every other request.
+inbox_http = OneHopASGIHandler(
+    body_limit=lambda: settings.SPOOL.federation_max_body_bytes, direct=inbox_asgi.answer, bare=True
+)
 _INBOX = re.compile(r"/ap/(?:accounts/\d+/)?inbox")
 
 # Consumers import models: only once Django is set up.

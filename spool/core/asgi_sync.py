@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
 import tempfile
 import threading
 from collections import deque
@@ -68,7 +69,17 @@ class Workers(Executor):
         self._started = 0
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        job: _Job = (Future(), fn, args, kwargs)
+        future: Future[Any] = Future()
+        self._give((future, fn, args, kwargs))
+        return future
+
+    def call(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` on a thread of the pool, for a caller that learns of its end from ``fn`` itself:
+        without the :class:`~concurrent.futures.Future` ``submit`` makes (its condition variable, its
+        state changes under a lock). ``fn`` must not raise."""
+        self._give((None, fn, (), {}))
+
+    def _give(self, job: _Job) -> None:
         with self._lock:
             if self._idle:
                 worker = self._idle.pop()
@@ -77,9 +88,8 @@ class Workers(Executor):
                 worker = _Worker(self, f"{self.name}_{self._started}")
             else:
                 self._waiting.append(job)
-                return job[0]
+                return
         worker.give(job)
-        return job[0]
 
     def _next(self, worker: _Worker) -> _Job | None:
         """A waiting submission for ``worker``, which is done with its last; else it goes idle."""
@@ -90,7 +100,7 @@ class Workers(Executor):
             return None
 
 
-_Job = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+_Job = tuple["Future[Any] | None", Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 class _Worker:
@@ -113,7 +123,9 @@ class _Worker:
             job, self._job = self._job, None
             while job is not None:
                 future, fn, args, kwargs = job
-                if future.set_running_or_notify_cancel():
+                if future is None:
+                    fn()
+                elif future.set_running_or_notify_cancel():
                     try:
                         result = fn(*args, **kwargs)
                     except BaseException as exc:  # as ThreadPoolExecutor: the caller gets it
@@ -138,19 +150,56 @@ RESOLVED_SIZE = 4_096
 _resolved: dict[tuple[Any, str], ResolverMatch] = {}
 
 
-class OneHopASGIHandler(ASGIHandler):
-    """``body_limit()``, when given: the most bytes of a body the routes take (see the module)."""
+# A route's own answer to a request in the worker thread, between ``request_started`` and
+# ``request_finished``, from the ASGI scope and the body read: ``None`` (before it reads the body) leaves
+# the request to Django's handler.
+Direct = Callable[[dict[str, Any], IO[bytes]], HttpResponseBase | None]
 
-    def __init__(self, body_limit: Callable[[], int] | None = None) -> None:
+
+class OneHopASGIHandler(ASGIHandler):
+    """``body_limit()``, when given: the most bytes of a body the routes take (see the module).
+    ``direct``, when given: tried first on each request (see :data:`Direct`)."""
+
+    def __init__(
+        self, body_limit: Callable[[], int] | None = None, direct: Direct | None = None, bare: bool = False
+    ) -> None:
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)  # the synchronous chain, called in the worker thread
         self.body_limit = body_limit
+        self.direct = direct
+        if bare:
+            self.respond = self._bare_hop
+            return
         # Through asgiref's SyncToAsync rather than a bare run_in_executor: it tells the worker thread
         # which loop serves it, so that async_to_sync in a view (the realtime pushes to the in-process
         # channel layer) runs on that loop, not on a new loop of its own in another thread, where the
         # layer's queues, which belong to the serving loop, woke their readers late or not at all.
         # (asgiref types its executor as a ThreadPoolExecutor; it only hands it to run_in_executor.)
         self.respond = SyncToAsync(self._respond, thread_sensitive=False, executor=WORKERS)  # type: ignore[arg-type]
+
+    async def _bare_hop(self, scope: dict[str, Any], body: IO[bytes]) -> HttpResponseBase:
+        """``respond`` for a route given ``bare``: :meth:`_respond` on a worker thread in that thread's own
+        context, as a WSGI server runs a request (Django's connections are the thread's, kept from one
+        request to the next and given back to the pool by ``request_finished``), told which loop serves it
+        as ``SyncToAsync`` tells it. ``SyncToAsync`` also runs the request in a copy of the request task's
+        context variables and copies them back after: a third of the CPU of the hop, which routes whose
+        views read and leave none (the inboxes) need not pay."""
+        loop = asyncio.get_running_loop()
+        answered = loop.create_future()
+
+        def run() -> None:
+            local = SyncToAsync.threadlocal
+            local.main_event_loop, local.main_event_loop_pid, local.task_context = loop, os.getpid(), None
+            try:
+                response = self._respond(scope, body)
+            except BaseException as exc:  # the caller raises it
+                loop.call_soon_threadsafe(_settle, answered, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, answered, response, None)
+
+        WORKERS.call(run)
+        response: HttpResponseBase = await answered
+        return response
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # Without the ThreadSensitiveContext Django's handler opens per request: only a streaming response
@@ -232,6 +281,9 @@ class OneHopASGIHandler(ASGIHandler):
         a streaming one, with this thread's database connections given back."""
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
+        if self.direct is not None and (response := self.direct(scope, body)) is not None:
+            response.close()
+            return response
         request, response = self.create_request(scope, body)
         if request is not None:
             response = self.get_response(request)
@@ -288,9 +340,21 @@ class OneHopASGIHandler(ASGIHandler):
         await send({"type": "http.response.body"})
 
 
+def _settle(answered: asyncio.Future[Any], response: Any, exc: BaseException | None) -> None:
+    """End ``answered`` with the response or the exception (not once the waiting task was cancelled)."""
+    if answered.cancelled():
+        return
+    if exc is not None:
+        answered.set_exception(exc)
+    else:
+        answered.set_result(response)
+
+
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
     """The response's headers and cookies as ASGI sends them (as Django's ``send_response``)."""
-    headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
+    # The pairs as set (``response.items()`` reads them through two generic mapping views).
+    pairs = response.headers._store.values()
+    headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in pairs]
     if response.cookies:
         headers += [
             (b"Set-Cookie", c.output(header="").encode("ascii").strip()) for c in response.cookies.values()

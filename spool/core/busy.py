@@ -64,7 +64,12 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_busy(exception):
-            return None
-        logger.warning("database busy on %s %s: %s", request.method, request.path, exception)
-        return busy_response(request)
+        return busy_answer(request, exception)
+
+
+def busy_answer(request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    """``busy_response`` (logged) when ``exception`` is the database being busy, else ``None``."""
+    if not is_busy(exception):
+        return None
+    logger.warning("database busy on %s %s: %s", request.method, request.path, exception)
+    return busy_response(request)

@@ -42,7 +42,7 @@ from django.utils import timezone
 from spool.core import counters, savepoints
 from spool.core.batching import batched_tasks
 from spool.core.busy import is_busy
-from spool.core.compiled import compiled, id_list, ids_param
+from spool.core.compiled import compiled, id_list, ids_param, native_sql
 from spool.core.inserts import numbered
 from spool.core.snowflake import next_id
 from spool.federation.actors import account_for_actor, lookup_key
@@ -357,6 +357,7 @@ def process_item(item_id: int) -> str:
     return outcome
 
 
+@functools.lru_cache(maxsize=4096)  # asked on every accepted POST: the same senders again and again
 def _partition(actor_uri: str) -> int:
     """The partition of an actor's items: the first byte of the MD5 of its URI (what
     :func:`_in_partition` computes in SQL), modulo ``PARTITIONS``."""
@@ -380,27 +381,38 @@ def taken_by_drains(before: int) -> dict[int, int]:
     partition read the whole backlog (thousands of rows under load, each hashed) on every look, up to twenty
     times a second per server process. A partition missing from the answer may hold an older item further
     back; the caller then sends a drain, which is always safe."""
-    fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0, id__lt=before)
     if connection.vendor != "postgresql":
+        fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0, id__lt=before)
         first = fresh.order_by("id").values_list("id", flat=True).first()
         return {} if first is None else {0: first}
+    with connection.native_cursor() as cursor:  # type: ignore[attr-defined]  # spool.core.postgres_backend
+        cursor.execute(_taken_sql(LOOK_AHEAD), [before])
+        taken: dict[int, int] = {}
+        for part, item_id in cursor.fetchall():
+            taken[part] = min(item_id, taken.get(part, item_id))
+    return taken
+
+
+_BEFORE = 2**62 + 0x5F00  # where ``before`` lands among the compiled statement's parameters
+
+
+@functools.cache
+def _taken_sql(look_ahead: int) -> str:
+    """:func:`taken_by_drains`' statement on PostgreSQL reading ``look_ahead`` items (``LOOK_AHEAD``),
+    ``before`` as its one parameter (``$1``), the rest
+    written in: compiled once per process (Django compiled the queryset on every look, a seventh of the
+    CPU of a server's threads besides the requests'), and prepared by the server after a few looks."""
+    fresh = InboxItem.objects.filter(state=InboxItem.State.PENDING, attempts=0, id__lt=_BEFORE)
     latest = fresh.annotate(partition=_partition_sql()).order_by("-id").values_list("partition", "id")
-    select, params = latest[:LOOK_AHEAD].query.sql_with_params()
+    select, params = latest[:look_ahead].query.sql_with_params()
     # A bigint advisory lock key shows as classid (its high half: 0 here) and objid (its low half).
     held = (
         "SELECT objid::bigint - %s, 0 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
         " AND classid = 0 AND objid::bigint >= %s AND objid::bigint < %s"
         " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"({select}) UNION ALL ({held})",
-            [*params, DRAIN_LOCK, DRAIN_LOCK, DRAIN_LOCK + PARTITIONS],
-        )
-        taken: dict[int, int] = {}
-        for part, item_id in cursor.fetchall():
-            taken[part] = min(item_id, taken.get(part, item_id))
-    return taken
+    values = [*params, DRAIN_LOCK, DRAIN_LOCK, DRAIN_LOCK + PARTITIONS]
+    return native_sql(connection, f"({select}) UNION ALL ({held})", values, values.index(_BEFORE))
 
 
 def _in_partition(items: QuerySet[InboxItem], part: int) -> QuerySet[InboxItem]:

@@ -110,8 +110,15 @@ def inbox(request: HttpRequest, account_id: int | None = None) -> HttpResponse:
         return error(404, "not_found", "Not found.")
     headers = _lower_case_headers(request.META)
     headers.setdefault("host", request.get_host())  # also refuses a host not allowed (400), as before
+    return answer_post(request.get_full_path(), headers, lambda limit: request.read(limit + 1))
+
+
+def answer_post(full_path: str, headers: dict[str, str], read_body: Callable[[int], bytes]) -> HttpResponse:
+    """The answer to an inbox POST to ``full_path`` (a personal inbox's person federates), its headers by
+    lower-case name, its Host allowed: :func:`~spool.federation.inbox.receive`'s. The view's, and that of
+    the route that takes the inbox POSTs under ASGI (:mod:`spool.inbox_asgi`)."""
     try:
-        receive(request.method, request.get_full_path(), headers, lambda limit: request.read(limit + 1))
+        receive("POST", full_path, headers, read_body)
     except Refusal as refusal:
         return error(refusal.status, refusal.code, refusal.message)
     return HttpResponse(status=202)

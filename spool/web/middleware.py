@@ -23,7 +23,7 @@ CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 
-_SECURITY_HEADERS = Headers(
+SECURITY_HEADERS = Headers(
     ("Content-Security-Policy", CSP), ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 )
 
@@ -34,7 +34,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        _SECURITY_HEADERS.default_on(response)
+        SECURITY_HEADERS.default_on(response)
         return response
 
 

@@ -6,6 +6,7 @@ signals on the thread of its view."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from spool.asgi import application
+from spool.core.asgi_sync import OneHopASGIHandler
 
 # Requests run request_started's close_old_connections on the handler's worker threads, which outlive a
 # test and may hold the connection an earlier test opened.
@@ -235,7 +237,9 @@ def test_asynchronous_views_answer():
     assert (status, body) == (200, b"async yes")
 
 
-def test_a_request_starts_runs_and_finishes_on_one_thread_with_the_middleware_headers():
+@contextlib.contextmanager
+def _signal_threads() -> Iterator[dict[str, int]]:
+    """The threads ``request_started`` and ``request_finished`` were sent on, while in the block."""
     threads: dict[str, int] = {}
 
     def started(**kwargs: Any) -> None:
@@ -247,10 +251,15 @@ def test_a_request_starts_runs_and_finishes_on_one_thread_with_the_middleware_he
     request_started.connect(started)
     request_finished.connect(finished)
     try:
-        status, headers, _, _ = _call(_scope("POST", "/t/echo", ((b"content-length", b"2"),)), [b"{}"])
+        yield threads
     finally:
         request_started.disconnect(started)
         request_finished.disconnect(finished)
+
+
+def test_a_request_starts_runs_and_finishes_on_one_thread_with_the_middleware_headers():
+    with _signal_threads() as threads:
+        status, headers, _, _ = _call(_scope("POST", "/t/echo", ((b"content-length", b"2"),)), [b"{}"])
     assert status == 200
     assert threads["started"] == seen["view_thread"] == threads["finished"] != threading.get_ident()
     assert headers[b"X-Frame-Options"] == b"DENY"
@@ -355,3 +364,51 @@ def test_the_worker_pool_reuses_the_last_idle_thread_and_stays_within_its_size()
     assert len({thread for _, thread in results}) == 2 and pool._started == 2
     assert 99 not in running
     assert len(pool._idle) == 2 and not pool._waiting
+
+
+def _call_bare(scope: dict[str, Any], body: bytes = b"") -> tuple[int, bytes]:
+    """A request through a one-hop handler of its own given ``bare`` (the inboxes' route, spool.asgi)."""
+    handler = OneHopASGIHandler(bare=True)
+    sent: list[dict[str, Any]] = []
+
+    async def run() -> None:
+        seen["serving_loop"] = asyncio.get_running_loop()
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await asyncio.wait_for(handler(scope, receive, send), timeout=20)
+
+    asyncio.run(run())
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_a_bare_hop_runs_the_request_on_one_worker_thread_and_a_push_on_the_serving_loop():
+    with _signal_threads() as threads:
+        echoed = _call_bare(_scope("POST", "/t/echo", ((b"content-length", b"2"),)), b"{}")
+    assert echoed == (200, b'{"body": 2, "files": {}}')
+    assert threads["started"] == seen["view_thread"] == threads["finished"] != threading.get_ident()
+    assert _call_bare(_scope("GET", "/t/push")) == (200, b"pushed")
+    assert seen["push_loop"] is seen["serving_loop"]
+
+
+def test_a_bare_hop_raises_what_the_request_raised():
+    def broken(scope: dict[str, Any], body: Any) -> Any:
+        raise RuntimeError("the route's own answer failed")
+
+    handler = OneHopASGIHandler(bare=True, direct=broken)
+
+    async def run() -> None:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            raise AssertionError("nothing is sent")
+
+        await handler(_scope("GET", "/t/item/1"), receive, send)
+
+    with pytest.raises(RuntimeError, match="own answer failed"):
+        asyncio.run(run())

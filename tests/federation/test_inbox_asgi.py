@@ -3,15 +3,19 @@ own (``spool.core.asgi_sync``), with the same checks as every other way in."""
 
 from __future__ import annotations
 
+import io
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 
+from spool import inbox_asgi
 from spool.asgi import application
 from spool.federation.models import DomainBlock, InboxItem
+from spool.federation.signatures import http_date
 from spool.identities.models import Follow
 from tests.federation.conftest import captured
 from tests.federation.fediverse import signed_headers
@@ -123,3 +127,92 @@ def test_a_body_is_stored_as_sent_and_one_in_another_encoding_as_parsed(
     stored = dict(InboxItem.objects.values_list("activity_id", "body"))
     assert stored[activity["id"]] == activity
     assert stored[activity["id"] + "-bom"] == {**activity, "id": activity["id"] + "-bom"}
+
+
+def _refusal_cases(admin: Any, impostor: Any, activity: dict[str, Any], path: str) -> list[Any]:
+    """(name, path, body, headers) for each way an inbox POST is answered, the accepted one first."""
+    body = json.dumps(activity).encode()
+    headers = signed_headers(admin, path, body)
+    wrong_key = signed_headers(impostor, path, body)
+    wrong_key["HTTP_SIGNATURE"] = wrong_key["HTTP_SIGNATURE"].replace(impostor.key_id, admin.key_id)
+    stale = {**headers, "HTTP_DATE": http_date(datetime.now(UTC) - timedelta(hours=13))}
+    large = json.dumps({**activity, "padding": "x" * 300_000}).encode()
+    return [
+        ("accepted", path, body, headers),
+        ("replay", path, body, headers),
+        ("unsigned", path, body, {}),
+        ("tampered", path, body.replace(b"Follow", b"Block!"), headers),
+        ("wrong key", path, body, wrong_key),
+        ("actor mismatch", path, body, signed_headers(impostor, path, body)),
+        ("stale date", path, body, stale),
+        ("too large", path, large, signed_headers(admin, path, large)),
+        ("not federating", "/ap/accounts/999999/inbox", body, headers),
+    ]
+
+
+def test_every_answer_of_the_inbox_route_is_the_whole_chains(
+    federating: Any, fediverse: Any, spool_config: Any, client: Any
+) -> None:
+    """Accepted, repeated and refused POSTs through the ASGI route (spool.inbox_asgi) and through Django's
+    handler and every middleware (the test client): the same status, body and headers (in order), and a
+    refusal leaves the inbox as it was."""
+    ana, admin, activity, _ = _follow(federating, fediverse)
+    impostor = fediverse.actor("http://mastodon.example.org/users/impostor")
+    path = f"/ap/accounts/{ana.id}/inbox"
+    answered = {}
+    for name, where, body, headers in _refusal_cases(admin, impostor, activity, path):
+        stored = InboxItem.objects.count()
+        via_asgi = _asgi(where, body, headers)
+        via_client = client.post(where, body, content_type="application/activity+json", **headers)
+        assert (via_asgi["status"], via_asgi["body"]) == (via_client.status_code, via_client.content), name
+        sent = [(key.decode().lower(), value.decode()) for key, value in via_asgi["headers"]]
+        assert sent == [(key.lower(), value) for key, value in via_client.headers.items()], name
+        assert InboxItem.objects.count() == stored + (name == "accepted"), name
+        answered[name] = (via_asgi["status"], json.loads(via_asgi["body"] or b"{}").get("code"))
+    assert answered == {
+        "accepted": (202, None),
+        "replay": (202, None),
+        "unsigned": (401, "unsigned"),
+        "tampered": (401, "bad_digest"),
+        "wrong key": (401, "bad_signature"),
+        "actor mismatch": (401, "actor_mismatch"),
+        "stale date": (401, "stale_date"),
+        "too large": (413, "too_large"),
+        "not federating": (404, "not_found"),
+    }
+    DomainBlock.objects.create(domain="mastodon.example.org")
+    body = json.dumps({**activity, "id": activity["id"] + "-blocked"}).encode()
+    blocked = _asgi(path, body, signed_headers(admin, path, body))
+    assert (blocked["status"], InboxItem.objects.count()) == (403, 1)
+
+
+def _scope(path: str, headers: list[tuple[bytes, bytes]], method: str = "POST", query: bytes = b"") -> Any:
+    return {
+        "type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": query,
+        "root_path": "", "headers": headers, "scheme": "http", "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1234), "asgi": {"version": "3.0"}, "http_version": "1.1",
+    }  # fmt: skip
+
+
+def test_the_route_answers_plain_posts_itself_and_leaves_the_rest_to_django(
+    federating: Any, fediverse: Any, spool_config: Any
+) -> None:
+    """What spool.inbox_asgi answers itself (a POST to an inbox, its Host allowed) and what it leaves to
+    Django's handler (``None``), which then answers as for any request."""
+    ana, admin, activity, body = _follow(federating, fediverse)
+    path = f"/ap/accounts/{ana.id}/inbox"
+    signed = [(b"host", b"testserver"), (b"content-type", b"application/activity+json")]
+    for name, value in signed_headers(admin, path, body).items():
+        signed.append((name[5:].replace("_", "-").lower().encode(), value.encode()))
+
+    def answer(scope: Any) -> Any:
+        return inbox_asgi.answer(scope, io.BytesIO(body))
+
+    assert answer(_scope("/ap/inbox", [(b"host", b"testserver")], "GET")) is None
+    assert answer(_scope(path, signed, query=b"a=1")) is None
+    assert answer(_scope(path, [(b"host", b"evil.example"), *signed[1:]])) is None
+    assert answer(_scope(path, [*signed, (b"x_forwarded", b"1")])) is None
+    assert answer(_scope("/ap/accounts/999999/inbox", signed)) is None
+    assert InboxItem.objects.count() == 0
+    assert answer(_scope(path, signed)).status_code == 202
+    assert InboxItem.objects.get().activity_id == activity["id"]
