@@ -4,9 +4,11 @@ On PostgreSQL ``UPDATE … SET n = n + 1`` locks the row until the transaction c
 applies many activities in one transaction, and many of them bump the same few rows (a popular post's
 likes, the ``#fediverse`` topic): two workers' batches would queue behind each other for a whole batch,
 or deadlock when they bump two rows in opposite orders. Inside :func:`deferring`, :func:`add` only sums
-the changes; when the block ends they are applied, one ``UPDATE`` per row, in one fixed order (model,
-id, field), right before the caller commits: each row is held for milliseconds, and every transaction
-takes them in the same order. :func:`scope` keeps one savepoint's changes apart, dropped when it rolls
+the changes; when the block ends they are applied right before the caller commits, in one fixed order
+(model, id, field): each row is held for milliseconds, and every transaction takes them in the same order.
+On PostgreSQL the rows of one model go in one statement (:func:`_apply_rows`), which locks them in id
+order first: an inbox batch bumps a hundred posts' and authors' counters, and one ``UPDATE`` per row was
+a sixth of a ``Create``'s statements. :func:`scope` keeps one savepoint's changes apart, dropped when it rolls
 back. Outside :func:`deferring`, :func:`add` updates at once.
 
 A counter never goes below zero. Summed changes differ from one-by-one ones only for a counter that was
@@ -22,6 +24,8 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import Model
+
+from spool.core.compiled import ids_param
 
 Key = tuple[type[Model], int, str]
 
@@ -61,8 +65,12 @@ def deferring() -> Iterator[None]:
         changes = _pending.get()[0]  # type: ignore[index]
     finally:
         _pending.reset(token)
-    for (model, pk, field), delta in sorted(changes.items(), key=lambda c: (c[0][0]._meta.label, c[0][1:])):
-        _apply(model, pk, field, delta)
+    rows: dict[type[Model], dict[int, dict[str, int]]] = {}
+    for (model, pk, field), delta in changes.items():
+        if delta:
+            rows.setdefault(model, {}).setdefault(pk, {})[field] = delta
+    for model in sorted(rows, key=lambda m: m._meta.label):
+        _apply_rows(model, rows[model])
 
 
 @contextmanager
@@ -91,6 +99,48 @@ def _apply(model: type[Model], pk: int, field: str, delta: int) -> None:
     if delta:
         with connection.cursor() as cursor:
             cursor.execute(_update_sql(model, field, delta > 0, connection.vendor), [delta, pk])
+
+
+def _apply_rows(model: type[Model], rows: dict[int, dict[str, int]]) -> None:
+    """Apply the changes ``rows`` (id → field → a nonzero delta) to ``model``'s rows in id order. On
+    PostgreSQL (Spool's backend, which has native cursors), several rows in one statement
+    (:func:`_update_rows_sql`); otherwise (and for one row) one :func:`_apply` per row and field, as
+    :func:`add` does outside :func:`deferring`."""
+    if len(rows) < 2 or not hasattr(connection, "native_cursor"):
+        for pk in sorted(rows):
+            for field in sorted(rows[pk]):
+                _apply(model, pk, field, rows[pk][field])
+        return
+    fields = tuple(sorted({field for deltas in rows.values() for field in deltas}))
+    ids = sorted(rows)
+    params = [ids_param(ids, "postgresql")]
+    params += [ids_param([rows[pk].get(field, 0) for pk in ids], "postgresql") for field in fields]
+    with connection.native_cursor() as cursor:
+        cursor.execute(_update_rows_sql(model, fields), params)
+
+
+@cache
+def _update_rows_sql(model: type[Model], fields: tuple[str, ...]) -> str:
+    """PostgreSQL: add the deltas ``$2``… (arrays, one per field of ``fields``, aligned with the ids
+    ``$1``) to the rows ``$1``; a counter that goes down stops at zero, as :func:`_apply`'s does. The rows
+    are locked first in id order (``ORDER BY … FOR UPDATE`` locks each row as the sort hands it on), so
+    that this statement and another transaction's never take two rows in opposite orders, whichever plan
+    the update gets."""
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    columns = [quote(str(model._meta.get_field(field).column)) for field in fields]  # type: ignore[union-attr]
+    deltas = [f"d{n}" for n in range(len(fields))]
+    arrays = ", ".join(f"${n + 1}::bigint[]" for n in range(len(fields) + 1))
+    sets = ", ".join(
+        f"{column} = CASE WHEN d.{delta} < 0 THEN GREATEST({table}.{column} + d.{delta}, 0)"
+        f" ELSE {table}.{column} + d.{delta} END"
+        for column, delta in zip(columns, deltas, strict=True)
+    )
+    return (
+        f"WITH d AS (SELECT * FROM unnest({arrays}) AS d(id, {', '.join(deltas)})),"  # noqa: S608 - our names
+        f" l AS (SELECT {pk} FROM {table} WHERE {pk} IN (SELECT id FROM d) ORDER BY {pk} FOR UPDATE)"
+        f" UPDATE {table} SET {sets} FROM d JOIN l ON l.{pk} = d.id WHERE {table}.{pk} = d.id"
+    )
 
 
 @cache

@@ -29,8 +29,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -42,7 +42,7 @@ from django.utils import timezone
 from spool.core import counters, savepoints
 from spool.core.batching import batched_tasks
 from spool.core.busy import is_busy
-from spool.core.compiled import native_sql
+from spool.core.compiled import compiled, id_list, ids_param, native_sql
 from spool.core.inserts import numbered
 from spool.core.snowflake import next_id
 from spool.federation.actors import account_for_actor, lookup_key
@@ -558,11 +558,7 @@ def _apply_segment(ids: list[int], actors: dict[str, Account], *, guarded: bool)
     # Unguarded, the services' own savepoints protect nothing either: left out (:mod:`spool.core.savepoints`).
     elide = contextlib.nullcontext() if guarded else savepoints.elided()
     with transaction.atomic(), counters.deferring(), elide:
-        items = list(
-            InboxItem.objects.select_for_update()
-            .filter(id__in=ids, state=InboxItem.State.PENDING)
-            .order_by("id")
-        )
+        items = cast(list[InboxItem], _SEGMENT_ITEMS.models(ids=ids))
         # The notes of the segment's Creates, looked for at once: nearly all are new, and each then needs
         # no query of its own to find that out.
         note_new_posts([id_of(item.body.get("object")) for item in items if item.activity_type == "Create"])
@@ -598,8 +594,41 @@ def _apply_segment(ids: list[int], actors: dict[str, Account], *, guarded: bool)
             outcomes[item.id] = ended
         now = timezone.now()
         for (state, error), done in finished.items():
-            InboxItem.objects.filter(id__in=done).update(state=state, processed_at=now, error=error)
+            _finish(done, state, error, now)
     return outcomes
+
+
+# A segment's items, locked and re-checked as pending: read for every segment (a Follow is one), so
+# compiled once per process (:mod:`spool.core.compiled`; building the queryset cost more than running it).
+_SEGMENT_ITEMS = compiled(
+    lambda ids: (
+        InboxItem.objects.select_for_update()
+        .filter(id__in=id_list(ids), state=InboxItem.State.PENDING)
+        .order_by("id")
+    ),
+    lists=("ids",),
+)
+
+
+def _finish(ids: list[int], state: str, error: str, now: datetime) -> None:
+    """``filter(id__in=ids).update(state=…, processed_at=now, error=…)``, written out once per process (for
+    every segment, as :data:`_SEGMENT_ITEMS`)."""
+    processed_at = InboxItem._meta.get_field("processed_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_finish_sql(connection.vendor), [state, processed_at, error, ids_param(ids)])
+
+
+@functools.cache
+def _finish_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    meta = InboxItem._meta
+    state, processed_at, error, pk = (
+        quote(meta.get_field(name).column)  # type: ignore[union-attr,arg-type]
+        for name in ("state", "processed_at", "error", "id")
+    )
+    ids = "SELECT unnest(%s::bigint[])" if vendor == "postgresql" else "SELECT value FROM json_each(%s)"
+    sets = f"{state} = %s, {processed_at} = %s, {error} = %s"
+    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {pk} IN ({ids})"  # noqa: S608 - our names
 
 
 def _known_actors(uris: set[str]) -> dict[str, Account]:

@@ -7,8 +7,9 @@ from typing import Any, cast
 from spool.core.compiled import compiled
 from spool.federation import ids
 from spool.federation.models import RemoteActor, RemotePost
-from spool.federation.remembered import absent, known_absent, remembered
+from spool.federation.remembered import absent, known_absent, recall, remember, remembered
 from spool.identities.models import Account
+from spool.posts.access import SeenPost, read_visible_post
 from spool.posts.models import Post
 
 
@@ -31,6 +32,34 @@ def post_for_uri(uri: str) -> Post | None:
     if known_absent(("post", uri)):
         return None  # a batch's new posts, looked for all at once (:func:`note_new_posts`)
     return remembered(("post", uri), lambda: _post_for_uri(uri))
+
+
+def seen_post_for_uri(viewer: Account, uri: str) -> SeenPost | Post | None:
+    """:func:`post_for_uri` for what ``viewer`` does to the post (a like, a repost, their undoing): read now,
+    it is checked for ``viewer`` in the same statement and comes back as a :class:`SeenPost`, which
+    ``access_post`` takes without a check of its own; remembered from earlier in the batch, the post as
+    it is (the service checks it). ``None`` when we do not hold it *or* ``viewer`` may not see it: the
+    caller then asks :func:`post_for_uri`, which tells the two apart (the outcome says which), as before."""
+    key = ("post", uri)
+    if known_absent(key):
+        return None
+    held = recall(key)
+    if held is not None:
+        return cast(Post, held)
+    local_id = ids.local_post_id(uri)
+    if local_id is None:
+        found = _REMOTE_POST_ID.run(uri=uri)
+        if not found:
+            absent({key})  # not looked for again (an Announce fetches it), as note_new_posts does
+            return None
+        post_id = found[0][0]
+    else:
+        post_id = local_id
+    seen = read_visible_post(viewer, post_id)
+    if seen is None or (local_id is not None and not seen.post.author.is_local):
+        return None  # as _LOCAL_POST: one of our ids names a post by one of our people
+    remember(key, seen.post)
+    return seen
 
 
 def note_new_posts(uris: list[str]) -> None:

@@ -45,6 +45,20 @@ def remembered(key: Hashable, lookup: Callable[[], T]) -> T:
     return found
 
 
+def recall(key: Hashable) -> Any:
+    """What :func:`remembered` keeps under ``key`` (``None``: nothing, or outside a batch)."""
+    memo = _memo.get()
+    return None if memo is None else memo.get(key)
+
+
+def remember(key: Hashable, found: Any) -> None:
+    """Keep ``found`` under ``key`` for the rest of the batch, as :func:`remembered` keeps what its lookup
+    found (the caller looked it up in a statement of its own)."""
+    memo = _memo.get()
+    if memo is not None and found:
+        memo[key] = found
+
+
 def absent(keys: set[Hashable]) -> None:
     """Inside a batch: the lookups of ``keys`` find nothing (the caller asked for many in one query), until
     :func:`present` or :func:`forget`; :func:`known_absent` says so without a lookup."""

@@ -3,6 +3,7 @@ leaks. Who may reply to a thread is decided here too, because pages need it to s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -33,10 +34,24 @@ def parse_post_id(post_id: Any) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class SeenPost:
+    """A post :func:`read_visible_post` read for the viewer ``viewer_id``, the visibility check part of the
+    read: :func:`access_post` hands it back to that viewer without checking again."""
+
+    post: Post
+    viewer_id: int
+
+
 def access_post(viewer: Account | None, post_id: Any) -> Post:
     """The post ``post_id`` if ``viewer`` may see it (see ``PostQuerySet.visible_to``); otherwise
     ``NotFound``, the same error whether it is missing or forbidden. Given a ``Post`` the caller read
-    already (the inbox's ``post_for_uri``), the same check on it, and that post back, not read again."""
+    already (the inbox's ``post_for_uri``), the same check on it, and that post back, not read again; given
+    a :class:`SeenPost` read for this viewer, its post (checked by that read)."""
+    if isinstance(post_id, SeenPost):
+        if viewer is not None and post_id.viewer_id == viewer.id:
+            return post_id.post
+        post_id = post_id.post
     if isinstance(post_id, Post):
         if not may_see(viewer, post_id.id):
             raise NotFound(NOT_AVAILABLE)
@@ -64,6 +79,24 @@ def may_see(viewer: Account | None, post_id: int) -> bool:
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, [*params[:index], post_id, *params[index + 1 :]])
         return cursor.fetchone() is not None
+
+
+def read_visible_post(viewer: Account, post_id: int) -> SeenPost | None:
+    """The post ``post_id`` with its author if ``viewer`` may see it (the rule of :func:`may_see`), in one
+    statement: the inbox's likes and reposts read the post and checked it in two."""
+    found = _visible_post_of(server_policy()).models(viewer=viewer.id, post=post_id)
+    return SeenPost(cast(Post, found[0]), viewer.id) if found else None
+
+
+@lru_cache(maxsize=64)
+def _visible_post_of(policy: ServerPolicy) -> Compiled:
+    """``visible_to(viewer).filter(id=post)`` with the author, compiled once (as
+    :func:`_visibility_check_of`)."""
+
+    def read(viewer: int, post: int) -> Any:
+        return Post.objects.filter(visibility_rule(viewer, policy), id=post).select_related("author")[:1]
+
+    return compiled(read, ints=("viewer", "post"))
 
 
 @lru_cache(maxsize=64)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -125,10 +125,31 @@ def post_groups(post_id: int) -> list[str]:
     return posts_groups([post_id]).get(post_id, [])
 
 
+class _Announced(NamedTuple):
+    """What :func:`posts_groups` needs of a post: its row, its author's and its topic's, not the models
+    (building three model instances per post cost more than the query)."""
+
+    id: int
+    author_id: int
+    is_reply: bool
+    reply_to_id: int | None
+    reply_to_author_id: int | None
+    author_is_local: bool
+    author_is_private: bool
+    topic_name: str | None
+
+
 def posts_groups(post_ids: Iterable[int]) -> dict[int, list[str]]:
     """:func:`post_groups` of many posts, in at most four queries for all of them; posts deleted since are
     left out."""
-    posts = list(Post.objects.select_related("author", "topic").filter(id__in=set(post_ids)))
+    rows = Post.objects.filter(id__in=set(post_ids)).values_list(
+        "id", "author_id", "is_reply", "reply_to_id", "reply_to_author_id", "author__domain",
+        "author__is_private", "topic__name",
+    )  # fmt: skip
+    posts = [
+        _Announced(pk, author, reply, parent, parent_author, not domain, private, topic)
+        for pk, author, reply, parent, parent_author, domain, private, topic in rows
+    ]
     if not posts:
         return {}
     top_level = [post for post in posts if not post.is_reply]
@@ -138,23 +159,23 @@ def posts_groups(post_ids: Iterable[int]) -> dict[int, list[str]]:
         followee_id__in={post.author_id for post in top_level}, follower__domain=""
     ).values_list("followee_id", "follower_id"):
         followers[followee].append(follower)
-    public = [post.id for post in top_level if not post.author.is_private]
+    public = [post.id for post in top_level if not post.author_is_private]
     media = Media.objects.filter(post_id__in=public).values_list("post_id", flat=True) if public else ()
     with_media = set(media)
-    lists = _lists_of(authors, {post.reply_to_author_id for post in posts if post.is_reply} - {None})
+    parents = {post.reply_to_author_id for post in posts if post.is_reply}
+    lists = _lists_of(authors, {author for author in parents if author is not None})
     found: dict[int, list[str]] = {}
     for post in posts:
-        author = post.author
-        locality: Locality = "local" if author.is_local else "remote"
+        locality: Locality = "local" if post.author_is_local else "remote"
         groups = [list_group(list_id) for list_id in lists(post)]
         if not post.is_reply:
-            groups += [home_group(author.id), *(home_group(f) for f in followers[author.id])]
-            if not author.is_private:
+            groups += [home_group(post.author_id), *(home_group(f) for f in followers[post.author_id])]
+            if not post.author_is_private:
                 groups += public_groups(locality, media=post.id in with_media)
-        if post.topic is not None:
-            groups.append(hashtag_group(post.topic.name))
-            if author.is_local:
-                groups.append(hashtag_group(post.topic.name, local=True))
+        if post.topic_name is not None:
+            groups.append(hashtag_group(post.topic_name))
+            if post.author_is_local:
+                groups.append(hashtag_group(post.topic_name, local=True))
         found[post.id] = groups
     return found
 
@@ -188,7 +209,7 @@ def _lists_of(authors: set[int], parent_authors: set[int]) -> Any:
                 )
             )
 
-    def lists(post: Post) -> list[int]:
+    def lists(post: _Announced) -> list[int]:
         held = by_author[post.author_id]
         if not post.is_reply:
             return [list_id for list_id, _, _ in held]

@@ -7,6 +7,7 @@ from typing import Any
 from spool.core.errors import SpoolError
 from spool.federation.fetch import RemoteError
 from spool.federation.inbound.notes import IgnoredNote, resolve_post
+from spool.federation.objects import seen_post_for_uri
 from spool.federation.vocab import VocabError, id_of
 from spool.identities.models import Account
 from spool.posts.services import repost_post
@@ -15,13 +16,14 @@ from spool.posts.services import repost_post
 def handle(activity: dict[str, Any], actor: Account) -> str:
     uri = id_of(activity.get("object"))
     try:
-        post = resolve_post(uri)
+        # Read and checked in one statement when we hold it and the actor may see it (as for a like).
+        post = seen_post_for_uri(actor, uri) or resolve_post(uri)
     except (RemoteError, IgnoredNote, VocabError) as exc:
         return f"ignored: {exc}"
     if post is None:
         return "ignored: unknown post"
     try:
-        repost_post(actor, post)  # read already: only checked again
+        repost_post(actor, post)  # read already: checked again unless read for the actor
     except SpoolError as exc:
         return f"ignored: {exc}"
     return "done"

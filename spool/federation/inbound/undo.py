@@ -6,7 +6,7 @@ from typing import Any
 
 from spool.core.errors import SpoolError
 from spool.federation.inbound.common import inner_activity, local_target
-from spool.federation.objects import post_for_uri
+from spool.federation.objects import post_for_uri, seen_post_for_uri
 from spool.federation.vocab import id_of
 from spool.identities.models import Account
 from spool.identities.services import unblock_account, unfollow_account
@@ -27,10 +27,12 @@ def handle(activity: dict[str, Any], actor: Account) -> str:
                 return "ignored: not one of our accounts"
             (unfollow_account if kind == "Follow" else unblock_account)(actor, target)
         elif kind in ("Like", "EmojiReact", "EmojiReaction", "Announce"):
-            post = post_for_uri(id_of(inner.get("object")))
+            uri = id_of(inner.get("object"))
+            post = seen_post_for_uri(actor, uri) or post_for_uri(uri)  # as a like reads it
             if post is None:
                 return "ignored: unknown post"
-            (undo_repost if kind == "Announce" else unlike_post)(actor, post)  # checked, not re-read
+            # Checked again unless read for the actor.
+            (undo_repost if kind == "Announce" else unlike_post)(actor, post)
         else:
             return f"ignored: cannot undo {kind!s:.40}"
     except SpoolError as exc:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Model
+from django.db import transaction
 from django.utils import timezone
 
+from spool.core import counters
 from spool.core.errors import Forbidden, ValidationError
 from spool.core.events import publish
 from spool.core.ratelimit import Limit, hit
@@ -147,15 +146,15 @@ def create_post(
 
 
 def record_new_post(post: Post, parent: Post | None, quoted: Post | None, mentioned_ids: list[int]) -> None:
-    """Count a just-created post (topic, author, parent's replies, quoted post's quotes, by ``F()``) and
-    publish ``PostCreated``. Runs in the creating transaction; shared by local and remote posts."""
+    """Count a just-created post (topic, author, parent's replies, quoted post's quotes: :func:`counters.add`,
+    at once, or summed to the end of an inbox batch's transaction, where one statement bumps every author's
+    count) and publish ``PostCreated``. Runs in the creating transaction; shared by local and remote posts."""
     count_topic(post.topic_id, +1)
-    with connection.cursor() as cursor:
-        cursor.execute(_increment_sql(Account, "posts_count"), [post.author_id])
-        if parent is not None:
-            cursor.execute(_increment_sql(Post, "replies_count"), [parent.id])
-        if quoted is not None:
-            cursor.execute(_increment_sql(Post, "quotes_count"), [quoted.id])
+    counters.add(Account, post.author_id, "posts_count", 1)
+    if parent is not None:
+        counters.add(Post, parent.id, "replies_count", 1)
+    if quoted is not None:
+        counters.add(Post, quoted.id, "quotes_count", 1)
     publish(
         PostCreated(
             post_id=post.id,
@@ -168,17 +167,6 @@ def record_new_post(post: Post, parent: Post | None, quoted: Post | None, mentio
             text=post.text,
         )
     )
-
-
-@cache
-def _increment_sql(model: type[Model], field: str) -> str:
-    """``UPDATE … SET field = field + 1`` of one row (its ID the parameter), as ``update(field=F(field) + 1)``
-    would write it. Written out because it runs for every post written or received, and turning the
-    queryset into SQL took longer than the database takes to run it."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(str(model._meta.get_field(field).column))  # type: ignore[union-attr]
-    pk = connection.ops.quote_name(str(model._meta.pk.column))
-    return f"UPDATE {table} SET {column} = {column} + 1 WHERE {pk} = %s"  # noqa: S608 - names from the model
 
 
 def _check_ghost(

@@ -27,7 +27,18 @@ from spool.posts.services.topics import count_topic
 
 def _lower_by_count(targets: QuerySet[Any], field: str, rows: QuerySet[Any], key: str) -> int:
     """Lower ``field`` of every row of ``targets`` that some of ``rows`` point at through ``key`` by the
-    number of those rows (never below zero), in one ``UPDATE``. Returns how many targets changed."""
+    number of those rows (never below zero), in one ``UPDATE``. Returns how many targets changed. Inside an
+    inbox batch a row may have a change summed to the batch's end (an author's ``posts_count`` after a
+    ``Create`` earlier in the batch): its ``-n`` joins that sum (one grouped read), as in
+    :func:`_lower_by_one`."""
+    waiting = counters.pending(targets.model, field)
+    if waiting:
+        summed = rows.filter(**{f"{key}__in": waiting}).order_by().values(key).annotate(n=Count("pk"))
+        for pk, n in summed.values_list(key, "n"):
+            # A row that is among ``rows`` itself is deleted with them: its summed change then updates
+            # nothing.
+            counters.add(targets.model, pk, field, -n)
+        targets = targets.exclude(pk__in=waiting)
     per_target = (
         rows.filter(**{key: OuterRef("pk")}).order_by().values(key).annotate(n=Count("pk")).values("n")[:1]
     )
