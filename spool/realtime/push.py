@@ -46,9 +46,12 @@ async def _listened(layer: Any, groups: list[str]) -> list[str]:
     in are skipped.
 
     A script, not a pipeline of ``EXISTS``: for a post by an account with 96,000 followers the pipeline's
-    commands and replies, one Python object each, took 1.4 s of CPU, all of it under the GIL of the server
-    process that answered the post (its other requests stalled for as long); the script's chunks send the
-    key names and get back only the few positions that exist."""
+    commands and replies, one Python object each, took 1.4 s of CPU in one go on the event loop of the
+    server process that answered the post (a view's ``async_to_sync`` runs there:
+    ``docs/subsystems/running.md``), and every other connection of that process waited as long (home
+    reads up to 1.3 s while a celebrity posted). The script's chunks send the key names and get back only
+    the few positions that exist (96 ms for the 96,000), and the loop serves other connections between
+    them."""
     if isinstance(layer, InMemoryChannelLayer):
         return [group for group in groups if layer.groups.get(group)]
     # channels_redis's own helpers (not public API): any layer without all three is asked group by group.
