@@ -326,3 +326,33 @@ def test_the_reposts_of_a_batch_reach_each_reposters_followers_and_lists_in_orde
         assert (message["event"], message["repost_id"]) == ("update", dees)
 
     run(scenario)
+
+
+def test_a_post_reaches_exactly_the_followers_listening_across_the_chunks_asked_about(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Who listens is asked about ``CHUNK`` groups at a time (on Redis, one script per chunk): followers
+    listening at the first and last place of a chunk, at the first of the next and at the very end are
+    found, and only they, and each gets the post."""
+    from spool.realtime import push
+
+    monkeypatch.setattr(push, "CHUNK", 3)
+    star = person("star")
+    fans = [person(f"fan{i}") for i in range(8)]
+    for fan in fans:
+        follow_account(fan, star)
+    listening = [fans[0], fans[2], fans[3], fans[7]]
+
+    async def scenario() -> None:
+        from channels.layers import get_channel_layer
+
+        groups = [home_group(star.id), *(home_group(fan.id) for fan in fans)]
+        homes = [await listen(home_group(fan.id)) for fan in listening]
+        # Home groups in follow order with the author's first: the listeners sit at 1, 3, 4 and 8 of 9.
+        assert await push._listened(get_channel_layer(), groups) == [home_group(f.id) for f in listening]
+        post = await db(create_post)(star, text="For my fans")
+        for fan, home in zip(listening, homes, strict=True):
+            message = await home()
+            assert (message["post_id"], message["group"]) == (post.id, home_group(fan.id))
+
+    run(scenario)
