@@ -7,11 +7,13 @@ the viewer is one).
 
 - **PostgreSQL**: one prepared statement reads the registry row, the viewer's account *and* the first
   round's celebrity entries (:func:`_statement`): the celebrities come from the viewer's follows in the
-  same statement (the viewer among them when their own follower count makes them one), each one's newest
-  posts and reposts a backward index range (``LATERAL``), and only the newest ``count`` of them all come
-  back. A warm page pays one query for all of it, the request's authentication included (the Mastodon API
-  defers the account to it), planned once per connection. A later round asks again only when the first one
-  came back full (otherwise it already held every entry below its bound).
+  same statement, joined to the set of accounts above the threshold that the database keeps
+  (``timelines_celebrities``, migration 0004, made anew for a changed threshold by
+  :func:`sync_celebrities`), the viewer among them when their own follower count makes them one; each
+  one's newest posts and reposts a backward index range (``LATERAL``), and only the newest ``count`` of
+  them all come back. A warm page pays one query for all of it, the request's authentication included
+  (the Mastodon API defers the account to it), planned once per connection. A later round asks again only
+  when the first one came back full (otherwise it already held every entry below its bound).
 - **SQLite** (no ``LATERAL``): the registry statement (with the viewer's account, when the caller has
   only its ID), then, when the viewer follows a celebrity, their IDs once per page and
   :func:`spool.timelines.fanout.newest_of` per round.
@@ -19,11 +21,12 @@ the viewer is one).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, QuerySet, Subquery
 
@@ -34,7 +37,11 @@ from spool.timelines.models import Timeline
 from spool.timelines.stores import Entry, entries_of
 from spool.timelines.versions import Named, fingerprint, postgres_known_sql
 
+logger = logging.getLogger(__name__)
 ACCOUNTS = Account._meta.db_table
+# PostgreSQL: the accounts above the threshold and the threshold they were found for (migration 0004).
+CELEBRITIES = "timelines_celebrities"
+THRESHOLD = "timelines_celebrity_threshold"
 # Stands for "no bound" in the prepared statement (a NULL bound would need an OR that no index range takes).
 _NO_BOUND = 2**63 - 1
 
@@ -78,12 +85,20 @@ _STATEMENTS: dict[tuple[int, bool], str] = {}
 def _statement(db: BaseDatabaseWrapper, threshold: int, versions: bool = False) -> str:
     """One row: the viewer's ``active_at`` (the registry), the sort and post IDs (two arrays) of the newest
     ``$3`` entries below ``$2`` of the accounts ``$1`` follows that have more than ``threshold``
-    followers, and of ``$1`` when it has, then the columns of ``$1``'s account (NULL when there is no such
-    account). The entries come back as arrays, not rows, so that each does not carry the account's columns
-    (a union's rows all have the same columns). The threshold is written in, not bound: with it bound
-    PostgreSQL cannot tell how many follows pass, and plans the statement anew on every run rather than
-    once per connection. ``versions``: a fourth column before the account's, the versions of a remembered
-    page (:func:`spool.timelines.versions.postgres_known_sql`, where its rows are in ``$4`` to ``$11``)."""
+    followers, and of ``$1`` when it has, the threshold ``timelines_celebrities`` was made for, then the
+    columns of ``$1``'s account (NULL when there is no such account). The entries come back as arrays, not
+    rows, so that each does not carry the account's columns (a union's rows all have the same columns).
+    The threshold is written in, not bound: with it bound PostgreSQL cannot tell how many follows pass, and
+    plans the statement anew on every run rather than once per connection. ``versions``: a fifth column
+    before the account's, the versions of a remembered page
+    (:func:`spool.timelines.versions.postgres_known_sql`, where its rows are in ``$4`` to ``$11``).
+
+    The followed celebrities are the viewer's follows (an index-only range) joined to
+    ``timelines_celebrities`` when it was made for ``threshold``: reading each followed account's
+    ``followers_count`` instead costs an index descent and a heap page per follow (~90 of a warm hit's ~200
+    buffers for a reader following 30 accounts, ~3,000 for one following a thousand). When it was made for
+    another threshold they are read from ``followers_count``, as before: the threshold row decides which
+    branch runs (one-time filters), in the statement's one snapshot."""
     found = _STATEMENTS.get((threshold, versions))
     if found is None:
         account_sql, slots, *_ = _ACCOUNT._compile(db)
@@ -93,13 +108,17 @@ def _statement(db: BaseDatabaseWrapper, threshold: int, versions: bool = False) 
         fingerprint = f" {postgres_known_sql(named)}," if versions else ""
         found = _STATEMENTS[threshold, versions] = (
             f"SELECT (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint),"  # noqa: S608
-            f" found.sort_ids, found.post_ids,{fingerprint} viewer.*"
+            f" found.sort_ids, found.post_ids, (SELECT threshold FROM {THRESHOLD}),{fingerprint} viewer.*"
             f" FROM (SELECT 1) one LEFT JOIN ({account_sql}) viewer ON true"
             " CROSS JOIN (SELECT array_agg(sort_id) AS sort_ids, array_agg(post_id) AS post_ids FROM ("
             "  SELECT e.sort_id, e.post_id FROM ("
             f"  SELECT f.followee_id AS account_id FROM {FOLLOWS} f"
+            f"   JOIN {CELEBRITIES} c ON c.account_id = f.followee_id"
+            f"   WHERE f.follower_id = $1::bigint AND (SELECT threshold FROM {THRESHOLD}) = {int(threshold)}"
+            f"  UNION SELECT f.followee_id FROM {FOLLOWS} f"
             f"   JOIN {ACCOUNTS} a ON a.id = f.followee_id"
             f"   WHERE f.follower_id = $1::bigint AND a.followers_count > {int(threshold)}"
+            f"   AND (SELECT threshold FROM {THRESHOLD}) IS DISTINCT FROM {int(threshold)}"
             f"  UNION SELECT id FROM {ACCOUNTS} WHERE id = $1::bigint AND followers_count > {int(threshold)}"
             "  ) s CROSS JOIN LATERAL ("
             f"  (SELECT id AS sort_id, id AS post_id FROM {POSTS} WHERE author_id = s.account_id"
@@ -143,13 +162,53 @@ def _registry_pg(
         if known is not None:
             params += known
         cursor.execute(_statement(db, threshold, known is not None), params)
-        active_at, sort_ids, post_ids, *columns = cursor.fetchone()
+        active_at, sort_ids, post_ids, made_for, *columns = cursor.fetchone()
+    if made_for != threshold:
+        _read_counts_instead(threshold, made_for)
     versions = None
     if known is not None:
         versions = fingerprint(columns.pop(0))
     entries = entries_of(zip(sort_ids, post_ids, strict=True)) if sort_ids else []
     entries.sort(reverse=True)  # newest first (the arrays' order is not promised)
     return active_at, entries, _account(db, columns), versions
+
+
+_warned: set[int] = set()
+
+
+def _read_counts_instead(threshold: int, made_for: int | None) -> None:
+    """The registry found ``timelines_celebrities`` made for ``made_for``, not for this process's
+    ``threshold``: its pages read ``followers_count`` instead (correct, as dear as before the set). Said once
+    per process: the set is made anew by ``manage.py sync_celebrities``, not by a reader (its rebuild locks
+    the accounts' writers out, and two processes set differently would take it from each other)."""
+    if threshold not in _warned:
+        _warned.add(threshold)
+        logger.warning(
+            "timelines_celebrities was made for fanout_threshold %s, not %s: home pages read every followed"
+            " account's follower count until `manage.py sync_celebrities` is run",
+            made_for,
+            threshold,
+        )
+
+
+def sync_celebrities(threshold: int) -> int:
+    """PostgreSQL (``manage.py sync_celebrities``, after ``fanout_threshold`` changed): make
+    ``timelines_celebrities`` the accounts with more than ``threshold`` followers, and record the threshold
+    (the trigger keeps the set from then on: migration 0004). Locks the threshold's table
+    (one rebuild at a time), then ``identities_account`` in SHARE mode for the rebuild (one scan of the
+    accounts): a writer of accounts in flight is waited for, and a later one waits, then finds the new
+    threshold in its trigger, so no follower count crosses it unseen. Returns how many accounts it holds."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {THRESHOLD} IN EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {ACCOUNTS} IN SHARE MODE")
+        cursor.execute(f"DELETE FROM {THRESHOLD}")  # noqa: S608
+        cursor.execute(f"INSERT INTO {THRESHOLD} (threshold) VALUES (%s)", [threshold])  # noqa: S608
+        cursor.execute(f"DELETE FROM {CELEBRITIES}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {CELEBRITIES} (account_id) SELECT id FROM {ACCOUNTS} WHERE followers_count > %s",  # noqa: S608
+            [threshold],
+        )
+        return int(cursor.rowcount)
 
 
 class Celebrities:

@@ -42,6 +42,7 @@ from spool.posts.services import (
     unsave_post,
 )
 from spool.posts.services.edit import delete_post, edit_post
+from spool.timelines.celebrities import sync_celebrities
 
 HOME = "/api/v1/timelines/home"
 
@@ -214,6 +215,75 @@ def test_celebrity_post_merged_at_read(people: Any, mastodon: Any, monkeypatch: 
     with _committed():
         new = create_post(bo.account, text="merged at read")
     assert _next(ana)[0]["id"] == str(new.id)
+
+
+def _fanout_threshold(monkeypatch: Any, threshold: int, sync: bool = True) -> None:
+    """The setting, and (PostgreSQL, ``sync``) the set of accounts above it made for it, as
+    ``manage.py sync_celebrities`` makes it (the test database's was made for the default)."""
+    monkeypatch.setattr(settings.SPOOL, "fanout_threshold", threshold)
+    if sync and connection.vendor == "postgresql":
+        sync_celebrities(threshold)
+
+
+def _celebrity_post(people: Any, mastodon: Any, monkeypatch: Any) -> int:
+    """bo above the threshold (fay follows him too), ana's page warm, then a post by bo that is not fanned
+    out: merged at read on ana's next page. Its ID."""
+    ana, bo, *_ = people
+    _fanout_threshold(monkeypatch, 1)
+    with _committed():
+        follow_account(mastodon("fay").account, bo.account)
+    _warm(ana)
+    with _committed():
+        new = create_post(bo.account, text="merged at read")
+    assert _next(ana)[0]["id"] == str(new.id)
+    return int(new.id)
+
+
+def test_an_account_crossing_the_threshold_is_merged_on_the_next_page(
+    people: Any, mastodon: Any, monkeypatch: Any
+) -> None:
+    ana, bo, *_ = people
+    _fanout_threshold(monkeypatch, 1)
+    _warm(ana)
+    with _committed():
+        follow_account(mastodon("fay").account, bo.account)  # bo: 2 followers, no longer fanned out
+        new = create_post(bo.account, text="after crossing")
+    assert _next(ana)[0]["id"] == str(new.id)
+
+
+def test_an_account_falling_below_the_threshold_is_no_longer_merged(
+    people: Any, mastodon: Any, monkeypatch: Any
+) -> None:
+    ana, bo, *_ = people
+    merged = _celebrity_post(people, mastodon, monkeypatch)
+    with _committed():
+        unfollow_account(mastodon("fay").account, bo.account)  # bo: 1 follower; the post was never fanned out
+    assert str(merged) not in _by_id(_next(ana))
+
+
+def test_unfollowing_a_celebrity_removes_their_posts(people: Any, mastodon: Any, monkeypatch: Any) -> None:
+    ana, bo, *_ = people
+    merged = _celebrity_post(people, mastodon, monkeypatch)
+    with _committed():
+        unfollow_account(ana.account, bo.account)
+    assert str(merged) not in _by_id(_next(ana))
+
+
+def test_a_changed_threshold_decides_before_the_set_is_made_for_it(
+    people: Any, mastodon: Any, monkeypatch: Any
+) -> None:
+    """PostgreSQL: while the set of accounts above the threshold was made for another one, pages read the
+    follower counts (and after ``sync_celebrities``, the set): bo, with 2 followers, is merged at 1, not
+    at 5."""
+    ana = people[0]
+    merged = _celebrity_post(people, mastodon, monkeypatch)
+    _fanout_threshold(monkeypatch, 5, sync=False)
+    assert str(merged) not in _by_id(_next(ana))
+    _fanout_threshold(monkeypatch, 5)
+    with _page_cache(0):
+        assert str(merged) not in _by_id(_home(ana))
+    _fanout_threshold(monkeypatch, 1, sync=False)
+    assert _next(ana)[0]["id"] == str(merged)
 
 
 def test_follow_and_unfollow(people: Any, mastodon: Any) -> None:
