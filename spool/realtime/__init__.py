@@ -2,7 +2,10 @@
 
 Public interface (for the Mastodon streaming API and the direct-messages app):
 
-Groups (:mod:`spool.realtime.groups`) — a connection joins the groups it listens to; names are ASCII:
+Groups (:mod:`spool.realtime.groups`) — a connection joins the groups it listens to through
+:func:`spool.realtime.listeners.join` and leaves them through ``leave`` (on the Redis layer a home group's
+listener is recorded for every process's pushes; a connection with a home group refreshes that record with
+``keep_while_connected``); names are ASCII:
 
 - ``account_group(id)`` ``account.<id>``: anything for one person's own devices (direct messages, typing,
   read receipts). Carries :func:`push_to_account` events.

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from channels.layers import get_channel_layer
 from django.db.models import Exists, OuterRef, Q
 
 from spool.core.batching import gather
@@ -31,6 +32,7 @@ from spool.messaging.events import MessageEdited, MessageSent, MessageUnsent
 from spool.notifications.events import NotificationCreated
 from spool.posts.events import PostCreated, PostDeleted, PostEdited, PostReposted, RepostUndone
 from spool.posts.models import Media, Post
+from spool.realtime import listeners
 from spool.realtime.groups import (
     Locality,
     direct_group,
@@ -61,19 +63,44 @@ def status_message(event: str, post_id: int, repost_id: int | None = None) -> di
 
 
 def home_groups(account_id: int) -> list[str]:
-    """The home feeds a post or repost by ``account_id`` enters: the account's own and its local
-    followers'."""
-    followers = _LOCAL_FOLLOWERS.run(account=account_id)
-    return [home_group(account_id), *(home_group(f) for (f,) in followers)]
+    """The home feeds a post or repost by ``account_id`` enters that someone may be listening to: the
+    account's own and its local followers' (:func:`local_followers`)."""
+    return [home_group(account_id), *(home_group(f) for f in local_followers([account_id])[account_id])]
+
+
+def local_followers(
+    authors: Iterable[int], followers_count: dict[int, int] | None = None
+) -> dict[int, list[int]]:
+    """Each author's local followers whose home feed a push should name. On the Redis layer, when fewer
+    connections listen to a home feed than the authors have followers (``followers_count``, read here if
+    not given), only the listening ones (:mod:`spool.realtime.listeners`): a query over the few listeners
+    on the follows' unique index instead of one over every follower, then a look-up of their few groups,
+    whatever the author's following. Otherwise (in-process, or most of the followers listening) every one.
+
+    Exact either way: whoever is in a home group when the set of listeners is read is in that set."""
+    wanted = set(authors)
+    found: dict[int, list[int]] = defaultdict(list)
+    if not wanted:
+        return found
+    layer = get_channel_layer()
+    listening = None
+    if listeners.registry(layer) is not None:
+        if followers_count is None:
+            followers_count = dict(Account.objects.filter(id__in=wanted).values_list("id", "followers_count"))
+        listening = listeners.listening_now(layer, sum(followers_count.get(a, 0) for a in wanted))
+    if listening is None:
+        rows = _LOCAL_FOLLOWERS_OF.run(accounts=wanted)
+    elif not listening:
+        return found
+    else:
+        # A listener is a local account (its connection is to this site): no look at the follower's row.
+        rows = _LISTENING_FOLLOWERS_OF.run(accounts=wanted, listening=listening)
+    for followee, follower in rows:
+        found[followee].append(follower)
+    return found
 
 
 # The reads of every repost and its undoing (the inbox applies many), compiled once per process.
-_LOCAL_FOLLOWERS = compiled(
-    lambda account: Follow.objects.filter(followee_id=account, follower__domain="").values_list(
-        "follower_id"
-    ),
-    ints=("account",),
-)
 _LISTS_OF = compiled(
     lambda account: List.objects.filter(members__account_id=account).values_list("id"), ints=("account",)
 )
@@ -83,6 +110,12 @@ _LOCAL_FOLLOWERS_OF = compiled(
         followee_id__in=id_list(accounts), follower__domain=""
     ).values_list("followee_id", "follower_id"),
     lists=("accounts",),
+)
+_LISTENING_FOLLOWERS_OF = compiled(
+    lambda accounts, listening: Follow.objects.filter(
+        followee_id__in=id_list(accounts), follower_id__in=id_list(listening)
+    ).values_list("followee_id", "follower_id"),
+    lists=("accounts", "listening"),
 )
 _LISTS_OF_ALL = compiled(
     lambda accounts: ListMember.objects.filter(account_id__in=id_list(accounts)).values_list(
@@ -136,6 +169,7 @@ class _Announced(NamedTuple):
     reply_to_author_id: int | None
     author_is_local: bool
     author_is_private: bool
+    author_followers_count: int
     topic_name: str | None
 
 
@@ -144,21 +178,20 @@ def posts_groups(post_ids: Iterable[int]) -> dict[int, list[str]]:
     left out."""
     rows = Post.objects.filter(id__in=set(post_ids)).values_list(
         "id", "author_id", "is_reply", "reply_to_id", "reply_to_author_id", "author__domain",
-        "author__is_private", "topic__name",
+        "author__is_private", "author__followers_count", "topic__name",
     )  # fmt: skip
     posts = [
-        _Announced(pk, author, reply, parent, parent_author, not domain, private, topic)
-        for pk, author, reply, parent, parent_author, domain, private, topic in rows
+        _Announced(pk, author, reply, parent, parent_author, not domain, private, count, topic)
+        for pk, author, reply, parent, parent_author, domain, private, count, topic in rows
     ]
     if not posts:
         return {}
     top_level = [post for post in posts if not post.is_reply]
     authors = {post.author_id for post in posts}
-    followers: dict[int, list[int]] = defaultdict(list)
-    for followee, follower in Follow.objects.filter(
-        followee_id__in={post.author_id for post in top_level}, follower__domain=""
-    ).values_list("followee_id", "follower_id"):
-        followers[followee].append(follower)
+    followers = local_followers(
+        {post.author_id for post in top_level},
+        {post.author_id: post.author_followers_count for post in top_level},
+    )
     public = [post.id for post in top_level if not post.author_is_private]
     media = Media.objects.filter(post_id__in=public).values_list("post_id", flat=True) if public else ()
     with_media = set(media)
@@ -282,12 +315,11 @@ def _push_repost(account_id: int, message: dict[str, Any]) -> None:
 
 def _push_reposts(reposts: list[tuple[int, dict[str, Any]]]) -> None:
     """Each (reposter, message) of a batch to the reposter's home groups and lists, worked out in two
-    queries for all of them (two per repost when each was worked out apart: every Announce the inbox
-    applies), pushed in one hop in the order they came."""
+    queries for all of them (three on the Redis layer: :func:`local_followers` reads their follower counts;
+    two per repost when each was worked out apart: every Announce the inbox applies), pushed in one hop in
+    the order they came."""
     accounts = {account_id for account_id, _ in reposts}
-    followers: dict[int, list[int]] = defaultdict(list)
-    for followee, follower in _LOCAL_FOLLOWERS_OF.run(accounts=accounts):
-        followers[followee].append(follower)
+    followers = local_followers(accounts)
     lists: dict[int, list[int]] = defaultdict(list)
     for account_id, list_id in _LISTS_OF_ALL.run(accounts=accounts):
         lists[account_id].append(list_id)

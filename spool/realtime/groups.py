@@ -40,3 +40,9 @@ def hashtag_group(name: str, *, local: bool = False) -> str:
     because a tag may hold any letter."""
     key = hashlib.sha256(normalise_topic(name).encode()).hexdigest()[:32]
     return f"hashtag.local.{key}" if local else f"hashtag.{key}"
+
+
+def home_account(group: str) -> int | None:
+    """The account whose home feed ``group`` is, or ``None`` for any other group."""
+    prefix, _, rest = group.partition(".")
+    return int(rest) if prefix == "home" and rest.isdigit() else None

@@ -22,6 +22,7 @@ from spool.identities.models import Account
 from spool.identities.services import register_account
 from spool.oauth import scopes as scope_rules
 from spool.oauth.services import create_application, issue_token
+from spool.realtime import listeners
 
 T = TypeVar("T")
 WAIT = 5  # seconds to wait for an expected frame before failing
@@ -52,11 +53,12 @@ def socket(query: dict[str, str] | None = None, **kwargs: Any) -> WebsocketCommu
 
 
 async def listen(*groups: str) -> Callable[[], Awaitable[dict[str, Any]]]:
-    """A bare channel in ``groups``; returns a function that waits for its next message."""
+    """A bare channel in ``groups``, joined as a streaming connection joins them (a home group's listener
+    recorded first); returns a function that waits for its next message."""
     layer = get_channel_layer()
     channel = await layer.new_channel()
     for group in groups:
-        await layer.group_add(group, channel)
+        await listeners.join(layer, group, channel)
 
     async def receive() -> dict[str, Any]:
         import asyncio

@@ -31,6 +31,7 @@ from ninja import Router
 
 from spool.api.mastodon import streams
 from spool.api.mastodon.streams import Listener, StreamError, Subscription
+from spool.realtime import listeners
 from spool.realtime.auth import query_params, token_account, token_from_scope
 
 router = Router(tags=["streaming"])
@@ -52,6 +53,7 @@ class StreamingConnection(ABC):
 
     def init_streams(self) -> None:
         self.subscriptions: dict[tuple[str, ...], Subscription] = {}
+        self.keeping: asyncio.Task[None] | None = None
 
     @abstractmethod
     async def emit(self, stream: tuple[str, ...], event: str, payload: str) -> None:
@@ -71,8 +73,14 @@ class StreamingConnection(ABC):
             joined = self._groups()
             for group in subscription.groups:
                 if group not in joined:
-                    await self.channel_layer.group_add(group, self.channel_name)
+                    await listeners.join(self.channel_layer, group, self.channel_name)
             self.subscriptions[subscription.stream] = subscription
+            if self.keeping is None and listeners.registry(self.channel_layer) is not None:
+                # The layer's record of who listens to a home feed must outlive no connection: refreshed
+                # while this one is open (every connection's home group, whichever stream joined it).
+                self.keeping = asyncio.create_task(
+                    listeners.keep_while_connected(self.channel_layer, self.channel_name, self._groups)
+                )
         return subscription
 
     async def close_stream(self, name: Any, params: dict[str, Any]) -> None:
@@ -83,11 +91,13 @@ class StreamingConnection(ABC):
             left = self._groups()
             for group in subscription.groups:
                 if group not in left:
-                    await self.channel_layer.group_discard(group, self.channel_name)
+                    await listeners.leave(self.channel_layer, group, self.channel_name)
 
     async def close_all(self) -> None:
+        await listeners.stop(self.keeping)
+        self.keeping = None
         for group in self._groups():
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await listeners.leave(self.channel_layer, group, self.channel_name)
         self.subscriptions = {}
 
     def _groups(self) -> set[str]:
