@@ -105,6 +105,10 @@ class SpoolConfig(BaseSettings):
     # nothing they were made from changed; 0 turns it off. A page keeps its statuses' bytes alive (~80 KB at
     # limit 40 in the worst case, mostly shared with the finished statuses every process keeps anyway).
     home_page_cache: int = 1000
+    # PostgreSQL: each server process listens for the database's notices of changed rows
+    # (spool.timelines.notices) and serves a remembered page without asking the database while none of its
+    # rows changed. Off: every remembered page is checked by a statement, as on SQLite.
+    page_notices: bool = True
 
     # Outside services: named as operators expect, so not prefixed with SPOOL_.
     database_url: str = Field(default="", validation_alias="DATABASE_URL")

@@ -107,20 +107,20 @@ def _statement(db: BaseDatabaseWrapper, threshold: int, versions: bool = False) 
         named = tuple(f"${at}" for at in range(4, 4 + len(Named._fields)))
         fingerprint = f" {postgres_known_sql(named)}," if versions else ""
         found = _STATEMENTS[threshold, versions] = (
-            f"SELECT (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint),"  # noqa: S608
-            f" found.sort_ids, found.post_ids, (SELECT threshold FROM {THRESHOLD}),{fingerprint} viewer.*"
-            f" FROM (SELECT 1) one LEFT JOIN ({account_sql}) viewer ON true"
-            " CROSS JOIN (SELECT array_agg(sort_id) AS sort_ids, array_agg(post_id) AS post_ids FROM ("
-            "  SELECT e.sort_id, e.post_id FROM ("
-            f"  SELECT f.followee_id AS account_id FROM {FOLLOWS} f"
+            f"WITH s AS (SELECT f.followee_id AS account_id FROM {FOLLOWS} f"  # noqa: S608
             f"   JOIN {CELEBRITIES} c ON c.account_id = f.followee_id"
             f"   WHERE f.follower_id = $1::bigint AND (SELECT threshold FROM {THRESHOLD}) = {int(threshold)}"
             f"  UNION SELECT f.followee_id FROM {FOLLOWS} f"
             f"   JOIN {ACCOUNTS} a ON a.id = f.followee_id"
             f"   WHERE f.follower_id = $1::bigint AND a.followers_count > {int(threshold)}"
             f"   AND (SELECT threshold FROM {THRESHOLD}) IS DISTINCT FROM {int(threshold)}"
-            f"  UNION SELECT id FROM {ACCOUNTS} WHERE id = $1::bigint AND followers_count > {int(threshold)}"
-            "  ) s CROSS JOIN LATERAL ("
+            f"  UNION SELECT id FROM {ACCOUNTS} WHERE id = $1::bigint AND followers_count > {int(threshold)})"
+            f" SELECT (SELECT active_at FROM {TIMELINES} WHERE owner_id = $1::bigint),"
+            f" found.sort_ids, found.post_ids, (SELECT threshold FROM {THRESHOLD}),"
+            f" (SELECT array_agg(account_id) FROM s),{fingerprint} viewer.*"
+            f" FROM (SELECT 1) one LEFT JOIN ({account_sql}) viewer ON true"
+            " CROSS JOIN (SELECT array_agg(sort_id) AS sort_ids, array_agg(post_id) AS post_ids FROM ("
+            "  SELECT e.sort_id, e.post_id FROM s CROSS JOIN LATERAL ("
             f"  (SELECT id AS sort_id, id AS post_id FROM {POSTS} WHERE author_id = s.account_id"
             "   AND is_reply = false AND id < $2::bigint ORDER BY id DESC LIMIT $3::integer)"
             "  UNION ALL"
@@ -152,9 +152,17 @@ def _account(db: BaseDatabaseWrapper, columns: Sequence[Any]) -> Account | None:
     return Account.from_db(db.alias, names, values)
 
 
+class _PgRegistry(NamedTuple):
+    active_at: datetime | None
+    entries: list[Entry]
+    account: Account | None
+    versions: bytes | None
+    merged: frozenset[int] | None
+
+
 def _registry_pg(
     viewer: int, threshold: int, before: int | None, count: int, known: Named | None = None
-) -> tuple[datetime | None, list[Entry], Account | None, bytes | None]:
+) -> _PgRegistry:
     db = connections[DEFAULT_DB_ALIAS]  # once: each ``connection.…`` goes through a context-local
     with db.native_cursor() as cursor:  # type: ignore[attr-defined]
         bound = _NO_BOUND if before is None else before
@@ -162,7 +170,7 @@ def _registry_pg(
         if known is not None:
             params += known
         cursor.execute(_statement(db, threshold, known is not None), params)
-        active_at, sort_ids, post_ids, made_for, *columns = cursor.fetchone()
+        active_at, sort_ids, post_ids, made_for, followed, *columns = cursor.fetchone()
     if made_for != threshold:
         _read_counts_instead(threshold, made_for)
     versions = None
@@ -170,7 +178,9 @@ def _registry_pg(
         versions = fingerprint(columns.pop(0))
     entries = entries_of(zip(sort_ids, post_ids, strict=True)) if sort_ids else []
     entries.sort(reverse=True)  # newest first (the arrays' order is not promised)
-    return active_at, entries, _account(db, columns), versions
+    # The merged accounts, when the set they came from is the one the database announces new entries of.
+    merged = frozenset(followed or ()) if made_for == threshold else None
+    return _PgRegistry(active_at, entries, _account(db, columns), versions, merged)
 
 
 _warned: set[int] = set()
@@ -239,7 +249,7 @@ class Celebrities:
                 # Not full: it held every entry below its bound, these among them.
                 return [e for e in found if before is None or e.sort_id < before][:count]
         if connection.vendor == "postgresql":
-            return _registry_pg(self.viewer, self.threshold, before, count)[1]
+            return _registry_pg(self.viewer, self.threshold, before, count).entries
         return newest_of(self.ids(), before, count)
 
     def ids(self) -> Sequence[int]:
@@ -259,6 +269,10 @@ class Registry(NamedTuple):
     # PostgreSQL, asked with a remembered page: its versions' digest (spool.timelines.versions), read in
     # the same statement.
     versions: bytes | None = None
+    # PostgreSQL: the accounts merged at read time (followed celebrities, and the viewer if one), when
+    # taken from the set the database keeps for this threshold (whose new entries it announces,
+    # spool.timelines.notices); None otherwise.
+    merged: frozenset[int] | None = None
 
 
 def read_registry(
@@ -276,12 +290,14 @@ def read_registry(
     statement."""
     viewer_id = viewer if isinstance(viewer, int) else viewer.id
     if connection.vendor == "postgresql":
-        active_at, entries, account, versions = _registry_pg(viewer_id, threshold, before, count, known)
+        read = _registry_pg(viewer_id, threshold, before, count, known)
+        account = read.account
         if account is None:
             raise Account.DoesNotExist(f"no account {viewer_id}")
         itself = account.followers_count > threshold
-        first = (before, count, entries)
-        return Registry(active_at, Celebrities(viewer_id, itself, threshold, first=first), account, versions)
+        first = (before, count, read.entries)
+        celebrities = Celebrities(viewer_id, itself, threshold, first=first)
+        return Registry(read.active_at, celebrities, account, read.versions, read.merged)
     read_at, follows, account = _registry_sqlite(viewer, threshold)
     itself = account.followers_count > threshold
     return Registry(read_at, Celebrities(viewer_id, itself, threshold, follows=follows), account)

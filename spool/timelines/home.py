@@ -18,6 +18,7 @@ used up the rounds), and the next page is everything below it: pages are stable 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -696,13 +697,25 @@ def account_values(fields: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
+class Heard(NamedTuple):
+    """What serving a page again on this process's notices alone takes (PostgreSQL,
+    :mod:`spool.timelines.notices`): the viewer's account and the merged celebrities' entries as the page
+    read them, and the notices that would announce a change to anything it was made from (its rows'
+    versions, and a new entry by a merged account)."""
+
+    viewer: Account
+    celebrities: Celebrities
+    notices: frozenset[str]
+
+
 class PageFacts(NamedTuple):
     """What a home page was decided from, to tell later whether it would be the same
     (:mod:`spool.timelines.versions`): its first round's candidates and their versions, read before the
-    page."""
+    page; on PostgreSQL, what serving it on notices takes (None when some change would go unannounced)."""
 
     window: Window
     versions: Versions
+    heard: Heard | None = None
 
 
 class HomeRows(NamedTuple):
@@ -718,6 +731,8 @@ class HomeRows(NamedTuple):
     facts: PageFacts | None = None
     # True when ``known`` still holds: the page is the one remembered with it, and was not read (no rows).
     unchanged: bool = False
+    # True when that was told from this process's notices alone (``heard``), with no statement.
+    heard: bool = False
 
 
 def home_rows(
@@ -728,6 +743,7 @@ def home_rows(
     prefetched: Prefetched | None = None,
     known: PageFacts | None = None,
     versioned: bool = False,
+    heard: bool = False,
 ) -> HomeRows:
     """The page :func:`home_page` shows, as :class:`HomeRow` values, and the next cursor; the rows
     (key, kind) of ``extra`` (querysets of (key, 0, kind) rows about the viewer, from the caller's layer),
@@ -739,14 +755,23 @@ def home_rows(
     its versions (read with the registry on PostgreSQL, one statement; one more on SQLite), the answer is
     ``unchanged`` and the page is not read. ``versioned``: read the new page's facts (before its rows, so
     that a write committed meanwhile makes them older than the page, never newer) and return them when the
-    page is one a cache may keep."""
+    page is one a cache may keep. ``heard``: nothing ``known`` was made from was announced changed since
+    it was read (:mod:`spool.timelines.notices`): it is ``unchanged`` when the timeline store's window
+    (``prefetched``) and the remembered celebrities' entries still make the same window, and no statement
+    runs."""
     bounded = max(1, min(int(limit), MAX_PAGE))
     before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
+    if heard and known is not None and _heard_unchanged(known, prefetched, before, bounded):
+        assert known.heard is not None
+        return HomeRows([], None, None, copy.copy(known.heard.viewer), known, unchanged=True, heard=True)
     postgres = connection.vendor == "postgresql"
     held = hold(viewer, before, first_want(bounded), known if postgres else None)
     if known is not None and not held.rebuilt:
         account = held.registry.account
-        if _window_of(account.id, held, prefetched, before, bounded) == known.window.entries:
+        if (
+            _window_of(account.id, held.registry.celebrities, prefetched, before, bounded)
+            == known.window.entries
+        ):
             versions = held.registry.versions if postgres else read_versions(account.id, known.window).digest
             if versions == known.versions.digest:
                 return HomeRows([], None, None, account, known, unchanged=True)
@@ -771,17 +796,41 @@ def home_rows(
     shown, next_cursor, account = select_page(viewer, cursor, limit, resolver, prefetched, held)
     if rounds != 1 or held.rebuilt:
         facts = None
+    elif facts is not None and held.registry.merged is not None and facts.versions.notices is not None:
+        merged = {f"n{a}" for a in held.registry.merged}
+        facts = facts._replace(
+            heard=Heard(account, held.registry.celebrities, facts.versions.notices | merged)
+        )
     return HomeRows(shown, next_cursor, extras if read else None, account, facts)
 
 
+def _heard_unchanged(known: PageFacts, prefetched: Prefetched | None, before: int | None, limit: int) -> bool:
+    """Whether a page trusted on notices is still the one remembered: the same window from the timeline
+    store (read with the request) and the celebrities' entries it merged, for the same threshold (one made
+    for another merged other accounts)."""
+    remembered = known.heard
+    if remembered is None or remembered.celebrities.threshold != settings.SPOOL.fanout_threshold:
+        return False
+    owner = remembered.viewer.id
+    window = _window_of(owner, remembered.celebrities, prefetched, before, limit, stored_only=True)
+    return window == known.window.entries
+
+
 def _window_of(
-    owner: int, held: Held, prefetched: Prefetched | None, before: int | None, limit: int
+    owner: int,
+    celebrities: Celebrities,
+    prefetched: Prefetched | None,
+    before: int | None,
+    limit: int,
+    stored_only: bool = False,
 ) -> tuple[Entry, ...] | None:
     """The first round's candidates :func:`select_page` would read now (None: the store lost the
-    timeline)."""
+    timeline, or, ``stored_only``, the store's window was not read with the request)."""
     if prefetched is not None and (
         prefetched.values is None or prefetched.owner != owner or prefetched.store is not get_store()
     ):
         prefetched = None
-    found = _candidates(owner, held.registry.celebrities, prefetched, before, first_want(limit))
+    if prefetched is None and stored_only:
+        return None
+    found = _candidates(owner, celebrities, prefetched, before, first_want(limit))
     return tuple(found) if found is not None else None

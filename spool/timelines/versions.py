@@ -211,16 +211,23 @@ def read_value(value: str | None, window: Window) -> Versions:
     text, *ctids = (value or "").split(";")
     revisions: list[str] = []
     found: set[str] = set()
+    notices: set[str] = set()
     for item in text.split(","):
         kind, _, rest = item.partition("|")
+        key = rest.partition("|")[0]
         if kind == "R":
-            revisions.append(rest.partition("|")[0])
-        elif kind in ("p", "r"):
-            found.add(rest.partition("|")[0])
+            revisions.append(key)
+            notices.add(f"R{key}")
+        else:
+            notices.add(key)
+            if kind in ("p", "r"):
+                found.add(key)
     absent = [str(i) for i in (*window.posts, *window.reposts) if str(i) not in found]
     posts, reposts, accounts, parents, cards, topics = ctids
     ids = f"{{{','.join(revisions)}}}", f"{{{','.join(absent)}}}"
-    return Versions(fingerprint(text), Named(posts, reposts, accounts, parents, cards, topics, *ids))
+    named = Named(posts, reposts, accounts, parents, cards, topics, *ids)
+    # A window ID with no row would be announced by no notice when one appeared under it.
+    return Versions(fingerprint(text), named, frozenset(notices) if not absent else None)
 
 
 class Versions(NamedTuple):
@@ -228,6 +235,9 @@ class Versions(NamedTuple):
 
     digest: bytes
     named: Named | None = None
+    # PostgreSQL: the notices that would announce a change to any of these rows (migration timelines/0005:
+    # each row's ID, ``R<account>`` for a relation revision); None when some change would go unannounced.
+    notices: frozenset[str] | None = None
 
 
 class Window:

@@ -22,6 +22,14 @@ as before and remembered anew.
   never complete, such as one with a poll), is left alone for its next ``BACKOFF`` requests, twice as
   many each time it fails again (up to ``MAX_BACKOFF``), and tried again. A page not kept because one of
   its statuses' rendering just changed counts as one failed check (the next one is kept).
+- **On notices** (PostgreSQL, ``SPOOL_PAGE_NOTICES``): each process hears the database announce the rows
+  that change (:mod:`spool.timelines.notices`). A page kept with a point taken before it was read
+  (:func:`mark`), and of which nothing was announced since, is *trusted* (:meth:`Seen.trusted`): served
+  again with no statement at all while the timeline store's window (read with the request's rate-limit
+  round trip) is the same, until a notice names one of its rows, the era of what was heard changes, or
+  ``CHECK_EVERY`` passed since the database last confirmed it (a confirmation by statement trusts it
+  again). A page the database would not announce every change of (a window ID with no row, a celebrity
+  set made for another threshold) is never trusted, only checked.
 - **Bound**: ``SPOOL_HOME_PAGE_CACHE`` keys (least recently used dropped first; 0: off). A page holds
   references to its statuses, so a status dropped from the finished statuses stays alive while a page
   keeps it: at most that many pages' bytes (~80 KB a page at limit 40) beyond what the process keeps anyway.
@@ -30,6 +38,7 @@ as before and remembered anew.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import NamedTuple
@@ -39,7 +48,8 @@ from django.http import HttpRequest
 
 from spool.api.mastodon.pagination import base_url
 from spool.identities.servers import server_policy
-from spool.timelines.home import PageFacts
+from spool.timelines.home import ACTIVE_EVERY, PageFacts
+from spool.timelines.notices import Mark, ear
 
 
 class RememberedPage(NamedTuple):
@@ -53,19 +63,43 @@ class RememberedPage(NamedTuple):
 STRIKES = 3
 BACKOFF = 32
 MAX_BACKOFF = 1024
+# Seconds a page is trusted on notices after the database last confirmed it: a confirmation also notes that
+# the viewer reads their timeline (spool.timelines.home.hold), which a page served on notices does not.
+CHECK_EVERY = ACTIVE_EVERY.total_seconds()
 
 
 class Seen:
     """What the cache knows of one key: its remembered page (None: none yet), how many checks failed
-    running, how many more requests to leave it alone for, and for how many the next time."""
+    running, how many more requests to leave it alone for, and for how many the next time; and whether
+    the page is trusted on notices (in which era, since when)."""
 
-    __slots__ = ("backoff", "failures", "page", "skip")
+    __slots__ = ("backoff", "confirmed_at", "era", "failures", "page", "skip", "watched")
 
     def __init__(self) -> None:
         self.page: RememberedPage | None = None
         self.failures = 0
         self.skip = 0
         self.backoff = 0
+        self.watched: frozenset[str] = frozenset()  # the notices that untrust the page (none: not trusted)
+        self.era = 0
+        self.confirmed_at = 0.0
+
+    def trusted(self) -> bool:
+        """Whether the page may be served on notices alone (nothing it was made from announced changed since
+        it was read, in this era, confirmed by the database within ``CHECK_EVERY``)."""
+        return (
+            bool(self.watched)
+            and self.era == ear.era
+            and ear.listening
+            and settings.SPOOL.page_notices
+            and time.monotonic() - self.confirmed_at < CHECK_EVERY
+        )
+
+    def confirmed(self, mark: Mark | None) -> None:
+        """The database confirmed the page (read, or checked unchanged) after ``mark``: trust it unless
+        something it was made from was announced since."""
+        heard = self.page.facts.heard if self.page is not None else None
+        watching.trust(self, heard.notices if heard is not None and mark is not None else None, mark)
 
     def worth_reading(self) -> bool:
         """Whether this request should read its page's facts (False while the key is left alone)."""
@@ -74,15 +108,23 @@ class Seen:
             return False
         return True
 
-    def kept(self, page: RememberedPage, checked: bool) -> None:
-        """A page read and kept; ``checked``: a remembered one was checked first and had changed."""
+    def kept(self, page: RememberedPage, checked: bool, mark: Mark | None = None) -> None:
+        """A page read and kept (``mark``: taken before it was read); ``checked``: a remembered one was
+        checked first and had changed."""
         self.page = page
+        self.confirmed(mark)
         if checked:
             self.failed()
 
     def served(self) -> None:
         """The remembered page was served: its key is worth it."""
         self.failures = self.backoff = 0
+
+    def forget(self) -> None:
+        """The page read was not one to keep: a failed check."""
+        self.page = None
+        watching.trust(self, None, None)
+        self.failed()
 
     def failed(self) -> None:
         """A check failed, or the page read was not one to keep."""
@@ -92,9 +134,55 @@ class Seen:
 
     def leave_alone(self) -> None:
         self.page = None
+        watching.trust(self, None, None)
         self.failures = 0
         self.backoff = min(MAX_BACKOFF, self.backoff * 2 or BACKOFF)
         self.skip = self.backoff
+
+
+class Watching:
+    """Which trusted pages each notice names (kept under the ear's lock: its callbacks untrust pages as
+    notices are heard)."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, set[Seen]] = {}
+        ear.on_heard(self._heard, era=self._pages.clear)
+
+    def trust(self, seen: Seen, notices: frozenset[str] | None, mark: Mark | None) -> None:
+        """Trust ``seen``'s page until one of ``notices`` is heard, unless one was heard since ``mark``
+        (None, or no notices: no longer trusted)."""
+        with ear.lock:
+            self._untrust(seen)
+            if notices and mark is not None and not ear.heard_since(mark, notices):
+                seen.watched, seen.era, seen.confirmed_at = notices, mark.era, time.monotonic()
+                for notice in notices:
+                    self._pages.setdefault(notice, set()).add(seen)
+
+    def _untrust(self, seen: Seen) -> None:
+        for notice in seen.watched:
+            pages = self._pages.get(notice)
+            if pages is not None:
+                pages.discard(seen)
+                if not pages:
+                    del self._pages[notice]
+        seen.watched = frozenset()
+
+    def _heard(self, notice: str) -> None:
+        for seen in self._pages.pop(notice, ()):
+            self._untrust(seen)
+
+    def __len__(self) -> int:
+        with ear.lock:
+            return len(self._pages)
+
+
+watching = Watching()
+
+
+def mark() -> Mark | None:
+    """A point in what this process heard, to take before a page is read (None: pages are not trusted on
+    notices here; listening starts with the first one asked for)."""
+    return ear.mark() if ear.start() else None
 
 
 class PageCache:
@@ -113,7 +201,8 @@ class PageCache:
                 return found
             self._pages[key] = Seen()
             while len(self._pages) > size():
-                self._pages.popitem(last=False)
+                _, dropped = self._pages.popitem(last=False)
+                watching.trust(dropped, None, None)
             return None
 
     def __len__(self) -> int:
@@ -122,6 +211,8 @@ class PageCache:
 
     def clear(self) -> None:
         with self._lock:
+            for seen in self._pages.values():
+                watching.trust(seen, None, None)
             self._pages.clear()
 
 

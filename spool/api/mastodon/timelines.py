@@ -93,6 +93,8 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
     seen = page_cache.pages.seen(cache_key) if cache_key is not None else None
     versioned = seen is not None and seen.worth_reading()
     remembered = seen.page if seen is not None and versioned else None
+    # Taken before anything is read: what is heard after it may concern what this request reads.
+    mark = page_cache.mark() if versioned else None
     try:
         prefetched = getattr(request, "prefetched_timeline", None)  # read with the rate-limit counter
         found = home_rows(
@@ -103,6 +105,7 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
             prefetched=prefetched,
             known=remembered.facts if remembered is not None else None,
             versioned=versioned,
+            heard=seen is not None and seen.trusted(),
         )
     except Account.DoesNotExist:
         found = None
@@ -111,6 +114,8 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
     if found.unchanged and remembered is not None:
         assert seen is not None
         seen.served()
+        if not found.heard:
+            seen.confirmed(mark)
         ready = HttpResponse(join_statuses(remembered.statuses), content_type="application/json")
         if remembered.link is not None:
             put(ready, (("Link", remembered.link),))  # checked when the page was remembered
@@ -127,12 +132,12 @@ def home(request: HttpRequest, response: HttpResponse) -> Any:
     ready = link_header(request, HttpResponse(body, content_type="application/json"), keys)
     if seen is not None and versioned:
         if found.facts is not None and statuses is not None and not has_filters:
-            seen.kept(page_cache.page(found.facts, statuses, ready.get("Link")), remembered is not None)
+            made = page_cache.page(found.facts, statuses, ready.get("Link"))
+            seen.kept(made, remembered is not None, mark)
         elif has_filters:
             seen.leave_alone()  # the viewer's word filters: not kept while they have some
         else:
-            seen.page = None
-            seen.failed()  # a page of more than one round, or with a status not finished (yet)
+            seen.forget()  # a page of more than one round, or with a status not finished (yet)
     return ready
 
 

@@ -1,7 +1,11 @@
 """The home page cache (spool.api.mastodon.page_cache): a warm page served again only while nothing it was
 made from changed. Each test warms the page (the second request is served from the cache: only the
 fingerprint's statements run), makes one kind of change, and checks that the next page — asked through the
-cache — equals the page rendered with the cache off and shows the change."""
+cache — equals the page rendered with the cache off and shows the change.
+
+Every test runs twice: with pages *checked* by statement, and (PostgreSQL + Redis) with pages *heard*:
+trusted on the database's notices of changed rows (spool.timelines.notices), on committed data, where a
+warm page is served with no statement at all and only a notice can tell it changed."""
 
 from __future__ import annotations
 
@@ -42,7 +46,8 @@ from spool.posts.services import (
     unsave_post,
 )
 from spool.posts.services.edit import delete_post, edit_post
-from spool.timelines.celebrities import sync_celebrities
+from spool.timelines import notices
+from spool.timelines.celebrities import THRESHOLD, sync_celebrities
 
 HOME = "/api/v1/timelines/home"
 
@@ -52,6 +57,37 @@ def _empty_page_cache() -> Iterator[None]:
     page_cache.pages.clear()
     yield
     page_cache.pages.clear()
+
+
+# How pages are told unchanged in the running test: "checked" (by statement) or "heard" (on notices).
+_how = {"now": "checked"}
+
+
+# Heard: on committed data (notices are announced at commit).
+@pytest.fixture(
+    autouse=True, params=["checked", pytest.param("heard", marks=pytest.mark.django_db(transaction=True))]
+)
+def how(request: pytest.FixtureRequest) -> Iterator[str]:
+    _how["now"] = request.param
+    if request.param == "checked":
+        yield "checked"
+        return
+    from spool.timelines.stores import get_store
+
+    if connection.vendor != "postgresql" or get_store().name != "redis":
+        pytest.skip("pages are trusted on notices on PostgreSQL with the Redis timeline store only")
+    sync_celebrities(settings.SPOOL.fanout_threshold)  # the set the notices of new entries are made from
+    request.getfixturevalue("notices_heard")
+    try:
+        yield "heard"
+    finally:
+        _how["now"] = "checked"
+
+
+def _settle() -> None:
+    """Heard: every notice committed so far heard before the next request (no-op when checked)."""
+    if _how["now"] == "heard":
+        assert notices.ear.caught_up()
 
 
 @contextmanager
@@ -71,25 +107,38 @@ def _page_cache(entries: int) -> Iterator[None]:
 
 
 def _home(caller: Any) -> list[dict[str, Any]]:
+    _settle()
+    return _get(caller)
+
+
+def _get(caller: Any) -> list[dict[str, Any]]:
     response = caller.get(HOME, limit=40)
     assert response.status_code == 200
     return response.json()
 
 
 def _statements(caller: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    _settle()
     with CaptureQueriesContext(connection) as captured:
-        page = _home(caller)
+        page = _get(caller)
     return page, [q["sql"] for q in captured.captured_queries]
 
 
-# A page served from the cache: the registry with the versions (PostgreSQL), or the registry, the timeline
-# store's read (SQL store only) and the versions (SQLite).
+# A page served from the cache: none when heard (unless the set of celebrities was made for another
+# threshold: such pages are checked); when checked, the registry with the versions (PostgreSQL), or the
+# registry, the timeline store's read (SQL store only) and the versions (SQLite).
 def _hit_statements() -> int:
     from spool.timelines.stores import get_store
 
     if connection.vendor == "postgresql":
-        return 1
+        return 0 if _how["now"] == "heard" and _celebrities_made_for_threshold() else 1
     return 3 if get_store().name == "sql" else 2
+
+
+def _celebrities_made_for_threshold() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT threshold FROM {THRESHOLD}")  # noqa: S608
+        return cursor.fetchone() == (settings.SPOOL.fanout_threshold,)
 
 
 def _is_hit(statements: list[str]) -> bool:
@@ -104,6 +153,8 @@ def _warm(caller: Any) -> list[dict[str, Any]]:
     first = _home(caller)
     again, statements = _statements(caller)
     assert _is_hit(statements), statements
+    if _how["now"] == "heard":  # served on notices alone: no statement (checked: see _hit_statements)
+        assert len(statements) <= _hit_statements(), statements
     assert again == first
     return again
 
