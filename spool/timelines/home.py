@@ -18,7 +18,6 @@ used up the rounds), and the next page is everything below it: pages are stable 
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -763,7 +762,8 @@ def home_rows(
     before = cursor if isinstance(cursor, int) and cursor > 0 else parse_cursor(cursor)
     if heard and known is not None and _heard_unchanged(known, prefetched, before, bounded):
         assert known.heard is not None
-        return HomeRows([], None, None, copy.copy(known.heard.viewer), known, unchanged=True, heard=True)
+        # The remembered account itself, shared by the requests the page serves: read, never changed.
+        return HomeRows([], None, None, known.heard.viewer, known, unchanged=True, heard=True)
     postgres = connection.vendor == "postgresql"
     held = hold(viewer, before, first_want(bounded), known if postgres else None)
     if known is not None and not held.rebuilt:
