@@ -182,9 +182,15 @@ def targets(results: dict[str, dict[str, Any]]) -> list[str]:
                 )
         if home is not None and ceiling is not None and ceiling["per_second"]:
             ratio = home["per_second"] / ceiling["per_second"]
+            # The issue sets the ratio's goal for PostgreSQL + Redis; on the embedded default it is a figure.
+            goal, status = (
+                ("≥ 0.35", _met(ratio >= 0.35))
+                if name.startswith("PostgreSQL")
+                else ("no target of its own", "figures only")
+            )
             rows.append(
-                f"| Home / ceiling (bare Django view, 40 ready-made statuses) ≥ 0.35 ({name}) "
-                f"| {home['per_second']:,.0f} / {ceiling['per_second']:,.0f} req/s = {ratio:.2f} | {_met(ratio >= 0.35)} |"
+                f"| Home / ceiling (bare Django view, 40 ready-made statuses): {goal} ({name}) "
+                f"| {home['per_second']:,.0f} / {ceiling['per_second']:,.0f} req/s = {ratio:.2f} | {status} |"
             )
         uncached = _http(result, "GET /api/v1/timelines/home?limit=40 (warm, page cache off")
         if uncached is not None and ceiling is not None and ceiling["per_second"]:
