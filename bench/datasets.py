@@ -199,6 +199,12 @@ def dataset(
         connection.settings_dict["NAME"] = run_name
         connection.close()
         _migrate_forward(log)
+        if database == "postgres":
+            # The dataset is loaded with triggers off (bench.bulk), so the set of accounts above the fan-out
+            # threshold that a trigger keeps is made here, as ``manage.py sync_celebrities`` makes it.
+            from spool.timelines.celebrities import sync_celebrities
+
+            sync_celebrities(settings.SPOOL.fanout_threshold)
         facts["name"] = run_name
         facts["prefix"] = prefix
         data = Generated(**json.loads(meta_file.read_text()))
@@ -207,6 +213,9 @@ def dataset(
         finally:
             connection.close()
             if database == "postgres":
+                from spool.timelines.notices import ear
+
+                ear.stop()  # a page read in this process listens to the run database
                 _admin(f'DROP DATABASE IF EXISTS "{run_name}" WITH (FORCE)')
             if settings.SPOOL.redis_url:
                 from spool.core.redis import redis_client
