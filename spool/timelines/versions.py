@@ -38,6 +38,7 @@ committed in between then makes the next check fail, never a stale page pass.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -217,9 +218,9 @@ def read_value(value: str | None, window: Window) -> Versions:
         key = rest.partition("|")[0]
         if kind == "R":
             revisions.append(key)
-            notices.add(f"R{key}")
+            notices.add(sys.intern(f"R{key}"))
         else:
-            notices.add(key)
+            notices.add(sys.intern(key))  # one string for a row however many pages name it
             if kind in ("p", "r"):
                 found.add(key)
     absent = [str(i) for i in (*window.posts, *window.reposts) if str(i) not in found]

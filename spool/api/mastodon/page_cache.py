@@ -142,10 +142,11 @@ class Seen:
 
 class Watching:
     """Which trusted pages each notice names (kept under the ear's lock: its callbacks untrust pages as
-    notices are heard)."""
+    notices are heard). Most notices are named by one page: that page is the entry itself, and only a
+    notice named by several gets a set (a one-element set cost 216 bytes a notice)."""
 
     def __init__(self) -> None:
-        self._pages: dict[str, set[Seen]] = {}
+        self._pages: dict[str, Seen | set[Seen]] = {}
         ear.on_heard(self._heard, era=self._pages.clear)
 
     def trust(self, seen: Seen, notices: frozenset[str] | None, mark: Mark | None) -> None:
@@ -156,20 +157,28 @@ class Watching:
             if notices and mark is not None and not ear.heard_since(mark, notices):
                 seen.watched, seen.era, seen.confirmed_at = notices, mark.era, time.monotonic()
                 for notice in notices:
-                    self._pages.setdefault(notice, set()).add(seen)
+                    found = self._pages.setdefault(notice, seen)
+                    if isinstance(found, set):
+                        found.add(seen)
+                    elif found is not seen:
+                        self._pages[notice] = {found, seen}
 
     def _untrust(self, seen: Seen) -> None:
         for notice in seen.watched:
-            pages = self._pages.get(notice)
-            if pages is not None:
-                pages.discard(seen)
-                if not pages:
-                    del self._pages[notice]
+            found = self._pages.get(notice)
+            if found is seen:
+                del self._pages[notice]
+            elif isinstance(found, set):
+                found.discard(seen)
+                if len(found) == 1:
+                    self._pages[notice] = found.pop()
         seen.watched = frozenset()
 
     def _heard(self, notice: str) -> None:
-        for seen in self._pages.pop(notice, ()):
-            self._untrust(seen)
+        found = self._pages.pop(notice, None)
+        if found is not None:
+            for seen in found if isinstance(found, set) else (found,):
+                self._untrust(seen)
 
     def __len__(self) -> int:
         with ear.lock:

@@ -55,6 +55,38 @@ def test_a_page_is_trusted_until_a_notice_names_one_of_its_rows(mastodon: Any) -
     assert not seen.trusted()
 
 
+def _announce(*payloads: str) -> None:
+    with connection.cursor() as cursor:
+        for payload in payloads:
+            cursor.execute("SELECT pg_notify(%s, %s)", [notices.CHANNEL, payload])
+    assert ear.caught_up()
+
+
+def test_pages_that_share_a_row_are_each_untrusted_by_its_notice() -> None:
+    """A notice named by one page is that page's entry in the index, by several a set of them: each page
+    stays watched on its own rows as the others come and go."""
+    first = _seen(frozenset({"1", "2"}), ear.mark())
+    second = _seen(frozenset({"2", "3"}), ear.mark())
+    third = _seen(frozenset({"2", "4"}), ear.mark())
+    third.forget()  # no longer trusted: "2" is named by two pages again
+    assert not third.trusted() and first.trusted() and second.trusted()
+    _announce("3")
+    assert first.trusted() and not second.trusted()  # "2" is now the first page's alone
+    _announce("2")
+    assert not first.trusted()
+    assert len(page_cache.watching) == 0
+
+
+def test_a_row_shared_by_pages_untrusts_all_of_them() -> None:
+    pages = [_seen(frozenset({"7", str(n)}), ear.mark()) for n in range(100, 103)]
+    assert all(seen.trusted() for seen in pages)
+    _announce("101")
+    assert [seen.trusted() for seen in pages] == [True, False, True]
+    _announce("7")
+    assert not any(seen.trusted() for seen in pages)
+    assert len(page_cache.watching) == 0
+
+
 def test_a_notice_heard_while_the_page_was_read_keeps_it_from_being_trusted(mastodon: Any) -> None:
     """The point is taken before the page is read; a change committed after it may be missing from the
     page, so a notice of it heard before the page is kept means the page is not trusted."""
