@@ -42,6 +42,7 @@ def cpu_per_request(data: Generated, runs: int, profile: str = "") -> dict[str, 
         for header in headers:
             client.get(HOME, {"limit": 40}, **header)
     heap.settle()  # the server process's collector settings (spool.asgi)
+    trusted = trusted_pages_memory()
     profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not wall, on a busy machine
     cpu, wall = time.process_time(), time.perf_counter()
     if profiler:
@@ -62,6 +63,32 @@ def cpu_per_request(data: Generated, runs: int, profile: str = "") -> dict[str, 
         "wall_ms_per_request": round(wall * 1000 / runs, 2),
         "queries_per_page": len(captured),
         "non_empty_pages": statuses,
+        "trusted_pages": trusted,
+    }
+
+
+def trusted_pages_memory() -> dict[str, int]:
+    """What trusting warm pages on notices holds in this process (:mod:`spool.api.mastodon.page_cache`):
+    the pages trusted, the distinct notices watched, the bytes (``sys.getsizeof``) of the index from notice
+    to pages (``index_bytes``: what trusting adds), and of the trusted pages' sets of notices with their
+    strings (``notice_bytes``: part of each page's facts, kept with or without trust)."""
+    import sys
+
+    from spool.api.mastodon.page_cache import pages, watching
+    from spool.timelines.notices import ear
+
+    with ear.lock:
+        index = dict(watching._pages)  # read for this measurement only
+        sets = [seen.watched for seen in list(pages._pages.values()) if seen.watched]
+    strings = {id(notice): notice for watched in sets for notice in watched}.values()  # each object once
+    sets_of_pages = [found for found in index.values() if isinstance(found, set)]  # else a page itself
+    index_bytes = sys.getsizeof(index) + sum(sys.getsizeof(found) for found in sets_of_pages)
+    notice_bytes = sum(sys.getsizeof(watched) for watched in sets) + sum(sys.getsizeof(n) for n in strings)
+    return {
+        "pages": len(sets),
+        "notices": len(index),
+        "index_bytes": index_bytes,
+        "notice_bytes": notice_bytes,
     }
 
 

@@ -421,6 +421,17 @@ def render_suite(
                 f"{cpu['runs']} requests, a different reader each): {cpu['cpu_ms_per_request']} ms "
                 f"({cpu['wall_ms_per_request']} ms wall); it does not depend on how busy the machine is."
             )
+        trusted = cpu.get("trusted_pages") or {}
+        if trusted.get("pages"):
+            kib = trusted["pages"] * 1024
+            index, notices = trusted["index_bytes"], trusted["notice_bytes"]
+            lines.append(
+                f"- Pages trusted on notices in that process after every reader's page was read twice: "
+                f"{trusted['pages']:,}, watching {trusted['notices']:,} distinct notices. The index from "
+                f"notice to pages holds {index / 2**20:.1f} MiB ({index / kib:.1f} KiB a page); the pages' "
+                f"own sets of notices, part of their facts, {notices / 2**20:.1f} MiB ({notices / kib:.1f} "
+                "KiB a page) (`sys.getsizeof`)."
+            )
         celeb = result.get("celebrity") or {}
         if celeb:
             lines.append(
