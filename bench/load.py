@@ -2,8 +2,10 @@
 connections, from a separate process that costs the server as little CPU as possible.
 
 ``wrk`` (Debian's package; ``scripts/ensure-wrk`` installs it) is used when it is on the PATH: C, one
-thread, a Lua hook that puts a different person's token on each request. Otherwise :mod:`bench.pyload`, a
-lean asyncio driver over raw sockets (about five times the client CPU per request, which the report says).
+thread per server process (each process has a port of its own, :mod:`bench.serve`, and gets the same share
+of the connections), a Lua hook that puts a different person's token on each request. Otherwise
+:mod:`bench.pyload`, a lean asyncio driver over raw sockets (about five times the client CPU per request,
+which the report says).
 Every non-2xx answer counts as a failure and is shown.
 """
 
@@ -17,10 +19,17 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
 _WRK_SCRIPT = """
+local ports, threads = {}, 0
+for port in string.gmatch(os.getenv("SPOOL_BENCH_PORTS_LOADED"), "%d+") do ports[#ports + 1] = port end
+setup = function(thread)
+  threads = threads + 1
+  thread.addr = wrk.lookup("127.0.0.1", ports[((threads - 1) % #ports) + 1])[1]
+end
 local tokens = {}
 for line in io.lines(os.getenv("SPOOL_BENCH_TOKENS")) do tokens[#tokens + 1] = line end
 local path = os.getenv("SPOOL_BENCH_PATH")
@@ -67,9 +76,10 @@ def driver_name() -> str:
 
 
 def run(
-    scenario: str, url: str, path: str, tokens: list[str], *, seconds: float, connections: int
+    scenario: str, urls: list[str], path: str, tokens: list[str], *, seconds: float, connections: int
 ) -> LoadFigure:
-    """Load ``url + path`` for ``seconds`` over ``connections`` keep-alive connections, cycling ``tokens``
+    """Load ``path`` on the server processes at ``urls`` (loopback, one port each, an equal share of the
+    connections each) for ``seconds`` over ``connections`` keep-alive connections, cycling ``tokens``
     (none: anonymous)."""
     with tempfile.TemporaryDirectory(prefix="spool-load-") as tmp:
         token_file = Path(tmp) / "tokens"
@@ -78,11 +88,12 @@ def run(
         if shutil.which("wrk"):
             script = Path(tmp) / "rotate.lua"
             script.write_text(_WRK_SCRIPT)
-            command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
-            command += ["-s", str(script), url]
+            env["SPOOL_BENCH_PORTS_LOADED"] = ",".join(str(urlsplit(url).port) for url in urls)
+            command = ["wrk", f"-t{len(urls)}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+            command += ["--timeout", "10s", "-s", str(script), urls[0]]
         else:
-            command = [sys.executable, "-m", "bench.pyload", "--url", url, "--seconds", str(seconds)]
-            command += ["--connections", str(connections)]
+            command = [sys.executable, "-m", "bench.pyload", "--seconds", str(seconds)]
+            command += ["--connections", str(connections), *(f"--url={url}" for url in urls)]
             env["PYTHONPATH"] = str(ROOT)
         output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     line = next(x for x in output.splitlines() if x.startswith("JSON "))

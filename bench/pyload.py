@@ -1,5 +1,6 @@
 """A lean HTTP/1.1 load driver for when ``wrk`` is not installed: ``python -m bench.pyload --url URL
---seconds S --connections C`` (path and tokens from ``SPOOL_BENCH_PATH`` / ``SPOOL_BENCH_TOKENS``, as for
+[--url URL…] --seconds S --connections C`` (one ``--url`` per server process, the connections shared out
+evenly; path and tokens from ``SPOOL_BENCH_PATH`` / ``SPOOL_BENCH_TOKENS``, as for
 wrk's script). One asyncio process, raw keep-alive sockets, responses read by ``Content-Length`` (or
 chunked), no HTTP library. Prints one ``JSON {…}`` line with the same fields as the wrk hook."""
 
@@ -65,9 +66,10 @@ def _percentile(ordered: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else 0.0
 
 
-async def main_async(url: str, seconds: float, connections: int) -> dict:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+async def main_async(urls: list[str], seconds: float, connections: int) -> dict:
+    """Connection ``i`` goes to ``urls[i % len(urls)]``: each server process gets the same share."""
+    addresses = [(parts.hostname or "127.0.0.1", parts.port or 80) for parts in map(urlsplit, urls)]
+    host, port = addresses[0]
     path = os.environ.get("SPOOL_BENCH_PATH", "/")
     tokens = [t for t in open(os.environ["SPOOL_BENCH_TOKENS"]).read().split("\n") if t]  # noqa: SIM115
     base = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
@@ -78,7 +80,10 @@ async def main_async(url: str, seconds: float, connections: int) -> dict:
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
-        *(_connection(host, port, requests, i * 7919, until, out) for i in range(connections))
+        *(
+            _connection(*addresses[i % len(addresses)], requests, i * 7919, until, out)
+            for i in range(connections)
+        )
     )
     elapsed = time.perf_counter() - started
     ordered = sorted(out["latencies"])
@@ -95,7 +100,7 @@ async def main_async(url: str, seconds: float, connections: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", required=True)
+    parser.add_argument("--url", action="append", required=True, help="once per server process")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()

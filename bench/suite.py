@@ -255,20 +255,20 @@ def fanout(data: Generated, quick: bool) -> dict[str, Any]:
     return out
 
 
-def warm_up(url: str, tokens: list[str], passes: int) -> None:
-    """Each reader's first page requested ``passes`` times, each on a new connection so that the kernel
-    hands it to any worker: with ``3 x workers`` passes, each worker has rendered (and keeps, in its own
-    memory) nearly every status the timed load will ask for. A warm-up by time instead left most pages
-    cold on a busy machine, so the "warm" figure measured first renders."""
+def warm_up(urls: list[str], tokens: list[str], passes: int) -> None:
+    """Each reader's first page requested ``passes`` times from each server process (its own port): with 3
+    passes, each process has rendered (and keeps, in its own memory) every status the timed load will ask
+    for, and remembered every page. A warm-up by time instead left most pages cold on a busy machine, so the
+    "warm" figure measured first renders."""
     import requests
 
-    def one(token: str) -> None:
+    def one(url: str, token: str) -> None:
         requests.get(
             f"{url}{HOME}", params={"limit": 40}, headers={"Authorization": f"Bearer {token}"}, timeout=120
         )
 
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(one, [t for _ in range(passes) for t in tokens]))
+        list(pool.map(one, *zip(*[(u, t) for _ in range(passes) for u in urls for t in tokens], strict=True)))
 
 
 def _over_http(
@@ -290,12 +290,12 @@ def _over_http(
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     log(f"bench.suite: {args.database}: warming the other readers' timelines…")
     warm(data)
-    passes = 1 if args.quick else 3 * workers
+    passes = 1 if args.quick else 3
 
-    def timed(name: str, url: str, path: str, tokens: list[str], pid: int) -> loads.LoadFigure:
+    def timed(name: str, urls: list[str], path: str, tokens: list[str], pid: int) -> loads.LoadFigure:
         log(f"bench.suite: {args.database}: {name}…")
         cpu = tree_cpu_seconds(pid)
-        figure = loads.run(name, url, path, tokens, seconds=seconds, connections=args.connections)
+        figure = loads.run(name, urls, path, tokens, seconds=seconds, connections=args.connections)
         if figure.requests:
             spent = tree_cpu_seconds(pid) - cpu
             figure.server_cpu_ms_per_request = round(spent * 1000 / figure.requests, 2)
@@ -307,18 +307,18 @@ def _over_http(
         # something on it changed since the reader's last one, every time.
         off_pids: list[int] = []
         off = {"SPOOL_HOME_PAGE_CACHE": "0"}
-        with server(args.database, facts["name"], facts["prefix"], workers, ceiling, off_pids, off) as url:
-            warm_up(url, data.tokens, passes=passes)
+        with server(args.database, facts["name"], facts["prefix"], workers, ceiling, off_pids, off) as urls:
+            warm_up(urls, data.tokens, passes=passes)
             name = "GET /api/v1/timelines/home?limit=40 (warm, page cache off: every page read)"
-            uncached = timed(name, url, f"{HOME}?limit=40", data.tokens, off_pids[0]).as_dict()
+            uncached = timed(name, urls, f"{HOME}?limit=40", data.tokens, off_pids[0]).as_dict()
             uncached["celebrities"] = celebrities()
     pids: list[int] = []
-    with server(args.database, facts["name"], facts["prefix"], workers, ceiling, pids) as url:
+    with server(args.database, facts["name"], facts["prefix"], workers, ceiling, pids) as urls:
         # Every reader's page rendered in each worker (statuses cached in the process), untimed.
-        warm_up(url, data.tokens, passes=passes)
+        warm_up(urls, data.tokens, passes=passes)
         if "http" in chosen:
             figures = [
-                timed(name, url, path, tokens, pids[0]).as_dict()
+                timed(name, urls, path, tokens, pids[0]).as_dict()
                 for name, path, tokens in (
                     ("ceiling: bare Django view, 40 ready-made statuses", "/bench/ceiling", []),
                     ("GET /api/v1/timelines/home?limit=40 (warm)", f"{HOME}?limit=40", data.tokens),
@@ -329,8 +329,8 @@ def _over_http(
             log(f"bench.suite: {args.database}: celebrity post during home load…")
             try:
                 result["celebrity"] = celebrity(
-                    url, data,
-                    lambda: loads.run("home during the celebrity's post", url, f"{HOME}?limit=40",
+                    urls[0], data,
+                    lambda: loads.run("home during the celebrity's post", urls, f"{HOME}?limit=40",
                                       data.tokens, seconds=seconds, connections=args.connections),
                     head_start=min(2.0, seconds / 3),
                 )  # fmt: skip
