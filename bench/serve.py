@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> None:
         "--data-dir", default="", help="SPOOL_DATA_DIR to share with a worker (default: a temporary one)"
     )
     args = parser.parse_args(argv)
+    if bool(args.port) == bool(args.ports):
+        parser.error("give --port (one socket, --workers processes) or --ports (a process per port)")
     if args.ports:
         # A Celery worker on the embedded filesystem broker must share the server's data directory.
         with tempfile.TemporaryDirectory(prefix="spool-bench-serve-") as tmp:

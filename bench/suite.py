@@ -262,13 +262,14 @@ def warm_up(urls: list[str], tokens: list[str], passes: int) -> None:
     "warm" figure measured first renders."""
     import requests
 
-    def one(url: str, token: str) -> None:
+    def one(url_and_token: tuple[str, str]) -> None:
+        url, token = url_and_token
         requests.get(
             f"{url}{HOME}", params={"limit": 40}, headers={"Authorization": f"Bearer {token}"}, timeout=120
         )
 
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(one, *zip(*[(u, t) for _ in range(passes) for u in urls for t in tokens], strict=True)))
+        list(pool.map(one, [(url, token) for _ in range(passes) for url in urls for token in tokens]))
 
 
 def _over_http(

@@ -48,6 +48,12 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path, migrated_data_dir
     assert home["server_cpu_ms_per_request"] > 0  # the server's processes were found and measured
     assert result["in_process"]["cpu_ms_per_request"] > 0
     assert result["in_process"]["queries_per_page"] == result["queries_remembered"]["limit=40"]
+    # SQLite has no notices of changed rows: no page is trusted on them, so nothing is watched.
+    assert (
+        result["in_process"]["trusted_pages"]["pages"]
+        == result["in_process"]["trusted_pages"]["notices"]
+        == 0
+    )
     assert result["celebrity"]["visible_after_ms"] is not None
     # The page-cache-off line reads the same home as the warm line: measured before the celebrity scenario
     # made an account a celebrity (whose posts every follower's page would then merge at read time).
@@ -62,6 +68,12 @@ def test_the_suite_runs_end_to_end_on_a_tiny_dataset(tmp_path, migrated_data_dir
     assert "Home / ceiling" in report and "Returning user's first page" in report
     assert "For You first page" in report and "Trending refresh" in report
     assert "server CPU ms/req" in report and "CPU per warm home request in process" in report
+    assert "Pages trusted on notices" not in report  # none were
+    trusted = {"pages": 512, "notices": 2048, "index_bytes": 3 * 2**20, "notice_bytes": 2**20}
+    result["in_process"]["trusted_pages"] = trusted
+    report = render_suite(command="test", machine={}, head="test", results={"sqlite": result})
+    assert "512, watching 2,048 distinct notices" in report
+    assert "3.0 MiB (6.0 KiB a page)" in report and "1.0 MiB (2.0 KiB a page)" in report
 
 
 def test_every_bench_module_imports() -> None:
